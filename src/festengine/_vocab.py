@@ -1,0 +1,62 @@
+"""The shared vocabulary: event types and the fields a mission filter or measure may name.
+
+Kept in one small module so that the fest schema (what designers may write), the event parser
+(what backends may send) and the engine (what it reads) can never disagree.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Final
+
+__all__ = ["EVENT_FIELDS", "EVENT_TYPES", "FieldKind"]
+
+
+class FieldKind(StrEnum):
+    """What kind of value an event field holds, for checking filter conditions at load time."""
+
+    TEXT = "text"
+    NUMBER = "number"
+    BOOL = "bool"
+
+
+_STREAM = {"creator_id": FieldKind.TEXT, "stream_id": FieldKind.TEXT}
+
+#: Per event type, the fields a mission may filter on or measure (besides ``user_id``).
+#: ``gift.coins`` and ``purchase.amount`` are derived: the coins the event is worth once
+#: streaks are deduplicated, and the price actually paid (the commission base).
+EVENT_FIELDS: Final[dict[str, dict[str, FieldKind]]] = {
+    "stream_started": dict(_STREAM),
+    "stream_ended": dict(_STREAM),
+    "view": {**_STREAM, "seconds": FieldKind.NUMBER},
+    "like": {**_STREAM, "count": FieldKind.NUMBER},
+    "comment": {**_STREAM, "text": FieldKind.TEXT},
+    "share": dict(_STREAM),
+    "follow": dict(_STREAM),
+    "gift": {
+        **_STREAM,
+        "gift_id": FieldKind.TEXT,
+        "count": FieldKind.NUMBER,
+        "coins": FieldKind.NUMBER,
+        "channel": FieldKind.TEXT,
+    },
+    "fan_club_join": dict(_STREAM),
+    "link_click": {**_STREAM, "product_id": FieldKind.TEXT},
+    "product_view": {**_STREAM, "product_id": FieldKind.TEXT},
+    "purchase": {
+        **_STREAM,
+        "order_id": FieldKind.TEXT,
+        "product_id": FieldKind.TEXT,
+        "category": FieldKind.TEXT,
+        "seller_id": FieldKind.TEXT,
+        "channel": FieldKind.TEXT,
+        "quantity": FieldKind.NUMBER,
+        "amount": FieldKind.NUMBER,
+    },
+    "refund": {"order_id": FieldKind.TEXT, "amount": FieldKind.NUMBER},
+    "delivery": {"order_id": FieldKind.TEXT},
+    "check_in": dict(_STREAM),
+    "claim": {"mission_id": FieldKind.TEXT},
+}
+
+EVENT_TYPES: Final[tuple[str, ...]] = tuple(EVENT_FIELDS)

@@ -1,0 +1,393 @@
+"""The compiled fest: frozen attrs values with the lookup tables the engine needs.
+
+A :class:`Fest` is made by :func:`festengine.catalog.compile.compile_fest` from a validated
+:class:`~festengine.catalog.spec.FestSpec`; the engine reads nothing else. Times are aware UTC
+datetimes; money amounts and rates are ``Decimal``; ids are strings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import attrs
+
+from festengine.catalog.calendar import FestCalendar
+
+__all__ = [
+    "Badge",
+    "BadgeRef",
+    "Budget",
+    "Claim",
+    "CommissionRule",
+    "CommissionSettings",
+    "CommunityRules",
+    "Condition",
+    "Conversion",
+    "Economy",
+    "EventFilter",
+    "FanClub",
+    "Fest",
+    "Gift",
+    "Journey",
+    "Leaderboard",
+    "Measure",
+    "Mission",
+    "Phase",
+    "PointsRule",
+    "Promotion",
+    "Requires",
+    "Reward",
+    "Window",
+]
+
+
+class MeasureKind(StrEnum):
+    COUNT = "count"
+    SUM = "sum"
+    DISTINCT = "distinct"
+    STREAK = "streak"
+
+
+class WindowKind(StrEnum):
+    FEST = "fest"
+    PHASE = "phase"
+    DAILY = "daily"
+    WEEKLY = "weekly"
+    STREAM = "stream"
+    BETWEEN = "between"
+
+
+class Subject(StrEnum):
+    VIEWER = "viewer"
+    CREATOR = "creator"
+    STREAM = "stream"
+
+
+@attrs.frozen(slots=True)
+class Phase:
+    id: str
+    name: str
+    starts_at: datetime
+    ends_at: datetime
+
+
+@attrs.frozen(slots=True)
+class Gift:
+    id: str
+    name: str
+    coins: int
+    streakable: bool
+
+
+@attrs.frozen(slots=True)
+class Budget:
+    id: str
+    name: str
+    amount: Decimal
+    allow_partial: bool
+
+
+@attrs.frozen(slots=True)
+class Conversion:
+    id: str
+    valid_from: datetime
+    valid_to: datetime
+    viewer_credit_rate: Decimal
+    creator_bonus_rate: Decimal
+    budget: str
+    daily_cap_per_viewer: Decimal | None
+
+
+@attrs.frozen(slots=True)
+class Economy:
+    currency: str
+    minor_unit: int
+    rounding: str
+    coin_value: Mapping[str, Decimal]
+    default_channel: str
+    creator_share: Decimal
+    platform_share: Decimal
+    gifts: Mapping[str, Gift]
+    budgets: Mapping[str, Budget]
+    conversions: tuple[Conversion, ...]
+
+    @property
+    def quantum(self) -> Decimal:
+        """The smallest amount of the currency, e.g. ``Decimal('0.01')`` for USD."""
+        return Decimal(1).scaleb(-self.minor_unit)
+
+
+@attrs.frozen(slots=True)
+class Badge:
+    id: str
+    name: str
+    description: str | None
+    tiers: tuple[str, ...]
+
+    def tier_index(self, tier: str) -> int:
+        return self.tiers.index(tier)
+
+
+@attrs.frozen(slots=True)
+class BadgeRef:
+    badge: str
+    tier: str
+
+
+@attrs.frozen(slots=True)
+class Condition:
+    """``field <op> operand``; ops: equals, one_of, at_least, at_most, between, contains."""
+
+    field: str
+    op: str
+    operand: Any
+
+
+@attrs.frozen(slots=True)
+class EventFilter:
+    event: str
+    conditions: tuple[Condition, ...]
+    #: The conditions compiled into one function of the event, or ``None`` when there are none.
+    predicate: Callable[[Any], bool] | None = attrs.field(eq=False, repr=False)
+
+
+@attrs.frozen(slots=True)
+class Measure:
+    kind: MeasureKind
+    field: str | None = None
+    period: str = "day"
+    min_per_period: int = 1
+    grace: int = 0
+
+
+@attrs.frozen(slots=True)
+class Window:
+    kind: WindowKind
+    phase: str | None = None
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+
+
+@attrs.frozen(slots=True)
+class Requires:
+    missions: tuple[str, ...] = ()
+    fan_club_level: int | None = None
+    badge: BadgeRef | None = None
+
+    @property
+    def any(self) -> bool:
+        return bool(self.missions) or self.fan_club_level is not None or self.badge is not None
+
+
+@attrs.frozen(slots=True)
+class Claim:
+    manual: bool = False
+    within: timedelta | None = None
+
+
+@attrs.frozen(slots=True)
+class Reward:
+    """One reward; exactly one of the kinds is set, ``kind`` names it."""
+
+    kind: str
+    badge: BadgeRef | None = None
+    points: int = 0
+    credit: Decimal | None = None
+    budget: str | None = None
+    fan_club_points: int = 0
+    promotion: str | None = None
+    commission_boost: Decimal | None = None
+    duration: timedelta | None = None
+
+
+@attrs.frozen(slots=True)
+class CommunityLevel:
+    target: Decimal
+    extend_by: timedelta
+
+
+@attrs.frozen(slots=True)
+class CommunityRules:
+    levels: tuple[CommunityLevel, ...]
+    cooldown: timedelta
+    min_contribution: Decimal
+    top_contributors: int
+
+
+@attrs.frozen(slots=True)
+class Mission:
+    id: str
+    title: str
+    description: str | None
+    subject: Subject
+    counts: EventFilter
+    measure: Measure
+    target: int | Decimal
+    window: Window
+    repeat: int
+    requires: Requires
+    claim: Claim
+    rewards: tuple[Reward, ...]
+    community: CommunityRules | None
+    #: Position in the pack, for stable ordering of outcomes.
+    order: int
+
+
+@attrs.frozen(slots=True)
+class PointsRule:
+    id: str
+    counts: EventFilter
+    points: int
+    per_field: str | None
+    per_amount: Decimal | None
+    daily_cap: int | None
+
+
+@attrs.frozen(slots=True)
+class FanClubLevel:
+    level: int
+    points: int
+    badge: BadgeRef | None
+
+
+@attrs.frozen(slots=True)
+class FanClub:
+    join_gift: str | None
+    pause_after_days: int
+    levels: tuple[FanClubLevel, ...]
+    tasks: tuple[PointsRule, ...]
+
+
+@attrs.frozen(slots=True)
+class Multiplier:
+    from_minute: int
+    to_minute: int
+    factor: Decimal
+    timezone: ZoneInfo
+
+
+@attrs.frozen(slots=True)
+class Scoring:
+    rules: tuple[PointsRule, ...]
+    multipliers: tuple[Multiplier, ...]
+
+
+@attrs.frozen(slots=True)
+class Leaderboard:
+    id: str
+    title: str
+    ranks: str
+    by: str
+    scope: str
+    period: str
+    size: int
+
+
+@attrs.frozen(slots=True)
+class JourneyStep:
+    """A step is one mission, or several of which the first completed is the path taken."""
+
+    missions: tuple[str, ...]
+
+    @property
+    def is_branch(self) -> bool:
+        return len(self.missions) > 1
+
+
+@attrs.frozen(slots=True)
+class Journey:
+    id: str
+    title: str
+    description: str | None
+    steps: tuple[JourneyStep, ...]
+    rewards: tuple[Reward, ...]
+
+
+@attrs.frozen(slots=True)
+class Promotion:
+    id: str
+    title: str
+    trigger_kind: str
+    trigger_mission: str | None
+    trigger_level: int | None
+    starts_at: datetime | None
+    ends_at: datetime | None
+    percent: Decimal | None
+    amount: Decimal | None
+    products: frozenset[str]
+    categories: frozenset[str]
+    audience: str
+    duration: timedelta | None
+
+
+@attrs.frozen(slots=True)
+class CommissionTier:
+    from_volume: Decimal
+    rate: Decimal
+
+
+@attrs.frozen(slots=True)
+class CommissionRule:
+    id: str
+    targeted: bool
+    products: frozenset[str]
+    categories: frozenset[str]
+    sellers: frozenset[str]
+    channels: frozenset[str]
+    rate: Decimal | None
+    tiers: tuple[CommissionTier, ...]
+
+
+@attrs.frozen(slots=True)
+class BonusWindow:
+    id: str
+    starts_at: datetime
+    ends_at: datetime
+    extra_rate: Decimal
+    categories: frozenset[str]
+
+
+@attrs.frozen(slots=True)
+class CommissionSettings:
+    attribution_window: timedelta
+    in_stream_window: timedelta
+    settlement_days: int
+    #: Targeted rules first, then open ones, each group in pack order.
+    rules: tuple[CommissionRule, ...]
+    bonus_windows: tuple[BonusWindow, ...]
+
+
+@attrs.frozen(slots=True)
+class Fest:
+    """A compiled fest pack. Build it with :func:`festengine.load_fest`."""
+
+    id: str
+    name: str
+    timezone: ZoneInfo
+    starts_at: datetime
+    ends_at: datetime
+    allowed_lateness: timedelta
+    phases: Mapping[str, Phase]
+    calendar: FestCalendar = attrs.field(repr=False)
+    economy: Economy = attrs.field(repr=False)
+    badges: Mapping[str, Badge] = attrs.field(repr=False)
+    fan_club: FanClub | None = attrs.field(repr=False)
+    scoring: Scoring | None = attrs.field(repr=False)
+    missions: Mapping[str, Mission] = attrs.field(repr=False)
+    journeys: Mapping[str, Journey] = attrs.field(repr=False)
+    promotions: Mapping[str, Promotion] = attrs.field(repr=False)
+    commission: CommissionSettings = attrs.field(repr=False)
+    leaderboards: Mapping[str, Leaderboard] = attrs.field(repr=False)
+    #: event type -> the missions that count it, in pack order (the engine's dispatch table)
+    missions_by_event: Mapping[str, tuple[Mission, ...]] = attrs.field(repr=False)
+    #: mission id -> missions whose prerequisites name it
+    dependents: Mapping[str, tuple[str, ...]] = attrs.field(repr=False)
+    #: a SHA-256 of the canonical pack, so snapshots can refuse a different fest
+    fingerprint: str = attrs.field(repr=False)
+    #: the files the pack was read from
+    sources: tuple[str, ...] = attrs.field(repr=False, default=())

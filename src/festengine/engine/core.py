@@ -1,0 +1,296 @@
+"""The engine: folds events over keyed state, deterministically, and says what happened.
+
+``Engine.apply(event)`` does, in this order:
+
+1. **Idempotency**: an ``event_id`` seen before yields ``Duplicate`` and changes nothing.
+2. **Checks** (pure): inside the fest, not later than the allowed lateness behind the clock, and
+   each component's checks for the type. A refused event yields ``Rejected`` and changes nothing.
+3. **Time**: if the event is the newest so far, the clock moves to it and every timer that is now
+   due fires first (windows close, claims lapse, commissions settle…).
+4. **Apply**: the components' handlers for the type run in a fixed order.
+
+The engine never reads the wall clock, the environment or randomness: time is the events' time.
+"""
+
+from __future__ import annotations
+
+import heapq
+import json
+import zlib
+from collections.abc import Callable, Iterable, Iterator
+from datetime import UTC, datetime
+from typing import Any, Final
+
+import attrs
+
+from festengine.catalog.model import Fest
+from festengine.catalog.spec import _format_duration
+from festengine.engine.component import (
+    Check,
+    Component,
+    Handler,
+    Rejection,
+    RewardHandler,
+    StepContext,
+    Subscriber,
+)
+from festengine.engine.outcomes import Duplicate, Outcome, Rejected
+from festengine.errors import SnapshotError
+from festengine.events import Event
+
+__all__ = ["Engine", "Step"]
+
+SNAPSHOT_MAGIC: Final = b"FESTENGINE-SNAPSHOT\n"
+SNAPSHOT_VERSION: Final = 1
+
+
+@attrs.frozen(slots=True)
+class Step:
+    """What one ``apply`` (or ``advance_to``) did."""
+
+    event_id: str | None
+    outcomes: tuple[Outcome, ...]
+
+    @property
+    def duplicate(self) -> bool:
+        return len(self.outcomes) == 1 and type(self.outcomes[0]) is Duplicate
+
+    @property
+    def rejected(self) -> Rejected | None:
+        if len(self.outcomes) == 1 and type(self.outcomes[0]) is Rejected:
+            return self.outcomes[0]
+        return None
+
+    @property
+    def accepted(self) -> bool:
+        return not self.duplicate and self.rejected is None
+
+    def of(self, kind: type[Outcome]) -> list[Any]:
+        """The outcomes of one type, in order."""
+        return [o for o in self.outcomes if isinstance(o, kind)]
+
+
+def _component_classes() -> list[Callable[[Fest, Engine], Component]]:
+    from festengine.engine.gifts import GiftStreaks
+    from festengine.engine.missions import Missions
+    from festengine.engine.profile import Profiles
+
+    extra: list[Callable[[Fest, Engine], Component]] = []
+    try:
+        from festengine.economy.component import Economy
+    except ImportError:  # pragma: no cover - the economy layer is part of the package
+        pass
+    else:
+        extra.append(Economy)
+    try:
+        from festengine.social.component import Social
+    except ImportError:  # pragma: no cover - the social layer is part of the package
+        pass
+    else:
+        extra.append(Social)
+    return [GiftStreaks, Profiles, *extra, Missions]
+
+
+class Engine:
+    """Runs one fest. Not thread-safe: give each fest (or shard of keys) its own engine."""
+
+    def __init__(self, fest: Fest) -> None:
+        self.fest = fest
+        self._clock: float | None = None
+        self._lateness = fest.allowed_lateness.total_seconds()
+        self._start_ts = fest.starts_at.timestamp()
+        self._end_ts = fest.ends_at.timestamp()
+        self._seen: dict[str, int] = {}
+        self._seen_buckets: dict[int, list[str]] = {}
+        self._timers: list[tuple[float, int, str, list[Any]]] = []
+        self._timer_seq = 0
+        self.components: dict[str, Component] = {}
+        self._checks: dict[str, tuple[Check, ...]] = {}
+        self._handlers: dict[str, tuple[Handler, ...]] = {}
+        self._subscribers: dict[type[Outcome], tuple[Subscriber, ...]] = {}
+        self._reward_handlers: dict[str, RewardHandler] = {}
+        for make in _component_classes():
+            self._add(make(fest, self))
+        self._gift_streaks: Any = self.components["gifts"]
+
+    def _add(self, component: Component) -> None:
+        self.components[component.name] = component
+        for kind, check in component.checks().items():
+            self._checks[kind] = (*self._checks.get(kind, ()), check)
+        for kind, handler in component.handlers().items():
+            self._handlers[kind] = (*self._handlers.get(kind, ()), handler)
+        for outcome_type, subscriber in component.subscriptions().items():
+            self._subscribers[outcome_type] = (*self._subscribers.get(outcome_type, ()), subscriber)
+        self._reward_handlers.update(component.reward_handlers())
+
+    # ------------------------------------------------------------------ events
+
+    @property
+    def clock(self) -> datetime | None:
+        """The newest event time seen (or ``advance_to`` time): the engine's 'now'."""
+        return None if self._clock is None else datetime.fromtimestamp(self._clock, UTC)
+
+    def apply(self, event: Event) -> Step:
+        """Apply one event and return what it did."""
+        event_id = event.event_id
+        if event_id in self._seen:
+            return Step(event_id, (Duplicate(event_id),))
+        ts = event.occurred_at.timestamp()
+        rejection = self._check(event, ts)
+        if rejection is not None:
+            return Step(event_id, (Rejected(event_id, rejection.code, rejection.reason),))
+        ctx = StepContext(self, event_id, ts, event)
+        if self._clock is None or ts > self._clock:
+            self._advance(ts, ctx)
+        self._remember(event_id, ts)
+        if event.type == "gift":
+            counted = self._gift_streaks.normalize(event, ctx)
+            if counted is None:
+                return Step(event_id, tuple(ctx.outcomes))
+            event = ctx.event = counted
+        for handler in self._handlers.get(event.type, ()):
+            handler(event, ctx)
+        return Step(event_id, tuple(ctx.outcomes))
+
+    def apply_many(self, events: Iterable[Event]) -> Iterator[Step]:
+        """Apply events in order, yielding each step (lazily: consume the iterator)."""
+        for event in events:
+            yield self.apply(event)
+
+    def advance_to(self, moment: datetime) -> Step:
+        """Move the clock to ``moment`` (never backwards) and fire the timers due by then."""
+        if moment.tzinfo is None:
+            raise ValueError("advance_to needs a time-zone aware datetime")
+        ts = moment.timestamp()
+        ctx = StepContext(self, None, ts)
+        if self._clock is None or ts > self._clock:
+            self._advance(ts, ctx)
+        return Step(None, tuple(ctx.outcomes))
+
+    def _check(self, event: Event, ts: float) -> Rejection | None:
+        if ts < self._start_ts or ts >= self._end_ts:
+            return Rejection(
+                "outside_fest",
+                f"occurred_at {event.occurred_at.isoformat()} is outside the fest "
+                f"({self.fest.starts_at.isoformat()} to {self.fest.ends_at.isoformat()})",
+            )
+        if self._clock is not None and ts < self._clock - self._lateness:
+            return Rejection(
+                "too_late",
+                f"occurred_at {event.occurred_at.isoformat()} is more than the allowed lateness "
+                f"({_format_duration(self.fest.allowed_lateness)}) behind the fest clock {self.clock.isoformat()}",  # type: ignore[union-attr]
+            )
+        for check in self._checks.get(event.type, ()):
+            rejection = check(event)
+            if rejection is not None:
+                return rejection
+        return None
+
+    def _remember(self, event_id: str, ts: float) -> None:
+        minute = int(ts // 60)
+        self._seen[event_id] = minute
+        bucket = self._seen_buckets.get(minute)
+        if bucket is None:
+            self._seen_buckets[minute] = [event_id]
+        else:
+            bucket.append(event_id)
+
+    # ------------------------------------------------------------------ time
+
+    def _advance(self, ts: float, ctx: StepContext) -> None:
+        self._clock = ts
+        timers = self._timers
+        while timers and timers[0][0] <= ts:
+            _due, _seq, name, payload = heapq.heappop(timers)
+            self.components[name].on_timer(payload, ctx)
+        self._prune_seen(ts)
+
+    def _prune_seen(self, ts: float) -> None:
+        """Forget event ids older than the lateness horizon: such events are refused as too late anyway."""
+        horizon = int((ts - self._lateness) // 60) - 1
+        buckets = self._seen_buckets
+        if not buckets or next(iter(buckets)) >= horizon:
+            return
+        for minute in [m for m in buckets if m < horizon]:
+            for event_id in buckets.pop(minute):
+                del self._seen[event_id]
+
+    def _schedule(self, due_ts: float, component: str, payload: list[Any]) -> None:
+        self._timer_seq += 1
+        heapq.heappush(self._timers, (due_ts, self._timer_seq, component, payload))
+
+    # ------------------------------------------------------------------ snapshots
+
+    def snapshot(self) -> bytes:
+        """The whole state as bytes: versioned, tied to the fest's fingerprint, deterministic."""
+        state = {
+            "version": SNAPSHOT_VERSION,
+            "fest": self.fest.fingerprint,
+            "clock": self._clock,
+            "seen": [[minute, ids] for minute, ids in self._seen_buckets.items()],
+            "timers": [list(timer) for timer in self._timers],
+            "timer_seq": self._timer_seq,
+            "components": {name: component.dump() for name, component in self.components.items()},
+        }
+        body = json.dumps(state, separators=(",", ":"), ensure_ascii=False, default=_json_default)
+        return SNAPSHOT_MAGIC + zlib.compress(body.encode(), 6)
+
+    @classmethod
+    def restore(cls, fest: Fest, data: bytes) -> Engine:
+        """An engine in exactly the state a snapshot recorded, for the same fest."""
+        state = _read_snapshot(data)
+        if state.get("fest") != fest.fingerprint:
+            raise SnapshotError(
+                "this snapshot belongs to a different fest (its fingerprint "
+                f"{str(state.get('fest'))[:12]}… is not {fest.fingerprint[:12]}…); restore it with the pack it was taken with"
+            )
+        engine = cls(fest)
+        try:
+            engine._clock = state["clock"]
+            for minute, ids in state["seen"]:
+                engine._seen_buckets[minute] = list(ids)
+                for event_id in ids:
+                    engine._seen[event_id] = minute
+            engine._timers = [(t[0], t[1], t[2], t[3]) for t in state["timers"]]
+            engine._timer_seq = state["timer_seq"]
+            for name, component in engine.components.items():
+                component.load(state["components"][name])
+        except (KeyError, TypeError, ValueError, IndexError) as error:
+            raise SnapshotError(f"the snapshot is corrupt: {error!r}") from None
+        return engine
+
+    # ------------------------------------------------------------------ queries
+
+    def component(self, name: str) -> Any:
+        return self.components[name]
+
+
+def _json_default(value: Any) -> Any:
+    from decimal import Decimal
+
+    if isinstance(value, Decimal):
+        return {"$d": str(value)}
+    if isinstance(value, set | frozenset):
+        return sorted(value)
+    raise TypeError(f"cannot snapshot {type(value).__name__}")
+
+
+def _read_snapshot(data: bytes) -> dict[str, Any]:
+    if not isinstance(data, bytes | bytearray) or not data.startswith(SNAPSHOT_MAGIC):
+        raise SnapshotError("not a festengine snapshot (it does not start with the snapshot header)")
+    try:
+        state = json.loads(zlib.decompress(data[len(SNAPSHOT_MAGIC) :]), object_hook=_json_hook)
+    except (zlib.error, ValueError) as error:
+        raise SnapshotError(f"the snapshot is corrupt: {error}") from None
+    if not isinstance(state, dict) or state.get("version") != SNAPSHOT_VERSION:
+        version = state.get("version") if isinstance(state, dict) else None
+        raise SnapshotError(f"snapshot version {version!r} is not supported (this festengine reads {SNAPSHOT_VERSION})")
+    return state
+
+
+def _json_hook(obj: dict[str, Any]) -> Any:
+    from decimal import Decimal
+
+    if len(obj) == 1 and "$d" in obj:
+        return Decimal(obj["$d"])
+    return obj

@@ -1,0 +1,70 @@
+"""Viewer profiles: badges (never the same tier twice) and fest points."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from festengine.catalog.model import Reward
+from festengine.engine.component import Component, RewardHandler, StepContext
+from festengine.engine.outcomes import BadgeAwarded, PointsAwarded
+
+__all__ = ["Profiles"]
+
+
+class Profiles(Component):
+    name: ClassVar[str] = "profiles"
+
+    def __init__(self, fest: Any, engine: Any) -> None:
+        super().__init__(fest, engine)
+        #: user -> badge -> index of the highest tier held
+        self._badges: dict[str, dict[str, int]] = {}
+        self._points: dict[str, int] = {}
+
+    def reward_handlers(self) -> Mapping[str, RewardHandler]:
+        return {"badge": self._grant_badge_reward, "points": self._grant_points_reward}
+
+    def _grant_badge_reward(self, user_id: str, reward: Reward, source: str, ctx: StepContext) -> None:
+        assert reward.badge is not None  # noqa: S101 - the compiler sets it for badge rewards
+        self.award_badge(user_id, reward.badge.badge, reward.badge.tier, source, ctx)
+
+    def _grant_points_reward(self, user_id: str, reward: Reward, source: str, ctx: StepContext) -> None:
+        self.add_points(user_id, reward.points, source, ctx)
+
+    def award_badge(self, user_id: str, badge_id: str, tier: str, source: str, ctx: StepContext) -> bool:
+        """Grant ``tier`` unless the user holds it or a higher tier already; say whether it was granted."""
+        index = self.fest.badges[badge_id].tier_index(tier)
+        held = self._badges.setdefault(user_id, {})
+        if held.get(badge_id, -1) >= index:
+            return False
+        held[badge_id] = index
+        ctx.emit(BadgeAwarded(ctx.event_id, user_id, badge_id, tier, source))
+        return True
+
+    def add_points(self, user_id: str, points: int, source: str, ctx: StepContext) -> None:
+        total = self._points.get(user_id, 0) + points
+        self._points[user_id] = total
+        ctx.emit(PointsAwarded(ctx.event_id, user_id, points, total, source))
+
+    # ------------------------------------------------------------------ queries
+
+    def badges(self, user_id: str) -> dict[str, str]:
+        """The highest tier held of each badge."""
+        return {
+            badge: self.fest.badges[badge].tiers[index]
+            for badge, index in sorted(self._badges.get(user_id, {}).items())
+        }
+
+    def has_badge(self, user_id: str, badge_id: str, tier: str) -> bool:
+        index = self.fest.badges[badge_id].tier_index(tier)
+        return self._badges.get(user_id, {}).get(badge_id, -1) >= index
+
+    def points(self, user_id: str) -> int:
+        return self._points.get(user_id, 0)
+
+    def dump(self) -> Any:
+        return {"badges": self._badges, "points": self._points}
+
+    def load(self, data: Any) -> None:
+        self._badges = data["badges"]
+        self._points = data["points"]
