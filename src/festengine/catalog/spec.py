@@ -79,9 +79,11 @@ Duration = Annotated[
     PlainSerializer(_format_duration, return_type=str),
     WithJsonSchema(
         {
-            "type": "string",
-            "pattern": r"^(\d+d)?(\d+h)?(\d+m)?(\d+s)?$",
-            "description": "a duration such as '90s', '15m', '2h', '7d' or '1h30m'",
+            "anyOf": [
+                {"type": "string", "pattern": r"^(\d+d)?(\d+h)?(\d+m)?(\d+s)?$"},
+                {"type": "integer", "minimum": 0},
+            ],
+            "description": "a duration such as '90s', '15m', '2h', '7d' or '1h30m' (or whole seconds)",
         }
     ),
 ]

@@ -19,7 +19,7 @@ import json
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
@@ -35,6 +35,9 @@ from festengine.engine.component import (
     Subscriber,
 )
 from festengine.engine.outcomes import Duplicate, Outcome, Rejected
+
+if TYPE_CHECKING:
+    from festengine.engine.missions import MissionStatus
 from festengine.errors import SnapshotError
 from festengine.events import Event
 
@@ -112,6 +115,8 @@ class Engine:
         for make in _component_classes():
             self._add(make(fest, self))
         self._gift_streaks: Any = self.components["gifts"]
+        self._missions: Any = self.components["missions"]
+        self._profiles: Any = self.components["profiles"]
 
     def _add(self, component: Component) -> None:
         self.components[component.name] = component
@@ -262,7 +267,20 @@ class Engine:
     # ------------------------------------------------------------------ queries
 
     def component(self, name: str) -> Any:
+        """A component by name (``missions``, ``profiles``, ``economy``, ``social``…)."""
         return self.components[name]
+
+    def missions(self, user_id: str) -> list[MissionStatus]:
+        """A viewer's missions with state and progress, in pack order."""
+        return self._missions.status(user_id)
+
+    def badges(self, user_id: str) -> dict[str, str]:
+        """A viewer's badges: badge id -> highest tier held."""
+        return self._profiles.badges(user_id)
+
+    def points(self, user_id: str) -> int:
+        """A viewer's fest points."""
+        return self._profiles.points(user_id)
 
 
 def _json_default(value: Any) -> Any:

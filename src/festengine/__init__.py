@@ -1,0 +1,48 @@
+"""festengine: a deterministic engine for gamified live-shopping fests.
+
+Designers describe a fest in YAML (``load_fest``); backends feed it events (``parse_event``,
+``read_events``) through an :class:`Engine` and get typed outcomes back. Everything listed in
+``__all__`` is the public API; other modules are importable but not promised.
+"""
+
+from __future__ import annotations
+
+# load_fest is added once the pack reader lands
+from festengine.catalog.model import Fest
+from festengine.engine.core import Engine, Step
+from festengine.engine.missions import MissionStatus
+from festengine.engine.outcomes import Outcome, outcome_to_dict
+from festengine.errors import (
+    EventParseError,
+    FestEngineError,
+    FestValidationError,
+    IllegalTransitionError,
+    Problem,
+    SnapshotError,
+    UnbalancedEntryError,
+)
+from festengine.events import Event, EventReader, event_to_dict, parse_event, read_events
+
+__version__ = "0.1.0.dev0"
+
+__all__ = [
+    "Engine",
+    "Event",
+    "EventParseError",
+    "EventReader",
+    "Fest",
+    "FestEngineError",
+    "FestValidationError",
+    "IllegalTransitionError",
+    "MissionStatus",
+    "Outcome",
+    "Problem",
+    "SnapshotError",
+    "Step",
+    "UnbalancedEntryError",
+    "__version__",
+    "event_to_dict",
+    "outcome_to_dict",
+    "parse_event",
+    "read_events",
+]

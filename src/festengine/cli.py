@@ -1,0 +1,252 @@
+"""The ``festengine`` command: validate, schema, explain, replay and simulate fest packs.
+
+Exit codes: 0 success; 1 the input is invalid (problems, rejected events with ``--strict``);
+2 the command line itself is wrong (argparse's convention).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import IO, Any
+
+from festengine.errors import FestEngineError, FestValidationError
+
+__all__ = ["main"]
+
+
+class Progress:
+    """A one-line progress bar on a terminal; silent when the stream is not one."""
+
+    def __init__(self, stream: IO[str], total: int | None, label: str, *, enabled: bool | None = None) -> None:
+        self.stream = stream
+        self.total = total
+        self.label = label
+        self.enabled = stream.isatty() if enabled is None else enabled
+        self._last = -1
+
+    def update(self, done: int, total: int | None = None) -> None:
+        if not self.enabled:
+            return
+        total = total if total is not None else self.total
+        if total:
+            percent = min(100, done * 100 // total)
+            if percent == self._last:
+                return
+            self._last = percent
+            filled = percent * 30 // 100
+            bar = "#" * filled + "-" * (30 - filled)
+            self.stream.write(f"\r{self.label} [{bar}] {percent:3d}% {done:,}/{total:,}")
+        elif done % 10_000 == 0:
+            self.stream.write(f"\r{self.label} {done:,}")
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.enabled:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def _summary_line(path: str, fest: Any) -> str:
+    rules = len(fest.commission.rules)
+    return (
+        f"{path}: ok: fest {fest.id!r}: {len(fest.missions)} missions, {len(fest.journeys)} journeys, "
+        f"{len(fest.badges)} badges, {len(fest.economy.gifts)} gifts, {rules} commission rules, "
+        f"{len(fest.promotions)} promotions"
+    )
+
+
+def _cmd_validate(args: argparse.Namespace, out: IO[str]) -> int:
+    from festengine.catalog.loader import load_fest
+
+    failed = False
+    report: list[dict[str, Any]] = []
+    for path in args.paths:
+        try:
+            fest = load_fest(path)
+        except FestValidationError as error:
+            failed = True
+            report.append({"path": path, "ok": False, "problems": [p.as_dict() for p in error.problems]})
+            if args.format == "text":
+                for problem in error.problems:
+                    out.write(f"{problem}\n")
+            continue
+        report.append({"path": path, "ok": True, "fest": fest.id, "missions": len(fest.missions),
+                       "journeys": len(fest.journeys), "badges": len(fest.badges),
+                       "gifts": len(fest.economy.gifts), "commission_rules": len(fest.commission.rules)})  # fmt: skip
+        if args.format == "text":
+            out.write(_summary_line(path, fest) + "\n")
+    if args.format == "json":
+        out.write(json.dumps(report, indent=2) + "\n")
+    return 1 if failed else 0
+
+
+def _cmd_schema(args: argparse.Namespace, out: IO[str]) -> int:
+    from festengine.catalog.schema import fest_json_schema
+
+    text = json.dumps(fest_json_schema(), indent=2) + "\n"
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+    else:
+        out.write(text)
+    return 0
+
+
+def _cmd_explain(args: argparse.Namespace, out: IO[str]) -> int:
+    from festengine.catalog.explain import explain_fest
+    from festengine.catalog.loader import load_fest
+
+    fest = load_fest(args.path)
+    if args.mission_id is not None and args.mission_id not in fest.missions:
+        from festengine.catalog._checks import suggest
+
+        hint = suggest(args.mission_id, fest.missions)
+        sys.stderr.write(f"festengine: no mission {args.mission_id!r} in {args.path}{hint}\n")
+        return 1
+    for mission_id, text in explain_fest(fest, args.mission_id):
+        out.write(f"{mission_id}: {text}\n")
+    return 0
+
+
+def _count_lines(path: Path) -> int:
+    with path.open("rb") as handle:
+        return sum(1 for _ in handle)
+
+
+def _cmd_replay(args: argparse.Namespace, out: IO[str]) -> int:
+    from festengine.catalog.loader import load_fest
+    from festengine.engine.core import Engine
+    from festengine.engine.outcomes import outcome_to_dict
+    from festengine.events import read_events
+
+    fest = load_fest(args.pack)
+    engine = Engine(fest)
+    events_path = Path(args.events)
+    progress = Progress(sys.stderr, _count_lines(events_path) if sys.stderr.isatty() else None, "replay")
+    reader = read_events(events_path)
+    kinds: Counter[str] = Counter()
+    rejected: Counter[str] = Counter()
+    applied = 0
+    outcomes_file = Path(args.outcomes).open("w", encoding="utf-8") if args.outcomes else None  # noqa: SIM115
+    try:
+        for step in engine.apply_many(reader):
+            if step.duplicate:
+                kinds["duplicate"] += 1
+            elif (rejection := step.rejected) is not None:
+                rejected[rejection.code] += 1
+            else:
+                applied += 1
+            for outcome in step.outcomes:
+                kinds[outcome.kind] += 1
+                if outcomes_file is not None:
+                    outcomes_file.write(json.dumps(outcome_to_dict(outcome), separators=(",", ":")) + "\n")
+            progress.update(reader.lines_read)
+    finally:
+        progress.close()
+        if outcomes_file is not None:
+            outcomes_file.close()
+    if args.snapshot:
+        Path(args.snapshot).write_bytes(engine.snapshot())
+    out.write(f"events read: {reader.lines_read:,} lines, {len(reader.errors):,} malformed\n")
+    out.write(f"applied: {applied:,}\nduplicates: {kinds['duplicate']:,}\n")
+    out.write(f"rejected: {sum(rejected.values()):,}\n")
+    for code, count in sorted(rejected.items()):
+        out.write(f"  {code}: {count:,}\n")
+    out.write(f"missions completed: {kinds['mission_completed']:,}\n")
+    out.write(f"badges awarded: {kinds['badge_awarded']:,}\n")
+    for error in reader.errors[:20]:
+        sys.stderr.write(f"{events_path}:{error}\n")
+    if len(reader.errors) > 20:
+        sys.stderr.write(f"… and {len(reader.errors) - 20} more malformed lines\n")
+    if args.strict and (rejected or reader.errors):
+        return 1
+    return 0
+
+
+def _cmd_simulate(args: argparse.Namespace, out: IO[str]) -> int:
+    from festengine.sim.run import simulate_to_dir
+
+    progress = Progress(sys.stderr, None, "simulate")
+    try:
+        summary = simulate_to_dir(
+            args.pack,
+            viewers=args.viewers,
+            creators=args.creators,
+            days=args.days,
+            seed=args.seed,
+            out_dir=Path(args.out),
+            write_events=args.events,
+            write_outcomes=args.outcomes,
+            progress=progress.update,
+        )
+    finally:
+        progress.close()
+    out.write(f"{summary}\n")
+    out.write(f"report: {Path(args.out) / 'report.html'}\n")
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="festengine", description="Run and check gamified live-shopping fests.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    validate = commands.add_parser("validate", help="check fest packs and report every problem")
+    validate.add_argument("paths", nargs="+", metavar="PATH", help="a pack: a YAML file or a folder of them")
+    validate.add_argument("--format", choices=("text", "json"), default="text")
+    validate.set_defaults(run=_cmd_validate)
+
+    schema = commands.add_parser("schema", help="print the JSON Schema of a fest pack")
+    schema.add_argument("--output", "-o", help="write to this file instead of standard output")
+    schema.set_defaults(run=_cmd_schema)
+
+    explain = commands.add_parser("explain", help="describe a pack's missions in plain language")
+    explain.add_argument("path", metavar="PATH")
+    explain.add_argument("mission_id", nargs="?", metavar="MISSION_ID")
+    explain.set_defaults(run=_cmd_explain)
+
+    replay = commands.add_parser("replay", help="apply a JSON Lines file of events and summarize")
+    replay.add_argument("pack", metavar="PACK")
+    replay.add_argument("events", metavar="EVENTS.jsonl")
+    replay.add_argument("--outcomes", metavar="FILE", help="write every outcome as JSON Lines")
+    replay.add_argument("--snapshot", metavar="FILE", help="write the final engine snapshot")
+    replay.add_argument("--strict", action="store_true", help="exit 1 if any event was rejected or malformed")
+    replay.set_defaults(run=_cmd_replay)
+
+    simulate = commands.add_parser("simulate", help="simulate a whole fest and write a report")
+    simulate.add_argument("pack", metavar="PACK")
+    simulate.add_argument("--viewers", type=int, default=2000)
+    simulate.add_argument("--creators", type=int, default=40)
+    simulate.add_argument("--days", type=int, default=None, help="simulate only the first N fest days")
+    simulate.add_argument("--seed", type=int, default=1)
+    simulate.add_argument("--out", default="build/simulation", help="folder for report.html and report.json")
+    simulate.add_argument("--events", action="store_true", help="also write events.jsonl")
+    simulate.add_argument("--outcomes", action="store_true", help="also write outcomes.jsonl")
+    simulate.set_defaults(run=_cmd_simulate)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, out: IO[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    args = _parser().parse_args(argv)
+    stream = out if out is not None else sys.stdout
+    run: Callable[[argparse.Namespace, IO[str]], int] = args.run
+    try:
+        return run(args, stream)
+    except FestValidationError as error:
+        for problem in error.problems:
+            sys.stderr.write(f"{problem}\n")
+        return 1
+    except FestEngineError as error:
+        sys.stderr.write(f"festengine: {error}\n")
+        return 1
+    except OSError as error:
+        sys.stderr.write(f"festengine: {error}\n")
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
