@@ -190,6 +190,21 @@ def _cmd_simulate(args: argparse.Namespace, out: IO[str]) -> int:
     return 0
 
 
+def _cmd_test(args: argparse.Namespace, out: IO[str]) -> int:
+    from festengine.testing.scenario import run_scenario
+
+    failed = 0
+    for path in args.scenarios:
+        result = run_scenario(path)
+        out.write(f"{'PASS' if result.passed else 'FAIL'} {path}: {result.name}\n")
+        for failure in result.failures:
+            out.write(f"  - {failure}\n")
+        failed += not result.passed
+    passed = len(args.scenarios) - failed
+    out.write(f"scenarios: {passed} passed, {failed} failed\n")
+    return 1 if failed else 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="festengine", description="Run and check gamified live-shopping fests.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -226,6 +241,10 @@ def _parser() -> argparse.ArgumentParser:
     simulate.add_argument("--events", action="store_true", help="also write events.jsonl")
     simulate.add_argument("--outcomes", action="store_true", help="also write outcomes.jsonl")
     simulate.set_defaults(run=_cmd_simulate)
+
+    test = commands.add_parser("test", help="run YAML scenario files (given these events, expect these outcomes)")
+    test.add_argument("scenarios", nargs="+", metavar="SCENARIO.yaml")
+    test.set_defaults(run=_cmd_test)
     return parser
 
 

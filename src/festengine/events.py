@@ -117,7 +117,7 @@ class Event:
 
 def _no_float(value: object) -> object:
     if isinstance(value, float):
-        raise ValueError("write money as a decimal string such as \"12.99\", never a float")  # noqa: Q003
+        raise ValueError('write money as a decimal string such as "12.99", never a float')
     return value
 
 
@@ -243,7 +243,7 @@ def _fast(data: dict[str, Any]) -> Event | None:
         elif name == "repeat_end":
             if type(value) is not bool:
                 return None
-        elif name != "type" and name != "occurred_at":
+        elif name not in {"type", "occurred_at"}:
             return None
     required = _FIELDS[kind][0]
     if any(name not in data for name in required) or "user_id" not in data or "event_id" not in data:
@@ -259,7 +259,7 @@ def _fast(data: dict[str, Any]) -> Event | None:
         return None
     values = dict(data)
     values["occurred_at"] = moment.astimezone(UTC)
-    if kind == "like" or kind == "gift":
+    if kind in {"like", "gift"}:
         values.setdefault("count", 1)
         if kind == "gift":
             values.setdefault("repeat_count", 1)

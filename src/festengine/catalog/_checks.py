@@ -11,6 +11,7 @@ import difflib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
+from itertools import pairwise
 from typing import Any
 
 from festengine._vocab import EVENT_FIELDS, EVENT_TYPES, FieldKind
@@ -55,8 +56,10 @@ def _duplicates(items: Sequence[Any], base: Path, kind: str) -> Iterator[Finding
     seen: dict[str, int] = {}
     for index, item in enumerate(items):
         if item.id in seen:
-            yield (*base, index, "id"), (
-                f"duplicate {kind} id {item.id!r} (first used by {base[-1]}[{seen[item.id]}]); give each {kind} its own id"
+            yield (
+                (*base, index, "id"),
+                f"duplicate {kind} id {item.id!r} (first used by {base[-1]}[{seen[item.id]}]); "
+                f"give each {kind} its own id",
             )
         else:
             seen[item.id] = index
@@ -92,18 +95,24 @@ def _badge_ref(c: _Ctx, ref: Any, path: Path) -> Iterator[Finding]:
     if badge is None:
         yield (*path, "badge"), _unknown("badge", ref.badge, c.badges)
     elif ref.tier not in badge.tiers:
-        yield (*path, "tier"), (
-            f"badge {ref.badge!r} has no tier {ref.tier!r}{suggest(ref.tier, badge.tiers)}; "
-            f"its tiers are {', '.join(badge.tiers)}"
+        yield (
+            (*path, "tier"),
+            (
+                f"badge {ref.badge!r} has no tier {ref.tier!r}{suggest(ref.tier, badge.tiers)}; "
+                f"its tiers are {', '.join(badge.tiers)}"
+            ),
         )
 
 
 def _amount(c: _Ctx, value: Decimal, path: Path) -> Iterator[Finding]:
     if value != value.quantize(c.quantum, rounding="ROUND_DOWN"):
         currency = c.spec.economy.currency
-        yield path, (
-            f"{value} has more decimals than {currency} allows ({c.spec.economy.minor_unit}); "
-            f"write it as {value.quantize(c.quantum)}"
+        yield (
+            path,
+            (
+                f"{value} has more decimals than {currency} allows ({c.spec.economy.minor_unit}); "
+                f"write it as {value.quantize(c.quantum)}"
+            ),
         )
 
 
@@ -132,8 +141,10 @@ def _filter(event_filter: s.EventFilterSpec, path: Path) -> Iterator[Finding]:
     for name, condition in event_filter.where.items():
         here = (*path, "where", name)
         if name not in allowed:
-            yield here, f"a {event_filter.event} event has no field {name!r}{suggest(name, allowed)}; " + (
-                f"its fields are {', '.join(sorted(allowed))}"
+            yield (
+                here,
+                f"a {event_filter.event} event has no field {name!r}{suggest(name, allowed)}; "
+                + (f"its fields are {', '.join(sorted(allowed))}"),
             )
             continue
         operators = condition.operators()
@@ -166,9 +177,12 @@ def _inside_fest(c: _Ctx, start: datetime, end: datetime, path: Path, what: str)
     if end <= start:
         yield path, f"{what} ends ({end.isoformat()}) before it starts ({start.isoformat()})"
     elif start < fest.starts_at or end > fest.ends_at:
-        yield path, (
-            f"{what} ({start.isoformat()} to {end.isoformat()}) is outside the fest "
-            f"({fest.starts_at.isoformat()} to {fest.ends_at.isoformat()}); keep it inside"
+        yield (
+            path,
+            (
+                f"{what} ({start.isoformat()} to {end.isoformat()}) is outside the fest "
+                f"({fest.starts_at.isoformat()} to {fest.ends_at.isoformat()}); keep it inside"
+            ),
         )
 
 
@@ -208,16 +222,21 @@ def _check_mission(c: _Ctx, index: int, mission: s.MissionSpec) -> Iterator[Find
     if isinstance(window, s.PhaseWindow) and window.phase not in c.phases:
         yield (*path, "window", "phase"), _unknown("phase", window.phase, c.phases)
     if isinstance(window, s.BetweenWindow):
-        yield from _inside_fest(c, window.starts_at, window.ends_at, (*path, "window"), f"mission {mission.id!r}'s window")
+        yield from _inside_fest(
+            c, window.starts_at, window.ends_at, (*path, "window"), f"mission {mission.id!r}'s window"
+        )
     if isinstance(window, s.StreamWindow) and "stream_id" not in EVENT_FIELDS.get(mission.counts.event, {}):
         yield (*path, "window"), f"a per-stream window needs events with a stream, and {mission.counts.event} has none"
     if isinstance(measure, s.StreakMeasure):
         start, end = _window_bounds(c, mission)
         available = _periods(start, end, measure.period)
         if mission.target > available:
-            yield (*path, "target"), (
-                f"a streak of {mission.target} {measure.period}s cannot fit in a window of {available} "
-                f"{measure.period}s; lower the target to at most {available}"
+            yield (
+                (*path, "target"),
+                (
+                    f"a streak of {mission.target} {measure.period}s cannot fit in a window of {available} "
+                    f"{measure.period}s; lower the target to at most {available}"
+                ),
             )
     if mission.target != mission.target.to_integral_value() and not isinstance(measure, s.SumMeasure):
         yield (*path, "target"), f"a {measure.kind} target is a whole number; write {int(mission.target)}"
@@ -233,13 +252,22 @@ def _check_mission(c: _Ctx, index: int, mission: s.MissionSpec) -> Iterator[Find
 def _check_subject(mission: s.MissionSpec, path: Path) -> Iterator[Finding]:
     if mission.subject == "viewer":
         if mission.community is not None:
-            yield (*path, "community"), "community rules apply to subject creator or stream; remove them or change subject"
+            yield (
+                (*path, "community"),
+                "community rules apply to subject creator or stream; remove them or change subject",
+            )
         return
     fields = EVENT_FIELDS.get(mission.counts.event, {})
     if "creator_id" not in fields:
-        yield (*path, "counts", "event"), f"a community mission needs events with a creator; {mission.counts.event} has none"
+        yield (
+            (*path, "counts", "event"),
+            f"a community mission needs events with a creator; {mission.counts.event} has none",
+        )
     if mission.subject == "stream" and "stream_id" not in fields:
-        yield (*path, "counts", "event"), f"a stream community mission needs events with a stream; {mission.counts.event} has none"
+        yield (
+            (*path, "counts", "event"),
+            f"a stream community mission needs events with a stream; {mission.counts.event} has none",
+        )
     if isinstance(mission.measure, s.StreakMeasure):
         yield (*path, "measure"), "a community goal adds up contributions; use count, sum or distinct"
     if mission.claim.mode == "manual":
@@ -265,12 +293,15 @@ def _check_requires(c: _Ctx, index: int, mission: s.MissionSpec) -> Iterator[Fin
         if required == mission.id:
             yield (*path, "missions", position), f"mission {mission.id!r} cannot require itself"
             continue
-        mission_start, mission_end = _window_bounds(c, mission)
+        _, mission_end = _window_bounds(c, mission)
         required_start, _ = _window_bounds(c, other)
         if mission_end <= required_start:
-            yield (*path, "missions", position), (
-                f"mission {mission.id!r} can never unlock: its window closes ({mission_end.isoformat()}) "
-                f"before {required!r} opens ({required_start.isoformat()})"
+            yield (
+                (*path, "missions", position),
+                (
+                    f"mission {mission.id!r} can never unlock: its window closes ({mission_end.isoformat()}) "
+                    f"before {required!r} opens ({required_start.isoformat()})"
+                ),
             )
     if requires.badge is not None:
         yield from _badge_ref(c, requires.badge, (*path, "badge"))
@@ -298,8 +329,9 @@ def _check_cycles(c: _Ctx) -> Iterator[Finding]:
                 key = frozenset(cycle)
                 if key not in reported:
                     reported.add(key)
-                    yield ("missions", index[nxt], "requires"), (
-                        "these missions form a prerequisite cycle: " + " → ".join(cycle) + "; break it"
+                    yield (
+                        ("missions", index[nxt], "requires"),
+                        ("these missions form a prerequisite cycle: " + " → ".join(cycle) + "; break it"),
                     )
             elif nxt not in state:
                 yield from visit(nxt, trail)
@@ -333,10 +365,11 @@ def _check_economy(c: _Ctx) -> Iterator[Finding]:
         if conversion.daily_cap_per_viewer is not None:
             yield from _amount(c, conversion.daily_cap_per_viewer, (*path, "daily_cap_per_viewer"))
     ordered = sorted(enumerate(economy.conversions), key=lambda item: item[1].valid_from)
-    for (_, first), (index, second) in zip(ordered, ordered[1:], strict=False):
+    for (_, first), (index, second) in pairwise(ordered):
         if second.valid_from < first.valid_to:
-            yield ("economy", "conversions", index), (
-                f"conversion {second.id!r} overlaps {first.id!r}; one conversion rule applies at a time"
+            yield (
+                ("economy", "conversions", index),
+                (f"conversion {second.id!r} overlaps {first.id!r}; one conversion rule applies at a time"),
             )
 
 
@@ -359,10 +392,11 @@ def _check_fan_club(c: _Ctx) -> Iterator[Finding]:
     ordered = sorted(fan_club.levels, key=lambda level: level.level)
     if ordered and ordered[0].points != 0:
         yield ("fan_club", "levels"), "level 1 starts at 0 points (every member has it)"
-    for previous, level in zip(ordered, ordered[1:], strict=False):
+    for previous, level in pairwise(ordered):
         if level.points <= previous.points:
-            yield ("fan_club", "levels", numbers.index(level.level), "points"), (
-                f"level {level.level} needs more points than level {previous.level} ({previous.points})"
+            yield (
+                ("fan_club", "levels", numbers.index(level.level), "points"),
+                (f"level {level.level} needs more points than level {previous.level} ({previous.points})"),
             )
     for index, level in enumerate(fan_club.levels):
         if level.badge is not None:
@@ -392,13 +426,18 @@ def _check_promotions(c: _Ctx) -> Iterator[Finding]:
         path: Path = ("promotions", index)
         trigger = promotion.trigger
         if isinstance(trigger, s.ScheduleTrigger):
-            yield from _inside_fest(c, trigger.starts_at, trigger.ends_at, (*path, "trigger"), f"promotion {promotion.id!r}")
+            yield from _inside_fest(
+                c, trigger.starts_at, trigger.ends_at, (*path, "trigger"), f"promotion {promotion.id!r}"
+            )
         else:
             mission = c.missions.get(trigger.mission)
             if mission is None:
                 yield (*path, "trigger", "mission"), _unknown("mission", trigger.mission, c.missions)
             elif isinstance(trigger, s.GoalTrigger) and mission.subject == "viewer":
-                yield (*path, "trigger", "mission"), f"mission {trigger.mission!r} is a viewer mission, not a community goal; use kind: mission"
+                yield (
+                    (*path, "trigger", "mission"),
+                    f"mission {trigger.mission!r} is a viewer mission, not a community goal; use kind: mission",
+                )
             if promotion.duration is None:
                 yield (*path, "duration"), "a triggered promotion needs a duration, e.g. duration: 1h"
         discount = promotion.discount
@@ -421,7 +460,9 @@ def _check_commission(c: _Ctx) -> Iterator[Finding]:
         for position, tier in enumerate(rule.tiers):
             yield from _amount(c, tier.from_volume, (*path, "tiers", position, "from_volume"))
     for index, bonus in enumerate(commission.bonus_windows):
-        yield from _inside_fest(c, bonus.starts_at, bonus.ends_at, ("commission", "bonus_windows", index), f"bonus window {bonus.id!r}")
+        yield from _inside_fest(
+            c, bonus.starts_at, bonus.ends_at, ("commission", "bonus_windows", index), f"bonus window {bonus.id!r}"
+        )
 
 
 def _check_scoring(c: _Ctx) -> Iterator[Finding]:

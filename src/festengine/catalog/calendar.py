@@ -93,6 +93,4 @@ def build_calendar(
     days = (last_local - first).days + 3
     boundaries = tuple(_local_midnight(first + timedelta(days=i), zone).timestamp() for i in range(days))
     week_offset = (first_local.weekday() - _WEEKDAYS.index(week_starts_on)) % 7
-    return FestCalendar(
-        timezone=zone, first_date=first, boundaries=boundaries, origin=origin, week_offset=week_offset
-    )
+    return FestCalendar(timezone=zone, first_date=first, boundaries=boundaries, origin=origin, week_offset=week_offset)

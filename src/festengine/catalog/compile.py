@@ -353,8 +353,7 @@ def compile_fest(spec: s.FestSpec, *, sources: Sequence[str] = ()) -> Fest:
                 title=j.title,
                 description=j.description,
                 steps=tuple(
-                    JourneyStep(tuple(step.branch) if step.branch else (step.mission or "",))
-                    for step in j.steps
+                    JourneyStep(tuple(step.branch) if step.branch else (step.mission or "",)) for step in j.steps
                 ),
                 rewards=tuple(_reward(r) for r in j.rewards),
             )

@@ -144,7 +144,8 @@ def _window(fest: Fest, window: Window) -> str:
         return f"weekly (resets {first} 00:00 {zone})"
     if kind is WindowKind.STREAM:
         return "within a single LIVE stream"
-    assert window.starts_at is not None and window.ends_at is not None  # noqa: S101 - set by the compiler
+    assert window.starts_at is not None  # noqa: S101 - set by the compiler
+    assert window.ends_at is not None  # noqa: S101 - set by the compiler
     start = window.starts_at.astimezone(fest.timezone).strftime("%Y-%m-%d %H:%M")
     end = window.ends_at.astimezone(fest.timezone).strftime("%Y-%m-%d %H:%M")
     return f"between {start} and {end} ({zone})"

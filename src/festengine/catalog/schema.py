@@ -26,6 +26,7 @@ def _durations_as_authored(node: Any) -> Any:
             _durations_as_authored(value)
     return node
 
+
 __all__ = ["SCHEMA_ID", "fest_json_schema"]
 
 SCHEMA_ID = "https://festengine.dev/schema/fest.schema.json"

@@ -135,9 +135,7 @@ class FestInfoSpec(Spec):
         default=timedelta(minutes=10),
         description="how late an event may arrive and still count in the window it belongs to",
     )
-    week_starts_on: Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"] = (
-        "monday"
-    )
+    week_starts_on: Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"] = "monday"
     phases: list[PhaseSpec] = Field(default_factory=list)
 
     @field_validator("timezone")

@@ -19,7 +19,7 @@ import json
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, cast
 
 import attrs
 
@@ -37,7 +37,9 @@ from festengine.engine.component import (
 from festengine.engine.outcomes import Duplicate, Outcome, Rejected
 
 if TYPE_CHECKING:
-    from festengine.engine.missions import MissionStatus
+    from festengine.engine.gifts import GiftStreaks
+    from festengine.engine.missions import Missions, MissionStatus
+    from festengine.engine.profile import Profiles
 from festengine.errors import SnapshotError
 from festengine.events import Event
 
@@ -114,9 +116,9 @@ class Engine:
         self._reward_handlers: dict[str, RewardHandler] = {}
         for make in _component_classes():
             self._add(make(fest, self))
-        self._gift_streaks: Any = self.components["gifts"]
-        self._missions: Any = self.components["missions"]
-        self._profiles: Any = self.components["profiles"]
+        self._gift_streaks = cast("GiftStreaks", self.components["gifts"])
+        self._missions = cast("Missions", self.components["missions"])
+        self._profiles = cast("Profiles", self.components["profiles"])
 
     def _add(self, component: Component) -> None:
         self.components[component.name] = component
@@ -247,7 +249,8 @@ class Engine:
         if state.get("fest") != fest.fingerprint:
             raise SnapshotError(
                 "this snapshot belongs to a different fest (its fingerprint "
-                f"{str(state.get('fest'))[:12]}… is not {fest.fingerprint[:12]}…); restore it with the pack it was taken with"
+                f"{str(state.get('fest'))[:12]}… is not {fest.fingerprint[:12]}…); "
+                "restore it with the pack it was taken with"
             )
         engine = cls(fest)
         try:

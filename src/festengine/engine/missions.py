@@ -274,11 +274,7 @@ class Missions(Component):
                 self.name,
                 ["deadline", user, mission.id, window, instance.completions],
             )
-        ctx.emit(
-            MissionCompleted(
-                ctx.event_id, user, mission.id, window, instance.completions, ctx.now_of(deadline)
-            )
-        )
+        ctx.emit(MissionCompleted(ctx.event_id, user, mission.id, window, instance.completions, ctx.now_of(deadline)))
         first = mission.id not in viewer.completed
         viewer.completed[mission.id] = viewer.completed.get(mission.id, 0) + 1
         if not mission.claim.manual:
@@ -337,11 +333,11 @@ class Missions(Component):
         if any(required not in viewer.completed for required in requires.missions):
             return False
         if requires.badge is not None:
-            profiles = self.engine.components["profiles"]
+            profiles: Any = self.engine.components["profiles"]
             if not profiles.has_badge(user, requires.badge.badge, requires.badge.tier):
                 return False
         if requires.fan_club_level is not None:
-            social = self.engine.components.get("social")
+            social: Any = self.engine.components.get("social")
             level = social.fan_club_level(user) if social is not None else 0
             if level < requires.fan_club_level:
                 return False
@@ -485,11 +481,11 @@ class Missions(Component):
                     progress=progress,
                     completions=completions,
                     values=None if values is None else set(values),
-                    periods=None if periods is None else {p: a for p, a in periods},
+                    periods=None if periods is None else dict(periods),
                     met=met,
                     claim_deadline=deadline,
                     closed=closed,
                 )
             self._viewers[user] = viewer
-        self._by_stream = {s: [tuple(x) for x in items] for s, items in data["streams"].items()}  # type: ignore[misc]
+        self._by_stream = {s: [(u, m, w) for u, m, w in items] for s, items in data["streams"].items()}
         self._closed_streams = set(data["closed"])

@@ -82,7 +82,8 @@ def make_resolver(fest: Fest, window: Window) -> Resolver:
         phase = fest.phases[window.phase or ""]
         return _fixed(f"phase:{phase.id}", phase.starts_at.timestamp(), phase.ends_at.timestamp(), lateness)
     if kind is WindowKind.BETWEEN:
-        assert window.starts_at is not None and window.ends_at is not None  # noqa: S101 - compiler sets both
+        assert window.starts_at is not None  # noqa: S101 - the compiler sets it
+        assert window.ends_at is not None  # noqa: S101 - the compiler sets it
         return _fixed("between", window.starts_at.timestamp(), window.ends_at.timestamp(), lateness)
     if kind is WindowKind.DAILY:
         return _daily(fest, lateness)

@@ -38,5 +38,34 @@ def fest_engine() -> Callable[[Fest], Engine]:
     return make
 
 
-def pytest_configure(config: Any) -> None:
-    config.addinivalue_line("markers", "festengine_scenario: a YAML scenario run by the festengine plugin")
+def pytest_collect_file(parent: pytest.Collector, file_path: Path) -> pytest.Collector | None:
+    """Collect ``scenario_*.yaml`` files as tests, one test per file."""
+    if file_path.suffix in (".yaml", ".yml") and file_path.name.startswith("scenario_"):
+        return ScenarioFile.from_parent(parent, path=file_path)
+    return None
+
+
+class ScenarioFile(pytest.File):
+    def collect(self) -> list[pytest.Item]:
+        return [ScenarioItem.from_parent(self, name=self.path.stem)]
+
+
+class ScenarioFailed(Exception):
+    """A scenario's expectations did not hold."""
+
+
+class ScenarioItem(pytest.Item):
+    def runtest(self) -> None:
+        from festengine.testing.scenario import run_scenario
+
+        result = run_scenario(self.path)
+        if not result.passed:
+            raise ScenarioFailed("\n".join(result.failures))
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
+        if isinstance(excinfo.value, ScenarioFailed):
+            return f"scenario {self.path.name} failed:\n{excinfo.value}"
+        return str(super().repr_failure(excinfo))
+
+    def reportinfo(self) -> tuple[Path, int, str]:
+        return self.path, 0, f"scenario: {self.name}"

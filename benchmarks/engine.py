@@ -1,0 +1,235 @@
+"""The engine benchmark (issue 3): throughput and memory of ``Engine.apply`` on the bundled pack.
+
+Usage::
+
+    python benchmarks/engine.py                 # 1,000,000 events, 20,000 viewers, 300 creators
+    python benchmarks/engine.py --events 200000 --json
+
+It generates a seeded workload (view 50%, like 20%, comment 10%, gift 8%, share 4%, link_click 6%,
+purchase 2%, over 21 days), then measures, in one process and on the same events:
+
+* (a) events/s through ``Engine.apply`` for already-parsed events;
+* (b) events/s from JSON Lines text (``parse_event`` + ``apply``);
+* a hand-written plain-Python reference doing the same mission counting with dicts, and the
+  engine's throughput as a ratio of it;
+* peak memory (max RSS) and bytes of engine state per active viewer (a deep size of the state).
+
+This is a benchmark, not a test: it asserts nothing, it reports.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import resource
+import sys
+import time
+from collections.abc import Callable, Iterable
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from festengine import Engine, Event, load_fest
+from festengine.catalog.model import Fest, MeasureKind, Subject, WindowKind
+from festengine.events import dumps_event, parse_event
+from festengine.sim import workload_events
+
+PACK = Path(__file__).resolve().parent.parent / "missions" / "community-fest"
+
+
+# --------------------------------------------------------------------------- the reference
+
+
+def _reference_resolver(fest: Fest, kind: WindowKind, mission: Any) -> Callable[[float, Event], Any]:
+    calendar = fest.calendar
+    if kind is WindowKind.DAILY:
+        return lambda ts, _e: calendar.day_of(ts)
+    if kind is WindowKind.WEEKLY:
+        return lambda ts, _e: calendar.week_of(ts)
+    if kind is WindowKind.STREAM:
+        return lambda _ts, e: e.stream_id
+    if kind is WindowKind.PHASE:
+        phase = fest.phases[mission.window.phase]
+        start, end = phase.starts_at.timestamp(), phase.ends_at.timestamp()
+        return lambda ts, _e: 0 if start <= ts < end else None
+    if kind is WindowKind.BETWEEN:
+        start, end = mission.window.starts_at.timestamp(), mission.window.ends_at.timestamp()
+        return lambda ts, _e: 0 if start <= ts < end else None
+    return lambda _ts, _e: 0
+
+
+class Reference:
+    """The same viewer-mission counting, hand-written with plain dicts and no outcomes."""
+
+    def __init__(self, fest: Fest) -> None:
+        self.table: dict[str, list[tuple[Any, ...]]] = {}
+        for event_type, missions in fest.missions_by_event.items():
+            rows = []
+            for m in missions:
+                if m.subject is not Subject.VIEWER:
+                    continue
+                resolve = _reference_resolver(fest, m.window.kind, m)
+                rows.append((m.id, m.counts.predicate, m.measure.kind, m.measure.field, resolve, m.target))
+            self.table[event_type] = rows
+        self.gift_coins = {g.id: g.coins for g in fest.economy.gifts.values()}
+        self.progress: dict[tuple[str, str, Any], Any] = {}
+        self.seen: set[str] = set()
+        self.completed = 0
+
+    def apply(self, event: Event) -> None:
+        if event.event_id in self.seen:
+            return
+        self.seen.add(event.event_id)
+        ts = event.occurred_at.timestamp()
+        if event.type == "gift":
+            event = Event(**{**_fields(event), "coins": self.gift_coins[event.gift_id or ""] * (event.count or 1)})
+        for mission_id, predicate, kind, field, resolve, target in self.table.get(event.type, ()):
+            if predicate is not None and not predicate(event):
+                continue
+            window = resolve(ts, event)
+            if window is None:
+                continue
+            key = (event.user_id, mission_id, window)
+            progress = self.progress
+            if kind is MeasureKind.DISTINCT:
+                values = progress.setdefault(key, set())
+                values.add(getattr(event, field or ""))
+                reached = len(values) >= target
+            elif kind is MeasureKind.SUM:
+                value = progress[key] = progress.get(key, 0) + (getattr(event, field or "") or 0)
+                reached = value >= target
+            else:
+                value = progress[key] = progress.get(key, 0) + 1
+                reached = value >= target
+            if reached:
+                self.completed += 1
+
+
+def _fields(event: Event) -> dict[str, Any]:
+    return {name: getattr(event, name) for name in event.__slots__ if not name.startswith("__")}
+
+
+# --------------------------------------------------------------------------- measuring
+
+
+def deep_size(root: object) -> int:
+    """Bytes of every object reachable from ``root`` (each counted once), skipping the fest itself."""
+    seen: set[int] = set()
+    stack = [root]
+    total = 0
+    skip = (type, Callable)
+    while stack:
+        obj = stack.pop()
+        if id(obj) in seen or isinstance(obj, (*skip, Fest)):
+            continue
+        seen.add(id(obj))
+        total += sys.getsizeof(obj)
+        if isinstance(obj, dict):
+            stack.extend(obj.keys())
+            stack.extend(obj.values())
+        elif isinstance(obj, list | tuple | set | frozenset):
+            stack.extend(obj)
+        elif hasattr(obj, "__slots__"):
+            stack.extend(getattr(obj, name) for name in _slots(type(obj)) if hasattr(obj, name))
+        elif hasattr(obj, "__dict__"):
+            stack.extend(vars(obj).values())
+    return total
+
+
+def _slots(cls: type) -> list[str]:
+    names: list[str] = []
+    for klass in cls.__mro__:
+        slots = klass.__dict__.get("__slots__", ())
+        names.extend([slots] if isinstance(slots, str) else slots)
+    return [n for n in names if n not in ("__weakref__", "__dict__")]
+
+
+def _state_of(engine: Engine) -> dict[str, Any]:
+    skip = {"fest", "engine"}
+    state: dict[str, Any] = {"seen": engine._seen, "buckets": engine._seen_buckets, "timers": engine._timers}
+    for name, component in engine.components.items():
+        state[name] = {k: v for k, v in vars(component).items() if k not in skip and not k.startswith("_compiled")}
+    return state
+
+
+def _timed(label: str, run: Callable[[], None], count: int) -> float:
+    gc.collect()
+    start = time.perf_counter()
+    run()
+    elapsed = time.perf_counter() - start
+    rate = count / elapsed
+    print(f"{label:<38} {rate:>12,.0f} events/s   {elapsed / count * 1e6:8.2f} µs/event", file=sys.stderr)
+    return rate
+
+
+def run(events_count: int, viewers: int, creators: int, seed: int) -> dict[str, Any]:
+    fest = load_fest(PACK)
+    print(f"generating {events_count:,} events ({viewers:,} viewers, {creators} creators)…", file=sys.stderr)
+    events = list(workload_events(fest, viewers=viewers, creators=creators, events=events_count, seed=seed))
+    lines = [dumps_event(e) for e in events]
+
+    engine = Engine(fest)
+    apply = engine.apply
+    parsed_rate = _timed("engine, parsed events", lambda: [apply(e) for e in events] and None, len(events))
+    state_bytes = deep_size(_state_of(engine))
+    active = len({e.user_id for e in events})
+
+    engine2 = Engine(fest)
+    apply2 = engine2.apply
+    jsonl_rate = _timed("engine, JSON Lines in", lambda: [apply2(parse_event(x)) for x in lines] and None, len(lines))
+
+    reference = Reference(fest)
+    ref_apply = reference.apply
+    reference_rate = _timed("hand-written reference", lambda: [ref_apply(e) for e in events] and None, len(events))
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    result = {
+        "events": len(events),
+        "viewers": viewers,
+        "creators": creators,
+        "events_per_s": round(parsed_rate),
+        "jsonl_events_per_s": round(jsonl_rate),
+        "reference_events_per_s": round(reference_rate),
+        "ratio_to_reference": round(parsed_rate / reference_rate, 3),
+        "us_per_event": round(1e6 / parsed_rate, 2),
+        "jsonl_us_per_event": round(1e6 / jsonl_rate, 2),
+        "peak_rss_bytes": peak,
+        "state_bytes": state_bytes,
+        "active_viewers": active,
+        "bytes_per_viewer": round(state_bytes / max(active, 1)),
+        "ledger_balanced": _balanced(engine),
+    }
+    return result
+
+
+def _balanced(engine: Engine) -> bool | None:
+    economy = engine.components.get("economy")
+    if economy is None:
+        return None
+    balance = economy.ledger.trial_balance()
+    return all(Decimal(v) == 0 for v in balance.values())
+
+
+def main(argv: Iterable[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--viewers", type=int, default=20_000)
+    parser.add_argument("--creators", type=int, default=300)
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    args = parser.parse_args(list(argv) if argv is not None else None)
+    result = run(args.events, args.viewers, args.creators, args.seed)
+    if args.json:
+        print(json.dumps(result))
+    else:
+        for key, value in result.items():
+            print(
+                f"{key:>24}: {value:,}"
+                if isinstance(value, int) and not isinstance(value, bool)
+                else f"{key:>24}: {value}"
+            )
+
+
+if __name__ == "__main__":
+    main()
