@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -249,16 +250,16 @@ def _fast(data: dict[str, Any]) -> Event | None:
     if any(name not in data for name in required) or "user_id" not in data or "event_id" not in data:
         return None
     stamp = data.get("occurred_at")
-    if type(stamp) is not str or len(stamp) < 20 or stamp[10] != "T":
+    # Only the plain RFC 3339 shape: ``fromisoformat`` also takes forms pydantic refuses (ISO week
+    # dates, "+01", offsets with seconds or minute 60…), and both parsers must agree.
+    if type(stamp) is not str or _STAMP(stamp) is None:
         return None
     try:
-        moment = datetime.fromisoformat(stamp)
-    except ValueError:
-        return None
-    if moment.tzinfo is None:
+        moment = datetime.fromisoformat(stamp).astimezone(UTC)
+    except (ValueError, OverflowError):
         return None
     values = dict(data)
-    values["occurred_at"] = moment.astimezone(UTC)
+    values["occurred_at"] = moment
     if kind in {"like", "gift"}:
         values.setdefault("count", 1)
         if kind == "gift":
@@ -267,6 +268,9 @@ def _fast(data: dict[str, Any]) -> Event | None:
     return Event(**values)
 
 
+_STAMP: Final = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,9})?(?:[Zz]|[+-][0-9]{2}:?[0-5][0-9])"
+).fullmatch
 _FAST_TYPES: Final = frozenset(
     {"view", "like", "share", "follow", "gift", "fan_club_join", "link_click", "product_view", "check_in"}
 )
@@ -299,7 +303,10 @@ def _parse_slow(data: Mapping[str, Any] | str | bytes, *, line: int | None) -> E
     reasons = _check_type_fields(wire)
     if reasons:
         raise EventParseError(reasons, line=line)
-    return _to_event(wire)
+    try:
+        return _to_event(wire)
+    except OverflowError:  # e.g. 9999-12-31T23:59:59-01:00 has no UTC equivalent
+        raise EventParseError(["occurred_at: is out of the range of representable times"], line=line) from None
 
 
 def event_to_dict(event: Event) -> dict[str, Any]:

@@ -263,7 +263,7 @@ class Engine:
             engine._timer_seq = state["timer_seq"]
             for name, component in engine.components.items():
                 component.load(state["components"][name])
-        except (KeyError, TypeError, ValueError, IndexError) as error:
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError) as error:
             raise SnapshotError(f"the snapshot is corrupt: {error!r}") from None
         return engine
 

@@ -111,6 +111,8 @@ class Missions(Component):
         #: stream id -> (user, mission, window) instances keyed by that stream, until it closes
         self._by_stream: dict[str, list[tuple[str, str, str]]] = {}
         self._closed_streams: set[str] = set()
+        #: stream id -> when it ended, until its windows close: later events are not part of it
+        self._stream_ends: dict[str, float] = {}
         self._compiled: dict[str, tuple[_Compiled, ...]] = {}
         for event_type, missions in fest.missions_by_event.items():
             viewer_missions = [m for m in missions if m.subject is Subject.VIEWER]
@@ -193,6 +195,10 @@ class Missions(Component):
         window, closes = found
         key = (mission.id, window)
         instance = viewer.instances.get(key)
+        if self._stream_ends and window.startswith("stream:"):
+            ended = self._stream_ends.get(window[7:])
+            if ended is not None and ctx.ts >= ended:  # it happened after the stream ended
+                return
         if instance is None:
             if window.startswith("stream:") and window[7:] in self._closed_streams:
                 return
@@ -295,14 +301,21 @@ class Missions(Component):
             instance.periods = None
             instance.met = None
 
-    def _claimable(self, user: str, mission_id: str) -> tuple[str, Instance] | None:
+    def _claimable(self, user: str, mission_id: str, ts: float) -> tuple[str, Instance] | None:
+        """The oldest completion waiting to be claimed whose deadline has not passed at ``ts``, else the
+        oldest one waiting at all (so the check can say it is too late), else ``None``."""
         viewer = self._viewers.get(user)
         if viewer is None:
             return None
+        late: tuple[str, Instance] | None = None
         for (found_id, window), instance in viewer.instances.items():
             if found_id == mission_id and instance.state is COMPLETED:
-                return window, instance
-        return None
+                deadline = instance.claim_deadline
+                if deadline is None or ts <= deadline:
+                    return window, instance
+                if late is None:
+                    late = window, instance
+        return late
 
     def _check_claim(self, event: Event) -> Rejection | None:
         mission = self.fest.missions.get(event.mission_id or "")
@@ -310,7 +323,7 @@ class Missions(Component):
             return Rejection("unknown_mission", f"there is no viewer mission {event.mission_id!r} to claim")
         if not mission.claim.manual:
             return Rejection("not_claimable", f"mission {mission.id!r} grants its rewards automatically")
-        found = self._claimable(event.user_id, mission.id)
+        found = self._claimable(event.user_id, mission.id, event.occurred_at.timestamp())
         if found is None:
             return Rejection("nothing_to_claim", f"mission {mission.id!r} has no completion waiting to be claimed")
         deadline = found[1].claim_deadline
@@ -319,10 +332,12 @@ class Missions(Component):
         return None
 
     def _claim_event(self, event: Event, ctx: StepContext) -> None:
-        found = self._claimable(event.user_id, event.mission_id or "")
+        found = self._claimable(event.user_id, event.mission_id or "", ctx.ts)
         if found is None:  # the check ran just before; time passing may have expired it
             return
         window, instance = found
+        if instance.claim_deadline is not None and ctx.ts > instance.claim_deadline:
+            return
         self._grant(event.user_id, self.fest.missions[event.mission_id or ""], window, instance, ctx)
         self._forget_if_done(event.user_id, event.mission_id or "", window, instance)
 
@@ -375,6 +390,8 @@ class Missions(Component):
 
     def _stream_ended(self, event: Event, ctx: StepContext) -> None:
         stream = event.stream_id or ""
+        if stream not in self._closed_streams:
+            self._stream_ends[stream] = min(self._stream_ends.get(stream, ctx.ts), ctx.ts)
         ctx.schedule(ctx.ts + self.engine._lateness, self.name, ["stream", stream])
 
     def on_timer(self, payload: list[Any], ctx: StepContext) -> None:
@@ -386,6 +403,7 @@ class Missions(Component):
         elif what == "stream":
             stream = payload[1]
             self._closed_streams.add(stream)
+            self._stream_ends.pop(stream, None)
             for user, mission_id, window in self._by_stream.pop(stream, ()):
                 self._close(user, mission_id, window, ctx)
 
@@ -469,6 +487,7 @@ class Missions(Component):
             },
             "streams": self._by_stream,
             "closed": sorted(self._closed_streams),
+            "ended": self._stream_ends,
         }  # fmt: skip
 
     def load(self, data: Any) -> None:
@@ -489,3 +508,4 @@ class Missions(Component):
             self._viewers[user] = viewer
         self._by_stream = {s: [(u, m, w) for u, m, w in items] for s, items in data["streams"].items()}
         self._closed_streams = set(data["closed"])
+        self._stream_ends = dict(data.get("ended", {}))
