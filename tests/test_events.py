@@ -1,0 +1,424 @@
+"""The event wire format: parsing from JSON and mappings, the fast and slow parsers, errors, JSON Lines."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from festengine import Event, EventParseError, event_to_dict, parse_event, read_events
+from festengine.events import EVENT_TYPES, _fast, _parse_slow, dumps_event
+
+AT = "2026-12-01T20:00:00Z"
+WHEN = datetime(2026, 12, 1, 20, 0, tzinfo=UTC)
+
+#: One minimal valid wire object per event type (the common four plus the type's required fields).
+MINIMAL: dict[str, dict[str, Any]] = {
+    "stream_started": {"creator_id": "c1", "stream_id": "s1"},
+    "stream_ended": {"creator_id": "c1", "stream_id": "s1"},
+    "view": {"creator_id": "c1", "stream_id": "s1", "seconds": 30},
+    "like": {"creator_id": "c1", "stream_id": "s1"},
+    "comment": {"creator_id": "c1", "stream_id": "s1", "text": "so cute"},
+    "share": {"creator_id": "c1", "stream_id": "s1"},
+    "follow": {"creator_id": "c1"},
+    "gift": {"creator_id": "c1", "stream_id": "s1", "gift_id": "rose"},
+    "fan_club_join": {"creator_id": "c1"},
+    "link_click": {"creator_id": "c1", "product_id": "p1"},
+    "product_view": {"product_id": "p1"},
+    "purchase": {"order_id": "o1", "product_id": "p1", "price": "12.99", "currency": "USD"},
+    "refund": {"order_id": "o1", "amount": "5.00"},
+    "delivery": {"order_id": "o1"},
+    "check_in": {},
+    "claim": {"mission_id": "m1"},
+}
+
+#: The same with every optional field written.
+FULL: dict[str, dict[str, Any]] = {
+    **MINIMAL,
+    "like": {"creator_id": "c1", "stream_id": "s1", "count": 15},
+    "follow": {"creator_id": "c1", "stream_id": "s1"},
+    "gift": {
+        "creator_id": "c1", "stream_id": "s1", "gift_id": "rose", "count": 2, "repeat_count": 3,
+        "repeat_end": False, "channel": "web",
+    },
+    "fan_club_join": {"creator_id": "c1", "stream_id": "s1"},
+    "link_click": {"creator_id": "c1", "product_id": "p1", "stream_id": "s1"},
+    "product_view": {"product_id": "p1", "creator_id": "c1", "stream_id": "s1"},
+    "purchase": {
+        "order_id": "o1", "product_id": "p1", "price": "12.99", "currency": "USD", "creator_id": "c1",
+        "stream_id": "s1", "category": "beauty", "seller_id": "shop1", "channel": "app", "quantity": 3,
+        "discount": "4.00", "tax": "2.10", "shipping": "3.50", "promotion_id": "promo1",
+    },
+    "refund": {"order_id": "o1", "amount": "5.00", "currency": "USD"},
+    "check_in": {"creator_id": "c1", "stream_id": "s1"},
+}  # fmt: skip
+
+
+def wire(kind: str, fields: dict[str, Any] | None = None, **extra: Any) -> dict[str, Any]:
+    """A wire object of ``kind`` with its minimal fields (or ``fields``) and ``extra`` on top."""
+    data = {"event_id": "e1", "type": kind, "occurred_at": AT, "user_id": "u1"}
+    data.update(MINIMAL[kind] if fields is None else fields)
+    data.update(extra)
+    return data
+
+
+def test_examples_cover_every_event_type() -> None:
+    """The examples below exercise every event type the wire format knows."""
+    assert set(MINIMAL) == set(EVENT_TYPES)
+    assert set(FULL) == set(EVENT_TYPES)
+
+
+# --------------------------------------------------------------------------- every type parses
+
+
+@pytest.mark.parametrize("kind", EVENT_TYPES)
+@pytest.mark.parametrize("table", [MINIMAL, FULL], ids=["minimal", "full"])
+def test_every_type_parses_from_a_mapping_and_from_json(kind: str, table: dict[str, dict[str, Any]]) -> None:
+    """Each event type parses from a mapping, a JSON str and JSON bytes to the same Event."""
+    data = wire(kind, table[kind])
+    from_mapping = parse_event(data)
+    assert from_mapping == parse_event(json.dumps(data))
+    assert from_mapping == parse_event(json.dumps(data).encode())
+    assert from_mapping.type == kind
+    assert from_mapping.event_id == "e1"
+    assert from_mapping.user_id == "u1"
+    assert from_mapping.occurred_at == WHEN
+    for name, value in table[kind].items():
+        got = getattr(from_mapping, name)
+        assert got == (Decimal(value) if name in {"price", "discount", "tax", "shipping", "amount"} else value)
+
+
+def test_a_mapping_that_is_not_a_dict_parses_like_a_dict() -> None:
+    """Any Mapping is accepted, not only dict."""
+    from types import MappingProxyType
+
+    data = wire("like")
+    assert parse_event(MappingProxyType(data)) == parse_event(data)
+
+
+def test_times_are_normalized_to_utc() -> None:
+    """occurred_at with any offset becomes the same instant in UTC."""
+    event = parse_event(wire("like", occurred_at="2026-12-01T12:00:00-08:00"))
+    assert event.occurred_at == WHEN
+    assert event.occurred_at.tzinfo is UTC
+    purchase = parse_event(wire("purchase", occurred_at="2026-12-01T21:00:00+01:00"))
+    assert purchase.occurred_at == WHEN
+    assert purchase.occurred_at.tzinfo is UTC
+
+
+def test_purchase_amount_is_price_times_quantity_minus_discount() -> None:
+    """A purchase's derived amount is price * quantity - discount; tax and shipping are not part of it."""
+    event = parse_event(wire("purchase", FULL["purchase"]))
+    assert event.amount == Decimal("12.99") * 3 - Decimal("4.00") == Decimal("34.97")
+    assert event.tax == Decimal("2.10")
+    assert event.shipping == Decimal("3.50")
+
+
+def test_purchase_quantity_defaults_to_one() -> None:
+    """Without quantity a purchase is of one unit and its amount is the price."""
+    event = parse_event(wire("purchase"))
+    assert event.quantity == 1
+    assert event.amount == Decimal("12.99")
+
+
+def test_purchase_discount_equal_to_the_price_is_allowed() -> None:
+    """A free purchase (discount == price * quantity) is valid, with amount 0."""
+    event = parse_event(wire("purchase", quantity=2, discount="25.98"))
+    assert event.amount == 0
+
+
+def test_gift_and_like_defaults() -> None:
+    """A gift without streak fields is one gift, sent once, ending its streak; a like counts 1."""
+    gift = parse_event(wire("gift"))
+    assert (gift.count, gift.repeat_count, gift.repeat_end) == (1, 1, True)
+    assert gift.coins is None  # coins are derived by the engine, after streak deduplication
+    like = parse_event(wire("like"))
+    assert like.count == 1
+
+
+def test_fields_of_other_types_are_none() -> None:
+    """Fields that do not belong to the event's type are None on the Event."""
+    event = parse_event(wire("view"))
+    assert event.seconds == 30
+    assert event.price is None
+    assert event.gift_id is None
+    assert event.amount is None
+
+
+def test_identifiers_are_stripped_in_the_slow_path() -> None:
+    """Ids with surrounding blanks are stripped (the fast path leaves such events to the full parser)."""
+    data = wire("like", user_id="  u1 ")
+    assert _fast(data) is None
+    assert parse_event(data).user_id == "u1"
+
+
+# --------------------------------------------------------------------------- fast path == slow path
+
+FAST_TYPES = ("view", "like", "share", "follow", "gift", "fan_club_join", "link_click", "product_view", "check_in")
+ids = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-_:.", min_size=1, max_size=24)
+
+
+@st.composite
+def stamps(draw: st.DrawFn, lower_z: bool = True) -> str:
+    """RFC 3339 time stamps in the shapes producers write: Z, offsets with or without colon, fractions."""
+    moment = datetime.fromtimestamp(draw(st.integers(min_value=946_684_800, max_value=4_102_444_799)), UTC)
+    base = moment.strftime("%Y-%m-%d") + draw(st.sampled_from("Tt")) + moment.strftime("%H:%M:%S")
+    digits = draw(st.integers(min_value=0, max_value=9))
+    if digits:
+        base += "." + "".join(draw(st.lists(st.sampled_from("0123456789"), min_size=digits, max_size=digits)))
+    hours = draw(st.integers(min_value=0, max_value=23))
+    minutes = draw(st.sampled_from([0, 15, 30, 45, 59]))
+    colon = draw(st.sampled_from([":", ""]))
+    zulu = ["Z", "z"] if lower_z else ["Z"]  # "z" is valid but left to the full parser
+    offset = draw(st.sampled_from([*zulu, f"+{hours:02}{colon}{minutes:02}", f"-{hours:02}{colon}{minutes:02}"]))
+    return base + offset
+
+
+@st.composite
+def fast_wire(draw: st.DrawFn) -> dict[str, Any]:
+    """Valid wire objects of the types the fast path handles, with any of their optional fields."""
+    kind = draw(st.sampled_from(FAST_TYPES))
+    data: dict[str, Any] = {
+        "event_id": draw(ids),
+        "type": kind,
+        "occurred_at": draw(stamps(lower_z=False)),
+        "user_id": draw(ids),
+    }
+    need_stream = kind in {"view", "like", "share", "gift"}
+    if kind not in {"check_in", "product_view"}:
+        data["creator_id"] = draw(ids)
+    if need_stream or draw(st.booleans()):
+        data["stream_id"] = draw(ids)
+    if kind == "view":
+        data["seconds"] = draw(st.integers(min_value=0, max_value=86_400))
+    if kind in {"like", "gift"} and draw(st.booleans()):
+        data["count"] = draw(st.integers(min_value=1, max_value=1_000_000))
+    if kind == "gift":
+        data["gift_id"] = draw(ids)
+        if draw(st.booleans()):
+            data["repeat_count"] = draw(st.integers(min_value=1, max_value=1_000_000))
+        if draw(st.booleans()):
+            data["repeat_end"] = draw(st.booleans())
+        if draw(st.booleans()):
+            data["channel"] = draw(st.sampled_from(["app", "web"]))
+    if kind in {"link_click", "product_view"}:
+        data["product_id"] = draw(ids)
+    if kind == "product_view" and draw(st.booleans()):
+        data["creator_id"] = draw(ids)
+    if kind == "check_in" and draw(st.booleans()):
+        data["creator_id"] = draw(ids)
+    return data
+
+
+@settings(max_examples=300, deadline=None)
+@given(fast_wire())
+def test_fast_and_slow_parsers_give_equal_events(data: dict[str, Any]) -> None:
+    """For valid events of the hot types the fast path is taken and equals the pydantic parser."""
+    fast = _fast(data)
+    assert fast is not None
+    assert fast == parse_event(data) == _parse_slow(data, line=None)
+    text = json.dumps(data)
+    assert parse_event(text) == _parse_slow(text, line=None) == fast
+
+
+odd_stamps = st.one_of(
+    stamps(),
+    st.sampled_from(
+        [
+            "2026-W10-1T10:00:00Z",  # ISO week date: fromisoformat reads it, pydantic does not
+            "2026-03-02T10:00:00+01",
+            "2026-03-02T10:00:00+01:00:30",
+            "2026-03-02T10:00:00 +01:00",
+            "2026-03-02T10:00:00.Z",
+            "2026-03-02T10:00:00+12:60",
+            "2026-03-02T10:00:00",
+            "2026-03-02 10:00:00Z",
+            "2026-03-02T24:00:00Z",
+            "2026-03-02T23:59:60Z",
+            "2026-02-30T10:00:00Z",
+            "9999-12-31T23:59:59-01:00",
+            "0001-01-01T00:00:00+01:00",
+            "2026-03-02T10:00:00,5Z",
+        ]
+    ),
+    st.text(alphabet="0123456789-:TZ+. Wz", min_size=15, max_size=32),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(fast_wire(), odd_stamps)
+def test_fast_and_slow_parsers_agree_on_any_time_stamp(data: dict[str, Any], stamp: str) -> None:
+    """Whatever the time stamp, parse_event accepts it exactly when the full parser does, with equal results."""
+    data = {**data, "occurred_at": stamp}
+    try:
+        slow: Event | EventParseError = _parse_slow(data, line=None)
+    except EventParseError as error:
+        slow = error
+    try:
+        fast: Event | EventParseError = parse_event(data)
+    except EventParseError as error:
+        fast = error
+    if isinstance(slow, EventParseError):
+        assert isinstance(fast, EventParseError), f"{stamp!r}: fast path accepted what the full parser refuses"
+        assert fast.reasons == slow.reasons
+    else:
+        assert fast == slow
+
+
+# --------------------------------------------------------------------------- malformed events
+
+
+def _reasons(data: Any) -> tuple[str, ...]:
+    with pytest.raises(EventParseError) as info:
+        parse_event(data)
+    return info.value.reasons
+
+
+MALFORMED: list[tuple[str, Any, str]] = [
+    ("naive time", wire("like", occurred_at="2026-12-01T20:00:00"), "occurred_at: must carry a time zone"),
+    ("naive time, slow type", wire("purchase", occurred_at="2026-12-01T20:00:00"), "occurred_at: must carry a time"),
+    ("not a time", wire("like", occurred_at="yesterday"), "occurred_at: Input should be a valid datetime"),
+    ("time out of range", wire("like", occurred_at="9999-12-31T23:59:59-01:00"), "occurred_at: is out of the range"),
+    ("unknown type", wire("like", type="dance"), "type: unknown event type 'dance'; expected one of stream_started"),
+    ("missing type", {k: v for k, v in wire("like").items() if k != "type"}, "type: Field required"),
+    ("missing event_id", {k: v for k, v in wire("like").items() if k != "event_id"}, "event_id: Field required"),
+    ("missing user_id", {k: v for k, v in wire("like").items() if k != "user_id"}, "user_id: Field required"),
+    ("missing occurred_at", {k: v for k, v in wire("like").items() if k != "occurred_at"}, "occurred_at: Field req"),
+    ("missing type field", wire("view", {"creator_id": "c1", "stream_id": "s1"}), "seconds: required for a view event"),
+    ("missing claim mission", wire("claim", {}), "mission_id: required for a claim event"),
+    ("empty id", wire("like", event_id=""), "event_id: String should have at least 1 character"),
+    ("int for a string", wire("like", creator_id=5), "creator_id: Input should be a valid string"),
+    ("string for an int", wire("view", seconds="five"), "seconds: Input should be a valid integer"),
+    ("fraction for an int", wire("view", seconds=1.5), "seconds: Input should be a valid integer"),
+    ("list for an int", wire("view", seconds=[1]), "seconds: Input should be a valid integer"),
+    ("word for a bool", wire("gift", repeat_end="maybe"), "repeat_end: Input should be a valid boolean"),
+    ("negative seconds", wire("view", seconds=-1), "seconds: Input should be greater than or equal to 0"),
+    ("zero count", wire("like", count=0), "count: Input should be greater than or equal to 1"),
+    ("float money", wire("purchase", price=12.99), 'price: Value error, write money as a decimal string such as "12'),
+    ("float discount", wire("purchase", discount=1.5), "discount: Value error, write money as a decimal string"),
+    ("float refund", wire("refund", amount=5.0), "amount: Value error, write money as a decimal string"),
+    ("not a number", wire("purchase", price="abc"), "price: Input should be a valid decimal"),
+    ("negative price", wire("purchase", price="-1.00"), "price: Input should be greater than or equal to 0"),
+    ("negative discount", wire("purchase", discount="-1"), "discount: Input should be greater than or equal to 0"),
+    ("discount beyond price", wire("purchase", quantity=2, discount="25.99"), "discount: is larger than price * qu"),
+    ("too many decimals", wire("purchase", price="1.1234567"), "price: Decimal input should have no more than 6 dec"),
+    ("lower-case currency", wire("purchase", currency="usd"), "currency: String should match pattern"),
+    ("zero refund", wire("refund", amount="0"), "amount: a refund must be greater than 0"),
+    ("unknown field", wire("like", colour="red"), "colour: is not a field of the wire format (see docs/events.md)"),
+    ("another type's field", wire("like", seconds=3), "seconds: is not a field of a like event"),
+    ("bad JSON", '{"event_id": "e1", "type": ', "event: Invalid JSON"),
+    ("empty JSON", "", "event: Invalid JSON"),
+    ("bad UTF-8", b'{"event_id": "\xff"}', "event: Invalid JSON"),
+    ("JSON array", '[{"event_id": "e1"}]', "event: Input should be an object"),
+    ("JSON string", '"like"', "event: Input should be an object"),
+    ("JSON null", "null", "event: Input should be an object"),
+    ("not a mapping", 42, "an event is a JSON object or a mapping, not int"),
+    ("a list of pairs", [("event_id", "e1")], "an event is a JSON object or a mapping, not list"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("data", "expected"), [(d, m) for _, d, m in MALFORMED], ids=[n for n, _, _ in MALFORMED])
+def test_malformed_events_raise_a_clear_error(data: Any, expected: str) -> None:
+    """Every kind of malformed event raises EventParseError whose reasons name the field and the problem."""
+    reasons = _reasons(data)
+    assert any(reason.startswith(expected) for reason in reasons), reasons
+    if isinstance(data, dict):
+        text_reasons = _reasons(json.dumps(data))
+        assert text_reasons == reasons  # the same message whether it came as JSON or as a mapping
+
+
+def test_parse_error_lists_every_reason_and_the_line() -> None:
+    """One error carries every problem found, joined in str(), with the line number when given."""
+    data = {"type": "like", "occurred_at": AT}
+    with pytest.raises(EventParseError) as info:
+        parse_event(data, line=7)
+    error = info.value
+    assert error.line == 7
+    assert error.reasons == ("event_id: Field required", "user_id: Field required")
+    assert str(error) == "line 7: event_id: Field required; user_id: Field required"
+
+
+def test_parse_error_is_a_value_error_and_a_festengine_error() -> None:
+    """EventParseError can be caught as ValueError or as the library's root error."""
+    from festengine import FestEngineError
+
+    with pytest.raises(ValueError, match="unknown event type"):
+        parse_event(wire("like", type="dance"))
+    with pytest.raises(FestEngineError):
+        parse_event("not json")
+
+
+# --------------------------------------------------------------------------- JSON Lines
+
+
+def test_read_events_reports_bad_lines_with_their_numbers_and_goes_on(tmp_path: Path) -> None:
+    """read_events yields the good events in order and keeps each bad line's number and reason."""
+    lines = [
+        json.dumps(wire("like", event_id="e1")),
+        '{"event_id": "e2", "type": ',  # broken JSON
+        "",  # blank lines are skipped, not errors
+        json.dumps(wire("like", event_id="e3", occurred_at="2026-12-01T20:00:00")),  # naive time
+        json.dumps(wire("purchase", event_id="e4")),
+        "   ",
+        json.dumps(wire("view", event_id="e5", seconds="x")),
+        json.dumps(wire("gift", event_id="e6")),
+    ]
+    path = tmp_path / "events.jsonl"
+    path.write_bytes(("\n".join(lines) + "\n").encode() + b'{"event_id": "\xff"}\n' + lines[0].encode())
+    reader = read_events(path)
+    events = list(reader)
+    assert [e.event_id for e in events] == ["e1", "e4", "e6", "e1"]
+    assert [error.line for error in reader.errors] == [2, 4, 7, 9]
+    assert str(reader.errors[0]).startswith("line 2: event: Invalid JSON")
+    assert str(reader.errors[1]) == "line 4: occurred_at: must carry a time zone, e.g. 2026-12-01T20:00:00Z"
+    assert str(reader.errors[2]).startswith("line 7: seconds: Input should be a valid integer")
+    assert reader.lines_read == 10
+
+
+def test_read_events_accepts_str_paths_and_crlf(tmp_path: Path) -> None:
+    """A path given as str works, and Windows line ends do not disturb parsing."""
+    path = tmp_path / "events.jsonl"
+    path.write_bytes(b"\r\n".join(json.dumps(wire(k, event_id=k)).encode() for k in ("like", "purchase")) + b"\r\n")
+    reader = read_events(str(path))
+    assert [e.type for e in reader] == ["like", "purchase"]
+    assert reader.errors == []
+
+
+# --------------------------------------------------------------------------- event_to_dict
+
+
+@pytest.mark.parametrize("kind", EVENT_TYPES)
+def test_event_to_dict_round_trips(kind: str) -> None:
+    """parse_event(event_to_dict(e)) == e for every type, and the dict is JSON-ready."""
+    event = parse_event(wire(kind, FULL[kind], occurred_at="2026-12-01T12:00:00.250-08:00"))
+    data = event_to_dict(event)
+    assert parse_event(data) == event
+    assert parse_event(json.dumps(data)) == event
+    assert parse_event(dumps_event(event)) == event
+    assert data["occurred_at"] == "2026-12-01T20:00:00.250000Z"
+    assert "coins" not in data
+
+
+def test_event_to_dict_leaves_out_derived_fields() -> None:
+    """The wire form of a purchase has no amount (it is derived) and money as decimal strings."""
+    data = event_to_dict(parse_event(wire("purchase", FULL["purchase"])))
+    assert "amount" not in data
+    assert data["price"] == "12.99"
+    assert data["quantity"] == 3
+    gift = parse_event(wire("gift"))
+    assert "coins" not in event_to_dict(attrs.evolve(gift, coins=5))
+
+
+@settings(max_examples=100, deadline=None)
+@given(fast_wire())
+def test_event_to_dict_round_trips_generated_events(data: dict[str, Any]) -> None:
+    """Any valid event survives event_to_dict and back unchanged."""
+    event = parse_event(data)
+    assert parse_event(event_to_dict(event)) == event
