@@ -102,6 +102,11 @@ def longest_run(periods: list[int], grace: int) -> int:
     return best
 
 
+def _unlocked_in(ctx: StepContext, user: str, mission_id: str) -> bool:
+    """Whether the current step has already unlocked ``mission_id`` for ``user``."""
+    return any(type(o) is MissionUnlocked and o.subject == user and o.mission_id == mission_id for o in ctx.outcomes)
+
+
 class Missions(Component):
     name: ClassVar[str] = "missions"
 
@@ -173,10 +178,15 @@ class Missions(Component):
             if predicate is not None and not predicate(event):
                 continue
             mission = compiled.mission
-            if mission.requires.any and mission.id not in viewer.unlocked:
-                if not self._requirements_met(user, viewer, mission):
+            if mission.requires.any:
+                if mission.id not in viewer.unlocked:
+                    if not self._requirements_met(user, viewer, mission):
+                        continue
+                    self._unlock(user, viewer, mission, ctx)
+                elif _unlocked_in(ctx, user, mission.id):
+                    # unlocked by this very event (it completed a prerequisite counted just before):
+                    # the event happened while the mission was locked, whatever the pack order
                     continue
-                self._unlock(user, viewer, mission, ctx)
             found = compiled.resolve(ts, event)
             if found is None:
                 continue
