@@ -37,6 +37,7 @@ from festengine.engine.component import (
 from festengine.engine.outcomes import Duplicate, Outcome, Rejected
 
 if TYPE_CHECKING:
+    from festengine.economy.ledger import Ledger
     from festengine.engine.gifts import GiftStreaks
     from festengine.engine.missions import Missions, MissionStatus
     from festengine.engine.profile import Profiles
@@ -284,6 +285,12 @@ class Engine:
     def points(self, user_id: str) -> int:
         """A viewer's fest points."""
         return self._profiles.points(user_id)
+
+    @property
+    def ledger(self) -> Ledger:
+        """The fest's double-entry ledger: balances, journal entries and ``trial_balance()``."""
+        economy: Any = self.components["economy"]
+        return cast("Ledger", economy.ledger)
 
 
 def _json_default(value: Any) -> Any:

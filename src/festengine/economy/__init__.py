@@ -1,0 +1,62 @@
+"""Exact money for fests: ``Money``, a double-entry ledger, gift conversion and affiliate commission.
+
+The :class:`~festengine.economy.component.Economy` engine component (registered by the engine
+itself) posts every money movement to a :class:`Ledger`; see ``docs/economy.md``.
+"""
+
+from __future__ import annotations
+
+from festengine.economy.ledger import JournalEntry, Ledger, Posting, party_of
+from festengine.economy.money import (
+    ROUNDING_RULES,
+    Allocation,
+    CurrencyMismatchError,
+    Money,
+    MoneyError,
+    allocate,
+    quantum_of,
+    round_amount,
+    rounding_mode,
+)
+from festengine.economy.outcomes import (
+    BudgetExhausted,
+    CommissionAccrued,
+    CommissionBoostGranted,
+    CommissionReversed,
+    CommissionSettled,
+    CreditGranted,
+    DailyCapReached,
+    GiftConverted,
+    LedgerEntryPosted,
+    OrderDelivered,
+    OrderRecorded,
+    OrderRefunded,
+)
+
+__all__ = [
+    "ROUNDING_RULES",
+    "Allocation",
+    "BudgetExhausted",
+    "CommissionAccrued",
+    "CommissionBoostGranted",
+    "CommissionReversed",
+    "CommissionSettled",
+    "CreditGranted",
+    "CurrencyMismatchError",
+    "DailyCapReached",
+    "GiftConverted",
+    "JournalEntry",
+    "Ledger",
+    "LedgerEntryPosted",
+    "Money",
+    "MoneyError",
+    "OrderDelivered",
+    "OrderRecorded",
+    "OrderRefunded",
+    "Posting",
+    "allocate",
+    "party_of",
+    "quantum_of",
+    "round_amount",
+    "rounding_mode",
+]

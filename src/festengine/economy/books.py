@@ -1,0 +1,90 @@
+"""The component's view of the ledger: money in the fest's currency, posting with outcomes, budgets.
+
+:class:`Books` is shared by the economy's parts (gifts, orders, rewards). It posts entries dated
+by the step and announces each with :class:`~festengine.economy.outcomes.LedgerEntryPosted`, and
+it guards budgets: a draw never takes a budget below zero.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from decimal import Decimal
+from typing import Final
+
+from festengine.catalog.model import Budget
+from festengine.economy.ledger import JournalEntry, Ledger, Posting
+from festengine.economy.money import Money, rounding_mode
+from festengine.economy.outcomes import BudgetExhausted, LedgerEntryPosted
+from festengine.engine.component import StepContext
+
+__all__ = ["COMMISSION_EXPENSE", "PLATFORM_PROMOTIONS", "PLATFORM_REVENUE", "ROUNDING", "Books"]
+
+_ZERO: Final = Decimal(0)
+PLATFORM_REVENUE: Final = "platform:revenue"
+PLATFORM_PROMOTIONS: Final = "platform:promotions"
+COMMISSION_EXPENSE: Final = "platform:commission_expense"
+ROUNDING: Final = "rounding"
+
+
+class Books:
+    """The ledger of one fest, with its currency, rounding rule and budgets."""
+
+    __slots__ = ("_budgets", "_mode", "_quantum", "currency", "ledger", "nothing")
+
+    def __init__(self, currency: str, quantum: Decimal, rounding: str, budgets: Mapping[str, Budget]) -> None:
+        self.currency = currency
+        self.ledger = Ledger(currency)
+        #: zero in the fest's currency, shared
+        self.nothing = Money(_ZERO, currency)
+        self._quantum = quantum
+        self._mode = rounding_mode(rounding)
+        self._budgets = budgets
+
+    def money(self, amount: Decimal) -> Money:
+        """``amount`` in the fest's currency."""
+        return Money(amount, self.currency)
+
+    def round(self, amount: Decimal) -> Decimal:
+        """``amount`` rounded to the currency's smallest unit by the fest's rule."""
+        return amount.quantize(self._quantum, rounding=self._mode)
+
+    def post(
+        self, ctx: StepContext, rule_id: str, memo: str, postings: list[Posting], at: datetime | None = None
+    ) -> JournalEntry:
+        """Post one entry (dated ``at``, else the event's time, else the clock) and say so."""
+        if at is None:
+            at = ctx.event.occurred_at if ctx.event is not None else ctx.now
+        entry = self.ledger.post(event_id=ctx.event_id, rule_id=rule_id, memo=memo, at=at, postings=postings)
+        ctx.emit(LedgerEntryPosted(ctx.event_id, entry))
+        return entry
+
+    def fund_budgets(self, at: datetime) -> None:
+        """Fill every budget from ``platform:promotions``, one entry each, caused by no event."""
+        for budget in self._budgets.values():
+            if budget.amount > 0:
+                postings = [
+                    (PLATFORM_PROMOTIONS, self.money(-budget.amount)),
+                    (f"budget:{budget.id}", self.money(budget.amount)),
+                ]
+                self.ledger.post(
+                    event_id=None, rule_id=budget.id, memo=f"fund budget {budget.id}", at=at, postings=postings
+                )
+
+    def draw(
+        self, budget_id: str, requested: Decimal, user_id: str, source: str, ctx: StepContext, already: Decimal = _ZERO
+    ) -> Decimal:
+        """What the budget grants of ``requested``: all of it, what is left (partial grants), or nothing.
+
+        ``already`` is what the same entry draws from the budget before this. Emits
+        :class:`BudgetExhausted` when the budget falls short. The caller posts the draw.
+        """
+        left = self.ledger.amount(f"budget:{budget_id}") - already
+        if requested <= left:
+            return requested
+        budget = self._budgets.get(budget_id)
+        granted = left if budget is not None and budget.allow_partial and left > 0 else _ZERO
+        money = self.money
+        available = money(max(left, _ZERO))
+        ctx.emit(BudgetExhausted(ctx.event_id, budget_id, user_id, source, money(requested), money(granted), available))
+        return granted

@@ -1,0 +1,253 @@
+"""Affiliate commission: attribution, the matching rule and its rate, and the orders' state.
+
+**Attribution** (who a purchase is credited to), tried in this order:
+
+1. ``in_stream``: the purchase names a stream (``stream_id``), or a creator (``creator_id``) whose
+   latest stream the engine saw start, and that stream is live at the purchase or ended at most
+   ``in_stream_window`` before it; the creator is the stream's. A purchase naming both a stream
+   and a creator that the engine never saw start is taken at its word (bought in that LIVE).
+2. ``last_click``: the viewer's last ``link_click`` at most ``attribution_window`` before the
+   purchase; the creator is the one clicked.
+
+**Rate**: the first rule whose non-empty lists (products, categories, sellers, channels) all
+contain the purchase's value (targeted rules come before open ones); its flat rate, or the rate
+of the highest tier whose ``from_volume`` the creator's settled volume has reached; plus the
+extra rates of the bonus windows open at the purchase (for its category, if they name any); plus
+commission boosts the creator won as a viewer. The total is at most 1.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import Any, Final
+
+import attrs
+
+from festengine.catalog.model import CommissionRule, CommissionSettings
+from festengine.events import Event
+
+__all__ = ["Attribution", "Attributor", "Boost", "CommissionRates", "Order", "OrderStatus", "RateBreakdown"]
+
+_ZERO: Final = Decimal(0)
+_ONE: Final = Decimal(1)
+
+
+class OrderStatus:
+    """The commission states of an order (plain strings, as they appear in snapshots)."""
+
+    PENDING = "pending"  #: commission accrued, waiting for delivery and the settlement days
+    SETTLED = "settled"  #: commission settled: payable to the creator
+    INELIGIBLE = "ineligible"  #: no commission: not attributed, no matching rule, or zero
+    CANCELLED = "cancelled"  #: refunded in full; any commission was reversed
+
+
+@attrs.define(slots=True)
+class Order:
+    """What the engine keeps of a purchase."""
+
+    order_id: str
+    event_id: str
+    user_id: str
+    creator_id: str | None
+    rule_id: str | None
+    paid: Decimal
+    refunded: Decimal = _ZERO
+    commission: Decimal = _ZERO
+    reversed: Decimal = _ZERO
+    status: str = OrderStatus.INELIGIBLE
+    delivered_at: float | None = None
+
+    @property
+    def remaining(self) -> Decimal:
+        """What is paid and not refunded."""
+        return self.paid - self.refunded
+
+    @property
+    def outstanding(self) -> Decimal:
+        """Commission accrued and not reversed."""
+        return self.commission - self.reversed
+
+    def dump(self) -> list[Any]:
+        return [
+            self.order_id,
+            self.event_id,
+            self.user_id,
+            self.creator_id,
+            self.rule_id,
+            self.paid,
+            self.refunded,
+            self.commission,
+            self.reversed,
+            self.status,
+            self.delivered_at,
+        ]
+
+    @classmethod
+    def load(cls, data: Sequence[Any]) -> Order:
+        return cls(*data)
+
+
+@attrs.frozen(slots=True)
+class Attribution:
+    """A purchase credited to ``creator_id`` by ``how`` (``in_stream`` or ``last_click``);
+    ``source`` is the stream id or the click's event id."""
+
+    creator_id: str
+    how: str
+    source: str
+
+
+class Attributor:
+    """Tracks live streams and each viewer's last link click, and attributes purchases."""
+
+    __slots__ = ("_click_window", "_clicks", "_latest", "_stream_window", "_streams")
+
+    def __init__(self, settings: CommissionSettings) -> None:
+        self._stream_window = settings.in_stream_window.total_seconds()
+        self._click_window = settings.attribution_window.total_seconds()
+        #: stream -> [creator, ended_ts or None]
+        self._streams: dict[str, list[Any]] = {}
+        #: creator -> their latest stream
+        self._latest: dict[str, str] = {}
+        #: viewer -> [creator, ts, click event id] of the viewer's newest click
+        self._clicks: dict[str, list[Any]] = {}
+
+    def stream_started(self, event: Event) -> None:
+        stream, creator = event.stream_id or "", event.creator_id or ""
+        self._streams[stream] = [creator, None]
+        self._latest[creator] = stream
+
+    def stream_ended(self, event: Event, ts: float) -> None:
+        known = self._streams.get(event.stream_id or "")
+        if known is None:
+            self._streams[event.stream_id or ""] = [event.creator_id or "", ts]
+        else:
+            known[1] = ts
+
+    def click(self, event: Event, ts: float) -> None:
+        last = self._clicks.get(event.user_id)
+        if last is None or ts >= last[1]:
+            self._clicks[event.user_id] = [event.creator_id or "", ts, event.event_id]
+
+    def attribute(self, event: Event, ts: float) -> Attribution | None:
+        """Who ``event`` (a purchase at POSIX time ``ts``) is credited to, if anyone."""
+        return self._in_stream(event, ts) or self._last_click(event, ts)
+
+    def _in_stream(self, event: Event, ts: float) -> Attribution | None:
+        stream = event.stream_id
+        if stream is None and event.creator_id is not None:
+            stream = self._latest.get(event.creator_id)
+        if stream is None:
+            return None
+        known = self._streams.get(stream)
+        if known is None:
+            if event.stream_id is not None and event.creator_id is not None:
+                return Attribution(event.creator_id, "in_stream", stream)
+            return None
+        creator, ended = known
+        if ended is None or ts <= ended + self._stream_window:
+            return Attribution(creator, "in_stream", stream)
+        return None
+
+    def _last_click(self, event: Event, ts: float) -> Attribution | None:
+        last = self._clicks.get(event.user_id)
+        if last is None:
+            return None
+        creator, clicked, click_id = last
+        if clicked <= ts <= clicked + self._click_window:
+            return Attribution(creator, "last_click", click_id)
+        return None
+
+    def dump(self) -> dict[str, Any]:
+        return {"streams": self._streams, "latest": self._latest, "clicks": self._clicks}
+
+    def load(self, data: dict[str, Any]) -> None:
+        self._streams = data["streams"]
+        self._latest = data["latest"]
+        self._clicks = data["clicks"]
+
+
+@attrs.frozen(slots=True)
+class Boost:
+    """An extra commission rate for ``creator`` from ``start`` to ``until`` (POSIX times)."""
+
+    start: float
+    until: float
+    rate: Decimal
+    source: str
+
+    def active(self, ts: float) -> bool:
+        return self.start <= ts < self.until
+
+
+@attrs.frozen(slots=True)
+class RateBreakdown:
+    """How a commission rate was made: ``rate = min(1, base_rate + bonus_rate + boost_rate)``."""
+
+    rule: CommissionRule
+    base_rate: Decimal
+    tier_from: Decimal | None
+    bonus_rate: Decimal
+    bonus_ids: tuple[str, ...]
+    boost_rate: Decimal
+    boost_sources: tuple[str, ...]
+
+    @property
+    def rate(self) -> Decimal:
+        return min(_ONE, self.base_rate + self.bonus_rate + self.boost_rate)
+
+
+class CommissionRates:
+    """The fest's commission rules, bonus windows and settlement timing, as lookups."""
+
+    __slots__ = ("_bonuses", "_rules", "settlement_seconds")
+
+    def __init__(self, settings: CommissionSettings) -> None:
+        self._rules = settings.rules
+        self._bonuses = tuple((b, b.starts_at.timestamp(), b.ends_at.timestamp()) for b in settings.bonus_windows)
+        self.settlement_seconds = settings.settlement_days * 86_400
+
+    def match(self, event: Event) -> CommissionRule | None:
+        """The first rule whose non-empty lists all contain the purchase's value."""
+        for rule in self._rules:
+            if (
+                (not rule.products or event.product_id in rule.products)
+                and (not rule.categories or event.category in rule.categories)
+                and (not rule.sellers or event.seller_id in rule.sellers)
+                and (not rule.channels or event.channel in rule.channels)
+            ):
+                return rule
+        return None
+
+    def breakdown(
+        self, rule: CommissionRule, event: Event, ts: float, volume: Decimal, boosts: Iterable[Boost]
+    ) -> RateBreakdown:
+        """The rate of ``rule`` for ``event`` at ``ts``, for a creator with settled ``volume``."""
+        base_rate, tier_from = _base_rate(rule, volume)
+        bonuses = [b for b, start, end in self._bonuses if start <= ts < end and _covers(b.categories, event)]
+        active = [boost for boost in boosts if boost.active(ts)]
+        return RateBreakdown(
+            rule=rule,
+            base_rate=base_rate,
+            tier_from=tier_from,
+            bonus_rate=sum((b.extra_rate for b in bonuses), _ZERO),
+            bonus_ids=tuple(b.id for b in bonuses),
+            boost_rate=sum((boost.rate for boost in active), _ZERO),
+            boost_sources=tuple(boost.source for boost in active),
+        )
+
+
+def _covers(categories: frozenset[str], event: Event) -> bool:
+    return not categories or event.category in categories
+
+
+def _base_rate(rule: CommissionRule, volume: Decimal) -> tuple[Decimal, Decimal | None]:
+    """A flat rule's rate, or the rate of the highest tier reached by ``volume`` (and where it starts)."""
+    if not rule.tiers:
+        return rule.rate or _ZERO, None
+    chosen = rule.tiers[0]
+    for tier in rule.tiers:
+        if tier.from_volume <= volume:
+            chosen = tier
+    return chosen.rate, chosen.from_volume

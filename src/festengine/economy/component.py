@@ -1,0 +1,140 @@
+"""The economy component: gifts to money, budgets, credits and affiliate commission, on a ledger.
+
+Every money movement is one balanced :class:`~festengine.economy.ledger.JournalEntry`; the
+accounts used are:
+
+==================================  ============================================================
+``viewer:<u>:coin_spend``            the value of the gifts a viewer sent (negative: paid out)
+``viewer:<u>:credits``               shopping credit a viewer received
+``creator:<c>:gift_earnings``        the creator's share of gifts
+``creator:<c>:affiliate_bonus``      bonus from gift conversions
+``creator:<c>:commission_pending``   commission accrued and not yet settled
+``creator:<c>:commission_settled``   commission settled: payable (negative after a clawback)
+``platform:revenue``                 the platform's share of gifts
+``platform:promotions``              what the platform put into the budgets (negative)
+``platform:commission_expense``      commission the platform owes creators (negative)
+``budget:<id>``                      what is left in a budget (never below zero)
+``rounding``                         what rounding the gift splits left over
+==================================  ============================================================
+
+Each budget is funded when the engine starts (entries 1, 2… with ``event_id=None``). The rules
+are explained, with worked examples, in ``docs/economy.md``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any, ClassVar, Final
+
+from festengine.catalog.model import Fest, Reward
+from festengine.economy.books import Books
+from festengine.economy.commission import Order
+from festengine.economy.gifts import GiftDesk
+from festengine.economy.ledger import JournalEntry, Ledger
+from festengine.economy.money import Money
+from festengine.economy.orders import OrderBook
+from festengine.economy.outcomes import CreditGranted
+from festengine.engine.component import Check, Component, Handler, RewardHandler, StepContext
+
+__all__ = ["Economy"]
+
+_ZERO: Final = Decimal(0)
+
+
+class Economy(Component):
+    """Money for one fest: gift conversion, budgets and credit rewards, and affiliate commission."""
+
+    name: ClassVar[str] = "economy"
+
+    def __init__(self, fest: Fest, engine: Any) -> None:
+        super().__init__(fest, engine)
+        settings = fest.economy
+        self._books = Books(settings.currency, settings.quantum, settings.rounding, settings.budgets)
+        self._gifts = GiftDesk(settings, fest.calendar, self._books)
+        self._orders = OrderBook(fest.commission, self._books, self.name, fest.allowed_lateness.total_seconds())
+        self._books.fund_budgets(fest.starts_at)
+
+    @property
+    def ledger(self) -> Ledger:
+        """The double-entry ledger: balances, journal entries, ``trial_balance()``."""
+        return self._books.ledger
+
+    @property
+    def currency(self) -> str:
+        return self._books.currency
+
+    # ------------------------------------------------------------------ wiring
+
+    def checks(self) -> Mapping[str, Check]:
+        orders = self._orders
+        return {"purchase": orders.check_purchase, "refund": orders.check_refund, "delivery": orders.check_delivery}
+
+    def handlers(self) -> Mapping[str, Handler]:
+        orders, attribution = self._orders, self._orders.attribution
+        return {
+            "gift": self._gifts.on_gift,
+            "purchase": orders.on_purchase,
+            "refund": orders.on_refund,
+            "delivery": orders.on_delivery,
+            "link_click": lambda event, ctx: attribution.click(event, ctx.ts),
+            "stream_started": lambda event, ctx: attribution.stream_started(event),
+            "stream_ended": lambda event, ctx: attribution.stream_ended(event, ctx.ts),
+        }
+
+    def reward_handlers(self) -> Mapping[str, RewardHandler]:
+        return {"credit": self._grant_credit, "commission_boost": self._orders.grant_boost}
+
+    def on_timer(self, payload: list[Any], ctx: StepContext) -> None:
+        self._orders.on_timer(payload, ctx)
+
+    def _grant_credit(self, user_id: str, reward: Reward, source: str, ctx: StepContext) -> None:
+        """A mission's ``credit`` reward: shopping credit from its budget, if the budget has it."""
+        books, budget_id = self._books, reward.budget or ""
+        granted = books.draw(budget_id, reward.credit or _ZERO, user_id, source, ctx)
+        if granted <= 0:
+            return
+        amount = books.money(granted)
+        postings = [(f"budget:{budget_id}", -amount), (f"viewer:{user_id}:credits", amount)]
+        entry = books.post(ctx, source, f"credit reward of {source} to {user_id}", postings)
+        ctx.emit(CreditGranted(ctx.event_id, user_id, amount, budget_id, source, entry.id))
+
+    # ------------------------------------------------------------------ queries
+
+    def balance(self, account: str) -> Money:
+        """The balance of one ledger account, e.g. ``balance('viewer:u1:credits')``."""
+        return self.ledger.balance(account)
+
+    def entries(self, party: str) -> tuple[JournalEntry, ...]:
+        """The journal entries of a viewer or creator (``viewer:u1``, ``creator:c1``, or a bare id)."""
+        return self.ledger.entries_for(party)
+
+    def budget_left(self, budget_id: str) -> Money:
+        """What is left in a budget."""
+        return self.ledger.balance(f"budget:{budget_id}")
+
+    def payable(self, creator_id: str) -> Money:
+        """A creator's settled commission: what is payable to them (negative if clawbacks exceed it)."""
+        return self.ledger.balance(f"creator:{creator_id}:commission_settled")
+
+    def settled_volume(self, creator_id: str) -> Money:
+        """The commission base of a creator's settled orders, net of refunds (it chooses the tier)."""
+        return self._orders.settled_volume(creator_id)
+
+    def order_status(self, order_id: str) -> str | None:
+        """``pending``, ``settled``, ``ineligible`` or ``cancelled``; ``None`` for an unknown order."""
+        return self._orders.status(order_id)
+
+    def orders(self) -> tuple[Order, ...]:
+        """Copies of every order recorded (paid, refunded, commission, status…), oldest first."""
+        return self._orders.orders()
+
+    # ------------------------------------------------------------------ snapshots
+
+    def dump(self) -> Any:
+        return {"ledger": self.ledger.dump(), "daily": self._gifts.dump(), **self._orders.dump()}
+
+    def load(self, data: Any) -> None:
+        self.ledger.load(data["ledger"])
+        self._gifts.load(data["daily"])
+        self._orders.load(data)

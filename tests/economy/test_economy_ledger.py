@@ -1,0 +1,149 @@
+"""The double-entry ledger: balanced entries only, balances, entries per party, trial balance, dumps."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+
+from festengine.economy.ledger import JournalEntry, Ledger, party_of
+from festengine.economy.money import CurrencyMismatchError, Money
+from festengine.errors import UnbalancedEntryError
+
+NOW = datetime(2026, 3, 2, 12, tzinfo=UTC)
+
+
+def usd(amount: str) -> Money:
+    return Money(amount, "USD")
+
+
+def gift_ledger() -> Ledger:
+    ledger = Ledger("USD")
+    ledger.post(
+        event_id="e1",
+        rule_id="split",
+        memo="gift lion",
+        at=NOW,
+        postings=[
+            ("viewer:u1:coin_spend", usd("-428.9857")),
+            ("creator:c1:gift_earnings", usd("214.49")),
+            ("platform:revenue", usd("214.49")),
+            ("rounding", usd("0.0057")),
+        ],
+    )
+    ledger.post(
+        event_id="e2",
+        rule_id="fest_rewards",
+        memo="credit",
+        at=NOW,
+        postings=[("budget:fest_rewards", usd("-5.00")), ("viewer:u2:credits", usd("5.00"))],
+    )
+    return ledger
+
+
+def test_a_balanced_entry_moves_balances() -> None:
+    """Each posting changes its account; the entry is numbered and keeps its causes."""
+    ledger = gift_ledger()
+    assert ledger.balance("creator:c1:gift_earnings") == usd("214.49")
+    assert ledger.balance("viewer:u1:coin_spend") == usd("-428.9857")
+    assert ledger.balance("rounding") == usd("0.0057")
+    assert ledger.balance("never:posted") == usd("0")
+    first = ledger.entries[0]
+    assert (first.id, first.event_id, first.rule_id) == (1, "e1", "split")
+    assert first.amount_of("platform:revenue") == usd("214.49")
+    assert first.amount_of("viewer:u2:credits") is None
+    assert len(ledger) == 2
+
+
+def test_trial_balance_is_zero_per_currency() -> None:
+    """The balances of all accounts sum to zero in each currency."""
+    ledger = gift_ledger()
+    ledger.post(
+        event_id="e3",
+        rule_id="fx",
+        memo="euro movement",
+        at=NOW,
+        postings=[("external:eur", Money("-3.00", "EUR")), ("viewer:u9:credits_eur", Money("3.00", "EUR"))],
+    )
+    assert ledger.trial_balance() == {"USD": Decimal(0), "EUR": Decimal(0)}
+
+
+@pytest.mark.parametrize(
+    "postings",
+    [
+        [("a:x", usd("1.00")), ("b:y", usd("-0.99"))],
+        [("a:x", usd("1.00"))],
+        [("a:x", usd("1.00")), ("b:y", Money("-1.00", "EUR"))],
+        [],
+    ],
+)
+def test_an_unbalanced_entry_is_a_bug_and_changes_nothing(postings: list[tuple[str, Money]]) -> None:
+    """Postings that do not sum to zero per currency raise and leave the ledger as it was."""
+    ledger = gift_ledger()
+    before = ledger.dump()
+    with pytest.raises(UnbalancedEntryError):
+        ledger.post(event_id="bad", rule_id="r", memo="m", at=NOW, postings=postings)
+    assert ledger.dump() == before
+
+
+def test_a_posting_must_be_money() -> None:
+    """A bare number is not a posting amount."""
+    ledger = Ledger("USD")
+    with pytest.raises(UnbalancedEntryError, match="not Money"):
+        ledger.post(event_id=None, rule_id="r", memo="m", at=NOW, postings=[("a", 1), ("b", -1)])  # type: ignore[list-item]
+
+
+def test_an_account_holds_one_currency() -> None:
+    """Posting euros to a dollar account is refused before anything changes."""
+    ledger = gift_ledger()
+    with pytest.raises(CurrencyMismatchError):
+        ledger.post(
+            event_id="e9",
+            rule_id="r",
+            memo="m",
+            at=NOW,
+            postings=[("rounding", Money("1", "EUR")), ("external:eur", Money("-1", "EUR"))],
+        )
+    with pytest.raises(CurrencyMismatchError):
+        ledger.post(
+            event_id="e9",
+            rule_id="r",
+            memo="m",
+            at=NOW,
+            postings=[("new", Money("1", "EUR")), ("new", usd("1")), ("x", Money("-1", "EUR")), ("y", usd("-1"))],
+        )
+    assert ledger.balance("rounding") == usd("0.0057")
+
+
+def test_parties_and_entries_for() -> None:
+    """Entries are found by party, by account, or by a bare user id."""
+    ledger = gift_ledger()
+    assert party_of("viewer:u1:credits") == "viewer:u1"
+    assert party_of("platform:revenue") == "platform"
+    assert party_of("rounding") == "rounding"
+    assert [e.id for e in ledger.entries_for("viewer:u1")] == [1]
+    assert [e.id for e in ledger.entries_for("creator:c1")] == [1]
+    assert [e.id for e in ledger.entries_for("viewer:u2")] == [2]
+    assert [e.id for e in ledger.entries_for("budget:fest_rewards")] == [2]
+    assert [e.id for e in ledger.entries_for("budget:other")] == []
+    assert [e.id for e in ledger.entries_for("u2")] == [2]
+    assert [e.id for e in ledger.entries_for("c1")] == [1]
+    assert [e.id for e in ledger.entries_for("nobody")] == []
+
+
+def test_accounts_lists_balances_in_first_posting_order() -> None:
+    ledger = gift_ledger()
+    assert list(ledger.accounts())[:2] == ["viewer:u1:coin_spend", "creator:c1:gift_earnings"]
+
+
+def test_dump_and_load_give_the_same_ledger() -> None:
+    """A dump survives JSON and loads into an equal journal with equal balances."""
+    ledger = gift_ledger()
+    copy = Ledger("USD")
+    copy.load(json.loads(json.dumps(ledger.dump())))
+    assert copy.entries == ledger.entries
+    assert copy.accounts() == ledger.accounts()
+    assert copy.entries_for("viewer:u2") == ledger.entries_for("viewer:u2")
+    assert isinstance(copy.entries[0], JournalEntry)
