@@ -58,8 +58,23 @@ def _number(value: int | Decimal) -> str:
     return f"{int(value):,}"
 
 
+_SINGULAR = {"times": "time", "LIVE streams": "LIVE stream", "likes": "like", "comments": "comment",
+             "creators": "creator", "gifts": "gift", "Fan Clubs": "Fan Club", "shoppable links": "shoppable link",
+             "products": "product", "purchases": "purchase", "refunds": "refund", "deliveries": "delivery",
+             "rewards": "reward"}  # fmt: skip
+
+
+def _counted(target: int | Decimal, noun: str) -> str:
+    if target == 1:
+        return "once" if noun == "times" else f"1 {_SINGULAR.get(noun, noun)}"
+    return f"{_number(target)} {noun}"
+
+
 def _duration(seconds: int | Decimal) -> str:
     total = int(seconds)
+    days, rest_of_day = divmod(total, 86400)
+    if days and not rest_of_day:
+        return f"{days} day{'s' if days != 1 else ''}"
     hours, rest = divmod(total, 3600)
     minutes = rest // 60
     if hours and not minutes:
@@ -73,6 +88,9 @@ def _duration(seconds: int | Decimal) -> str:
 
 def _condition(fest: Fest, condition: Condition) -> str:
     field, op, operand = condition.field, condition.op, condition.operand
+    if field == "amount" and op in ("at_least", "at_most"):
+        word = "at least" if op == "at_least" else "at most"
+        return f"worth {word} {_number(operand)} {fest.economy.currency}"
     if field == "coins" and op in ("at_least", "at_most", "between"):
         if op == "between":
             return f"worth between {_number(operand[0])} and {_number(operand[1])} coins"
@@ -109,7 +127,9 @@ def _goal(fest: Fest, mission: Mission) -> str:
     conditions = [_condition(fest, c) for c in mission.counts.conditions]
     suffix = (" " + " and ".join(conditions)) if conditions else ""
     if measure.kind == "count":
-        return f"{verb} {_number(target)} {noun}{suffix}"
+        return f"{verb} {_counted(target, noun)}{suffix}"
+    if noun == "times":
+        noun = ""
     if measure.kind == "sum":
         field = measure.field or ""
         if field == "seconds":
@@ -120,13 +140,13 @@ def _goal(fest: Fest, mission: Mission) -> str:
         return f"{verb} {noun}{suffix} worth {_number(target)} {unit} in total"
     if measure.kind == "distinct":
         what = _FIELDS.get(measure.field or "", ("", measure.field or "values"))[1]
-        return f"{verb} {noun}{suffix} across {_number(target)} different {what}"
+        return f"{verb} {noun}{suffix} across {_number(target)} different {what}".replace("  ", " ")
     period = measure.period
     per = "" if measure.min_per_period == 1 else f" ({measure.min_per_period} a {period})"
     grace = ""
     if measure.grace:
         grace = f", {measure.grace} missed {period}{'s' if measure.grace != 1 else ''} forgiven"
-    return f"{verb} {noun}{suffix}{per} on {_number(target)} {period}s in a row{grace}"
+    return f"{verb} {noun}{suffix}{per} on {_number(target)} {period}s in a row{grace}".replace("  ", " ")
 
 
 def _window(fest: Fest, window: Window) -> str:
