@@ -140,6 +140,18 @@ class GiftPricer:
         )
 
 
+def _split_postings(user: str, creator: str, split: GiftSplit) -> list[Posting]:
+    """The postings of a gift's split: the viewer pays the value, creator, platform and rounding get it."""
+    postings: list[Posting] = [(f"viewer:{user}:coin_spend", split.spend)]
+    if split.creator.amount:
+        postings.append((f"creator:{creator}:gift_earnings", split.creator))
+    if split.platform.amount:
+        postings.append((PLATFORM_REVENUE, split.platform))
+    if split.rounding.amount:
+        postings.append((ROUNDING, split.rounding))
+    return postings
+
+
 class GiftDesk:
     """Converts gift events into money: one journal entry per gift, with caps and budgets applied."""
 
@@ -159,13 +171,7 @@ class GiftDesk:
         channel = event.channel or self._default_channel
         split = self._pricer.split(channel, event.coins or 0, conversion)
         user, creator = event.user_id, event.creator_id or ""
-        postings: list[Posting] = [(f"viewer:{user}:coin_spend", split.spend)]
-        if split.creator.amount:
-            postings.append((f"creator:{creator}:gift_earnings", split.creator))
-        if split.platform.amount:
-            postings.append((PLATFORM_REVENUE, split.platform))
-        if split.rounding.amount:
-            postings.append((ROUNDING, split.rounding))
+        postings = _split_postings(user, creator, split)
         credit = bonus = self._books.nothing
         if conversion is not None and (split.credit or split.bonus):
             credit, bonus = self._convert(event, split, conversion, postings, ctx)
