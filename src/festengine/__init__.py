@@ -7,7 +7,7 @@ Designers describe a fest in YAML (``load_fest``); backends feed it events (``pa
 
 from __future__ import annotations
 
-# load_fest is added once the pack reader lands
+from festengine.catalog.loader import load_fest
 from festengine.catalog.model import Fest
 from festengine.engine.core import Engine, Step
 from festengine.engine.missions import MissionStatus
@@ -42,6 +42,7 @@ __all__ = [
     "UnbalancedEntryError",
     "__version__",
     "event_to_dict",
+    "load_fest",
     "outcome_to_dict",
     "parse_event",
     "read_events",

@@ -74,7 +74,7 @@ def _resolve(loc: Loc, data: Any) -> tuple[Loc, list[type[BaseModel]]]:
             models = tagged or models
             continue
         path.append(part)
-        node = node[part] if in_data else None  # type: ignore[index]
+        node = node[part] if in_data else None
         if isinstance(part, str):
             fields = [m.model_fields[part] for m in models if part in m.model_fields]
             if fields:
@@ -128,8 +128,11 @@ def _message(error: Any, path: Loc, parent_models: list[type[BaseModel]]) -> str
 def _problems_from_validation(error: ValidationError, document: PackDocument) -> list[Problem]:
     problems = []
     for item in error.errors(include_url=False):
-        path, _ = _resolve(tuple(item["loc"]), document.data)
-        _, parent_models = _resolve(tuple(item["loc"])[:-1], document.data)
+        loc = tuple(item["loc"])
+        path, _ = _resolve(loc, document.data)
+        _, parent_models = _resolve(loc[:-1], document.data)
+        if item["type"] == "missing" and (not path or path[-1] != loc[-1]):
+            path = (*path, loc[-1])  # the key is not in the document: name it after its mapping
         message = _message(item, path, parent_models)
         if item["type"] == "extra_forbidden":
             file, line, column = document.source_map.locate_key(path)

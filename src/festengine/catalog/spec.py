@@ -11,12 +11,13 @@ such as ``"1h30m"``.
 
 from __future__ import annotations
 
+import difflib
 import re
 from datetime import timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from pydantic import (
     AwareDatetime,
@@ -144,8 +145,10 @@ class FestInfoSpec(Spec):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
+            close = difflib.get_close_matches(value, sorted(available_timezones()), n=1, cutoff=0.7)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
             raise ValueError(
-                f"unknown time zone {value!r}; write an IANA name such as 'America/Los_Angeles' or 'UTC'"
+                f"unknown time zone {value!r}{hint}; write an IANA name such as 'America/Los_Angeles' or 'UTC'"
             ) from None
         return value
 
