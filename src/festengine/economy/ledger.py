@@ -159,16 +159,15 @@ class Ledger:
             raise UnbalancedEntryError(f"entry {rule_id!r} ({memo}) does not balance: postings sum to {sums}")
 
     def _record(self, entry: JournalEntry) -> None:
+        row = tuple([(account, money.amount, money.currency) for account, money in entry.postings])
         balances = self._balances
+        get = balances.get
         currency = self.currency
-        row = []
-        for account, money in entry.postings:
-            amount = money.amount
-            balances[account] = balances.get(account, _ZERO) + amount
-            if money.currency != currency:
-                self._foreign[account] = money.currency
-            row.append((account, amount, money.currency))
-        self._rows.append((entry.event_id, entry.rule_id, entry.memo, entry.at, tuple(row)))
+        for account, amount, held in row:
+            balances[account] = get(account, _ZERO) + amount
+            if held != currency:
+                self._foreign[account] = held
+        self._rows.append((entry.event_id, entry.rule_id, entry.memo, entry.at, row))
 
     def _entry(self, position: int) -> JournalEntry:
         """The journal entry at ``position`` (0-based), made from its row."""
