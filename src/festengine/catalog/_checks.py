@@ -162,7 +162,7 @@ def _filter(event_filter: s.EventFilterSpec, path: Path) -> Iterator[Finding]:
 
 
 def _number_field(event: str, field: str, path: Path, what: str) -> Iterator[Finding]:
-    fields = EVENT_FIELDS.get(event, {})
+    fields = {**EVENT_FIELDS.get(event, {}), "user_id": FieldKind.TEXT}
     if field not in fields:
         yield path, f"a {event} event has no field {field!r}{suggest(field, fields)}"
     elif fields[field] is not FieldKind.NUMBER and what == "sum":
