@@ -422,3 +422,31 @@ def test_event_to_dict_round_trips_generated_events(data: dict[str, Any]) -> Non
     """Any valid event survives event_to_dict and back unchanged."""
     event = parse_event(data)
     assert parse_event(event_to_dict(event)) == event
+
+
+# --------------------------------------------------------------------------- the documentation
+
+DOC = Path(__file__).resolve().parents[1] / "docs" / "events.md"
+
+
+def test_the_documented_fields_of_each_type_match_the_parser() -> None:
+    """docs/events.md's table gives each type's required and optional fields exactly as the parser has them."""
+    from festengine.events import _FIELDS
+
+    rows = {}
+    for line in DOC.read_text(encoding="utf-8").splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) == 3 and cells[0].startswith("`") and cells[0].strip("`") in EVENT_TYPES:
+
+            def names(cell: str) -> tuple[str, ...]:
+                return tuple(part.split("`")[1] for part in cell.split(",") if "`" in part)
+
+            rows[cells[0].strip("`")] = (names(cells[1]), names(cells[2]))
+    assert rows == {kind: (required, optional) for kind, (required, optional) in _FIELDS.items()}
+
+
+def test_every_example_line_in_the_docs_parses() -> None:
+    """Each JSON line shown in docs/events.md is a valid event (and the set covers every type)."""
+    lines = [line for line in DOC.read_text(encoding="utf-8").splitlines() if line.startswith('{"event_id"')]
+    kinds = {parse_event(line).type for line in lines}
+    assert kinds == set(EVENT_TYPES)

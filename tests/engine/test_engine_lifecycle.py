@@ -521,3 +521,21 @@ def test_closed_recurring_windows_are_forgotten_but_completions_kept() -> None:
     engine.advance_to(utc("2026-03-04T00:00:00Z"))
     assert engine.missions("u1") == [MissionStatus("daily", "daily", "active", None, 0, 1, 1, None)]
     assert engine.component("missions").completions("u1") == {"daily": 1}
+
+
+def test_the_documented_transition_table_matches_the_code() -> None:
+    """docs/engine.md lists exactly the transitions of TRANSITIONS, with their reasons, and draws the same diagram."""
+    import re
+    from pathlib import Path
+
+    import festengine.engine.transitions as module
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "engine.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| `(\w+)` \| `(\w+)` \| ([^|]+?) \|", doc, flags=re.MULTILINE)
+    states = {state.value for state in MissionState}
+    documented = {(MissionState(a), MissionState(b)): why for a, b, why in rows if {a, b} <= states}
+    assert documented == TRANSITIONS
+    diagram = module.__doc__.split("```")[1].strip("\n")
+    assert diagram in doc
+    for source, target in TRANSITIONS:
+        assert f"    {source.value} --> {target.value}: " in doc  # the mermaid diagram has every move
