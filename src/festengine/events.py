@@ -30,6 +30,8 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    Strict,
+    StrictBool,
     StringConstraints,
     ValidationError,
 )
@@ -122,6 +124,12 @@ def _no_float(value: object) -> object:
     return value
 
 
+def _timestamp_text(value: object) -> object:
+    if isinstance(value, int | float):
+        raise ValueError("write the time as text, e.g. \"2026-12-01T20:00:00Z\", not as a number")
+    return value
+
+
 Money = Annotated[Decimal, BeforeValidator(_no_float), Field(ge=0, max_digits=18, decimal_places=6)]
 Ident = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
 
@@ -133,22 +141,22 @@ class _Wire(BaseModel):
 
     event_id: Ident
     type: str
-    occurred_at: AwareDatetime
+    occurred_at: Annotated[AwareDatetime, BeforeValidator(_timestamp_text)]
     user_id: Ident
     creator_id: Ident | None = None
     stream_id: Ident | None = None
-    seconds: Annotated[int, Field(ge=0, le=86_400)] | None = None
-    count: Annotated[int, Field(ge=1, le=1_000_000)] | None = None
+    seconds: Annotated[int, Strict(), Field(ge=0, le=86_400)] | None = None
+    count: Annotated[int, Strict(), Field(ge=1, le=1_000_000)] | None = None
     text: Annotated[str, StringConstraints(max_length=2_000)] | None = None
     gift_id: Ident | None = None
-    repeat_count: Annotated[int, Field(ge=1, le=1_000_000)] | None = None
-    repeat_end: bool | None = None
+    repeat_count: Annotated[int, Strict(), Field(ge=1, le=1_000_000)] | None = None
+    repeat_end: StrictBool | None = None
     channel: Ident | None = None
     product_id: Ident | None = None
     order_id: Ident | None = None
     category: Ident | None = None
     seller_id: Ident | None = None
-    quantity: Annotated[int, Field(ge=1, le=100_000)] | None = None
+    quantity: Annotated[int, Strict(), Field(ge=1, le=100_000)] | None = None
     price: Money | None = None
     discount: Money | None = None
     tax: Money | None = None

@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from festengine.engine.gifts import GiftStreaks
     from festengine.engine.missions import Missions, MissionStatus
     from festengine.engine.profile import Profiles
-from festengine.errors import SnapshotError
+from festengine.errors import FestEngineError, SnapshotError
 from festengine.events import Event
 
 __all__ = ["Engine", "Step"]
@@ -117,9 +117,18 @@ class Engine:
         self._reward_handlers: dict[str, RewardHandler] = {}
         for make in _component_classes():
             self._add(make(fest, self))
+        self._check_reward_handlers()
         self._gift_streaks = cast("GiftStreaks", self.components["gifts"])
         self._missions = cast("Missions", self.components["missions"])
         self._profiles = cast("Profiles", self.components["profiles"])
+
+    def _check_reward_handlers(self) -> None:
+        """Refuse, up front, a fest granting a reward kind that no component can grant."""
+        kinds = {r.kind for m in self.fest.missions.values() for r in m.rewards}
+        kinds |= {r.kind for j in self.fest.journeys.values() for r in j.rewards}
+        missing = sorted(kinds - set(self._reward_handlers))
+        if missing:
+            raise FestEngineError(f"the fest grants {', '.join(missing)} rewards, but no engine layer handles them")
 
     def _add(self, component: Component) -> None:
         self.components[component.name] = component

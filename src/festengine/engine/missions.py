@@ -39,6 +39,7 @@ ACTIVE, COMPLETED, CLAIMED, EXPIRED, LOCKED = (
     MissionState.EXPIRED,
     MissionState.LOCKED,
 )
+_LOCKED = "\x00locked"  # a sentinel no event id can equal (ids are stripped, non-empty text)
 _RECURRING = frozenset({WindowKind.DAILY, WindowKind.WEEKLY, WindowKind.STREAM})
 _WEIGHTED = frozenset({"like", "gift"})
 
@@ -63,7 +64,8 @@ class Instance:
 class _Viewer:
     instances: dict[tuple[str, str], Instance] = attrs.field(factory=dict)
     completed: dict[str, int] = attrs.field(factory=dict)
-    unlocked: dict[str, None] = attrs.field(factory=dict)
+    #: mission id -> the event that unlocked it (so that event itself does not count toward it)
+    unlocked: dict[str, str | None] = attrs.field(factory=dict)
 
 
 @attrs.frozen(slots=True)
@@ -89,6 +91,7 @@ class _Compiled:
     field: str | None
     weighted: bool
     recurring: bool
+    gated: bool
 
 
 def longest_run(periods: list[int], grace: int) -> int:
@@ -102,11 +105,6 @@ def longest_run(periods: list[int], grace: int) -> int:
     return best
 
 
-def _unlocked_in(ctx: StepContext, user: str, mission_id: str) -> bool:
-    """Whether the current step has already unlocked ``mission_id`` for ``user``."""
-    return any(type(o) is MissionUnlocked and o.subject == user and o.mission_id == mission_id for o in ctx.outcomes)
-
-
 class Missions(Component):
     name: ClassVar[str] = "missions"
 
@@ -115,6 +113,8 @@ class Missions(Component):
         self._viewers: dict[str, _Viewer] = {}
         #: stream id -> (user, mission, window) instances keyed by that stream, until it closes
         self._by_stream: dict[str, list[tuple[str, str, str]]] = {}
+        #: (mission, window) -> users with an instance there, in order; one timer closes them all
+        self._members: dict[tuple[str, str], list[str]] = {}
         self._closed_streams: set[str] = set()
         #: stream id -> when it ended, until its windows close: later events are not part of it
         self._stream_ends: dict[str, float] = {}
@@ -138,6 +138,7 @@ class Missions(Component):
             field=mission.measure.field,
             weighted=event_type in _WEIGHTED,
             recurring=mission.window.kind in _RECURRING,
+            gated=mission.requires.any,
         )
 
     # ------------------------------------------------------------------ wiring
@@ -178,12 +179,13 @@ class Missions(Component):
             if predicate is not None and not predicate(event):
                 continue
             mission = compiled.mission
-            if mission.requires.any:
-                if mission.id not in viewer.unlocked:
+            if compiled.gated:
+                unlocked_by = viewer.unlocked.get(mission.id, _LOCKED)
+                if unlocked_by is _LOCKED:
                     if not self._requirements_met(user, viewer, mission):
                         continue
                     self._unlock(user, viewer, mission, ctx)
-                elif _unlocked_in(ctx, user, mission.id):
+                elif unlocked_by == ctx.event_id:
                     # unlocked by this very event (it completed a prerequisite counted just before):
                     # the event happened while the mission was locked, whatever the pack order
                     continue
@@ -224,7 +226,13 @@ class Missions(Component):
 
     def _open(self, user: str, mission: Mission, window: str, closes: float | None, ctx: StepContext) -> Instance:
         if closes is not None:
-            ctx.schedule(closes, self.name, ["close", user, mission.id, window])
+            key = (mission.id, window)
+            members = self._members.get(key)
+            if members is None:
+                self._members[key] = [user]
+                ctx.schedule(closes, self.name, ["window", mission.id, window])
+            else:
+                members.append(user)
         else:
             stream = window[7:]
             self._by_stream.setdefault(stream, []).append((user, mission.id, window))
@@ -370,7 +378,7 @@ class Missions(Component):
 
     def _unlock(self, user: str, viewer: _Viewer, mission: Mission, ctx: StepContext) -> None:
         check_transition(mission.id, LOCKED, ACTIVE)
-        viewer.unlocked[mission.id] = None
+        viewer.unlocked[mission.id] = ctx.event_id
         ctx.emit(MissionUnlocked(ctx.event_id, user, mission.id))
 
     def recheck_unlocks(self, user: str, missions: tuple[Mission, ...], ctx: StepContext) -> None:
@@ -406,8 +414,10 @@ class Missions(Component):
 
     def on_timer(self, payload: list[Any], ctx: StepContext) -> None:
         what = payload[0]
-        if what == "close":
-            self._close(payload[1], payload[2], payload[3], ctx)
+        if what == "window":
+            mission_id, window = payload[1], payload[2]
+            for user in self._members.pop((mission_id, window), ()):
+                self._close(user, mission_id, window, ctx)
         elif what == "deadline":
             self._deadline(payload[1], payload[2], payload[3], payload[4], ctx)
         elif what == "stream":
@@ -491,11 +501,12 @@ class Missions(Component):
                         for (m, w), i in v.instances.items()
                     ],
                     "c": v.completed,
-                    "u": list(v.unlocked),
+                    "u": v.unlocked,
                 }
                 for user, v in self._viewers.items()
             },
             "streams": self._by_stream,
+            "members": [[m, w, users] for (m, w), users in self._members.items()],
             "closed": sorted(self._closed_streams),
             "ended": self._stream_ends,
         }  # fmt: skip
@@ -503,7 +514,7 @@ class Missions(Component):
     def load(self, data: Any) -> None:
         self._viewers = {}
         for user, raw in data["viewers"].items():
-            viewer = _Viewer(completed=dict(raw["c"]), unlocked=dict.fromkeys(raw["u"]))
+            viewer = _Viewer(completed=dict(raw["c"]), unlocked=dict(raw["u"]))
             for m, w, state, progress, completions, values, periods, met, deadline, closed in raw["i"]:
                 viewer.instances[(m, w)] = Instance(
                     state=MissionState(state),
@@ -517,5 +528,6 @@ class Missions(Component):
                 )
             self._viewers[user] = viewer
         self._by_stream = {s: [(u, m, w) for u, m, w in items] for s, items in data["streams"].items()}
+        self._members = {(m, w): list(users) for m, w, users in data["members"]}
         self._closed_streams = set(data["closed"])
         self._stream_ends = dict(data.get("ended", {}))
