@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from fests import make_fest, mission
 
 from festengine import EventParseError, FestEngineError, parse_event
 from festengine.engine.core import Engine
-
-from fests import make_fest, mission
 
 
 def test_an_engine_refuses_a_fest_granting_rewards_no_layer_handles() -> None:
