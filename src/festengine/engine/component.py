@@ -44,7 +44,7 @@ Subscriber: TypeAlias = Callable[[Any, "StepContext"], None]
 class StepContext:
     """Collects the outcomes of one step and routes messages between components."""
 
-    __slots__ = ("engine", "event", "event_id", "outcomes", "ts")
+    __slots__ = ("_subscribers", "engine", "event", "event_id", "outcomes", "ts")
 
     def __init__(self, engine: Engine, event_id: str | None, ts: float, event: Event | None = None) -> None:
         self.engine = engine
@@ -52,6 +52,7 @@ class StepContext:
         self.ts = ts
         self.event = event
         self.outcomes: list[Outcome] = []
+        self._subscribers = engine._subscribers
 
     @property
     def now(self) -> datetime:
@@ -65,8 +66,10 @@ class StepContext:
     def emit(self, outcome: Outcome) -> None:
         """Record an outcome and deliver it to the components that subscribe to its type."""
         self.outcomes.append(outcome)
-        for subscriber in self.engine._subscribers.get(type(outcome), ()):
-            subscriber(outcome, self)
+        subscribers = self._subscribers.get(type(outcome))
+        if subscribers:
+            for subscriber in subscribers:
+                subscriber(outcome, self)
 
     def grant(self, user_id: str, reward: Reward, source: str) -> None:
         """Route a reward to the component that handles its kind."""
