@@ -1,0 +1,223 @@
+"""The social component: Fan Clubs, LIVE Journeys, community goals, creator scoring, leaderboards
+and promotions, composed into one engine component named ``social``.
+
+Each mechanic lives in its own module and owns its keyed state; this component wires them to the
+engine. For an event, the parts run in a fixed order: promotions (who watches which stream), Fan
+Clubs, creator scoring, leaderboards, community goals. Parts talk through outcomes: a community
+goal's :class:`ContributorRewarded` messages are applied to each contributor here, goal levels
+trigger promotions, and mission completions advance journeys and trigger promotions. The rules of
+each mechanic are in its module and in ``docs/social.md``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from festengine.catalog.model import Fest
+from festengine.engine.component import Check, Component, Handler, RewardHandler, StepContext, Subscriber
+from festengine.engine.outcomes import MissionCompleted, Outcome, PointsAwarded
+from festengine.events import Event
+from festengine.social import community, fanclub, promotions
+from festengine.social.community import CommunityGoals, CommunityGoalStatus
+from festengine.social.fanclub import FanClubMembership, FanClubs
+from festengine.social.journeys import JourneyProgress, Journeys
+from festengine.social.leaderboards import LeaderboardEntry, LeaderboardPosition, Leaderboards
+from festengine.social.outcomes import (
+    CommunityGoalCompleted,
+    CommunityLevelReached,
+    ContributorRewarded,
+    CreatorPointsEarned,
+)
+from festengine.social.promotions import ActivePromotion, Promotions
+from festengine.social.rules import DayClock, Number
+from festengine.social.scoring import CreatorScoring
+
+if TYPE_CHECKING:
+    from festengine.engine.core import Engine
+
+__all__ = ["Social"]
+
+
+def _compose(handlers: list[Handler]) -> Handler:
+    """One handler running ``handlers`` in order (the handler itself when there is one)."""
+    if len(handlers) == 1:
+        return handlers[0]
+    chain = tuple(handlers)
+
+    def run_all(event: Event, ctx: StepContext) -> None:
+        for handler in chain:
+            handler(event, ctx)
+
+    return run_all
+
+
+class Social(Component):
+    """Fan Clubs, journeys, community goals, scoring, leaderboards and promotions of one fest."""
+
+    name: ClassVar[str] = "social"
+
+    def __init__(self, fest: Fest, engine: Engine) -> None:
+        super().__init__(fest, engine)
+        days = DayClock(fest.calendar)
+        self.fan_clubs = FanClubs(fest, engine, days, self.name)
+        self.scoring = CreatorScoring(fest, days)
+        self.leaderboards = Leaderboards(fest, days)
+        self.community = CommunityGoals(fest, self.name)
+        self.promotions = Promotions(fest, self.name)
+        self.journeys = Journeys(fest)
+        self.promotions.schedule_windows(engine)
+        #: the missions whose completion a journey or a promotion waits for
+        self._watched = self.journeys.missions | self.promotions.trigger_missions
+        self._timers = {
+            fanclub.TIMER: self.fan_clubs.on_timer,
+            community.TIMER: self.community.on_timer,
+            promotions.TIMER: self.promotions.on_timer,
+        }
+
+    # ------------------------------------------------------------------ wiring
+
+    def checks(self) -> Mapping[str, Check]:
+        return {"purchase": self.promotions.check_purchase}
+
+    def handlers(self) -> Mapping[str, Handler]:
+        grouped: dict[str, list[Handler]] = {}
+        parts = (self.promotions, self.fan_clubs, self.scoring, self.leaderboards, self.community)
+        for part in parts:
+            for event_type, handler in part.handlers():
+                grouped.setdefault(event_type, []).append(handler)
+        return {event_type: _compose(found) for event_type, found in grouped.items()}
+
+    def reward_handlers(self) -> Mapping[str, RewardHandler]:
+        return {"fan_club_points": self.fan_clubs.grant_reward, "promotion": self.promotions.grant_reward}
+
+    def subscriptions(self) -> Mapping[type[Outcome], Subscriber]:
+        table: dict[type[Outcome], Subscriber] = {ContributorRewarded: self._on_contributor_rewarded}
+        if self._watched:
+            table[MissionCompleted] = self._on_mission_completed
+        if self.promotions.goal_triggered:
+            table[CommunityLevelReached] = self.promotions.on_level_reached
+            table[CommunityGoalCompleted] = self.promotions.on_goal_completed
+        if self.leaderboards.ranks_viewer_points:
+            table[PointsAwarded] = self.leaderboards.on_viewer_points
+        if self.leaderboards.ranks_creator_points:
+            table[CreatorPointsEarned] = self.leaderboards.on_creator_points
+        return table
+
+    def _on_mission_completed(self, outcome: MissionCompleted, ctx: StepContext) -> None:
+        if outcome.mission_id not in self._watched:
+            return
+        self.journeys.mission_done(outcome.subject, outcome.mission_id, ctx)
+        self.promotions.on_mission_completed(outcome, ctx)
+
+    def _on_contributor_rewarded(self, outcome: ContributorRewarded, ctx: StepContext) -> None:
+        """Apply a community's message to the contributor: the goal's rewards, then journeys."""
+        mission = self.fest.missions[outcome.mission_id]
+        for reward in mission.rewards:
+            ctx.grant(outcome.user_id, reward, mission.id)
+        self.journeys.mission_done(outcome.user_id, mission.id, ctx)
+
+    def on_timer(self, payload: list[Any], ctx: StepContext) -> None:
+        self._timers[payload[0]](payload, ctx)
+
+    # ------------------------------------------------------------------ queries: Fan Clubs
+
+    def fan_club_level(self, user_id: str) -> int:
+        """The user's highest Fan Club level over all clubs (0 when in none)."""
+        return self.fan_clubs.level(user_id)
+
+    def fan_club_memberships(self, user_id: str) -> list[FanClubMembership]:
+        """A viewer's clubs, in the order joined."""
+        return self.fan_clubs.clubs_of(user_id)
+
+    def fan_club_membership(self, user_id: str, creator_id: str) -> FanClubMembership | None:
+        """A viewer's membership of one creator's club, or ``None``."""
+        return self.fan_clubs.membership(user_id, creator_id)
+
+    def fan_club_members(self, creator_id: str) -> dict[int, list[FanClubMembership]]:
+        """A creator's members by level, highest first; each level's members in join order."""
+        return self.fan_clubs.members_by_level(creator_id)
+
+    # ------------------------------------------------------------------ queries: journeys
+
+    def journey(self, user_id: str, journey_id: str) -> JourneyProgress:
+        """A viewer's progress at a journey, with the next step's missions."""
+        return self.journeys.progress(user_id, journey_id)
+
+    def journeys_of(self, user_id: str) -> list[JourneyProgress]:
+        """A viewer's progress at every journey, in pack order."""
+        return self.journeys.all_progress(user_id)
+
+    def next_journey_step(self, user_id: str, journey_id: str) -> tuple[str, ...]:
+        """The missions of the viewer's next step (several for a branch; empty when finished)."""
+        return self.journeys.progress(user_id, journey_id).next_missions
+
+    # ------------------------------------------------------------------ queries: community goals
+
+    def community_goal(self, mission_id: str, subject_id: str, window: str | None = None) -> CommunityGoalStatus | None:
+        """A community goal of a creator or stream: in ``window``, or the latest window it ran in."""
+        return self.community.status(mission_id, subject_id, window)
+
+    def community_goals(self, subject_id: str | None = None) -> list[CommunityGoalStatus]:
+        """Every community goal that started (of one creator or stream, if given)."""
+        return self.community.statuses(subject_id)
+
+    # ------------------------------------------------------------------ queries: scoring and leaderboards
+
+    def creator_points(self, creator_id: str) -> Number:
+        """A creator's fest points from the scoring rules."""
+        return self.scoring.points(creator_id)
+
+    def leaderboard(
+        self, board_id: str, scope_id: str | None = None, day: date | None = None, limit: int | None = None
+    ) -> list[LeaderboardEntry]:
+        """A board's top entries; ``scope_id`` names the creator or stream of scoped boards, ``day``
+        the local fest day of daily boards (the engine clock's day by default)."""
+        return self.leaderboards.top(board_id, scope_id, self._day(board_id, day), limit)
+
+    def leaderboard_position(
+        self, board_id: str, entity_id: str, scope_id: str | None = None, day: date | None = None, around: int = 2
+    ) -> LeaderboardPosition | None:
+        """A viewer's or creator's rank on a board and the entries around it, or ``None`` if unranked."""
+        return self.leaderboards.position(board_id, entity_id, scope_id, self._day(board_id, day), around)
+
+    def _day(self, board_id: str, day: date | None) -> date | None:
+        if day is not None or self.leaderboards.board(board_id).period != "daily":
+            return day
+        clock = self.engine.clock or self.fest.starts_at
+        calendar = self.fest.calendar
+        return calendar.local_date(calendar.day_of(clock.timestamp()))
+
+    # ------------------------------------------------------------------ queries: promotions
+
+    def active_promotions(
+        self,
+        user_id: str,
+        at: datetime,
+        product_id: str | None = None,
+        category: str | None = None,
+        stream_id: str | None = None,
+    ) -> list[ActivePromotion]:
+        """The promotions that apply to a viewer at ``at`` (for a product/category and in a stream, if given)."""
+        return self.promotions.active(user_id, at, product_id, category, stream_id)
+
+    # ------------------------------------------------------------------ snapshots
+
+    def dump(self) -> Any:
+        return {
+            "fan_clubs": self.fan_clubs.dump(),
+            "scoring": self.scoring.dump(),
+            "leaderboards": self.leaderboards.dump(),
+            "community": self.community.dump(),
+            "promotions": self.promotions.dump(),
+            "journeys": self.journeys.dump(),
+        }
+
+    def load(self, data: Any) -> None:
+        self.fan_clubs.load(data["fan_clubs"])
+        self.scoring.load(data["scoring"])
+        self.leaderboards.load(data["leaderboards"])
+        self.community.load(data["community"])
+        self.promotions.load(data["promotions"])
+        self.journeys.load(data["journeys"])

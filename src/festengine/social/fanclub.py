@@ -1,0 +1,315 @@
+"""Fan Clubs: membership, task points with daily caps, levels and badges, pausing and resuming.
+
+State is owned by the club, that is the creator key: ``creator -> user -> Member`` in join order.
+Per viewer the layer also keeps the clubs joined (in join order) and the highest level held in
+any club, which is what ``requires.fan_club_level`` of a viewer mission compares with.
+
+Rules, in the words of ``docs/social.md``:
+
+* A viewer joins by sending the fest's ``join_gift`` or by a ``fan_club_join`` event; a join also
+  follows the creator (:class:`CreatorFollowed`) and makes the member level 1.
+* Task points go to the club of the event's creator, for members only, capped per task, member
+  and fest day. The join gift itself earns task points (the member joins first).
+* Levels follow the thresholds; each change is a :class:`LevelChanged`, and levels with a badge
+  award it (the highest tier per badge when several levels are passed at once).
+* When the creator goes LIVE at ``T``, every member whose last points (or join) came before
+  ``T`` and who earns none up to ``T + pause_after_days`` is paused; the check runs
+  ``allowed_lateness`` later so late events are heard. The next points resume the member.
+  Pausing never takes points away.
+* A ``fan_club_points`` reward goes to the club of the causing event's creator if the user is a
+  member there, else to the club the user joined most recently; a user in no club gets a
+  :class:`FanClubRewardSkipped`.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, cast
+
+import attrs
+
+from festengine.catalog.model import Fest, Mission, Reward, Subject
+from festengine.engine.component import Handler, StepContext
+from festengine.events import Event
+from festengine.social.outcomes import (
+    CreatorFollowed,
+    FanClubJoined,
+    FanClubMemberPaused,
+    FanClubMemberResumed,
+    FanClubPointsEarned,
+    FanClubRewardSkipped,
+    LevelChanged,
+)
+from festengine.social.rules import CompiledRule, DayClock, Number, compile_rules, earn, new_slot
+
+if TYPE_CHECKING:
+    from festengine.engine.core import Engine
+    from festengine.engine.missions import Missions
+    from festengine.engine.profile import Profiles
+
+__all__ = ["FanClubMembership", "FanClubs", "Member"]
+
+TIMER = "fan_club"
+_DAY = 86_400.0
+
+
+@attrs.define(slots=True)
+class Member:
+    """One viewer's membership of one club."""
+
+    joined_at: float
+    points: Number = 0
+    level: int = 1
+    paused: bool = False
+    #: the latest time the member joined or earned points
+    last_active: float = 0.0
+    #: per task, its slot (see :mod:`festengine.social.rules`); ``None`` until a capped task counts
+    slots: list[Any] | None = None
+
+
+@attrs.frozen(slots=True)
+class FanClubMembership:
+    """What a viewer or creator sees of one membership."""
+
+    creator_id: str
+    user_id: str
+    level: int
+    points: Number
+    status: str
+    joined_at: datetime
+
+
+class FanClubs:
+    """The Fan Clubs of a fest (inactive when the pack has no ``fan_club`` section)."""
+
+    def __init__(self, fest: Fest, engine: Engine, days: DayClock, component: str) -> None:
+        club = fest.fan_club
+        self._engine = engine
+        self._days = days
+        self._component = component
+        self._lateness = fest.allowed_lateness.total_seconds()
+        self.enabled = club is not None
+        self._join_gift = club.join_gift if club else None
+        self._pause_after = club.pause_after_days * _DAY if club else 0.0
+        self._levels = club.levels if club else ()
+        self._thresholds = tuple(level.points for level in self._levels)
+        self._tasks: dict[str, tuple[CompiledRule, ...]] = compile_rules(club.tasks) if club else {}
+        self._task_count = len(club.tasks) if club else 0
+        self._level_missions: tuple[Mission, ...] = tuple(
+            m for m in fest.missions.values() if m.subject is Subject.VIEWER and m.requires.fan_club_level is not None
+        )
+        self._clubs: dict[str, dict[str, Member]] = {}
+        self._viewer_clubs: dict[str, dict[str, None]] = {}
+        self._best: dict[str, int] = {}
+
+    # ------------------------------------------------------------------ wiring
+
+    def handlers(self) -> list[tuple[str, Handler]]:
+        """``(event type, handler)`` pairs, in the order they must run."""
+        if not self.enabled:
+            return []
+        table: list[tuple[str, Handler]] = []
+        if self._join_gift is not None:
+            table.append(("gift", self._on_gift))
+        table.append(("fan_club_join", self._on_join_event))
+        table.append(("stream_started", self._on_live))
+        for event_type in self._tasks:
+            joins = event_type == "fan_club_join" or (event_type == "gift" and self._join_gift is not None)
+            if not joins:  # joining events run their tasks after the join
+                table.append((event_type, self._on_task))
+        return table
+
+    def _on_gift(self, event: Event, ctx: StepContext) -> None:
+        creator = event.creator_id
+        if creator is None:
+            return
+        if event.gift_id == self._join_gift:
+            self._join(event.user_id, creator, f"gift:{event.gift_id}", ctx)
+        if "gift" in self._tasks:
+            self._on_task(event, ctx)
+
+    def _on_join_event(self, event: Event, ctx: StepContext) -> None:
+        if event.creator_id is None:
+            return
+        self._join(event.user_id, event.creator_id, "fan_club_join", ctx)
+        if "fan_club_join" in self._tasks:
+            self._on_task(event, ctx)
+
+    def _on_task(self, event: Event, ctx: StepContext) -> None:
+        creator = event.creator_id
+        if creator is None:
+            return
+        club = self._clubs.get(creator)
+        if club is None:
+            return
+        member = club.get(event.user_id)
+        if member is None:
+            return
+        days, ts = self._days, ctx.ts
+        day = days.day if days.start <= ts < days.end else days.day_of(ts)
+        for rule in self._tasks[event.type]:
+            predicate = rule.predicate
+            if predicate is not None and not predicate(event):
+                continue
+            slot = None
+            if rule.stateful:
+                slots = member.slots
+                if slots is None:
+                    slots = member.slots = [None] * self._task_count
+                slot = slots[rule.index]
+                if slot is None:
+                    slot = slots[rule.index] = new_slot(day)
+            points = earn(rule, slot, day, event)
+            if points:
+                self._add(event.user_id, creator, member, points, rule.rule_id, ctx)
+
+    # ------------------------------------------------------------------ membership and points
+
+    def _join(self, user: str, creator: str, via: str, ctx: StepContext) -> None:
+        club = self._clubs.setdefault(creator, {})
+        if user in club:
+            return
+        member = club[user] = Member(joined_at=ctx.ts, points=0, level=0, last_active=ctx.ts)
+        self._viewer_clubs.setdefault(user, {})[creator] = None
+        ctx.emit(FanClubJoined(ctx.event_id, user, creator, via))
+        ctx.emit(CreatorFollowed(ctx.event_id, user, creator, "fan_club_join"))
+        self._relevel(user, creator, member, ctx)
+
+    def _add(self, user: str, creator: str, member: Member, points: Number, source: str, ctx: StepContext) -> None:
+        member.points += points
+        member.last_active = max(member.last_active, ctx.ts)
+        ctx.emit(FanClubPointsEarned(ctx.event_id, user, creator, points, member.points, source))
+        if member.paused:
+            member.paused = False
+            ctx.emit(FanClubMemberResumed(ctx.event_id, user, creator, member.points))
+        self._relevel(user, creator, member, ctx)
+
+    def _level_for(self, points: Number) -> int:
+        position = bisect_right(self._thresholds, points)
+        return self._levels[max(position, 1) - 1].level
+
+    def _relevel(self, user: str, creator: str, member: Member, ctx: StepContext) -> None:
+        old = member.level
+        new = self._level_for(member.points)
+        if new <= old:
+            return
+        member.level = new
+        ctx.emit(LevelChanged(ctx.event_id, user, creator, old, new, member.points))
+        self._award_badges(user, creator, old, new, ctx)
+        if new > self._best.get(user, 0):
+            self._best[user] = new
+            if self._level_missions:
+                missions = cast("Missions", self._engine.components["missions"])
+                missions.recheck_unlocks(user, self._level_missions, ctx)
+
+    def _award_badges(self, user: str, creator: str, old: int, new: int, ctx: StepContext) -> None:
+        """Per badge, the tier of the highest level passed (lower tiers would be overtaken at once)."""
+        best: dict[str, tuple[int, str]] = {}
+        for level in self._levels:
+            if old < level.level <= new and level.badge is not None:
+                best[level.badge.badge] = (level.level, level.badge.tier)
+        if not best:
+            return
+        profiles = cast("Profiles", self._engine.components["profiles"])
+        for badge, (number, tier) in sorted(best.items(), key=lambda item: item[1][0]):
+            profiles.award_badge(user, badge, tier, f"fan_club:{creator}:level:{number}", ctx)
+
+    # ------------------------------------------------------------------ rewards
+
+    def grant_reward(self, user: str, reward: Reward, source: str, ctx: StepContext) -> None:
+        """A ``fan_club_points`` reward: to the club of the event's creator, else the latest club joined."""
+        creator = self._club_for(user, ctx.event)
+        if creator is None:
+            reason = "the user is not a member of any fan club"
+            ctx.emit(FanClubRewardSkipped(ctx.event_id, user, reward.fan_club_points, source, reason))
+            return
+        member = self._clubs[creator][user]
+        self._add(user, creator, member, reward.fan_club_points, source, ctx)
+
+    def _club_for(self, user: str, event: Event | None) -> str | None:
+        creator = event.creator_id if event is not None else None
+        if creator is not None and user in self._clubs.get(creator, {}):
+            return creator
+        joined = self._viewer_clubs.get(user)
+        if not joined:
+            return None
+        return next(reversed(joined))
+
+    # ------------------------------------------------------------------ pausing
+
+    def _on_live(self, event: Event, ctx: StepContext) -> None:
+        creator = event.creator_id
+        if creator is None or not self._clubs.get(creator):
+            return
+        due = ctx.ts + self._pause_after + self._lateness
+        ctx.schedule(due, self._component, [TIMER, creator, ctx.ts])
+
+    def on_timer(self, payload: list[Any], ctx: StepContext) -> None:
+        """The pause check for the LIVE of ``payload[1]`` that started at ``payload[2]``."""
+        creator, live_ts = payload[1], payload[2]
+        live_at = datetime.fromtimestamp(live_ts, UTC)
+        deadline = datetime.fromtimestamp(live_ts + self._pause_after, UTC)
+        for user, member in self._clubs.get(creator, {}).items():
+            if not member.paused and member.last_active < live_ts:
+                member.paused = True
+                ctx.emit(FanClubMemberPaused(ctx.event_id, user, creator, member.points, live_at, deadline))
+
+    # ------------------------------------------------------------------ queries
+
+    def level(self, user: str) -> int:
+        """The user's highest level over all clubs (0: in no club)."""
+        return self._best.get(user, 0)
+
+    def clubs_of(self, user: str) -> list[FanClubMembership]:
+        """The user's memberships, in the order joined."""
+        return [self._view(creator, user) for creator in self._viewer_clubs.get(user, {})]
+
+    def membership(self, user: str, creator: str) -> FanClubMembership | None:
+        """One membership, or ``None`` if the user is not a member of the creator's club."""
+        if user not in self._clubs.get(creator, {}):
+            return None
+        return self._view(creator, user)
+
+    def members_by_level(self, creator: str) -> dict[int, list[FanClubMembership]]:
+        """The creator's members grouped by level, highest level first, each group in join order."""
+        grouped: dict[int, list[FanClubMembership]] = {}
+        club = self._clubs.get(creator, {})
+        for level in sorted({member.level for member in club.values()}, reverse=True):
+            grouped[level] = [self._view(creator, user) for user, member in club.items() if member.level == level]
+        return grouped
+
+    def _view(self, creator: str, user: str) -> FanClubMembership:
+        member = self._clubs[creator][user]
+        status = "paused" if member.paused else "active"
+        joined = datetime.fromtimestamp(member.joined_at, UTC)
+        return FanClubMembership(creator, user, member.level, member.points, status, joined)
+
+    # ------------------------------------------------------------------ snapshots
+
+    def dump(self) -> Any:
+        """JSON-ready state: clubs in join order, and each viewer's clubs in join order."""
+        return {
+            "clubs": {
+                creator: [[user, m.joined_at, m.points, m.level, m.paused, m.last_active, m.slots]
+                          for user, m in club.items()]
+                for creator, club in self._clubs.items()
+            },
+            "viewers": {user: list(clubs) for user, clubs in self._viewer_clubs.items()},
+        }  # fmt: skip
+
+    def load(self, data: Any) -> None:
+        """Restore what :meth:`dump` produced."""
+        self._clubs = {
+            creator: {
+                user: Member(joined, points, level, paused, last, slots)
+                for user, joined, points, level, paused, last, slots in rows
+            }
+            for creator, rows in data["clubs"].items()
+        }
+        self._viewer_clubs = {user: dict.fromkeys(clubs) for user, clubs in data["viewers"].items()}
+        self._best = {}
+        for club in self._clubs.values():
+            for user, member in club.items():
+                if member.level > self._best.get(user, 0):
+                    self._best[user] = member.level

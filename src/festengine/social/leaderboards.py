@@ -1,0 +1,265 @@
+"""Leaderboards: the rankings a fest publishes, updated in O(1) per event and sorted only on query.
+
+Each board of ``fest.leaderboards`` ranks viewers or creators ``by``:
+
+* ``gift_coins``: coins of gifts (streaks counted once) sent by a viewer, or received by a creator;
+* ``points``: a viewer's fest points (from :class:`~festengine.engine.outcomes.PointsAwarded`),
+  or a creator's fest points (from the scoring rules, :class:`CreatorPointsEarned`);
+* ``gmv``: the amount paid (``price * quantity - discount``) of purchases, by the buyer or by the
+  purchase's ``creator_id``; a refund takes its amount off the board(s) the purchase counted in.
+
+A board has one *partition* per scope (everyone; each creator; each stream: the event's
+``creator_id`` / ``stream_id``) and, for ``period: daily``, per local fest day. Viewer points from
+rewards belong to the creator and stream of the event that caused them, when it has them.
+
+Ranking: highest score first; equal scores rank by who reached their score first (the partition
+counts its updates, so this is the engine's event order). Entries at zero or below are not ranked.
+"""
+
+from __future__ import annotations
+
+import heapq
+from datetime import date
+from typing import Any
+
+import attrs
+
+from festengine.catalog.model import Fest, Leaderboard
+from festengine.engine.component import Handler, StepContext
+from festengine.engine.outcomes import PointsAwarded
+from festengine.events import Event
+from festengine.social.outcomes import CreatorPointsEarned
+from festengine.social.rules import DayClock, Number
+
+__all__ = ["LeaderboardEntry", "LeaderboardPosition", "Leaderboards"]
+
+
+@attrs.define(slots=True)
+class _Partition:
+    """One ranking: entity -> ``[score, tick when reached]``."""
+
+    scores: dict[str, list[Any]] = attrs.field(factory=dict)
+    tick: int = 0
+
+    def ranked(self) -> list[tuple[str, list[Any]]]:
+        return sorted(self._positive(), key=_order)
+
+    def top(self, size: int) -> list[tuple[str, list[Any]]]:
+        return heapq.nsmallest(size, self._positive(), key=_order)
+
+    def _positive(self) -> list[tuple[str, list[Any]]]:
+        return [item for item in self.scores.items() if item[1][0] > 0]
+
+
+def _order(item: tuple[str, list[Any]]) -> tuple[Any, int]:
+    return -item[1][0], item[1][1]
+
+
+class _Board:
+    """One leaderboard and its partitions (``""`` for the fest scope, else the creator or stream id;
+    ``@<local date>`` appended for daily boards)."""
+
+    __slots__ = ("partitions", "spec")
+
+    def __init__(self, spec: Leaderboard) -> None:
+        self.spec = spec
+        self.partitions: dict[str, _Partition] = {}
+
+    def target(self) -> _Target:
+        """What an update needs to know about the board, as a plain tuple for the hot path."""
+        scope = {"fest": _FEST, "creator": _CREATOR}.get(self.spec.scope, _STREAM)
+        return self.partitions, scope, self.spec.period == "daily", self.spec.ranks == "viewers"
+
+
+_FEST, _CREATOR, _STREAM = 0, 1, 2
+#: (partitions, scope, daily, ranks viewers)
+_Target = tuple[dict[str, _Partition], int, bool, bool]
+
+
+@attrs.frozen(slots=True)
+class LeaderboardEntry:
+    rank: int
+    entity_id: str
+    score: Number
+
+
+@attrs.frozen(slots=True)
+class LeaderboardPosition:
+    """An entity's rank (1 = first) and the entries around it; ``ranked`` is how many are ranked."""
+
+    board_id: str
+    entity_id: str
+    rank: int
+    score: Number
+    entries: tuple[LeaderboardEntry, ...]
+    ranked: int
+
+
+class Leaderboards:
+    """Every leaderboard of the fest."""
+
+    def __init__(self, fest: Fest, days: DayClock) -> None:
+        self._days = days
+        self._boards = {spec.id: _Board(spec) for spec in fest.leaderboards.values()}
+        boards = list(self._boards.values())
+        self._gifts = tuple(b.target() for b in boards if b.spec.by == "gift_coins")
+        self._gmv = tuple(b.target() for b in boards if b.spec.by == "gmv")
+        self._viewer_points = tuple(b.target() for b in boards if b.spec.by == "points" and b.spec.ranks == "viewers")
+        self._creator_points = tuple(b.target() for b in boards if b.spec.by == "points" and b.spec.ranks == "creators")
+        #: order id -> [buyer, creator, stream, purchase time, amount not yet refunded]
+        self._orders: dict[str, list[Any]] = {}
+
+    @property
+    def ranks_viewer_points(self) -> bool:
+        return bool(self._viewer_points)
+
+    @property
+    def ranks_creator_points(self) -> bool:
+        return bool(self._creator_points)
+
+    def handlers(self) -> list[tuple[str, Handler]]:
+        """``(event type, handler)`` pairs for gifts and purchases."""
+        table: list[tuple[str, Handler]] = []
+        if self._gifts:
+            table.append(("gift", self._on_gift))
+        if self._gmv:
+            table += [("purchase", self._on_purchase), ("refund", self._on_refund)]
+        return table
+
+    # ------------------------------------------------------------------ updates
+
+    def _update(
+        self, targets: tuple[_Target, ...], viewer: str | None, creator: str | None, stream: str | None,
+        ts: float, amount: Number,
+    ) -> None:  # fmt: skip
+        """Add ``amount`` to the viewer's or creator's score on each board, in its partition."""
+        label: str | None = None
+        for partitions, scope, daily, viewers in targets:
+            entity = viewer if viewers else creator
+            if entity is None:
+                continue
+            key: str | None = "" if scope == _FEST else creator if scope == _CREATOR else stream
+            if key is None:
+                continue
+            if daily:
+                if label is None:
+                    label = "@" + self._days.label_at(ts)
+                key += label
+            partition = partitions.get(key)
+            if partition is None:
+                partition = partitions[key] = _Partition()
+            partition.tick += 1
+            entry = partition.scores.get(entity)
+            if entry is None:
+                partition.scores[entity] = [amount, partition.tick]
+            else:
+                entry[0] += amount
+                entry[1] = partition.tick
+
+    def _on_gift(self, event: Event, ctx: StepContext) -> None:
+        coins = event.coins
+        if coins:
+            self._update(self._gifts, event.user_id, event.creator_id, event.stream_id, ctx.ts, coins)
+
+    def _on_purchase(self, event: Event, ctx: StepContext) -> None:
+        amount = event.amount
+        if not amount:
+            return
+        creator, stream = event.creator_id, event.stream_id
+        self._orders[event.order_id or ""] = [event.user_id, creator, stream, ctx.ts, amount]
+        self._update(self._gmv, event.user_id, creator, stream, ctx.ts, amount)
+
+    def _on_refund(self, event: Event, ctx: StepContext) -> None:
+        order = self._orders.get(event.order_id or "")
+        if order is None or not event.amount:
+            return
+        taken = min(event.amount, order[4])
+        if taken <= 0:
+            return
+        order[4] -= taken
+        self._update(self._gmv, order[0], order[1], order[2], order[3], -taken)
+
+    def on_viewer_points(self, outcome: PointsAwarded, ctx: StepContext) -> None:
+        """Viewer fest points, in the scopes of the event that caused them."""
+        event = ctx.event
+        creator = event.creator_id if event is not None else None
+        stream = event.stream_id if event is not None else None
+        self._update(self._viewer_points, outcome.user_id, creator, stream, ctx.ts, outcome.points)
+
+    def on_creator_points(self, outcome: CreatorPointsEarned, ctx: StepContext) -> None:
+        """Creator fest points from the scoring rules."""
+        stream = ctx.event.stream_id if ctx.event is not None else None
+        self._update(self._creator_points, None, outcome.creator_id, stream, ctx.ts, outcome.points)
+
+    # ------------------------------------------------------------------ queries
+
+    def _board(self, board_id: str) -> _Board:
+        board = self._boards.get(board_id)
+        if board is None:
+            raise ValueError(f"there is no leaderboard {board_id!r}; known: {', '.join(self._boards) or 'none'}")
+        return board
+
+    def _partition(self, board_id: str, scope_id: str | None, day: date | None) -> tuple[_Board, _Partition | None]:
+        board = self._board(board_id)
+        spec = board.spec
+        if spec.scope != "fest" and scope_id is None:
+            raise ValueError(f"leaderboard {board_id!r} has one ranking per {spec.scope}: name the {spec.scope} id")
+        if spec.period == "daily" and day is None:
+            raise ValueError(f"leaderboard {board_id!r} is daily: name the fest day")
+        key = "" if spec.scope == "fest" else scope_id or ""
+        if day is not None and spec.period == "daily":
+            key = f"{key}@{day.isoformat()}"
+        return board, board.partitions.get(key)
+
+    def board(self, board_id: str) -> Leaderboard:
+        """The leaderboard's definition."""
+        return self._board(board_id).spec
+
+    def top(
+        self, board_id: str, scope_id: str | None = None, day: date | None = None, limit: int | None = None
+    ) -> list[LeaderboardEntry]:
+        """The first ``limit`` entries (the board's ``size`` by default), best first."""
+        board, partition = self._partition(board_id, scope_id, day)
+        if partition is None:
+            return []
+        size = board.spec.size if limit is None else limit
+        return [LeaderboardEntry(rank, entity, entry[0]) for rank, (entity, entry) in enumerate(partition.top(size), 1)]
+
+    def position(
+        self, board_id: str, entity_id: str, scope_id: str | None = None, day: date | None = None, around: int = 2
+    ) -> LeaderboardPosition | None:
+        """An entity's rank and up to ``around`` entries either side, or ``None`` if it is not ranked."""
+        _, partition = self._partition(board_id, scope_id, day)
+        if partition is None:
+            return None
+        ranked = partition.ranked()
+        index = next((i for i, (entity, _) in enumerate(ranked) if entity == entity_id), None)
+        if index is None:
+            return None
+        low, high = max(0, index - around), min(len(ranked), index + around + 1)
+        entries = tuple(LeaderboardEntry(i + 1, ranked[i][0], ranked[i][1][0]) for i in range(low, high))
+        return LeaderboardPosition(board_id, entity_id, index + 1, ranked[index][1][0], entries, len(ranked))
+
+    # ------------------------------------------------------------------ snapshots
+
+    def dump(self) -> Any:
+        """JSON-ready state, partitions and entries in the order they appeared."""
+        return {
+            "boards": {
+                board_id: {
+                    key: [p.tick, [[entity, entry[0], entry[1]] for entity, entry in p.scores.items()]]
+                    for key, p in board.partitions.items()
+                }
+                for board_id, board in self._boards.items()
+            },
+            "orders": self._orders,
+        }
+
+    def load(self, data: Any) -> None:
+        """Restore what :meth:`dump` produced."""
+        for board_id, partitions in data["boards"].items():
+            target = self._boards[board_id].partitions  # the hot path holds this very dict
+            target.clear()
+            for key, (last, rows) in partitions.items():
+                target[key] = _Partition({entity: [score, tick] for entity, score, tick in rows}, last)
+        self._orders = {order_id: list(row) for order_id, row in data["orders"].items()}

@@ -1,0 +1,121 @@
+"""Creator scoring: fest points for creators by the pack's scoring rules, as LIVE Fest ranks them.
+
+Each rule gives points to the event's creator (whoever the viewer is). Between a multiplier's
+``from_time`` and ``to_time`` (the ``to_time`` minute included; a range past midnight wraps) the
+points are multiplied by its ``factor``; when several multipliers apply, the highest factor wins
+(they do not stack). The daily cap limits what a rule gives a creator per fest day *after* the
+multiplier: a capped rule never gives more than its cap in a day. Points stay exact: a fractional
+factor gives ``Decimal`` points.
+
+State is owned by the creator key: per creator, the total and each rule's slot.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import attrs
+
+from festengine.catalog.model import Fest, Multiplier
+from festengine.engine.component import Handler, StepContext
+from festengine.events import Event
+from festengine.social.outcomes import CreatorPointsEarned
+from festengine.social.rules import CompiledRule, DayClock, Number, compile_rules, earn, new_slot, whole
+
+__all__ = ["CreatorScoring", "Multipliers"]
+
+
+class Multipliers:
+    """The factor at an instant, computed once per UTC minute (every zone offset is whole minutes).
+
+    Hot paths may inline the cache test: ``m.factor if int(ts // 60) == m.minute else m.factor_at(ts)``.
+    """
+
+    __slots__ = ("_items", "factor", "minute")
+
+    def __init__(self, multipliers: tuple[Multiplier, ...]) -> None:
+        self._items = tuple((m.from_minute, m.to_minute, whole(m.factor), m.timezone) for m in multipliers)
+        #: the cached UTC minute (POSIX seconds // 60) and its factor
+        self.minute = -1
+        self.factor: Number = 1
+
+    def factor_at(self, ts: float) -> Number:
+        """The highest factor of the multipliers covering ``ts``, or 1 when none does."""
+        minute = int(ts // 60)
+        if minute != self.minute:
+            self.factor = self._compute(ts) if self._items else 1
+            self.minute = minute
+        return self.factor
+
+    def _compute(self, ts: float) -> Number:
+        found: Number | None = None
+        for start, end, factor, zone in self._items:
+            local = datetime.fromtimestamp(ts, zone)
+            minute = local.hour * 60 + local.minute
+            inside = start <= minute <= end if start <= end else (minute >= start or minute <= end)
+            if inside and (found is None or factor > found):
+                found = factor
+        return 1 if found is None else found
+
+
+@attrs.define(slots=True)
+class _Creator:
+    total: Number = 0
+    slots: list[Any] = attrs.field(factory=list)
+
+
+class CreatorScoring:
+    """Fest points per creator (inactive when the pack has no ``scoring`` section)."""
+
+    def __init__(self, fest: Fest, days: DayClock) -> None:
+        scoring = fest.scoring
+        self._days = days
+        self._rules: dict[str, tuple[CompiledRule, ...]] = compile_rules(scoring.rules) if scoring else {}
+        self._count = len(scoring.rules) if scoring else 0
+        self._multipliers = Multipliers(scoring.multipliers if scoring else ())
+        self._creators: dict[str, _Creator] = {}
+
+    def handlers(self) -> list[tuple[str, Handler]]:
+        """``(event type, handler)`` pairs."""
+        return [(event_type, self._on_event) for event_type in self._rules]
+
+    def _on_event(self, event: Event, ctx: StepContext) -> None:
+        creator = event.creator_id
+        if creator is None:
+            return
+        state = self._creators.get(creator)
+        if state is None:
+            state = self._creators[creator] = _Creator(0, [None] * self._count)
+        ts = ctx.ts
+        days, multipliers = self._days, self._multipliers
+        day = days.day if days.start <= ts < days.end else days.day_of(ts)
+        factor = multipliers.factor if int(ts // 60) == multipliers.minute else multipliers.factor_at(ts)
+        for rule in self._rules[event.type]:
+            predicate = rule.predicate
+            if predicate is not None and not predicate(event):
+                continue
+            slot = None
+            if rule.stateful:
+                slot = state.slots[rule.index]
+                if slot is None:
+                    slot = state.slots[rule.index] = new_slot(day)
+            points = earn(rule, slot, day, event, factor)
+            if points:
+                state.total += points
+                ctx.emit(CreatorPointsEarned(ctx.event_id, creator, rule.rule_id, points, factor, state.total))
+
+    # ------------------------------------------------------------------ queries and snapshots
+
+    def points(self, creator: str) -> Number:
+        """A creator's fest points."""
+        state = self._creators.get(creator)
+        return 0 if state is None else state.total
+
+    def dump(self) -> Any:
+        """JSON-ready state, creators in the order first scored."""
+        return {creator: [state.total, state.slots] for creator, state in self._creators.items()}
+
+    def load(self, data: Any) -> None:
+        """Restore what :meth:`dump` produced."""
+        self._creators = {creator: _Creator(total, slots) for creator, (total, slots) in data.items()}

@@ -1,0 +1,121 @@
+"""LIVE Journeys: steps in order, the next step, branches, early completions, rewards, community steps."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from social_fests import at, ev, make_fest, mission, of, run, social
+
+from festengine.engine.core import Engine
+from festengine.engine.outcomes import BadgeAwarded, PointsAwarded
+from festengine.social import JourneyCompleted, JourneyStepCompleted
+
+STEPS = (
+    mission("hello", "comment", 1),
+    mission("follow", "follow", 1),
+    mission("gift_path", "gift", 1),
+    mission("shop_path", "link_click", 1),
+    mission("watch", "view", 1),
+)
+JOURNEY: dict[str, Any] = {
+    "id": "trip",
+    "title": "The trip",
+    "steps": [
+        {"mission": "hello"},
+        {"mission": "follow"},
+        {"branch": ["gift_path", "shop_path"]},
+        {"mission": "watch"},
+    ],
+    "rewards": [{"badge": "traveller", "tier": "finisher"}, {"points": 200}],
+}
+
+
+def engine_with(*extra: dict[str, Any], journeys: list[dict[str, Any]] | None = None) -> Engine:
+    return Engine(make_fest(*STEPS, *extra, journeys=journeys or [JOURNEY]))
+
+
+def test_steps_complete_in_order_and_the_viewer_sees_the_next_one() -> None:
+    engine = engine_with()
+    assert social(engine).next_journey_step("u1", "trip") == ("hello",)
+    step = engine.apply(ev("comment", at(1, "10:00")))
+    done = of(step, JourneyStepCompleted)
+    assert [(o.step, o.mission_id, o.steps_done, o.steps_total, o.next_missions) for o in done] == [
+        (1, "hello", 1, 4, ("follow",))
+    ]
+    progress = social(engine).journey("u1", "trip")
+    assert (progress.steps_done, progress.next_step, progress.next_missions, progress.completed) == (
+        1,
+        2,
+        ("follow",),
+        False,
+    )
+    assert social(engine).next_journey_step("u1", "trip") == ("follow",)
+
+
+def test_finishing_the_last_step_completes_the_journey_and_grants_its_rewards() -> None:
+    engine = engine_with()
+    steps = run(
+        engine,
+        ev("comment", at(1, "10:00")),
+        ev("follow", at(1, "10:01")),
+        ev("gift", at(1, "10:02")),
+        ev("view", at(1, "10:03")),
+    )
+    assert [o.path for o in of(steps, JourneyCompleted)] == [("hello", "follow", "gift_path", "watch")]
+    last = steps[-1]
+    assert [(o.badge_id, o.tier, o.source) for o in of(last, BadgeAwarded)] == [("traveller", "finisher", "trip")]
+    assert [(o.points, o.source) for o in of(last, PointsAwarded)] == [(200, "trip")]
+    progress = social(engine).journey("u1", "trip")
+    assert (progress.completed, progress.next_step, progress.next_missions) == (True, None, ())
+
+
+def test_the_first_completed_branch_mission_is_the_path_and_the_others_close() -> None:
+    engine = engine_with()
+    steps = run(
+        engine,
+        ev("comment", at(1, "10:00")),
+        ev("follow", at(1, "10:01")),
+        ev("link_click", at(1, "10:02")),
+        ev("gift", at(1, "10:03")),
+    )
+    branch = [o for o in of(steps, JourneyStepCompleted) if o.step == 3]
+    assert [(o.mission_id, o.closed, o.next_missions) for o in branch] == [("shop_path", ("gift_path",), ("watch",))]
+    assert of(steps[3], JourneyStepCompleted) == []  # the closed branch changes nothing
+    assert social(engine).journey("u1", "trip").path == ("hello", "follow", "shop_path")
+
+
+def test_missions_done_before_their_step_count_when_the_journey_reaches_them() -> None:
+    engine = engine_with()
+    early = run(engine, ev("view", at(1, "10:00")), ev("gift", at(1, "10:01")), ev("follow", at(1, "10:02")))
+    assert of(early, JourneyStepCompleted) == []
+    step = engine.apply(ev("comment", at(1, "10:03")))
+    assert [o.step for o in of(step, JourneyStepCompleted)] == [1, 2, 3, 4]
+    assert [o.path for o in of(step, JourneyCompleted)] == [("hello", "follow", "gift_path", "watch")]
+
+
+def test_when_both_branch_missions_are_done_early_the_first_completed_is_taken() -> None:
+    engine = engine_with()
+    run(engine, ev("link_click", at(1, "10:00")), ev("gift", at(1, "10:01")))
+    steps = run(engine, ev("comment", at(1, "10:02")), ev("follow", at(1, "10:03")))
+    assert social(engine).journey("u1", "trip").path == ("hello", "follow", "shop_path")
+    assert [o.closed for o in of(steps, JourneyStepCompleted) if o.step == 3] == [("gift_path",)]
+
+
+def test_viewers_have_their_own_journeys() -> None:
+    engine = engine_with()
+    run(engine, ev("comment", at(1, "10:00"), "u1"))
+    assert social(engine).journey("u2", "trip").steps_done == 0
+    assert [p.journey_id for p in social(engine).journeys_of("u2")] == ["trip"]
+
+
+def test_a_community_goal_step_is_done_by_being_rewarded_as_a_contributor() -> None:
+    goal = mission("room_goal", "gift", 600, subject="stream", measure={"kind": "sum", "field": "coins"},
+                   window={"kind": "stream"}, community={"min_contribution": 100})  # fmt: skip
+    journey = {"id": "together", "title": "Together", "steps": [{"mission": "room_goal"}, {"mission": "hello"}]}
+    engine = Engine(make_fest(goal, *STEPS, journeys=[journey]))
+    steps = run(engine, ev("gift", at(1, "10:00"), "u1"), ev("gift", at(1, "10:01"), "u2", gift_id="panda"))
+    steps += run(engine, ev("gift", at(1, "10:02"), "u2"))
+    assert [(o.user_id, o.mission_id) for o in of(steps, JourneyStepCompleted)] == [
+        ("u1", "room_goal"),
+        ("u2", "room_goal"),
+    ]
