@@ -129,6 +129,18 @@ def test_stream_gift_rush_levels_rewards_cooldown_and_expiry(fest: Fest) -> None
     assert of(feed.advance(16, "20:29:59"), CommunityGoalExpired) == []
     expired = of(feed.advance(16, "20:30"), CommunityGoalExpired)
     assert [(o.mission_id, o.round, o.total, o.level) for o in expired] == [("stream_gift_rush_10k", 2, 1000, 1)]
+    status = social(feed.engine).community_goal("stream_gift_rush_10k", "mia-live-2")
+    assert status is not None
+    assert (status.state, status.round, status.completions, status.total, status.level, status.contributors) == (
+        "expired",
+        2,
+        1,
+        1000,
+        1,
+        2,
+    )
+    assert status.deadline == datetime.fromisoformat(when(16, "20:20"))
+    assert [(c.rank, c.user_id, c.contribution) for c in status.top_contributors] == [(1, "bo", 500), (2, "cy", 500)]
     board = social(feed.engine).leaderboard("top_gifters_per_stream", scope_id="mia-live-2")
     assert [(e.rank, e.entity_id, e.score) for e in board] == [(1, "bo", 6000), (2, "cy", 5505), (3, "dee", 1)]
 

@@ -190,3 +190,33 @@ def test_promotions_survive_a_snapshot() -> None:
     assert active(restored, "u1", when) == active(e, "u1", when)
     tail = [ev("view", at(3, "19:00"), "u1")]
     assert [s.outcomes for s in run(e, *tail)] == [s.outcomes for s in run(restored, *tail)]
+
+
+def test_a_scheduled_promotion_for_viewers_applies_only_to_those_granted_it() -> None:
+    vip = {"id": "vip_night", "title": "VIP night", "discount": {"percent": "30"}, "audience": "viewer",
+           "trigger": {"kind": "schedule", "starts_at": at(3, "18:00"), "ends_at": at(3, "21:00")}}  # fmt: skip
+    earn = mission("earn_vip", "share", 1, rewards=[{"promotion": "vip_night"}])
+    e = Engine(make_fest(earn, promotions=[vip]))
+    started = of(e.apply(ev("share", at(3, "17:00"))), PromotionStarted)
+    assert [(o.audience_id, o.starts_at, o.ends_at) for o in started] == [
+        ("u1", datetime.fromisoformat(at(3, "18:00")), datetime.fromisoformat(at(3, "21:00")))
+    ]
+    assert active(e, "u1", at(3, "19:00")) == ["vip_night"]
+    assert active(e, "u2", at(3, "19:00")) == []
+    assert active(e, "u1", at(3, "17:30")) == []
+
+
+def test_goal_and_mission_triggers_fall_back_to_one_viewer() -> None:
+    promotions = [
+        {"id": "mvp", "title": "MVP", "discount": {"percent": "50"}, "audience": "viewer", "duration": "1h",
+         "trigger": {"kind": "goal", "mission": "rush", "level": 1}},
+        {"id": "room", "title": "Room", "discount": {"percent": "5"}, "audience": "stream_viewers", "duration": "1h",
+         "trigger": {"kind": "mission", "mission": "join"}},
+    ]  # fmt: skip
+    e = Engine(make_fest(*MISSIONS, promotions=promotions))
+    goal = e.apply(ev("gift", at(1, "10:00"), "u3"))  # 500 coins: level 1, reached by u3's gift
+    join = e.apply(ev("fan_club_join", at(1, "10:01"), "u4"))  # no stream: the viewer alone
+    assert [(o.promotion_id, o.audience, o.audience_id) for o in of([goal, join], PromotionStarted)] == [
+        ("mvp", "viewer", "u3"),
+        ("room", "viewer", "u4"),
+    ]
