@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from datetime import datetime, timedelta
-from decimal import Decimal
+from datetime import date, datetime, timedelta
+from decimal import Decimal, localcontext
 from itertools import pairwise
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from festengine._vocab import EVENT_FIELDS, EVENT_TYPES, FieldKind
 from festengine.catalog import spec as s
+from festengine.catalog._yaml import format_path
 
 __all__ = ["Finding", "check_fest", "suggest"]
 
@@ -58,7 +60,7 @@ def _duplicates(items: Sequence[Any], base: Path, kind: str) -> Iterator[Finding
         if item.id in seen:
             yield (
                 (*base, index, "id"),
-                f"duplicate {kind} id {item.id!r} (first used by {base[-1]}[{seen[item.id]}]); "
+                f"duplicate {kind} id {item.id!r} (first used by {format_path((*base, seen[item.id]))}); "
                 f"give each {kind} its own id",
             )
         else:
@@ -105,15 +107,20 @@ def _badge_ref(c: _Ctx, ref: Any, path: Path) -> Iterator[Finding]:
 
 
 def _amount(c: _Ctx, value: Decimal, path: Path) -> Iterator[Finding]:
-    if value != value.quantize(c.quantum, rounding="ROUND_DOWN"):
-        currency = c.spec.economy.currency
-        yield (
-            path,
-            (
-                f"{value} has more decimals than {currency} allows ({c.spec.economy.minor_unit}); "
-                f"write it as {value.quantize(c.quantum)}"
-            ),
-        )
+    _, digits, exponent = value.as_tuple()
+    if not isinstance(exponent, int) or exponent >= -c.spec.economy.minor_unit:
+        return
+    with localcontext() as context:  # precise enough for any value with a fraction, however long
+        context.prec = len(digits) + c.spec.economy.minor_unit + 1
+        if value != value.quantize(c.quantum, rounding="ROUND_DOWN"):
+            currency = c.spec.economy.currency
+            yield (
+                path,
+                (
+                    f"{value} has more decimals than {currency} allows ({c.spec.economy.minor_unit}); "
+                    f"write it as {value.quantize(c.quantum)}"
+                ),
+            )
 
 
 def _rewards(c: _Ctx, rewards: Sequence[Any], path: Path) -> Iterator[Finding]:
@@ -159,6 +166,14 @@ def _filter(event_filter: s.EventFilterSpec, path: Path) -> Iterator[Finding]:
             yield (*here, op), f"contains looks inside text, but {name!r} is {kind.value}"
         if op == "between" and condition.between and condition.between[0] > condition.between[1]:
             yield (*here, op), "between takes [low, high] with low <= high"
+        values = [condition.equals] if op == "equals" else list(condition.one_of or [])
+        for value in values:
+            if kind is FieldKind.TEXT and not isinstance(value, str):
+                yield (*here, op), f"{name!r} is text, so {value} never matches it; put the value in quotes: '{value}'"
+                break
+            if kind is FieldKind.NUMBER and (isinstance(value, bool) or not isinstance(value, int | Decimal)):
+                yield (*here, op), f"{name!r} is a number, so {value!r} never matches it; write a number, unquoted"
+                break
 
 
 def _number_field(event: str, field: str, path: Path, what: str) -> Iterator[Finding]:
@@ -204,9 +219,28 @@ def _check_fest(c: _Ctx) -> Iterator[Finding]:
         yield from _inside_fest(c, phase.starts_at, phase.ends_at, ("fest", "phases", index), f"phase {phase.id!r}")
 
 
-def _periods(start: datetime, end: datetime, period: str) -> int:
-    days = (end - start) / timedelta(days=1)
-    return int(days // 7) + 1 if period == "week" else int(-(-days // 1))
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def _periods(c: _Ctx, mission: s.MissionSpec, period: str) -> int | None:
+    """How many fest days or weeks (local, as streaks count them) one window instance can touch."""
+    start, end = _window_bounds(c, mission)
+    if end <= start:
+        return None  # reported as a window ending before it starts
+    zone = ZoneInfo(c.spec.fest.timezone)
+    first = start.astimezone(zone).date()
+    last = (end - timedelta(microseconds=1)).astimezone(zone).date()
+    offset = _WEEKDAYS.index(c.spec.fest.week_starts_on)
+
+    def week(day: date) -> int:
+        return (day.toordinal() - 1 - offset) // 7  # ordinal 1 is a Monday
+
+    days, weeks = (last - first).days + 1, week(last) - week(first) + 1
+    if isinstance(mission.window, s.DailyWindow):  # a new instance every day
+        days = weeks = 1
+    elif isinstance(mission.window, s.WeeklyWindow):  # a new instance every week
+        days, weeks = min(days, 7), 1
+    return weeks if period == "week" else days
 
 
 # --------------------------------------------------------------------------- missions
@@ -223,14 +257,13 @@ def _check_mission(c: _Ctx, index: int, mission: s.MissionSpec) -> Iterator[Find
         yield (*path, "window", "phase"), _unknown("phase", window.phase, c.phases)
     if isinstance(window, s.BetweenWindow):
         yield from _inside_fest(
-            c, window.starts_at, window.ends_at, (*path, "window"), f"mission {mission.id!r}'s window"
+            c, window.starts_at, window.ends_at, (*path, "window"), f"the window of mission {mission.id!r}"
         )
     if isinstance(window, s.StreamWindow) and "stream_id" not in EVENT_FIELDS.get(mission.counts.event, {}):
         yield (*path, "window"), f"a per-stream window needs events with a stream, and {mission.counts.event} has none"
     if isinstance(measure, s.StreakMeasure):
-        start, end = _window_bounds(c, mission)
-        available = _periods(start, end, measure.period)
-        if mission.target > available:
+        available = _periods(c, mission, measure.period)
+        if available is not None and mission.target > available:
             yield (
                 (*path, "target"),
                 (
@@ -239,7 +272,7 @@ def _check_mission(c: _Ctx, index: int, mission: s.MissionSpec) -> Iterator[Find
                 ),
             )
     if mission.target != mission.target.to_integral_value() and not isinstance(measure, s.SumMeasure):
-        yield (*path, "target"), f"a {measure.kind} target is a whole number; write {int(mission.target)}"
+        yield (*path, "target"), f"a {measure.kind} target is a whole number; write {max(1, int(mission.target))}"
     yield from _check_requires(c, index, mission)
     if mission.claim.mode == "manual" and mission.claim.within is None:
         yield (*path, "claim"), "a manual claim needs a deadline: add within, e.g. within: 48h"
@@ -365,12 +398,15 @@ def _check_economy(c: _Ctx) -> Iterator[Finding]:
         if conversion.daily_cap_per_viewer is not None:
             yield from _amount(c, conversion.daily_cap_per_viewer, (*path, "daily_cap_per_viewer"))
     ordered = sorted(enumerate(economy.conversions), key=lambda item: item[1].valid_from)
-    for (_, first), (index, second) in pairwise(ordered):
-        if second.valid_from < first.valid_to:
+    latest: s.ConversionSpec | None = None  # of those starting earlier, the one ending last
+    for index, second in ordered:
+        if latest is not None and second.valid_from < latest.valid_to:
             yield (
                 ("economy", "conversions", index),
-                (f"conversion {second.id!r} overlaps {first.id!r}; one conversion rule applies at a time"),
+                (f"conversion {second.id!r} overlaps {latest.id!r}; one conversion rule applies at a time"),
             )
+        if latest is None or second.valid_to > latest.valid_to:
+            latest = second
 
 
 def _check_points_rules(rules: Sequence[s.PointsRuleSpec], base: Path) -> Iterator[Finding]:
@@ -438,6 +474,18 @@ def _check_promotions(c: _Ctx) -> Iterator[Finding]:
                     (*path, "trigger", "mission"),
                     f"mission {trigger.mission!r} is a viewer mission, not a community goal; use kind: mission",
                 )
+            elif isinstance(trigger, s.GoalTrigger) and trigger.level is not None:
+                levels = len(mission.community.levels) if mission.community is not None else 0
+                if trigger.level > levels:
+                    fix = f"write a level from 1 to {levels}" if levels else "remove level"
+                    yield (
+                        (*path, "trigger", "level"),
+                        (
+                            f"community goal {trigger.mission!r} has {levels or 'no'} levels, so level "
+                            f"{trigger.level} is never reached; {fix} (without level, the promotion starts "
+                            "when the goal completes)"
+                        ),
+                    )
             if promotion.duration is None:
                 yield (*path, "duration"), "a triggered promotion needs a duration, e.g. duration: 1h"
         discount = promotion.discount
@@ -469,15 +517,17 @@ def _check_scoring(c: _Ctx) -> Iterator[Finding]:
     if c.spec.scoring is None:
         return
     yield from _check_points_rules(c.spec.scoring.rules, ("scoring", "rules"))
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
     for index, multiplier in enumerate(c.spec.scoring.multipliers):
         if multiplier.timezone is None:
             continue
         try:
             ZoneInfo(multiplier.timezone)
         except (ZoneInfoNotFoundError, ValueError):
-            yield ("scoring", "multipliers", index, "timezone"), f"unknown time zone {multiplier.timezone!r}"
+            yield (
+                ("scoring", "multipliers", index, "timezone"),
+                f"unknown time zone {multiplier.timezone!r}{suggest(multiplier.timezone, available_timezones())}; "
+                "write an IANA name such as 'America/Los_Angeles' or 'UTC'",
+            )
 
 
 _CHECKS: tuple[Callable[[_Ctx], Iterator[Finding]], ...] = (

@@ -16,6 +16,7 @@ import os
 import types
 import typing
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
@@ -69,8 +70,9 @@ def _resolve(loc: Loc, data: Any) -> tuple[Loc, list[type[BaseModel]]]:
         in_data = (isinstance(node, dict) and part in node) or (
             isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
         )
-        if not in_data and isinstance(part, str):
-            tagged = [m for m in models if _tag_of(m) == part]
+        tagged = [m for m in models if _tag_of(m) == part] if isinstance(part, str) and len(models) > 1 else []
+        if tagged or (not in_data and isinstance(part, str)):
+            # a union's tag (``sum``, or ``points`` for a reward that is also its key), not a document key
             models = tagged or models
             continue
         path.append(part)
@@ -89,10 +91,27 @@ def _allowed(models: list[type[BaseModel]]) -> list[str]:
     return names
 
 
+#: constrained text of the schema -> what it is and how to write it
+_PATTERNS = {
+    r"^[a-z0-9][a-z0-9_\-]*$": "an id; write lower-case letters, digits, '_' and '-', e.g. 'daily_check_in'",
+    r"^[A-Z]{3}$": "a currency code; write three capital letters, e.g. 'USD'",
+    r"^([01]\d|2[0-3]):[0-5]\d$": "a time of day; write HH:MM from 00:00 to 23:59, e.g. '20:00'",
+}
+
+#: pydantic's number bound errors -> (what to write, the bound's key in the error context)
+_BOUNDS = {
+    "greater_than": ("a number greater than {}", "gt"),
+    "greater_than_equal": ("{} or more", "ge"),
+    "less_than": ("a number less than {}", "lt"),
+    "less_than_equal": ("{} or less", "le"),
+}
+
+
 def _message(error: Any, path: Loc, parent_models: list[type[BaseModel]]) -> str:
     kind = error["type"]
     ctx = error.get("ctx") or {}
     value = error.get("input")
+    shown = str(value) if isinstance(value, Decimal) else repr(value)  # 1.5, not Decimal('1.5')
     if kind == "extra_forbidden":
         key = str(path[-1])
         allowed = _allowed(parent_models)
@@ -102,23 +121,35 @@ def _message(error: Any, path: Loc, parent_models: list[type[BaseModel]]) -> str
     if kind == "literal_error":
         expected = ctx.get("expected", "")
         options = [o.strip().strip("'") for o in expected.replace(" or ", ",").split(",") if o.strip()]
-        return f"{value!r} is not allowed here{suggest(str(value), options)}; write one of: {', '.join(options)}"
+        return f"{shown} is not allowed here{suggest(str(value), options)}; write one of: {', '.join(options)}"
     if kind == "union_tag_invalid":
         options = [o.strip().strip("'") for o in str(ctx.get("expected_tags", "")).split(",")]
         tag = ctx.get("tag", value)
         return f"unknown kind {tag!r}{suggest(str(tag), options)}; write one of: {', '.join(options)}"
     if kind == "union_tag_not_found":
-        return f"missing key {ctx.get('discriminator', 'kind')!r} that says which kind this is"
+        key = str(ctx.get("discriminator", "kind")).strip("'")
+        return f"missing key {key!r} that says which kind this is"
+    if kind == "unknown_reward" and isinstance(value, dict):
+        for key in value:
+            hint = suggest(str(key), s._REWARD_KEYS)
+            if hint:
+                return f"unknown reward {key!r}{hint}; {error['msg']}"
+    if kind == "string_pattern_mismatch" and ctx.get("pattern") in _PATTERNS:
+        return f"{shown} is not {_PATTERNS[ctx['pattern']]}"
+    if kind in _BOUNDS:
+        relation, bound = _BOUNDS[kind]
+        size = "too large" if kind.startswith("less") else ("negative" if str(value).startswith("-") else "too small")
+        return f"{value} is {size}; write {relation.format(ctx.get(bound))}"
     if kind in ("decimal_parsing", "decimal_type", "int_parsing", "int_type", "float_parsing"):
-        return f"expected a number, got {value!r}"
+        return f"expected a number, got {shown}"
     if kind in ("int_from_float", "decimal_whole_number"):
-        return f"expected a whole number, got {value!r}"
+        return f"expected a whole number, got {shown}"
     if kind in ("datetime_parsing", "datetime_type", "datetime_from_date_parsing"):
-        return f"{value!r} is not a date and time; write it like 2026-06-15T00:00:00-07:00"
+        return f"{shown} is not a date and time; write it like 2026-06-15T00:00:00-07:00"
     if kind == "timezone_aware":
-        return f"{value!r} has no time zone; add one, e.g. 2026-06-15T00:00:00-07:00 or …Z for UTC"
+        return f"{shown} has no time zone; add one, e.g. 2026-06-15T00:00:00-07:00 or …Z for UTC"
     if kind in ("model_type", "dict_type"):
-        return f"expected a mapping of keys, got {type(value).__name__} {value!r}"
+        return f"expected a mapping of keys, got {type(value).__name__} {shown}"
     if kind == "list_type":
         return f"expected a list (items starting with '- '), got {type(value).__name__}"
     message = str(error["msg"])
@@ -165,4 +196,12 @@ def load_fest(paths: PathLike | Sequence[PathLike]) -> Fest:
     Raises :class:`~festengine.errors.FestValidationError` listing every problem found.
     """
     spec, document = load_spec(paths)
-    return compile_fest(spec, sources=document.files)
+    try:
+        return compile_fest(spec, sources=document.files)
+    except (ArithmeticError, ValueError) as error:  # times beyond year 1..9999, numbers of thousands of digits
+        file, line, column = document.source_map.locate(("fest",))
+        message = (
+            f"the pack cannot be compiled ({error}); keep the fest's times, durations and numbers "
+            "within reasonable bounds (years 1 to 9999 in every time zone, no numbers of thousands of digits)"
+        )
+        raise FestValidationError([Problem(file, line, column, "fest", message)]) from None

@@ -54,14 +54,20 @@ def _parse_duration(value: object) -> object:
         return value
     if isinstance(value, bool):
         raise ValueError("a duration is written like '15m', '2h', '7d' or '1h30m'")
-    if isinstance(value, int):
-        return timedelta(seconds=value)
-    if isinstance(value, str):
-        match = _DURATION_RE.match(value.strip())
-        if match and any(match.groups()):
-            days, hours, minutes, seconds = (int(g or 0) for g in match.groups())
-            return timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
-    raise ValueError(f"{value!r} is not a duration; write it like '15m', '2h', '7d' or '1h30m'")
+    try:
+        if isinstance(value, int):
+            if value < 0:
+                raise ValueError(f"{value!r} is negative; a duration is 0 or more seconds, or written like '15m'")
+            return timedelta(seconds=value)
+        if isinstance(value, str):
+            match = _DURATION_RE.match(value.strip())
+            if match and any(match.groups()):
+                days, hours, minutes, seconds = (int(g or 0) for g in match.groups())
+                return timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
+    except OverflowError:
+        raise ValueError(f"{value!r} is too long for a duration; write a shorter one, e.g. '7d'") from None
+    shown = str(value) if isinstance(value, Decimal) else repr(value)
+    raise ValueError(f"{shown} is not a duration; write it like '15m', '2h', '7d' or '1h30m'")
 
 
 def _format_duration(value: timedelta) -> str:
