@@ -31,6 +31,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from enum import StrEnum
 from operator import attrgetter
+from sys import intern
 from typing import Any
 
 import attrs
@@ -248,7 +249,7 @@ class CommunityGoals:
         goal.tick += 1
         entry = goal.contributions.get(user)
         if entry is None:
-            entry = goal.contributions[user] = [amount, goal.tick]
+            entry = goal.contributions[intern(user)] = [amount, goal.tick]
         else:
             entry[0] += amount
             entry[1] = goal.tick

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import heapq
 from datetime import date
+from sys import intern
 from typing import Any
 
 import attrs
@@ -151,7 +152,7 @@ class Leaderboards:
             partition.tick += 1
             entry = partition.scores.get(entity)
             if entry is None:
-                partition.scores[entity] = [amount, partition.tick]
+                partition.scores[intern(entity)] = [amount, partition.tick]
             else:
                 entry[0] += amount
                 entry[1] = partition.tick

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
+from sys import intern
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -159,9 +160,9 @@ class Promotions:
             return
         viewers = self._viewers.get(stream)
         if viewers is None:
-            self._viewers[stream] = {event.user_id}
-        else:
-            viewers.add(event.user_id)
+            self._viewers[stream] = {intern(event.user_id)}
+        elif event.user_id not in viewers:
+            viewers.add(intern(event.user_id))  # one copy of each id, however many streams it is in
 
     # ------------------------------------------------------------------ activation
 
