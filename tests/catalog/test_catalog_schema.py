@@ -1,0 +1,145 @@
+"""The JSON Schema of a fest pack (``festengine schema``), checked with the ``jsonschema`` library.
+
+The schema is what editors use for completion and checking as designers type; it must be a valid
+draft 2020-12 schema, accept the packs the loader accepts and refuse typos and wrong types.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+from hypothesis import HealthCheck, given, settings
+from test_catalog_packs import valid_packs, write_pack
+
+from festengine import FestValidationError, load_fest
+from festengine.catalog._pack import read_pack
+from festengine.catalog.schema import SCHEMA_ID, fest_json_schema
+
+ROOT = Path(__file__).resolve().parents[2]
+PACK = ROOT / "missions" / "community-fest"
+
+
+@pytest.fixture(scope="module")
+def validator() -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(fest_json_schema())
+
+
+def errors_of(validator: jsonschema.Draft202012Validator, document: Any) -> list[tuple[list[Any], str]]:
+    """Each schema error as (path in the document, message), sorted by path."""
+    errors = [(list(e.absolute_path), e.message) for e in validator.iter_errors(document)]
+    return sorted(errors, key=lambda error: [str(part) for part in error[0]])
+
+
+def test_schema_is_valid_draft_2020_12() -> None:
+    """fest_json_schema() is a valid draft 2020-12 schema with an id, a title and the pack's sections."""
+    schema = fest_json_schema()
+    jsonschema.Draft202012Validator.check_schema(schema)
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert schema["$id"] == SCHEMA_ID
+    assert jsonschema.validators.validator_for(schema) is jsonschema.Draft202012Validator
+    assert {"fest", "economy", "missions", "journeys", "promotions", "commission", "include"} <= set(
+        schema["properties"]
+    )
+    assert schema["additionalProperties"] is False
+    assert schema["x-festengine-required"] == ["fest", "economy"]
+    json.dumps(schema)  # plain JSON, nothing Python-only in it
+
+
+def test_schema_durations_shown_as_authored() -> None:
+    """Duration defaults read the way designers write them ('10m'), not ISO 8601 ('PT10M')."""
+    fest_info = fest_json_schema()["$defs"]["FestInfoSpec"]["properties"]
+    assert fest_info["allowed_lateness"]["default"] == "10m"
+    assert "PT" not in json.dumps(fest_json_schema())
+
+
+def test_bundled_pack_validates(validator: jsonschema.Draft202012Validator) -> None:
+    """The bundled pack's merged document validates against the schema."""
+    document = read_pack(PACK).data
+    assert errors_of(validator, document) == []
+
+
+def test_each_bundled_file_validates_alone(validator: jsonschema.Draft202012Validator) -> None:
+    """Every file of the multi-file pack validates on its own (editors check one file at a time)."""
+    files = sorted(PACK.glob("*.yaml"))
+    assert len(files) >= 5
+    for file in files:
+        assert errors_of(validator, read_pack(file).data) == [], file.name
+
+
+def test_broken_pack_does_not_validate(validator: jsonschema.Draft202012Validator, tmp_path: Path) -> None:
+    """A pack with an unknown key and a value of the wrong type fails the schema at those places."""
+    broken = tmp_path / "pack"
+    broken.mkdir()
+    for file in PACK.glob("*.yaml"):
+        (broken / file.name).write_text(file.read_text(encoding="utf-8"), encoding="utf-8")
+    missions = broken / "missions.yaml"
+    text = missions.read_text(encoding="utf-8")
+    text = text.replace("    counts: {event: fan_club_join}\n", "    countz: {event: fan_club_join}\n", 1)
+    text = text.replace("    target: 900\n", "    target: [900]\n", 1)
+    missions.write_text(text, encoding="utf-8")
+    document = read_pack(broken).data
+    errors = errors_of(validator, document)
+    assert [path for path, _ in errors] == [["missions", 0], ["missions", 0], ["missions", 2, "target"]]
+    assert {errors[0][1], errors[1][1]} == {
+        "Additional properties are not allowed ('countz' was unexpected)",
+        "'counts' is a required property",
+    }
+    assert "[900]" in errors[2][1]
+    with pytest.raises(FestValidationError):  # the loader agrees
+        load_fest(broken)
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "where"),
+    [
+        pytest.param(["fest"], {"timezone": "UTC"}, ["fest"], id="missing-keys"),
+        pytest.param(["economy", "currency"], "usd", ["economy", "currency"], id="currency-form"),
+        pytest.param(["missions", 0, "id"], "Bad Id", ["missions", 0, "id"], id="id-form"),
+        pytest.param(["missions", 0, "window"], {"kind": "daly"}, ["missions", 0, "window"], id="window-kind"),
+        pytest.param(["missions", 0, "rewards", 0], {"badges": "x", "tier": "y"}, ["missions", 0, "rewards", 0],
+                     id="reward-key"),
+        pytest.param(["missions", 0, "claim"], {"mode": "manual", "within": -60}, ["missions", 0, "claim", "within"],
+                     id="negative-duration"),
+        pytest.param(["missions", 0, "target"], -3, ["missions", 0, "target"], id="negative-target"),
+        pytest.param(["economy", "split", "creator"], 1.5, ["economy", "split", "creator"], id="rate"),
+    ],
+)  # fmt: skip
+def test_schema_and_loader_refuse_the_same_mistakes(
+    validator: jsonschema.Draft202012Validator, tmp_path: Path, path: list[Any], value: Any, where: list[Any]
+) -> None:
+    """A mistake in one place of the bundled pack fails both the schema (at that place) and the loader."""
+    document = json.loads(json.dumps(read_pack(PACK).data, default=str))
+    parent = document
+    for part in path[:-1]:
+        parent = parent[part]
+    parent[path[-1]] = value
+    paths = [error_path for error_path, _ in errors_of(validator, document)]
+    assert paths, "the schema accepted the mistake"
+    assert all(error_path[: len(where)] == where for error_path in paths), paths
+    (tmp_path / "pack.yaml").write_text(json.dumps(document), encoding="utf-8")  # JSON is YAML
+    with pytest.raises(FestValidationError):
+        load_fest(tmp_path / "pack.yaml")
+
+
+def test_shipped_schema_file_is_current() -> None:
+    """docs/fest.schema.json (what the bundled pack's yaml-language-server comments point at) is up to date."""
+    shipped = json.loads((ROOT / "docs" / "fest.schema.json").read_text(encoding="utf-8"))
+    assert shipped == fest_json_schema()
+    first_line = (PACK / "missions.yaml").read_text(encoding="utf-8").splitlines()[0]
+    assert first_line == "# yaml-language-server: $schema=../../docs/fest.schema.json"
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.large_base_example])
+@given(valid_packs())
+def test_generated_valid_packs_validate(pack: dict[str, dict[str, Any]]) -> None:
+    """Packs the loader accepts (generated, as in test_catalog_packs) also satisfy the schema."""
+    validator = jsonschema.Draft202012Validator(fest_json_schema())
+    with tempfile.TemporaryDirectory() as folder:
+        write_pack(Path(folder), pack)
+        document = read_pack(folder).data
+    assert errors_of(validator, document) == []
