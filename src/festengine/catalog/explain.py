@@ -55,7 +55,7 @@ _FIELDS: dict[str, tuple[str, str]] = {
 def _number(value: int | Decimal) -> str:
     if isinstance(value, Decimal) and value != value.to_integral_value():
         return format(value, "f")
-    return f"{int(value):,}"
+    return format(Decimal(value).to_integral_value(), ",f")  # not str(int): no limit on the digits
 
 
 _SINGULAR = {"times": "time", "LIVE streams": "LIVE stream", "likes": "like", "comments": "comment",
@@ -72,6 +72,8 @@ def _counted(target: int | Decimal, noun: str) -> str:
 
 def _duration(seconds: int | Decimal) -> str:
     total = int(seconds)
+    if total >= 10**15:  # beyond any calendar: say it in seconds
+        return f"{_number(total)} seconds"
     days, rest_of_day = divmod(total, 86400)
     if days and not rest_of_day:
         return f"{days} day{'s' if days != 1 else ''}"
@@ -88,9 +90,12 @@ def _duration(seconds: int | Decimal) -> str:
 
 def _condition(fest: Fest, condition: Condition) -> str:
     field, op, operand = condition.field, condition.op, condition.operand
-    if field == "amount" and op in ("at_least", "at_most"):
+    if field == "amount" and op in ("at_least", "at_most", "between"):
+        currency = fest.economy.currency
+        if op == "between":
+            return f"worth between {_number(operand[0])} and {_number(operand[1])} {currency}"
         word = "at least" if op == "at_least" else "at most"
-        return f"worth {word} {_number(operand)} {fest.economy.currency}"
+        return f"worth {word} {_number(operand)} {currency}"
     if field == "coins" and op in ("at_least", "at_most", "between"):
         if op == "between":
             return f"worth between {_number(operand[0])} and {_number(operand[1])} coins"
@@ -136,6 +141,8 @@ def _goal(fest: Fest, mission: Mission) -> str:
             return f"{verb} {noun}{suffix} for {_duration(target)} in total"
         if field == "amount":
             return f"{verb} {noun}{suffix} worth {_number(target)} {fest.economy.currency} in total"
+        if field == "count":  # the likes or gifts an event carries: as counting them
+            return f"{verb} {_counted(target, noun)}{suffix}"
         unit = _FIELDS.get(field, (field, field))[0] or field
         return f"{verb} {noun}{suffix} worth {_number(target)} {unit} in total"
     if measure.kind == "distinct":
@@ -176,12 +183,12 @@ def _reward(fest: Fest, reward: Reward) -> str:
         badge = fest.badges[reward.badge.badge]
         return f"{badge.name} badge ({reward.badge.tier})"
     if reward.kind == "points":
-        return f"{reward.points} fest points"
+        return f"{_number(reward.points or 0)} fest points"
     if reward.kind == "credit":
         amount = format(reward.credit, "f")
         return f"{amount} {fest.economy.currency} shopping credit from budget {reward.budget}"
     if reward.kind == "fan_club_points":
-        return f"{reward.fan_club_points} Fan Club points"
+        return f"{_number(reward.fan_club_points or 0)} Fan Club points"
     if reward.kind == "promotion":
         promotion = fest.promotions.get(reward.promotion or "")
         return f"the promotion “{promotion.title if promotion else reward.promotion}”"
@@ -219,7 +226,13 @@ def explain_mission(fest: Fest, mission: Mission) -> str:
     if mission.community is not None and mission.subject is not Subject.VIEWER:
         community = mission.community
         if community.levels:
-            parts.append(f"{len(community.levels)} levels on the way, each extending the deadline.")
+            extending = sum(1 for level in community.levels if level.extend_by)
+            if extending == len(community.levels):
+                parts.append(f"{len(community.levels)} levels on the way, each extending the deadline.")
+            elif extending:
+                parts.append(f"{len(community.levels)} levels on the way, {extending} of them extending the deadline.")
+            else:
+                parts.append(f"{len(community.levels)} levels on the way.")
         if community.min_contribution:
             parts.append(f"Contributors of at least {_number(community.min_contribution)} share the rewards.")
     if mission.rewards:
