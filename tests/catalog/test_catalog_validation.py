@@ -1720,3 +1720,24 @@ def test_problem_str_is_the_compiler_format(pack: Pack) -> None:
         str(problem)
         == f"{pack() / 'missions.yaml'}:5:13: missions[0].target: 0 is too small; write a number greater than 0"
     )
+
+
+def test_yaml_problems_through_load_fest(pack: Pack) -> None:
+    """Unsafe tags and duplicate keys are refused by the safe YAML reader, located, with the other files read."""
+    missions = """\
+missions:
+  - id: likes
+    title: !!python/object/apply:os.system ["echo hacked"]
+    counts: {event: like}
+    target: 3
+    target: 4
+"""
+    problems = problems_of(pack(missions=missions, economy=ECONOMY.replace("coins: 1}", "coins: 1, coins: 2}")))
+    assert [(Path(p.file).name, p.line, p.column, p.path) for p in problems] == [
+        ("economy.yaml", 7, 40, "economy.gifts[0].coins"),
+        ("missions.yaml", 3, 12, "missions[0].title"),
+        ("missions.yaml", 6, 5, "missions[0].target"),
+    ]
+    assert problems[0].message == "duplicate key 'coins' (first defined at line 7); remove one"
+    assert problems[1].message.startswith("unsafe or unknown YAML tag '!!python/object/apply:os.system' is not allowed")
+    assert problems[2].message == "duplicate key 'target' (first defined at line 5); remove one"
