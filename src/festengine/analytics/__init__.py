@@ -1,0 +1,90 @@
+"""Analytics: the creator dashboard and the designer's view of a fest, folded from engine steps.
+
+``FestAnalytics(fest)`` is the one object to feed: ``observe(event, step)`` after each
+``engine.apply(event)``, ``observe_advance(step, at)`` after ``engine.advance_to(at)``, then
+``finish()`` for an :class:`AnalyticsResult` with
+
+* ``dashboard``: metrics per fest, creator and stream in local hourly and daily buckets, top
+  gifters and detected spikes (:mod:`festengine.analytics.dashboard`);
+* ``insights``: mission and journey funnels, Fan Club levels, credits against budgets, commission
+  (:mod:`festengine.analytics.insights`).
+
+Only accepted steps count; nothing reads the clock; a replay gives the same result as the live run.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import attrs
+
+from festengine.analytics.dashboard import Bucket, Dashboard, DashboardProjection, Gifter, ScopeMetrics
+from festengine.analytics.insights import (
+    BudgetUse,
+    CommissionSummary,
+    FanClubLevels,
+    Insights,
+    JourneyFunnel,
+    MissionFunnel,
+    OutcomeTally,
+)
+from festengine.analytics.metrics import Metrics
+from festengine.analytics.spikes import SPIKE_METRICS, Spike, SpikeDetector, SpikeSettings
+from festengine.catalog.model import Fest
+from festengine.engine.core import Step
+from festengine.events import Event
+
+__all__ = [
+    "SPIKE_METRICS",
+    "AnalyticsResult",
+    "Bucket",
+    "BudgetUse",
+    "CommissionSummary",
+    "Dashboard",
+    "DashboardProjection",
+    "FanClubLevels",
+    "FestAnalytics",
+    "Gifter",
+    "Insights",
+    "JourneyFunnel",
+    "Metrics",
+    "MissionFunnel",
+    "OutcomeTally",
+    "ScopeMetrics",
+    "Spike",
+    "SpikeDetector",
+    "SpikeSettings",
+]
+
+
+@attrs.frozen(slots=True)
+class AnalyticsResult:
+    dashboard: Dashboard
+    insights: Insights
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"dashboard": self.dashboard.to_dict(), "insights": self.insights.to_dict()}
+
+
+class FestAnalytics:
+    """The dashboard projection and the outcome tally, fed together."""
+
+    def __init__(self, fest: Fest, *, spikes: SpikeSettings | None = None) -> None:
+        self.dashboard = DashboardProjection(fest, spikes=spikes)
+        self.tally = OutcomeTally(fest)
+
+    def observe(self, event: Event, step: Step) -> None:
+        """Fold one ``engine.apply(event)`` step (ignored unless accepted)."""
+        if step.accepted:
+            self.dashboard.observe(event, step)
+            self.tally.observe(step, event.occurred_at.timestamp())
+
+    def observe_advance(self, step: Step, at: datetime) -> None:
+        """Fold one ``engine.advance_to(at)`` step: outcomes of time passing."""
+        self.dashboard.observe_advance(step, at)
+        self.tally.observe(step, at.timestamp())
+
+    def finish(self) -> AnalyticsResult:
+        """Close the open hours and freeze everything (call once, at the end)."""
+        return AnalyticsResult(self.dashboard.finish(), self.tally.result())

@@ -1,0 +1,263 @@
+"""The report's charts, drawn with plotly (the optional extra ``festengine[report]``).
+
+Each function takes the report data and returns a plotly figure, or ``None`` when there is
+nothing to draw. plotly is imported lazily through :func:`plotly_modules`, which turns a missing
+install into a :class:`ReportDependencyError` with the install hint.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import attrs
+
+from festengine.analytics import Bucket, Insights, Metrics
+from festengine.errors import FestEngineError
+from festengine.report.data import ReportData
+
+__all__ = ["ReportDependencyError", "plotly_modules"]
+
+_COLORS = ("#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#b279a2", "#eeca3b", "#9d755d")
+
+
+class ReportDependencyError(FestEngineError, ImportError):
+    """The HTML report needs plotly, an optional extra."""
+
+
+@attrs.frozen(slots=True)
+class Plotly:
+    """The plotly modules the report uses."""
+
+    go: Any
+    make_subplots: Any
+    plotlyjs: Any
+
+
+def plotly_modules() -> Plotly:
+    """plotly's graph objects, subplots and bundled plotly.js; a clear error if plotly is missing."""
+    try:
+        import plotly.graph_objects as go  # type: ignore[import-untyped,unused-ignore]
+        from plotly.offline import get_plotlyjs  # type: ignore[import-untyped,unused-ignore]
+        from plotly.subplots import make_subplots  # type: ignore[import-untyped,unused-ignore]
+    except ImportError as error:
+        raise ReportDependencyError(
+            f"writing report.html needs plotly, which is not installed ({error}); "
+            'install it with: pip install "festengine[report]"'
+        ) from None
+    return Plotly(go, make_subplots, get_plotlyjs)
+
+
+def _local(key: int, zone: ZoneInfo) -> str:
+    """An hour bucket's local start as plotly reads dates: ``2026-06-15 19:00``."""
+    return datetime.fromtimestamp(key, UTC).astimezone(zone).strftime("%Y-%m-%d %H:%M")
+
+
+def _every_hour(hours: Sequence[Bucket]) -> list[Bucket]:
+    """The hourly buckets with the quiet hours in between filled in (zeros), so lines drop to zero."""
+    if not hours:
+        return []
+    known = {b.key: b for b in hours}
+    quiet = Metrics()
+    keys = sorted(set(range(hours[0].key, hours[-1].key + 1, 3600)) | set(known))
+    return [known.get(key) or Bucket(key, "", quiet) for key in keys]
+
+
+def _money(value: Decimal) -> float:
+    return float(value)
+
+
+def _layout(fig: Any, height: int, **extra: Any) -> Any:
+    fig.update_layout(
+        height=height,
+        margin={"l": 60, "r": 30, "t": 40, "b": 40},
+        template="plotly_white",
+        legend={"orientation": "h", "y": -0.12},
+        colorway=list(_COLORS),
+        **extra,
+    )
+    return fig
+
+
+def activity(p: Plotly, data: ReportData) -> Any | None:
+    """Hourly views and viewers, concurrency, likes and other interactions over the fest."""
+    hours = _every_hour(data.analytics.dashboard.fest.hourly)
+    if not hours:
+        return None
+    zone = ZoneInfo(data.timezone)
+    x = [_local(b.key, zone) for b in hours]
+    fig = p.make_subplots(
+        rows=4, cols=1, shared_xaxes=True, vertical_spacing=0.05,
+        subplot_titles=("Views and unique viewers per hour", "Peak concurrent viewers",
+                        "Likes (taps) per hour", "Comments, gifts, product clicks and orders per hour"),
+    )  # fmt: skip
+    go = p.go
+
+    def metric(name: str) -> list[Any]:
+        return [getattr(b.metrics, name) for b in hours]
+
+    fig.add_trace(go.Bar(x=x, y=metric("views"), name="views", marker_color=_COLORS[0]), row=1, col=1)
+    fig.add_trace(go.Scatter(x=x, y=metric("unique_viewers"), name="unique viewers", line_color=_COLORS[1]), 1, 1)
+    fig.add_trace(go.Scatter(x=x, y=metric("peak_concurrent"), name="peak concurrent", fill="tozeroy"), 2, 1)
+    fig.add_trace(go.Bar(x=x, y=metric("likes"), name="likes", marker_color=_COLORS[3]), row=3, col=1)
+    for index, name in enumerate(("comments", "gifts", "product_clicks", "orders")):
+        fig.add_trace(go.Scatter(x=x, y=metric(name), name=name.replace("_", " "), line_color=_COLORS[4 + index]), 4, 1)
+    return _layout(fig, 980, bargap=0.1)
+
+
+def gifts_and_gmv(p: Plotly, data: ReportData) -> Any | None:
+    """Gift value and GMV per fest day, with orders and refunds."""
+    days = data.analytics.dashboard.fest.daily
+    if not days:
+        return None
+    go, currency = p.go, data.currency
+    x = [b.label for b in days]
+    fig = p.make_subplots(specs=[[{"secondary_y": True}]])
+    fig.add_trace(go.Bar(x=x, y=[_money(b.metrics.gift_value) for b in days], name=f"gift value ({currency})"))
+    fig.add_trace(go.Bar(x=x, y=[_money(b.metrics.gmv) for b in days], name=f"GMV ({currency})"))
+    fig.add_trace(go.Bar(x=x, y=[_money(b.metrics.refunded) for b in days], name=f"refunded ({currency})"))
+    orders = go.Scatter(x=x, y=[b.metrics.orders for b in days], name="orders", mode="lines+markers")
+    fig.add_trace(orders, secondary_y=True)
+    fig.update_yaxes(title_text=currency, secondary_y=False)
+    fig.update_yaxes(title_text="orders", secondary_y=True, showgrid=False, rangemode="tozero")
+    return _layout(fig, 460, barmode="group")
+
+
+def mission_funnel(p: Plotly, insights: Insights) -> Any | None:
+    """Per mission: viewers with progress, viewers who completed it, completions and claims."""
+    rows = insights.missions
+    if not rows:
+        return None
+    go = p.go
+    y = [f"{m.title} ({m.mission_id})" for m in rows]
+    fig = go.Figure()
+    for name, values in (
+        ("made progress", [m.progressed for m in rows]),
+        ("completed (distinct)", [m.completed for m in rows]),
+        ("completions", [m.completions for m in rows]),
+        ("claimed", [m.claimed for m in rows]),
+    ):
+        fig.add_trace(go.Bar(y=y, x=values, name=name, orientation="h"))
+    fig.update_yaxes(autorange="reversed", automargin=True)
+    fig.update_xaxes(type="log", title_text="subjects / completions (log scale)")
+    return _layout(fig, 140 + 34 * len(rows), barmode="group", bargap=0.25)
+
+
+def journey_funnel(p: Plotly, insights: Insights) -> list[Any]:
+    """A funnel per journey: started, each step, finished."""
+    figures = []
+    for journey in insights.journeys:
+        labels = ["started (progress on step 1)"]
+        labels += [f"step {n}: {label}" for n, (label, _count) in enumerate(journey.steps, start=1)]
+        values = [journey.started, *(count for _label, count in journey.steps)]
+        fig = p.go.Figure(p.go.Funnel(y=labels, x=values, textinfo="value+percent initial"))
+        fig.update_yaxes(automargin=True)
+        figures.append(_layout(fig, 120 + 60 * len(labels), title_text=journey.title))
+    return figures
+
+
+def fan_club_levels(p: Plotly, insights: Insights) -> Any | None:
+    """Members per Fan Club level at the end of the run."""
+    levels = insights.fan_club
+    if levels is None:
+        return None
+    fig = p.go.Figure(p.go.Bar(x=[f"level {lv}" for lv, _n in levels.levels], y=[n for _lv, n in levels.levels]))
+    fig.update_yaxes(title_text="members (viewer x club)")
+    return _layout(fig, 380)
+
+
+def credits(p: Plotly, insights: Insights, currency: str) -> Any | None:
+    """Cumulative credits granted per budget, against the budget's size."""
+    budgets = insights.credits
+    if not budgets:
+        return None
+    go = p.go
+    fig = p.make_subplots(rows=1, cols=len(budgets), subplot_titles=[b.name for b in budgets])
+    for index, budget in enumerate(budgets, start=1):
+        x = [day for day, _granted, _total in budget.by_day] or [""]
+        y = [_money(total) for _day, _granted, total in budget.by_day] or [0.0]
+        color = _COLORS[(index - 1) % len(_COLORS)]
+        fig.add_trace(
+            go.Scatter(x=x, y=y, name=f"{budget.budget_id}: granted", fill="tozeroy", line_color=color), 1, index
+        )
+        limit = go.Scatter(x=[x[0], x[-1]], y=[_money(budget.size)] * 2, name=f"{budget.budget_id}: budget",
+                           mode="lines", line={"dash": "dash", "color": color})  # fmt: skip
+        fig.add_trace(limit, 1, index)
+        fig.update_yaxes(title_text=currency if index == 1 else None, rangemode="tozero", row=1, col=index)
+    return _layout(fig, 420)
+
+
+def commission(p: Plotly, insights: Insights, currency: str) -> Any | None:
+    """Commission accrued, settled and reversed per day, and the end state."""
+    summary = insights.commission
+    if summary is None:
+        return None
+    go = p.go
+    fig = p.make_subplots(rows=1, cols=2, column_widths=[0.72, 0.28],
+                          subplot_titles=("Per fest day", "At the end of the run"))  # fmt: skip
+    x = [day for day, _accrued, _settled, _reversed in summary.by_day]
+    flows = {
+        "accrued": [_money(accrued) for _day, accrued, _settled, _reversed in summary.by_day],
+        "settled": [_money(settled) for _day, _accrued, settled, _reversed in summary.by_day],
+        "reversed": [_money(reversed_) for _day, _accrued, _settled, reversed_ in summary.by_day],
+    }
+    for index, (name, values) in enumerate(flows.items()):
+        fig.add_trace(go.Bar(x=x, y=values, name=name, marker_color=_COLORS[index]), 1, 1)
+    end = [("pending", summary.pending), ("settled", summary.settled_net), ("reversed", summary.reversed)]
+    fig.add_trace(
+        go.Bar(x=[n for n, _v in end], y=[_money(v) for _n, v in end], marker_color=list(_COLORS[:3]),
+               showlegend=False, text=[f"{v:,.2f}" for _n, v in end], textposition="auto"),
+        1, 2,
+    )  # fmt: skip
+    fig.update_yaxes(title_text=currency, row=1, col=1)
+    return _layout(fig, 420, barmode="group")
+
+
+def top_creators(p: Plotly, data: ReportData, limit: int = 10) -> Any | None:
+    """The creators with the most gift value plus GMV."""
+    creators = sorted(data.analytics.dashboard.creators, key=lambda c: (-(c.total.gift_value + c.total.gmv), c.id))[
+        :limit
+    ]
+    if not creators:
+        return None
+    go, y = p.go, [c.id for c in creators]
+    fig = go.Figure()
+    fig.add_trace(go.Bar(y=y, x=[_money(c.total.gift_value) for c in creators], name="gift value", orientation="h"))
+    fig.add_trace(go.Bar(y=y, x=[_money(c.total.gmv) for c in creators], name="GMV", orientation="h"))
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(title_text=data.currency)
+    return _layout(fig, 120 + 30 * len(creators), barmode="stack", title_text="Top creators: gift value + GMV")
+
+
+def top_gifters(p: Plotly, data: ReportData, limit: int = 10) -> Any | None:
+    """The viewers who sent the most coins."""
+    gifters = data.analytics.dashboard.gifters[:limit]
+    if not gifters:
+        return None
+    fig = p.go.Figure(p.go.Bar(y=[g.user_id for g in gifters], x=[g.coins for g in gifters], orientation="h"))
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(title_text="coins")
+    return _layout(fig, 120 + 30 * len(gifters), title_text="Top gifters: coins sent")
+
+
+def spikes(p: Plotly, data: ReportData) -> Any | None:
+    """Each detected spike: when, which creator and metric, and how big (robust z-score)."""
+    found = data.analytics.dashboard.spikes
+    if not found:
+        return None
+    zone = ZoneInfo(data.timezone)
+    fig = p.go.Figure()
+    for metric in sorted({s.metric for s in found}):
+        chosen = [s for s in found if s.metric == metric]
+        fig.add_trace(
+            p.go.Scatter(
+                x=[_local(s.hour, zone) for s in chosen], y=[s.size for s in chosen], mode="markers",
+                name=metric.replace("_", " "), text=[f"{s.scope_id}: {s.value:g} vs {s.baseline:g}" for s in chosen],
+                hovertemplate="%{x}<br>%{text}<br>size %{y}<extra></extra>",
+            )
+        )  # fmt: skip
+    fig.update_yaxes(type="log", title_text="size (robust z-score, log scale)")
+    return _layout(fig, 420)

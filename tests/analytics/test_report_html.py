@@ -1,0 +1,76 @@
+"""The report: one self-contained HTML page with every section, report.json, and plotly as an optional extra."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+from analytics_fests import fold, make_fest
+from test_analytics_dashboard import hand_stream
+
+from festengine.errors import FestEngineError
+from festengine.report import SECTIONS, ReportData, ReportDependencyError, write_report
+
+RUN = {"events": 27, "accepted": 25, "duplicates": 1, "rejected": {"unknown_gift": 1}, "completions": 3, "seed": 1}
+
+
+def report_of(fest_sections: dict[str, object] | None = None) -> ReportData:
+    fest = make_fest(**(fest_sections or {}))
+    return ReportData.of(fest, fold(fest, hand_stream()), RUN)
+
+
+def test_the_report_has_every_section_and_opens_offline(tmp_path: Path) -> None:
+    """Each section id and title is on the page; plotly.js is inline and nothing is fetched from the network."""
+    files = write_report(tmp_path, report_of())
+    html = files.html.read_text(encoding="utf-8")
+    for section_id, title in SECTIONS:
+        assert f'<section id="{section_id}"><h2>{title}</h2>' in html
+    assert [sid for sid, _ in SECTIONS] == [
+        "overview", "activity", "gifts-gmv", "missions", "journey", "fan-club", "credits", "commission", "top",
+        "spikes",
+    ]  # fmt: skip
+    assert "<script src" not in html
+    head, body = html.split("</head>", 1)
+    assert "<script>" in head  # plotly.js inline (its source mentions URLs it never loads for these charts)
+    assert "http" not in body.replace("http://www.w3.org", "")
+    assert html.count("Plotly.newPlot") >= 8
+    assert len(html) > 1_000_000  # plotly.js itself
+
+
+def test_report_json_holds_the_numbers(tmp_path: Path) -> None:
+    write_report(tmp_path, report_of())
+    data = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
+    assert set(data) == {"fest", "run", "dashboard", "insights"}
+    assert data["dashboard"]["fest"]["total"]["gmv"] == "35.00"
+    assert data["run"]["rejected"] == {"unknown_gift": 1}
+    assert data["fest"]["timezone"] == "America/Los_Angeles"
+
+
+def test_the_same_data_gives_the_same_page(tmp_path: Path) -> None:
+    """Chart ids are fixed, so the page is reproducible."""
+    first = write_report(tmp_path / "a", report_of()).html.read_bytes()
+    second = write_report(tmp_path / "b", report_of()).html.read_bytes()
+    assert first == second
+
+
+def test_missing_parts_are_explained_not_fatal(tmp_path: Path) -> None:
+    """A pack without Fan Club, journeys or budgets still gets every section, with notes."""
+    data = report_of({"fan_club": None, "journeys": None})
+    html = write_report(tmp_path, data).html.read_text(encoding="utf-8")
+    for section_id, _title in SECTIONS:
+        assert f'<section id="{section_id}">' in html
+    assert "this pack has no Fan Club" in html
+    assert "This pack has no LIVE Journey." in html
+
+
+def test_without_plotly_the_json_is_written_and_the_error_says_how_to_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "plotly.graph_objects", None)
+    with pytest.raises(ReportDependencyError, match=r'pip install "festengine\[report\]"') as caught:
+        write_report(tmp_path, report_of())
+    assert isinstance(caught.value, FestEngineError)
+    assert (tmp_path / "report.json").exists()
+    assert not (tmp_path / "report.html").exists()
