@@ -32,7 +32,7 @@ def test_an_injected_spike_is_found_with_its_size() -> None:
     assert (spike.hour, spike.at, spike.scope, spike.scope_id, spike.metric) == (36_000, "h10", "creator", "c1",
                                                                                   "product_clicks")  # fmt: skip
     assert (spike.value, spike.baseline, spike.mad) == (50.0, 5.0, 0.0)
-    assert spike.threshold == round(5 + 4 * math.sqrt(5), 3)
+    assert spike.threshold == round(5 + 5 * math.sqrt(5), 3)
     assert spike.size == round(45 / math.sqrt(5), 3)
 
 

@@ -43,12 +43,12 @@ class SpikeSettings:
     """The knobs of spike detection (see the module's description)."""
 
     window: int = 24
-    k: float = 4.0
+    k: float = 5.0
     min_history: int = 6
-    #: per metric: the smallest scale (in the metric's unit)
-    min_scale: Mapping[str, float] = attrs.field(factory=lambda: {"gift_coins": 25.0})
-    #: per metric: the smallest value worth a spike
-    min_value: Mapping[str, float] = attrs.field(factory=lambda: {"gift_coins": 100.0, "product_clicks": 5.0})
+    #: per metric: the smallest scale (in the metric's unit; 1 when not listed)
+    min_scale: Mapping[str, float] = attrs.field(factory=lambda: {"gift_coins": 100.0})
+    #: per metric: the smallest value worth a spike (3 when not listed)
+    min_value: Mapping[str, float] = attrs.field(factory=lambda: {"gift_coins": 500.0, "product_clicks": 8.0})
 
     def scale_floor(self, metric: str) -> float:
         return self.min_scale.get(metric, 1.0)

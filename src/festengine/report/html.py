@@ -202,8 +202,9 @@ class _Page:
         s = dashboard.spike_settings
         lead = (
             f"Per creator and local hour, for gift coins, product clicks and orders (conversions): a spike is an "
-            f"hour above median + {s.k:g} x scale of the creator's last {s.window} active hours (scale = "
-            f"max(1.4826 x MAD, a floor); at least {s.min_history} hours of history). Size = (value - median) / scale."
+            f"hour above median + {s.k:g} x scale of the creator's last {s.window} active hours, where scale = "
+            f"max(1.4826 x MAD, sqrt(median), a floor), with at least {s.min_history} hours of history. "
+            "Size = (value - median) / scale."
         )
         found = dashboard.spikes
         if not found:

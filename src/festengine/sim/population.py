@@ -235,7 +235,7 @@ def _viewer(rng: random.Random, index: int, niches: Sequence[str], channels: Seq
         follow_chance=rng.uniform(0.0, 0.15),
         club_chance=rng.uniform(0.0, 0.06),
         gift_rate=_maybe(rng, 0.65, 0.06),
-        gift_taste=0.9 if rng.random() < 0.02 else rng.uniform(0.0, 0.6),
+        gift_taste=1.2 if rng.random() < 0.02 else rng.uniform(0.3, 0.9),
         shop_rate=_maybe(rng, 0.45, 0.08),
         buy_chance=rng.uniform(0.03, 0.25),
         check_in_chance=rng.uniform(0.0, 0.9),
