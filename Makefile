@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 
 ## demo: simulate a fest on the bundled pack and write a report
 demo: $(STAMP)
-	$(BIN)/festengine simulate missions/community-fest --viewers 3000 --creators 60 --days 21 --seed 7 --out build/demo
+	$(BIN)/festengine simulate missions/community-fest --viewers 6000 --creators 120 --days 21 --seed 7 --out build/demo
 
 ## test: lint, type-check and run the whole test suite
 test: lint typecheck pytest

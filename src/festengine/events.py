@@ -126,7 +126,7 @@ def _no_float(value: object) -> object:
 
 def _timestamp_text(value: object) -> object:
     if isinstance(value, int | float):
-        raise ValueError("write the time as text, e.g. \"2026-12-01T20:00:00Z\", not as a number")
+        raise ValueError('write the time as text, e.g. "2026-12-01T20:00:00Z", not as a number')
     return value
 
 
