@@ -1,7 +1,8 @@
 """festengine: a deterministic engine for gamified live-shopping fests.
 
 Designers describe a fest in YAML (``load_fest``); backends feed it events (``parse_event``,
-``read_events``) through an :class:`Engine` and get typed outcomes back. Everything listed in
+``read_events``) through an :class:`Engine` and get typed outcomes back (all of them are in
+:mod:`festengine.outcomes`). Everything listed in
 ``__all__`` is the public API; other modules are importable but not promised.
 """
 
@@ -9,6 +10,8 @@ from __future__ import annotations
 
 from festengine.catalog.loader import load_fest
 from festengine.catalog.model import Fest
+from festengine.economy.ledger import JournalEntry, Ledger
+from festengine.economy.money import Money
 from festengine.engine.core import Engine, Step
 from festengine.engine.missions import MissionStatus
 from festengine.engine.outcomes import Outcome, outcome_to_dict
@@ -34,7 +37,10 @@ __all__ = [
     "FestEngineError",
     "FestValidationError",
     "IllegalTransitionError",
+    "JournalEntry",
+    "Ledger",
     "MissionStatus",
+    "Money",
     "Outcome",
     "Problem",
     "SnapshotError",

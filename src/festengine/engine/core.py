@@ -18,7 +18,7 @@ import heapq
 import json
 import zlib
 from collections.abc import Callable, Iterable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, Final, cast
 
 import attrs
@@ -35,14 +35,25 @@ from festengine.engine.component import (
     Subscriber,
 )
 from festengine.engine.outcomes import Duplicate, Outcome, Rejected
+from festengine.errors import FestEngineError, SnapshotError
+from festengine.events import Event
 
 if TYPE_CHECKING:
-    from festengine.economy.ledger import Ledger
+    from festengine.economy.component import Economy as EconomyComponent
+    from festengine.economy.ledger import JournalEntry, Ledger
+    from festengine.economy.money import Money
     from festengine.engine.gifts import GiftStreaks
     from festengine.engine.missions import Missions, MissionStatus
     from festengine.engine.profile import Profiles
-from festengine.errors import FestEngineError, SnapshotError
-from festengine.events import Event
+    from festengine.social import (
+        ActivePromotion,
+        CommunityGoalStatus,
+        FanClubMembership,
+        JourneyProgress,
+        LeaderboardEntry,
+        LeaderboardPosition,
+    )
+    from festengine.social.component import Social
 
 __all__ = ["Engine", "Step"]
 
@@ -77,24 +88,13 @@ class Step:
 
 
 def _component_classes() -> list[Callable[[Fest, Engine], Component]]:
+    from festengine.economy.component import Economy
     from festengine.engine.gifts import GiftStreaks
     from festengine.engine.missions import Missions
     from festengine.engine.profile import Profiles
+    from festengine.social.component import Social
 
-    extra: list[Callable[[Fest, Engine], Component]] = []
-    try:
-        from festengine.economy.component import Economy
-    except ImportError:  # pragma: no cover - the economy layer is part of the package
-        pass
-    else:
-        extra.append(Economy)
-    try:
-        from festengine.social.component import Social
-    except ImportError:  # pragma: no cover - the social layer is part of the package
-        pass
-    else:
-        extra.append(Social)
-    return [GiftStreaks, Profiles, *extra, Missions]
+    return [GiftStreaks, Profiles, Economy, Social, Missions]
 
 
 class Engine:
@@ -121,6 +121,8 @@ class Engine:
         self._gift_streaks = cast("GiftStreaks", self.components["gifts"])
         self._missions = cast("Missions", self.components["missions"])
         self._profiles = cast("Profiles", self.components["profiles"])
+        self._economy = cast("EconomyComponent", self.components["economy"])
+        self._social = cast("Social", self.components["social"])
 
     def _check_reward_handlers(self) -> None:
         """Refuse, up front, a fest granting a reward kind that no component can grant."""
@@ -298,8 +300,58 @@ class Engine:
     @property
     def ledger(self) -> Ledger:
         """The fest's double-entry ledger: balances, journal entries and ``trial_balance()``."""
-        economy: Any = self.components["economy"]
-        return cast("Ledger", economy.ledger)
+        return self._economy.ledger
+
+    def balance(self, account: str) -> Money:
+        """The balance of a ledger account, e.g. ``viewer:u1:credits`` or ``creator:c1:commission_settled``."""
+        return self._economy.balance(account)
+
+    def entries(self, party: str) -> tuple[JournalEntry, ...]:
+        """The journal entries touching a party (``viewer:u1``, ``creator:c1``…) or one account."""
+        return self._economy.entries(party)
+
+    def budget_left(self, budget_id: str) -> Money:
+        """What is left in a named budget."""
+        return self._economy.budget_left(budget_id)
+
+    def fan_clubs(self, user_id: str) -> list[FanClubMembership]:
+        """A viewer's Fan Club memberships (level, points, paused or active)."""
+        return self._social.fan_club_memberships(user_id)
+
+    def fan_club_members(self, creator_id: str) -> dict[int, list[FanClubMembership]]:
+        """A creator's Fan Club members, by level."""
+        return self._social.fan_club_members(creator_id)
+
+    def journeys(self, user_id: str) -> list[JourneyProgress]:
+        """A viewer's progress on every LIVE Journey, with the next step to take."""
+        return self._social.journeys_of(user_id)
+
+    def community_goal(self, mission_id: str, subject_id: str, window: str | None = None) -> CommunityGoalStatus | None:
+        """A community goal of a creator or stream: total, level, top contributors."""
+        return self._social.community_goal(mission_id, subject_id, window)
+
+    def leaderboard(
+        self, board_id: str, scope_id: str | None = None, day: date | None = None, limit: int | None = None
+    ) -> list[LeaderboardEntry]:
+        """A board's top entries (ties: earlier reach wins)."""
+        return self._social.leaderboard(board_id, scope_id, day, limit)
+
+    def leaderboard_position(
+        self, board_id: str, entity_id: str, scope_id: str | None = None, day: date | None = None, around: int = 2
+    ) -> LeaderboardPosition | None:
+        """A viewer's or creator's rank on a board and the entries around it."""
+        return self._social.leaderboard_position(board_id, entity_id, scope_id, day, around)
+
+    def active_promotions(
+        self,
+        user_id: str,
+        at: datetime,
+        product_id: str | None = None,
+        category: str | None = None,
+        stream_id: str | None = None,
+    ) -> list[ActivePromotion]:
+        """The promotions that apply to a viewer at ``at``."""
+        return self._social.active_promotions(user_id, at, product_id, category, stream_id)
 
 
 def _json_default(value: Any) -> Any:
