@@ -32,6 +32,7 @@ from typing import Any
 
 from festengine import Engine, Event, load_fest
 from festengine.catalog.model import Fest, MeasureKind, Subject, WindowKind
+from festengine.engine.component import Component
 from festengine.events import dumps_event, parse_event
 from festengine.sim import workload_events
 
@@ -114,14 +115,18 @@ def _fields(event: Event) -> dict[str, Any]:
 
 
 def deep_size(root: object) -> int:
-    """Bytes of every object reachable from ``root`` (each counted once), skipping the fest itself."""
+    """Bytes of every object reachable from ``root`` (each counted once).
+
+    The fest, the engine and components reached through back-references are not state: they are
+    skipped, so nothing is counted twice.
+    """
     seen: set[int] = set()
     stack = [root]
     total = 0
     skip = (type, Callable)
     while stack:
         obj = stack.pop()
-        if id(obj) in seen or isinstance(obj, (*skip, Fest)):
+        if id(obj) in seen or isinstance(obj, (*skip, Fest, Engine, Component)):
             continue
         seen.add(id(obj))
         total += sys.getsizeof(obj)
@@ -146,10 +151,9 @@ def _slots(cls: type) -> list[str]:
 
 
 def _state_of(engine: Engine) -> dict[str, Any]:
-    skip = {"fest", "engine"}
     state: dict[str, Any] = {"seen": engine._seen, "buckets": engine._seen_buckets, "timers": engine._timers}
     for name, component in engine.components.items():
-        state[name] = {k: v for k, v in vars(component).items() if k not in skip and not k.startswith("_compiled")}
+        state[name] = dict(vars(component))
     return state
 
 
