@@ -582,3 +582,18 @@ def load_or_error(path: Path) -> Fest | FestValidationError:
         return load_fest(path)
     except FestValidationError as error:
         return error
+
+
+def test_compiled_fest_tables_are_read_only() -> None:
+    """The compiled fest's tables cannot be changed: the engine's rules are fixed once compiled."""
+    from pathlib import Path
+
+    import festengine
+
+    fest = festengine.load_fest(Path(__file__).resolve().parents[2] / "missions" / "community-fest")
+    tables = (fest.missions, fest.badges, fest.phases, fest.journeys, fest.promotions, fest.leaderboards,
+              fest.missions_by_event, fest.dependents, fest.economy.gifts, fest.economy.budgets,
+              fest.economy.coin_value)  # fmt: skip
+    for table in tables:
+        with pytest.raises(TypeError):
+            table["intruder"] = None  # type: ignore[index]

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 from operator import attrgetter
+from types import MappingProxyType
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -202,12 +203,12 @@ def _economy(spec: s.EconomySpec) -> Economy:
         currency=spec.currency,
         minor_unit=spec.minor_unit,
         rounding=spec.rounding.value,
-        coin_value=dict(spec.coin_value),
+        coin_value=MappingProxyType(dict(spec.coin_value)),
         default_channel=spec.default_channel,
         creator_share=spec.split.creator,
         platform_share=spec.split.platform,
-        gifts={g.id: Gift(g.id, g.name, g.coins, g.streakable) for g in spec.gifts},
-        budgets={b.id: Budget(b.id, b.name or b.id, b.amount, b.allow_partial) for b in spec.budgets},
+        gifts=MappingProxyType({g.id: Gift(g.id, g.name, g.coins, g.streakable) for g in spec.gifts}),
+        budgets=MappingProxyType({b.id: Budget(b.id, b.name or b.id, b.amount, b.allow_partial) for b in spec.budgets}),
         conversions=tuple(
             Conversion(
                 id=c.id,
@@ -340,33 +341,37 @@ def compile_fest(spec: s.FestSpec, *, sources: Sequence[str] = ()) -> Fest:
         starts_at=_utc(info.starts_at),
         ends_at=_utc(info.ends_at),
         allowed_lateness=info.allowed_lateness,
-        phases={p.id: Phase(p.id, p.name, _utc(p.starts_at), _utc(p.ends_at)) for p in info.phases},
+        phases=MappingProxyType({p.id: Phase(p.id, p.name, _utc(p.starts_at), _utc(p.ends_at)) for p in info.phases}),
         calendar=build_calendar(zone, info.starts_at, info.ends_at, info.allowed_lateness, info.week_starts_on),
         economy=_economy(spec.economy),
-        badges={b.id: Badge(b.id, b.name, b.description, tuple(b.tiers)) for b in spec.badges},
+        badges=MappingProxyType({b.id: Badge(b.id, b.name, b.description, tuple(b.tiers)) for b in spec.badges}),
         fan_club=_fan_club(spec.fan_club),
         scoring=_scoring(spec.scoring, zone),
-        missions={m.id: m for m in missions},
-        journeys={
-            j.id: Journey(
-                id=j.id,
-                title=j.title,
-                description=j.description,
-                steps=tuple(
-                    JourneyStep(tuple(step.branch) if step.branch else (step.mission or "",)) for step in j.steps
-                ),
-                rewards=tuple(_reward(r) for r in j.rewards),
-            )
-            for j in spec.journeys
-        },
-        promotions={p.id: _promotion(p) for p in spec.promotions},
+        missions=MappingProxyType({m.id: m for m in missions}),
+        journeys=MappingProxyType(
+            {
+                j.id: Journey(
+                    id=j.id,
+                    title=j.title,
+                    description=j.description,
+                    steps=tuple(
+                        JourneyStep(tuple(step.branch) if step.branch else (step.mission or "",)) for step in j.steps
+                    ),
+                    rewards=tuple(_reward(r) for r in j.rewards),
+                )
+                for j in spec.journeys
+            }
+        ),
+        promotions=MappingProxyType({p.id: _promotion(p) for p in spec.promotions}),
         commission=_commission(spec.commission),
-        leaderboards={
-            lb.id: Leaderboard(lb.id, lb.title, lb.ranks, lb.by, lb.scope, lb.period, lb.size)
-            for lb in spec.leaderboards
-        },
-        missions_by_event=_index_by_event(missions),
-        dependents=_dependents(missions),
+        leaderboards=MappingProxyType(
+            {
+                lb.id: Leaderboard(lb.id, lb.title, lb.ranks, lb.by, lb.scope, lb.period, lb.size)
+                for lb in spec.leaderboards
+            }
+        ),
+        missions_by_event=MappingProxyType(_index_by_event(missions)),
+        dependents=MappingProxyType(_dependents(missions)),
         fingerprint=fingerprint(spec),
         sources=tuple(sources),
     )
