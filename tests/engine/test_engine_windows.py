@@ -394,3 +394,15 @@ def test_lateness_is_configurable() -> None:
     step = engine.apply(ev("e3", "like", "2026-03-02T09:59:59Z"))
     assert isinstance(step.outcomes[0], Rejected)
     assert step.outcomes[0].code == "too_late"
+
+
+def test_a_stream_window_without_stream_ended_closes_with_the_fest() -> None:
+    """A per-stream mission whose stream never reports its end expires when the fest closes."""
+    fest = make_fest(mission("stream_likes", "like", 5, window={"kind": "stream"}))
+    engine = Engine(fest)
+    engine.apply(ev("e1", "like", "2026-03-02T10:00:00Z", creator_id="c1", stream_id="s1"))
+    before_end = engine.advance_to(datetime(2026, 3, 22, 7, 0, tzinfo=UTC))
+    assert not before_end.of(MissionExpired)
+    after_end = engine.advance_to(datetime(2026, 3, 22, 7, 10, tzinfo=UTC))
+    expired = after_end.of(MissionExpired)
+    assert [(o.mission_id, o.window, o.progress) for o in expired] == [("stream_likes", "stream:s1", 1)]

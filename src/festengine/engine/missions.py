@@ -116,6 +116,7 @@ class Missions(Component):
         #: (mission, window) -> users with an instance there, in order; one timer closes them all
         self._members: dict[tuple[str, str], list[str]] = {}
         self._closed_streams: set[str] = set()
+        self._fest_close = fest.ends_at.timestamp() + fest.allowed_lateness.total_seconds()
         #: stream id -> when it ended, until its windows close: later events are not part of it
         self._stream_ends: dict[str, float] = {}
         self._compiled: dict[str, tuple[_Compiled, ...]] = {}
@@ -235,7 +236,12 @@ class Missions(Component):
                 members.append(user)
         else:
             stream = window[7:]
-            self._by_stream.setdefault(stream, []).append((user, mission.id, window))
+            members = self._by_stream.get(stream)
+            if members is None:
+                members = self._by_stream[stream] = []
+                # a stream whose end never arrives still closes when the fest does
+                ctx.schedule(self._fest_close, self.name, ["stream", stream])
+            members.append((user, mission.id, window))
         return Instance()
 
     def _measure(self, compiled: _Compiled, instance: Instance, event: Event, ts: float) -> int | Decimal | None:
