@@ -236,12 +236,12 @@ class Missions(Component):
                 members.append(user)
         else:
             stream = window[7:]
-            members = self._by_stream.get(stream)
-            if members is None:
-                members = self._by_stream[stream] = []
+            in_stream = self._by_stream.get(stream)
+            if in_stream is None:
+                in_stream = self._by_stream[stream] = []
                 # a stream whose end never arrives still closes when the fest does
                 ctx.schedule(self._fest_close, self.name, ["stream", stream])
-            members.append((user, mission.id, window))
+            in_stream.append((user, mission.id, window))
         return Instance()
 
     def _measure(self, compiled: _Compiled, instance: Instance, event: Event, ts: float) -> int | Decimal | None:
