@@ -133,27 +133,26 @@ def _goal(fest: Fest, mission: Mission) -> str:
     suffix = (" " + " and ".join(conditions)) if conditions else ""
     if measure.kind == "count":
         return f"{verb} {_counted(target, noun)}{suffix}"
-    if noun == "times":
-        noun = ""
+    doing = (verb if noun == "times" else f"{verb} {noun}") + suffix  # "Check in", not "Check in times"
     if measure.kind == "sum":
         field = measure.field or ""
         if field == "seconds":
-            return f"{verb} {noun}{suffix} for {_duration(target)} in total"
+            return f"{doing} for {_duration(target)} in total"
         if field == "amount":
-            return f"{verb} {noun}{suffix} worth {_number(target)} {fest.economy.currency} in total"
+            return f"{doing} worth {_number(target)} {fest.economy.currency} in total"
         if field == "count":  # the likes or gifts an event carries: as counting them
             return f"{verb} {_counted(target, noun)}{suffix}"
         unit = _FIELDS.get(field, (field, field))[0] or field
-        return f"{verb} {noun}{suffix} worth {_number(target)} {unit} in total"
+        return f"{doing} worth {_number(target)} {unit} in total"
     if measure.kind == "distinct":
         what = _FIELDS.get(measure.field or "", ("", measure.field or "values"))[1]
-        return f"{verb} {noun}{suffix} across {_number(target)} different {what}".replace("  ", " ")
+        return f"{doing} across {_number(target)} different {what}"
     period = measure.period
     per = "" if measure.min_per_period == 1 else f" ({measure.min_per_period} a {period})"
     grace = ""
     if measure.grace:
         grace = f", {measure.grace} missed {period}{'s' if measure.grace != 1 else ''} forgiven"
-    return f"{verb} {noun}{suffix}{per} on {_number(target)} {period}s in a row{grace}".replace("  ", " ")
+    return f"{doing}{per} on {_number(target)} {period}s in a row{grace}"
 
 
 def _window(fest: Fest, window: Window) -> str:
