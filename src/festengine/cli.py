@@ -102,7 +102,7 @@ def _cmd_explain(args: argparse.Namespace, out: IO[str]) -> int:
 
     fest = load_fest(args.path)
     if args.mission_id is not None and args.mission_id not in fest.missions:
-        from festengine.catalog._checks import suggest
+        from festengine.catalog._suggest import suggest
 
         hint = suggest(args.mission_id, fest.missions)
         sys.stderr.write(f"festengine: no mission {args.mission_id!r} in {args.path}{hint}\n")

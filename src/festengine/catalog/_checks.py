@@ -7,7 +7,6 @@ name the file, line and column. Messages say what is wrong and what to write ins
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal, localcontext
@@ -17,18 +16,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from festengine._vocab import EVENT_FIELDS, EVENT_TYPES, FieldKind
 from festengine.catalog import spec as s
+from festengine.catalog._suggest import suggest
 from festengine.catalog._yaml import format_path
 
-__all__ = ["Finding", "check_fest", "suggest"]
+__all__ = ["Finding", "check_fest"]
 
 Path = tuple[str | int, ...]
 Finding = tuple[Path, str]
-
-
-def suggest(word: str, options: Iterable[str]) -> str:
-    """`` (did you mean 'x'?)`` for the closest option, or an empty string."""
-    close = difflib.get_close_matches(word, sorted(options), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def _unknown(kind: str, value: str, known: Iterable[str]) -> str:

@@ -22,8 +22,9 @@ from typing import Any, Literal, Union, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 
 from festengine.catalog import spec as s
-from festengine.catalog._checks import check_fest, suggest
+from festengine.catalog._checks import check_fest
 from festengine.catalog._pack import PackDocument, read_pack
+from festengine.catalog._suggest import suggest
 from festengine.catalog._yaml import format_path
 from festengine.catalog.compile import compile_fest
 from festengine.catalog.model import Fest

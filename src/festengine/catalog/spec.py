@@ -11,7 +11,6 @@ such as ``"1h30m"``.
 
 from __future__ import annotations
 
-import difflib
 import re
 from datetime import timedelta
 from decimal import Decimal
@@ -32,6 +31,8 @@ from pydantic import (
     WithJsonSchema,
     field_validator,
 )
+
+from festengine.catalog._suggest import suggest
 
 __all__ = [
     "BadgeSpec",
@@ -151,8 +152,7 @@ class FestInfoSpec(Spec):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
-            close = difflib.get_close_matches(value, sorted(available_timezones()), n=1, cutoff=0.7)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            hint = suggest(value, available_timezones(), cutoff=0.7)
             raise ValueError(
                 f"unknown time zone {value!r}{hint}; write an IANA name such as 'America/Los_Angeles' or 'UTC'"
             ) from None
