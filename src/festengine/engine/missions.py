@@ -90,7 +90,6 @@ class _Compiled:
     kind: MeasureKind
     field: str | None
     weighted: bool
-    recurring: bool
     gated: bool
 
 
@@ -138,7 +137,6 @@ class Missions(Component):
             kind=mission.measure.kind,
             field=mission.measure.field,
             weighted=event_type in _WEIGHTED,
-            recurring=mission.window.kind in _RECURRING,
             gated=mission.requires.any,
         )
 

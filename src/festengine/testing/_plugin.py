@@ -16,8 +16,6 @@ if TYPE_CHECKING:
     from festengine.catalog.model import Fest
     from festengine.engine.core import Engine
 
-BUNDLED_PACK = Path(__file__).resolve().parents[3] / "missions" / "community-fest"
-
 
 @pytest.fixture
 def fest_loader() -> Callable[..., Fest]:
