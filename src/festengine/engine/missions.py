@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 
 import attrs
 
-from festengine.catalog.model import Fest, MeasureKind, Mission, Subject, WindowKind
+from festengine.catalog.model import Fest, MeasureKind, Mission, Subject, Window, WindowKind
 from festengine.engine.component import Check, Component, Handler, Rejection, StepContext, Subscriber
 from festengine.engine.outcomes import (
     BadgeAwarded,
@@ -27,7 +27,7 @@ from festengine.engine.outcomes import (
     Outcome,
 )
 from festengine.engine.transitions import MissionState, check_transition
-from festengine.engine.windows import Resolver, make_resolver
+from festengine.engine.windows import fixed_bounds, make_resolver
 from festengine.events import Event
 
 __all__ = ["Instance", "MissionStatus", "Missions"]
@@ -85,12 +85,22 @@ class MissionStatus:
 @attrs.frozen(slots=True)
 class _Compiled:
     mission: Mission
-    resolve: Resolver
     predicate: Any
     kind: MeasureKind
     field: str | None
     weighted: bool
     gated: bool
+
+
+# How a mission's window is found for an event, and how its progress is measured: small integers
+# so that the hot loop in ``Missions._count`` branches on them without calling anything.
+_FIXED, _DAILY, _WEEKLY, _STREAM = 0, 1, 2, 3
+_COUNT, _SUM, _OTHER = 0, 1, 2
+
+#: One viewer mission as the hot loop sees it, per event type:
+#: (compiled, mission id, predicate, gated, window kind, fixed key, fixed start, fixed end,
+#: fixed closes, measure kind, field, weighted, target)
+_Slot = tuple[_Compiled, str, Any, bool, int, str, float, float, float | None, int, str, bool, "int | Decimal"]
 
 
 def longest_run(periods: list[int], grace: int) -> int:
@@ -118,27 +128,47 @@ class Missions(Component):
         self._fest_close = fest.ends_at.timestamp() + fest.allowed_lateness.total_seconds()
         #: stream id -> when it ended, until its windows close: later events are not part of it
         self._stream_ends: dict[str, float] = {}
-        self._compiled: dict[str, tuple[_Compiled, ...]] = {}
+        self._slots: dict[str, tuple[_Slot, ...]] = {}
         for event_type, missions in fest.missions_by_event.items():
             viewer_missions = [m for m in missions if m.subject is Subject.VIEWER]
             if viewer_missions:
-                self._compiled[event_type] = tuple(self._compile(m, event_type) for m in viewer_missions)
+                self._slots[event_type] = tuple(self._slot(m, event_type) for m in viewer_missions)
+        self._day_window = make_resolver(fest, Window(WindowKind.DAILY))
+        self._week_window = make_resolver(fest, Window(WindowKind.WEEKLY))
+        #: stream id -> its window key (one shared string per stream)
+        self._stream_keys: dict[str, str] = {}
+        self._progress_subscribed: bool | None = None
         self._badge_dependents: dict[str, tuple[Mission, ...]] = {}
         for mission in fest.missions.values():
             if mission.requires.badge is not None and mission.subject is Subject.VIEWER:
                 badge = mission.requires.badge.badge
                 self._badge_dependents[badge] = (*self._badge_dependents.get(badge, ()), mission)
 
-    def _compile(self, mission: Mission, event_type: str) -> _Compiled:
-        return _Compiled(
+    def _slot(self, mission: Mission, event_type: str) -> _Slot:
+        compiled = _Compiled(
             mission=mission,
-            resolve=make_resolver(self.fest, mission.window),
             predicate=mission.counts.predicate,
             kind=mission.measure.kind,
             field=mission.measure.field,
             weighted=event_type in _WEIGHTED,
             gated=mission.requires.any,
         )
+        where, key, start, end, closes = _FIXED, "", 0.0, 0.0, None
+        kind = mission.window.kind
+        if kind is WindowKind.DAILY:
+            where = _DAILY
+        elif kind is WindowKind.WEEKLY:
+            where = _WEEKLY
+        elif kind is WindowKind.STREAM:
+            where = _STREAM
+        else:
+            key, start, end = fixed_bounds(self.fest, mission.window)
+            closes = end + self.fest.allowed_lateness.total_seconds()
+        measure = {MeasureKind.COUNT: _COUNT, MeasureKind.SUM: _SUM}.get(mission.measure.kind, _OTHER)
+        return (
+            compiled, mission.id, compiled.predicate, compiled.gated, where, key, start, end, closes,
+            measure, mission.measure.field or "", compiled.weighted, mission.target,
+        )  # fmt: skip
 
     # ------------------------------------------------------------------ wiring
 
@@ -146,7 +176,7 @@ class Missions(Component):
         return {"claim": self._check_claim}
 
     def handlers(self) -> Mapping[str, Handler]:
-        table: dict[str, Handler] = dict.fromkeys(self._compiled, self._count)
+        table: dict[str, Handler] = dict.fromkeys(self._slots, self._count)
         table["claim"] = self._claim_event
         table["stream_ended"] = self._chain(table.get("stream_ended"), self._stream_ended)
         return table
@@ -167,69 +197,102 @@ class Missions(Component):
 
     # ------------------------------------------------------------------ counting
 
-    def _count(self, event: Event, ctx: StepContext) -> None:
+    def _count(self, event: Event, ctx: StepContext) -> None:  # noqa: PLR0915 - one flat hot loop
+        """Count one event toward every viewer mission of its type.
+
+        This is the engine's hottest loop, so it is kept flat on purpose: the window and the count
+        and sum measures are inlined, and only the rarer paths (prerequisites, distinct values,
+        streaks, completion) call out.
+        """
         user = event.user_id
         viewer = self._viewers.get(user)
         if viewer is None:
             viewer = self._viewers[user] = _Viewer()
+        instances = viewer.instances
         ts = ctx.ts
-        for compiled in self._compiled[event.type]:
-            predicate = compiled.predicate
+        event_id = ctx.event_id
+        day: tuple[str, float | None] | None = None
+        week: tuple[str, float | None] | None = None
+        emit = ctx.emit if self._progress_watched else ctx.outcomes.append
+        for slot in self._slots[event.type]:
+            (compiled, mission_id, predicate, gated, where, window, start, end, closes,
+             kind, field, weighted, target) = slot  # fmt: skip
             if predicate is not None and not predicate(event):
                 continue
-            mission = compiled.mission
-            if compiled.gated:
-                unlocked_by = viewer.unlocked.get(mission.id, _LOCKED)
+            if gated:
+                unlocked_by = viewer.unlocked.get(mission_id, _LOCKED)
                 if unlocked_by is _LOCKED:
-                    if not self._requirements_met(user, viewer, mission):
+                    if not self._requirements_met(user, viewer, compiled.mission):
                         continue
-                    self._unlock(user, viewer, mission, ctx)
-                elif unlocked_by == ctx.event_id:
+                    self._unlock(user, viewer, compiled.mission, ctx)
+                elif unlocked_by == event_id:
                     # unlocked by this very event (it completed a prerequisite counted just before):
                     # the event happened while the mission was locked, whatever the pack order
                     continue
-            found = compiled.resolve(ts, event)
-            if found is None:
+            if where == _FIXED:
+                if not start <= ts < end:
+                    continue
+            elif where == _DAILY:
+                if day is None:
+                    day = self._day_window(ts, event)
+                window, closes = day  # type: ignore[misc]
+            elif where == _WEEKLY:
+                if week is None:
+                    week = self._week_window(ts, event)
+                window, closes = week  # type: ignore[misc]
+            else:
+                stream = event.stream_id
+                if stream is None:
+                    continue
+                ended = self._stream_ends.get(stream) if self._stream_ends else None
+                if ended is not None and ts >= ended:  # it happened after the stream ended
+                    continue
+                window = self._stream_keys.get(stream) or self._stream_key(stream)
+                closes = None
+            key = (mission_id, window)
+            instance = instances.get(key)
+            if instance is None:
+                if closes is None and stream in self._closed_streams:
+                    continue
+                instance = instances[key] = self._open(user, mission_id, window, closes, ctx)
+            elif instance.state is not ACTIVE:
                 continue
-            self._advance(user, viewer, compiled, found, event, ctx)
+            if kind == _COUNT:
+                progress = instance.progress = instance.progress + ((event.count or 1) if weighted else 1)
+            elif kind == _SUM:
+                amount = getattr(event, field)
+                if not amount:
+                    continue
+                progress = instance.progress = instance.progress + amount
+            else:
+                found = self._measure(compiled, instance, event, ts)
+                if found is None:
+                    continue
+                progress = found
+            emit(MissionProgressed(event_id, user, mission_id, window, progress, target))
+            if progress >= target:
+                self._complete(user, viewer, compiled.mission, window, instance, ctx)
 
-    def _advance(
-        self,
-        user: str,
-        viewer: _Viewer,
-        compiled: _Compiled,
-        found: tuple[str, float | None],
-        event: Event,
-        ctx: StepContext,
-    ) -> None:
-        mission = compiled.mission
-        window, closes = found
-        key = (mission.id, window)
-        instance = viewer.instances.get(key)
-        if self._stream_ends and window.startswith("stream:"):
-            ended = self._stream_ends.get(window[7:])
-            if ended is not None and ctx.ts >= ended:  # it happened after the stream ended
-                return
-        if instance is None:
-            if window.startswith("stream:") and window[7:] in self._closed_streams:
-                return
-            instance = viewer.instances[key] = self._open(user, mission, window, closes, ctx)
-        elif instance.state is not ACTIVE:
-            return
-        progress = self._measure(compiled, instance, event, ctx.ts)
-        if progress is None:
-            return
-        ctx.emit(MissionProgressed(ctx.event_id, user, mission.id, window, progress, mission.target))
-        if progress >= mission.target:
-            self._complete(user, viewer, mission, window, instance, ctx)
+    @property
+    def _progress_watched(self) -> bool:
+        """Whether another component listens to ``MissionProgressed`` (then it goes through ``emit``)."""
+        watched = self._progress_subscribed
+        if watched is None:
+            watched = self._progress_subscribed = MissionProgressed in self.engine._subscribers
+        return watched
 
-    def _open(self, user: str, mission: Mission, window: str, closes: float | None, ctx: StepContext) -> Instance:
+    def _stream_key(self, stream: str) -> str:
+        """The window key of a stream, made once and shared by every instance in that stream."""
+        key = self._stream_keys[stream] = "stream:" + stream
+        return key
+
+    def _open(self, user: str, mission_id: str, window: str, closes: float | None, ctx: StepContext) -> Instance:
         if closes is not None:
-            key = (mission.id, window)
+            key = (mission_id, window)
             members = self._members.get(key)
             if members is None:
                 self._members[key] = [user]
-                ctx.schedule(closes, self.name, ["window", mission.id, window])
+                ctx.schedule(closes, self.name, ["window", mission_id, window])
             else:
                 members.append(user)
         else:
@@ -239,7 +302,7 @@ class Missions(Component):
                 in_stream = self._by_stream[stream] = []
                 # a stream whose end never arrives still closes when the fest does
                 ctx.schedule(self._fest_close, self.name, ["stream", stream])
-            in_stream.append((user, mission.id, window))
+            in_stream.append((user, mission_id, window))
         return Instance()
 
     def _measure(self, compiled: _Compiled, instance: Instance, event: Event, ts: float) -> int | Decimal | None:

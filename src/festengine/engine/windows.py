@@ -14,7 +14,7 @@ from typing import Any
 
 from festengine.catalog.model import Fest, Window, WindowKind
 
-__all__ = ["Resolver", "make_resolver"]
+__all__ = ["Resolver", "fixed_bounds", "make_resolver"]
 
 Resolver = Callable[[float, Any], tuple[str, float | None] | None]
 
@@ -72,21 +72,29 @@ def _stream(_ts: float, event: Any) -> tuple[str, float | None] | None:
     return "stream:" + stream, None
 
 
+def fixed_bounds(fest: Fest, window: Window) -> tuple[str, float, float]:
+    """The key, start and end (POSIX seconds) of a window that is one fixed span of time."""
+    kind = window.kind
+    if kind is WindowKind.FEST:
+        return "fest", fest.starts_at.timestamp(), fest.ends_at.timestamp()
+    if kind is WindowKind.PHASE:
+        phase = fest.phases[window.phase or ""]
+        return f"phase:{phase.id}", phase.starts_at.timestamp(), phase.ends_at.timestamp()
+    if kind is WindowKind.BETWEEN:
+        assert window.starts_at is not None  # noqa: S101 - the compiler sets it
+        assert window.ends_at is not None  # noqa: S101 - the compiler sets it
+        return "between", window.starts_at.timestamp(), window.ends_at.timestamp()
+    raise ValueError(f"a {kind.value} window is not one fixed span of time")
+
+
 def make_resolver(fest: Fest, window: Window) -> Resolver:
     """The resolver of one mission window."""
     lateness = fest.allowed_lateness.total_seconds()
     kind = window.kind
-    if kind is WindowKind.FEST:
-        return _fixed("fest", fest.starts_at.timestamp(), fest.ends_at.timestamp(), lateness)
-    if kind is WindowKind.PHASE:
-        phase = fest.phases[window.phase or ""]
-        return _fixed(f"phase:{phase.id}", phase.starts_at.timestamp(), phase.ends_at.timestamp(), lateness)
-    if kind is WindowKind.BETWEEN:
-        assert window.starts_at is not None  # noqa: S101 - the compiler sets it
-        assert window.ends_at is not None  # noqa: S101 - the compiler sets it
-        return _fixed("between", window.starts_at.timestamp(), window.ends_at.timestamp(), lateness)
     if kind is WindowKind.DAILY:
         return _daily(fest, lateness)
     if kind is WindowKind.WEEKLY:
         return _weekly(fest, lateness)
-    return _stream
+    if kind is WindowKind.STREAM:
+        return _stream
+    return _fixed(*fixed_bounds(fest, window), lateness)
