@@ -108,6 +108,8 @@ class Engine:
         self._end_ts = fest.ends_at.timestamp()
         self._seen: dict[str, int] = {}
         self._seen_buckets: dict[int, list[str]] = {}
+        #: the minute below which seen ids were last forgotten (pruning runs once per minute of clock)
+        self._pruned_below = -(2**62)
         self._timers: list[tuple[float, int, str, list[Any]]] = []
         self._timer_seq = 0
         self.components: dict[str, Component] = {}
@@ -222,11 +224,13 @@ class Engine:
         while timers and timers[0][0] <= ts:
             _due, _seq, name, payload = heapq.heappop(timers)
             self.components[name].on_timer(payload, ctx)
-        self._prune_seen(ts)
+        minute = int((ts - self._lateness) // 60) - 1
+        if minute > self._pruned_below:
+            self._prune_seen(minute)
 
-    def _prune_seen(self, ts: float) -> None:
+    def _prune_seen(self, horizon: int) -> None:
         """Forget event ids older than the lateness horizon: such events are refused as too late anyway."""
-        horizon = int((ts - self._lateness) // 60) - 1
+        self._pruned_below = horizon
         buckets = self._seen_buckets
         if not buckets or next(iter(buckets)) >= horizon:
             return

@@ -9,7 +9,7 @@ community (a creator's or a stream's) belong to the social layer.
 from __future__ import annotations
 
 from bisect import insort
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any, ClassVar
 
@@ -483,8 +483,7 @@ class Missions(Component):
         what = payload[0]
         if what == "window":
             mission_id, window = payload[1], payload[2]
-            for user in self._members.pop((mission_id, window), ()):
-                self._close(user, mission_id, window, ctx)
+            self._close_all(mission_id, window, self._members.pop((mission_id, window), ()), ctx)
         elif what == "deadline":
             self._deadline(payload[1], payload[2], payload[3], payload[4], ctx)
         elif what == "stream":
@@ -492,18 +491,29 @@ class Missions(Component):
             self._closed_streams.add(stream)
             self._stream_ends.pop(stream, None)
             for user, mission_id, window in self._by_stream.pop(stream, ()):
-                self._close(user, mission_id, window, ctx)
+                self._close_all(mission_id, window, (user,), ctx)
 
-    def _close(self, user: str, mission_id: str, window: str, ctx: StepContext) -> None:
-        viewer = self._viewers[user]
-        instance = viewer.instances.get((mission_id, window))
-        if instance is None:
-            return
-        instance.closed = True
-        if instance.state is ACTIVE:
-            instance.state = check_transition(mission_id, ACTIVE, EXPIRED)
-            ctx.emit(MissionExpired(ctx.event_id, user, mission_id, window, ACTIVE.value, instance.progress))
-        self._forget_if_done(user, mission_id, window, instance)
+    def _close_all(self, mission_id: str, window: str, users: Iterable[str], ctx: StepContext) -> None:
+        """Close one window for each of ``users``: unfinished instances expire, settled ones are forgotten."""
+        key = (mission_id, window)
+        recurring = self.fest.missions[mission_id].window.kind in _RECURRING
+        viewers = self._viewers
+        emit = ctx.emit
+        event_id = ctx.event_id
+        for user in users:
+            instances = viewers[user].instances
+            instance = instances.get(key)
+            if instance is None:
+                continue
+            instance.closed = True
+            state = instance.state
+            if state is ACTIVE:
+                instance.state = check_transition(mission_id, ACTIVE, EXPIRED)
+                emit(MissionExpired(event_id, user, mission_id, window, ACTIVE.value, instance.progress))
+            elif state is COMPLETED:
+                continue  # waiting for a manual claim: kept until claimed or its deadline passes
+            if recurring:
+                del instances[key]
 
     def _deadline(self, user: str, mission_id: str, window: str, completion: int, ctx: StepContext) -> None:
         instance = self._viewers[user].instances.get((mission_id, window))
