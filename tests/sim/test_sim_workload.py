@@ -68,3 +68,21 @@ def test_bad_mixes_are_refused(pack: Fest) -> None:
         list(workload_events(pack, viewers=1, creators=1, events=1, seed=1, mix={"teleport": 1.0}))
     with pytest.raises(SimulationError, match="positive sum"):
         list(workload_events(pack, viewers=1, creators=1, events=1, seed=1, mix={"view": 0.0}))
+
+
+def test_streams_start_and_end_around_each_day(pack: Fest) -> None:
+    """With ``streams=True`` each creator's stream of each day starts before and ends after its events;
+    the other events are exactly those of the plain workload, and the engine accepts them all."""
+    plain = list(workload_events(pack, viewers=100, creators=4, events=3_000, seed=5, days=3))
+    events = list(workload_events(pack, viewers=100, creators=4, events=3_000, seed=5, days=3, streams=True))
+    assert [e for e in events if e.type not in ("stream_started", "stream_ended")] == plain
+    assert Counter(e.type for e in events)["stream_started"] == 12
+    assert Counter(e.type for e in events)["stream_ended"] == 12
+    times = [e.occurred_at for e in events]
+    assert times == sorted(times)
+    position = {e.event_id: n for n, e in enumerate(events)}
+    for n, event in enumerate(events):
+        if event.stream_id is not None and event.type not in ("stream_started", "stream_ended"):
+            assert position[f"w-start-{event.stream_id}"] < n < position[f"w-end-{event.stream_id}"]
+    engine = Engine(pack)
+    assert all(engine.apply(e).accepted for e in events)

@@ -139,6 +139,7 @@ def workload_events(
     seed: int,
     mix: Mapping[str, float] = DEFAULT_MIX,
     days: int = 21,
+    streams: bool = False,
 ) -> Iterator[Event]:
     """Exactly ``events`` events of the ``mix``, evenly spread over the fest's first ``days`` days.
 
@@ -146,11 +147,18 @@ def workload_events(
     (``c7-d3``; purchases and follows name the creator only); gifts come from the pack's catalogue
     (cheap ones more often, one event each); purchases carry unique order ids and exact prices in
     the pack's currency.
+
+    With ``streams=True`` each creator's daily stream also starts and ends, as a LIVE feed reports
+    it: ``stream_started`` events open each day that has events and ``stream_ended`` events close it
+    (at the next day's start, or at the last event), two more events per creator for each such day, with
+    ids ``w-start-…`` and ``w-end-…``. They draw nothing from the random generator, so the other
+    events are the same with or without them.
     """
     if viewers < 1 or creators < 1 or events < 0:
         raise SimulationError("need at least one viewer and one creator, and a non-negative number of events")
     start, end = horizon_of(fest, min(days, 10_000))
-    return _generate(fest, viewers, creators, mix_counts(mix, events), seed, start, end)
+    generated = _generate(fest, viewers, creators, mix_counts(mix, events), seed, start, end)
+    return _with_streams(fest, generated, creators) if streams else generated
 
 
 def _generate(
@@ -169,3 +177,30 @@ def _generate(
         if kind not in _NO_STREAM:
             extra["stream_id"] = f"{creator}-d{calendar.day_of(ts) + 1}"
         yield Event(f"w{number + 1}", kind, datetime.fromtimestamp(ts, UTC), user, **extra)
+
+
+def _lifecycle(kind: str, day: int, creators: int, at: datetime) -> Iterator[Event]:
+    """Every creator's stream of fest day ``day`` starting or ending at ``at``."""
+    tag = "start" if kind == "stream_started" else "end"
+    for number in range(1, creators + 1):
+        creator = f"c{number}"
+        stream = f"{creator}-d{day + 1}"
+        yield Event(f"w-{tag}-{stream}", kind, at, creator, creator_id=creator, stream_id=stream)
+
+
+def _with_streams(fest: Fest, events: Iterator[Event], creators: int) -> Iterator[Event]:
+    """``events`` with each creator's daily stream started before its first event and ended after."""
+    calendar = fest.calendar
+    day: int | None = None
+    last: datetime | None = None
+    for event in events:
+        event_day = calendar.day_of(event.occurred_at.timestamp())
+        if event_day != day:
+            if day is not None:
+                yield from _lifecycle("stream_ended", day, creators, calendar.day_end(day))
+            day = event_day
+            yield from _lifecycle("stream_started", day, creators, event.occurred_at)
+        last = event.occurred_at
+        yield event
+    if day is not None and last is not None:
+        yield from _lifecycle("stream_ended", day, creators, last)
