@@ -6,7 +6,10 @@ Usage::
     python benchmarks/engine.py --events 200000 --json
 
 It generates a seeded workload (view 50%, like 20%, comment 10%, gift 8%, share 4%, link_click 6%,
-purchase 2%, over 21 days), then measures, in one process and on the same events:
+purchase 2%, over 21 days) plus, as a LIVE feed reports them, the start and end of each creator's
+daily stream (2 x 300 x 21 = 12,600 more events; ``--no-streams`` leaves them out, and then
+per-stream mission windows stay open until the fest ends). Then it measures, in one process and
+on the same events:
 
 * (a) events/s through ``Engine.apply`` for already-parsed events;
 * (b) events/s from JSON Lines text (``parse_event`` + ``apply``);
@@ -167,10 +170,13 @@ def _timed(label: str, run: Callable[[], None], count: int) -> float:
     return rate
 
 
-def run(events_count: int, viewers: int, creators: int, seed: int) -> dict[str, Any]:
+def run(events_count: int, viewers: int, creators: int, seed: int, streams: bool = True) -> dict[str, Any]:
     fest = load_fest(PACK)
     print(f"generating {events_count:,} events ({viewers:,} viewers, {creators} creators)…", file=sys.stderr)
-    events = list(workload_events(fest, viewers=viewers, creators=creators, events=events_count, seed=seed))
+    workload = workload_events(
+        fest, viewers=viewers, creators=creators, events=events_count, seed=seed, streams=streams
+    )
+    events = list(workload)
     lines = [dumps_event(e) for e in events]
 
     engine = Engine(fest)
@@ -190,6 +196,7 @@ def run(events_count: int, viewers: int, creators: int, seed: int) -> dict[str, 
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     result = {
         "events": len(events),
+        "stream_lifecycle_events": len(events) - events_count,
         "viewers": viewers,
         "creators": creators,
         "events_per_s": round(parsed_rate),
@@ -221,9 +228,10 @@ def main(argv: Iterable[str] | None = None) -> None:
     parser.add_argument("--viewers", type=int, default=20_000)
     parser.add_argument("--creators", type=int, default=300)
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--no-streams", action="store_true", help="leave out the streams' starts and ends")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args(list(argv) if argv is not None else None)
-    result = run(args.events, args.viewers, args.creators, args.seed)
+    result = run(args.events, args.viewers, args.creators, args.seed, streams=not args.no_streams)
     if args.json:
         print(json.dumps(result))
     else:
