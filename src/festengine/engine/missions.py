@@ -120,8 +120,8 @@ class Missions(Component):
     def __init__(self, fest: Fest, engine: Any) -> None:
         super().__init__(fest, engine)
         self._viewers: dict[str, _Viewer] = {}
-        #: stream id -> (user, mission, window) instances keyed by that stream, until it closes
-        self._by_stream: dict[str, list[tuple[str, str, str]]] = {}
+        #: stream id -> mission id -> users with an instance in that stream, until it closes
+        self._by_stream: dict[str, dict[str, list[str]]] = {}
         #: (mission, window) -> users with an instance there, in order; one timer closes them all
         self._members: dict[tuple[str, str], list[str]] = {}
         self._closed_streams: set[str] = set()
@@ -283,7 +283,9 @@ class Missions(Component):
 
     def _stream_key(self, stream: str) -> str:
         """The window key of a stream, made once and shared by every instance in that stream."""
-        key = self._stream_keys[stream] = "stream:" + stream
+        key = "stream:" + stream
+        if stream not in self._closed_streams:
+            self._stream_keys[stream] = key
         return key
 
     def _open(self, user: str, mission_id: str, window: str, closes: float | None, ctx: StepContext) -> Instance:
@@ -299,10 +301,14 @@ class Missions(Component):
             stream = window[7:]
             in_stream = self._by_stream.get(stream)
             if in_stream is None:
-                in_stream = self._by_stream[stream] = []
+                in_stream = self._by_stream[stream] = {}
                 # a stream whose end never arrives still closes when the fest does
                 ctx.schedule(self._fest_close, self.name, ["stream", stream])
-            in_stream.append((user, mission_id, window))
+            users = in_stream.get(mission_id)
+            if users is None:
+                in_stream[mission_id] = [user]
+            else:
+                users.append(user)
         return Instance()
 
     def _measure(self, compiled: _Compiled, instance: Instance, event: Event, ts: float) -> int | Decimal | None:
@@ -430,8 +436,10 @@ class Missions(Component):
 
     def _requirements_met(self, user: str, viewer: _Viewer, mission: Mission) -> bool:
         requires = mission.requires
-        if any(required not in viewer.completed for required in requires.missions):
-            return False
+        completed = viewer.completed
+        for required in requires.missions:
+            if required not in completed:
+                return False
         if requires.badge is not None:
             profiles: Any = self.engine.components["profiles"]
             if not profiles.has_badge(user, requires.badge.badge, requires.badge.tier):
@@ -490,16 +498,18 @@ class Missions(Component):
             stream = payload[1]
             self._closed_streams.add(stream)
             self._stream_ends.pop(stream, None)
-            for user, mission_id, window in self._by_stream.pop(stream, ()):
-                self._close_all(mission_id, window, (user,), ctx)
+            window = self._stream_keys.pop(stream, None) or "stream:" + stream
+            for mission_id, users in self._by_stream.pop(stream, {}).items():
+                self._close_all(mission_id, window, users, ctx)
 
     def _close_all(self, mission_id: str, window: str, users: Iterable[str], ctx: StepContext) -> None:
         """Close one window for each of ``users``: unfinished instances expire, settled ones are forgotten."""
         key = (mission_id, window)
         recurring = self.fest.missions[mission_id].window.kind in _RECURRING
         viewers = self._viewers
-        emit = ctx.emit
+        emit = ctx.emit if MissionExpired in self.engine._subscribers else ctx.outcomes.append
         event_id = ctx.event_id
+        active = ACTIVE.value
         for user in users:
             instances = viewers[user].instances
             instance = instances.get(key)
@@ -509,7 +519,7 @@ class Missions(Component):
             state = instance.state
             if state is ACTIVE:
                 instance.state = check_transition(mission_id, ACTIVE, EXPIRED)
-                emit(MissionExpired(event_id, user, mission_id, window, ACTIVE.value, instance.progress))
+                emit(MissionExpired(event_id, user, mission_id, window, active, instance.progress))
             elif state is COMPLETED:
                 continue  # waiting for a manual claim: kept until claimed or its deadline passes
             if recurring:
@@ -604,7 +614,9 @@ class Missions(Component):
                     closed=closed,
                 )
             self._viewers[user] = viewer
-        self._by_stream = {s: [(u, m, w) for u, m, w in items] for s, items in data["streams"].items()}
+        self._by_stream = {
+            s: {m: list(users) for m, users in by_mission.items()} for s, by_mission in data["streams"].items()
+        }
         self._members = {(m, w): list(users) for m, w, users in data["members"]}
         self._closed_streams = set(data["closed"])
         self._stream_ends = dict(data.get("ended", {}))
