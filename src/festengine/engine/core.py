@@ -157,11 +157,18 @@ class Engine:
         if event_id in self._seen:
             return Step(event_id, (Duplicate(event_id),))
         ts = event.occurred_at.timestamp()
-        rejection = self._check(event, ts)
-        if rejection is not None:
-            return Step(event_id, (Rejected(event_id, rejection.code, rejection.reason),))
+        clock = self._clock
+        if (
+            ts < self._start_ts
+            or ts >= self._end_ts
+            or (clock is not None and ts < clock - self._lateness)
+            or event.type in self._checks
+        ):
+            rejection = self._check(event, ts)
+            if rejection is not None:
+                return Step(event_id, (Rejected(event_id, rejection.code, rejection.reason),))
         ctx = StepContext(self, event_id, ts, event)
-        if self._clock is None or ts > self._clock:
+        if clock is None or ts > clock:
             self._advance(ts, ctx)
         self._remember(event_id, ts)
         if event.type == "gift":
@@ -219,14 +226,20 @@ class Engine:
     # ------------------------------------------------------------------ time
 
     def _advance(self, ts: float, ctx: StepContext) -> None:
+        """Move the clock forward to ``ts``: fire the timers due by then, forget ids beyond the horizon."""
         self._clock = ts
+        if self._timers and self._timers[0][0] <= ts:
+            self._fire_timers(ts, ctx)
+        horizon = int((ts - self._lateness) // 60) - 1
+        if horizon > self._pruned_below:
+            self._prune_seen(horizon)
+
+    def _fire_timers(self, ts: float, ctx: StepContext) -> None:
         timers = self._timers
+        components = self.components
         while timers and timers[0][0] <= ts:
             _due, _seq, name, payload = heapq.heappop(timers)
-            self.components[name].on_timer(payload, ctx)
-        minute = int((ts - self._lateness) // 60) - 1
-        if minute > self._pruned_below:
-            self._prune_seen(minute)
+            components[name].on_timer(payload, ctx)
 
     def _prune_seen(self, horizon: int) -> None:
         """Forget event ids older than the lateness horizon: such events are refused as too late anyway."""
