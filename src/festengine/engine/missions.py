@@ -510,6 +510,7 @@ class Missions(Component):
         emit = ctx.emit if MissionExpired in self.engine._subscribers else ctx.outcomes.append
         event_id = ctx.event_id
         active = ACTIVE.value
+        expired = check_transition(mission_id, ACTIVE, EXPIRED)  # the only move made below, checked once
         for user in users:
             instances = viewers[user].instances
             instance = instances.get(key)
@@ -518,7 +519,7 @@ class Missions(Component):
             instance.closed = True
             state = instance.state
             if state is ACTIVE:
-                instance.state = check_transition(mission_id, ACTIVE, EXPIRED)
+                instance.state = expired
                 emit(MissionExpired(event_id, user, mission_id, window, active, instance.progress))
             elif state is COMPLETED:
                 continue  # waiting for a manual claim: kept until claimed or its deadline passes
