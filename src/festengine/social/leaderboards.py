@@ -35,25 +35,35 @@ from festengine.social.rules import DayClock, Number
 __all__ = ["LeaderboardEntry", "LeaderboardPosition", "Leaderboards"]
 
 
-@attrs.define(slots=True)
 class _Partition:
-    """One ranking: entity -> ``[score, tick when reached]``."""
+    """One ranking: entity -> score, and entity -> the tick (update count) when that score was reached.
 
-    scores: dict[str, list[Any]] = attrs.field(factory=dict)
-    tick: int = 0
+    Two flat dictionaries of strings and numbers rather than an object or a list per entity: they
+    hold no containers, so they are smaller and the garbage collector never has to walk them.
+    Both keep the order in which entities first appeared.
+    """
 
-    def ranked(self) -> list[tuple[str, list[Any]]]:
-        return sorted(self._positive(), key=_order)
+    __slots__ = ("scores", "tick", "ticks")
 
-    def top(self, size: int) -> list[tuple[str, list[Any]]]:
-        return heapq.nsmallest(size, self._positive(), key=_order)
+    def __init__(
+        self, scores: dict[str, Number] | None = None, ticks: dict[str, int] | None = None, tick: int = 0
+    ) -> None:
+        self.scores: dict[str, Number] = {} if scores is None else scores
+        self.ticks: dict[str, int] = {} if ticks is None else ticks
+        self.tick = tick
 
-    def _positive(self) -> list[tuple[str, list[Any]]]:
-        return [item for item in self.scores.items() if item[1][0] > 0]
+    def ranked(self) -> list[tuple[str, Number]]:
+        return sorted(self._positive(), key=self._order)
 
+    def top(self, size: int) -> list[tuple[str, Number]]:
+        return heapq.nsmallest(size, self._positive(), key=self._order)
 
-def _order(item: tuple[str, list[Any]]) -> tuple[Any, int]:
-    return -item[1][0], item[1][1]
+    def _positive(self) -> list[tuple[str, Number]]:
+        return [item for item in self.scores.items() if item[1] > 0]
+
+    def _order(self, item: tuple[str, Number]) -> tuple[Number, int]:
+        """Highest score first; equal scores by who reached theirs first."""
+        return -item[1], self.ticks[item[0]]
 
 
 class _Board:
@@ -73,6 +83,8 @@ class _Board:
 
 
 _FEST, _CREATOR, _STREAM = 0, 1, 2
+#: a purchase on the GMV boards: (buyer, creator, stream, purchase time, amount not yet refunded)
+_Order = tuple[str, str | None, str | None, float, Number]
 #: (partitions, scope, daily, ranks viewers)
 _Target = tuple[dict[str, _Partition], int, bool, bool]
 
@@ -107,8 +119,8 @@ class Leaderboards:
         self._gmv = tuple(b.target() for b in boards if b.spec.by == "gmv")
         self._viewer_points = tuple(b.target() for b in boards if b.spec.by == "points" and b.spec.ranks == "viewers")
         self._creator_points = tuple(b.target() for b in boards if b.spec.by == "points" and b.spec.ranks == "creators")
-        #: order id -> [buyer, creator, stream, purchase time, amount not yet refunded]
-        self._orders: dict[str, list[Any]] = {}
+        #: order id -> (buyer, creator, stream, purchase time, amount not yet refunded)
+        self._orders: dict[str, _Order] = {}
 
     @property
     def ranks_viewer_points(self) -> bool:
@@ -149,13 +161,15 @@ class Leaderboards:
             partition = partitions.get(key)
             if partition is None:
                 partition = partitions[key] = _Partition()
-            partition.tick += 1
-            entry = partition.scores.get(entity)
-            if entry is None:
-                partition.scores[intern(entity)] = [amount, partition.tick]
+            partition.tick = tick = partition.tick + 1
+            scores = partition.scores
+            score = scores.get(entity)
+            if score is None:
+                entity = intern(entity)
+                scores[entity] = amount
             else:
-                entry[0] += amount
-                entry[1] = partition.tick
+                scores[entity] = score + amount
+            partition.ticks[entity] = tick
 
     def _on_gift(self, event: Event, ctx: StepContext) -> None:
         coins = event.coins
@@ -167,18 +181,20 @@ class Leaderboards:
         if not amount:
             return
         creator, stream = event.creator_id, event.stream_id
-        self._orders[event.order_id or ""] = [event.user_id, creator, stream, ctx.ts, amount]
+        self._orders[event.order_id or ""] = (event.user_id, creator, stream, ctx.ts, amount)
         self._update(self._gmv, event.user_id, creator, stream, ctx.ts, amount)
 
     def _on_refund(self, event: Event, ctx: StepContext) -> None:
-        order = self._orders.get(event.order_id or "")
+        order_id = event.order_id or ""
+        order = self._orders.get(order_id)
         if order is None or not event.amount:
             return
-        taken = min(event.amount, order[4])
+        buyer, creator, stream, ts, left = order
+        taken = min(event.amount, left)
         if taken <= 0:
             return
-        order[4] -= taken
-        self._update(self._gmv, order[0], order[1], order[2], order[3], -taken)
+        self._orders[order_id] = (buyer, creator, stream, ts, left - taken)
+        self._update(self._gmv, buyer, creator, stream, ts, -taken)
 
     def on_viewer_points(self, outcome: PointsAwarded, ctx: StepContext) -> None:
         """Viewer fest points, in the scopes of the event that caused them."""
@@ -224,7 +240,7 @@ class Leaderboards:
         if partition is None:
             return []
         size = board.spec.size if limit is None else limit
-        return [LeaderboardEntry(rank, entity, entry[0]) for rank, (entity, entry) in enumerate(partition.top(size), 1)]
+        return [LeaderboardEntry(rank, entity, score) for rank, (entity, score) in enumerate(partition.top(size), 1)]
 
     def position(
         self, board_id: str, entity_id: str, scope_id: str | None = None, day: date | None = None, around: int = 2
@@ -238,8 +254,8 @@ class Leaderboards:
         if index is None:
             return None
         low, high = max(0, index - around), min(len(ranked), index + around + 1)
-        entries = tuple(LeaderboardEntry(i + 1, ranked[i][0], ranked[i][1][0]) for i in range(low, high))
-        return LeaderboardPosition(board_id, entity_id, index + 1, ranked[index][1][0], entries, len(ranked))
+        entries = tuple(LeaderboardEntry(i + 1, ranked[i][0], ranked[i][1]) for i in range(low, high))
+        return LeaderboardPosition(board_id, entity_id, index + 1, ranked[index][1], entries, len(ranked))
 
     # ------------------------------------------------------------------ snapshots
 
@@ -248,7 +264,7 @@ class Leaderboards:
         return {
             "boards": {
                 board_id: {
-                    key: [p.tick, [[entity, entry[0], entry[1]] for entity, entry in p.scores.items()]]
+                    key: [p.tick, [[entity, score, p.ticks[entity]] for entity, score in p.scores.items()]]
                     for key, p in board.partitions.items()
                 }
                 for board_id, board in self._boards.items()
@@ -262,5 +278,6 @@ class Leaderboards:
             target = self._boards[board_id].partitions  # the hot path holds this very dict
             target.clear()
             for key, (last, rows) in partitions.items():
-                target[key] = _Partition({entity: [score, tick] for entity, score, tick in rows}, last)
-        self._orders = {order_id: list(row) for order_id, row in data["orders"].items()}
+                scores = {entity: score for entity, score, _ in rows}
+                target[key] = _Partition(scores, {entity: tick for entity, _, tick in rows}, last)
+        self._orders = {order_id: tuple(row) for order_id, row in data["orders"].items()}
