@@ -67,6 +67,8 @@ class GoalState(StrEnum):
 @attrs.frozen(slots=True)
 class _Rule:
     mission: Mission
+    mission_id: str
+    target: Number
     resolve: Resolver
     predicate: Callable[[Any], bool] | None
     subject_of: Callable[[Event], str | None]
@@ -93,8 +95,11 @@ class Goal:
     completions: int = 0
     total: Number = 0
     level: int = 0
-    #: user -> [contribution, tick when it was reached], in first-contribution order
-    contributions: dict[str, list[Any]] = attrs.field(factory=dict)
+    #: user -> contribution, in first-contribution order
+    contributions: dict[str, Number] = attrs.field(factory=dict)
+    #: user -> the tick (the goal's count of contributions) when the contribution was reached, same order;
+    #: two flat dictionaries instead of a list per user: smaller, and nothing for the garbage collector to walk
+    reached: dict[str, int] = attrs.field(factory=dict)
     tick: int = 0
     values: set[Any] | None = None
     cooldown_until: float | None = None
@@ -144,6 +149,8 @@ def _compile(fest: Fest, mission: Mission) -> _Rule:
     field = "creator_id" if mission.subject is Subject.CREATOR else "stream_id"
     return _Rule(
         mission=mission,
+        mission_id=mission.id,
+        target=mission.target,
         resolve=make_resolver(fest, mission.window),
         predicate=mission.counts.predicate,
         subject_of=attrgetter(field),
@@ -209,15 +216,15 @@ class CommunityGoals:
                     continue
             window = self._overtime_window(rule, subject, ts) if self._overtime else None
             if window is not None:
-                self._contribute(rule, (rule.mission.id, subject, window), None, value, event, ctx)
+                self._contribute(rule, (rule.mission_id, subject, window), None, value, event, ctx)
                 continue
             found = rule.resolve(ts, event)
             if found is not None:
-                self._contribute(rule, (rule.mission.id, subject, found[0]), found[1], value, event, ctx)
+                self._contribute(rule, (rule.mission_id, subject, found[0]), found[1], value, event, ctx)
 
     def _overtime_window(self, rule: _Rule, subject: str, ts: float) -> str | None:
         """The window of a goal extended past its end that ``ts`` still falls in, if any."""
-        mission_id = rule.mission.id
+        mission_id = rule.mission_id
         window = self._overtime.get((mission_id, subject))
         if window is None:
             return None
@@ -231,10 +238,14 @@ class CommunityGoals:
     ) -> None:
         goal = self._goals.get(key)
         if goal is None:
+            key = (key[0], intern(key[1]), intern(key[2]))  # kept for good: one copy of each id
             goal = self._open(key, closes, event, ctx)
             if goal is None:
                 return
-        elif not self._counts(goal, ctx.ts):
+        elif goal.state is not GoalState.ACTIVE or goal.closed:
+            if not self._counts(goal, ctx.ts):
+                return
+        elif goal.end is not None and ctx.ts >= goal.end + goal.extension:  # an active round past its deadline
             return
         amount: Number = value
         if rule.kind is MeasureKind.DISTINCT:
@@ -246,31 +257,34 @@ class CommunityGoals:
             values.add(value)
             amount = 1
         user = event.user_id
-        goal.tick += 1
-        entry = goal.contributions.get(user)
-        if entry is None:
-            entry = goal.contributions[intern(user)] = [amount, goal.tick]
+        goal.tick = tick = goal.tick + 1
+        contributions = goal.contributions
+        contribution = contributions.get(user)
+        if contribution is None:
+            user = intern(user)
+            contribution = contributions[user] = amount
         else:
-            entry[0] += amount
-            entry[1] = goal.tick
+            contribution = contributions[user] = contribution + amount
+        goal.reached[user] = tick
         total = goal.total = goal.total + amount
-        mission = rule.mission
+        target = rule.target
         ctx.emit(
-            CommunityProgressed(ctx.event_id, mission.id, key[1], key[2], goal.round, user, amount, entry[0],
-                                total, mission.target)
+            CommunityProgressed(ctx.event_id, rule.mission_id, key[1], key[2], goal.round, user, amount, contribution,
+                                total, target)
         )  # fmt: skip
         targets = rule.targets
         if goal.level < len(targets) and total >= targets[goal.level]:
             self._reach_levels(rule, key, goal, event, ctx)
-        if total >= mission.target:
+        if total >= target:
             self._complete(rule, key, goal, event, ctx)
 
     def _open(self, key: GoalKey, closes: float | None, event: Event, ctx: StepContext) -> Goal | None:
+        """A new goal for ``key``, or ``None`` when the event came after its stream ended."""
         if closes is not None:
             goal = self._goals[key] = Goal(end=closes - self._lateness)
             ctx.schedule(closes, self._component, [TIMER, *key, goal.end])
             return goal
-        stream = event.stream_id or ""
+        stream = intern(event.stream_id or "")
         end = self._stream_ends.get(stream)
         if end is not None and ctx.ts >= end:  # it happened after the stream ended
             return None
@@ -297,7 +311,7 @@ class CommunityGoals:
             goal.round += 1
             goal.state = GoalState.ACTIVE
             goal.total, goal.level, goal.values, goal.cooldown_until = 0, 0, None, None
-            goal.contributions = {}
+            goal.contributions, goal.reached = {}, {}
         return True
 
     def _reach_levels(self, rule: _Rule, key: GoalKey, goal: Goal, event: Event, ctx: StepContext) -> None:
@@ -320,7 +334,7 @@ class CommunityGoals:
     def _complete(self, rule: _Rule, key: GoalKey, goal: Goal, event: Event, ctx: StepContext) -> None:
         goal.completions += 1
         minimum = rule.min_contribution
-        eligible = [(user, entry[0]) for user, entry in goal.contributions.items() if entry[0] >= minimum]
+        eligible = [(user, amount) for user, amount in goal.contributions.items() if amount >= minimum]
         top = tuple((c.user_id, c.contribution) for c in self._top(goal, rule.top))
         ctx.emit(
             CommunityGoalCompleted(ctx.event_id, key[0], key[1], key[2], goal.round, goal.total,
@@ -336,8 +350,9 @@ class CommunityGoals:
 
     @staticmethod
     def _top(goal: Goal, size: int) -> list[Contributor]:
-        ranked = heapq.nsmallest(size, goal.contributions.items(), key=lambda item: (-item[1][0], item[1][1]))
-        return [Contributor(rank, user, entry[0]) for rank, (user, entry) in enumerate(ranked, start=1)]
+        reached = goal.reached
+        ranked = heapq.nsmallest(size, goal.contributions.items(), key=lambda item: (-item[1], reached[item[0]]))
+        return [Contributor(rank, user, amount) for rank, (user, amount) in enumerate(ranked, start=1)]
 
     # ------------------------------------------------------------------ time
 
@@ -392,7 +407,7 @@ class CommunityGoals:
     def contributions(self, mission_id: str, subject: str, window: str) -> dict[str, Number]:
         """Every contributor's contribution in the current round, in first-contribution order."""
         goal = self._goals.get((mission_id, subject, window))
-        return {} if goal is None else {user: entry[0] for user, entry in goal.contributions.items()}
+        return {} if goal is None else dict(goal.contributions)
 
     def _status(self, key: GoalKey, goal: Goal) -> CommunityGoalStatus:
         mission = self._missions[key[0]]
@@ -423,7 +438,7 @@ class CommunityGoals:
         return {
             "goals": [
                 [*key, g.end, g.extension, g.state.value, g.round, g.completions, g.total, g.level,
-                 [[user, entry[0], entry[1]] for user, entry in g.contributions.items()], g.tick,
+                 [[user, amount, g.reached[user]] for user, amount in g.contributions.items()], g.tick,
                  None if g.values is None else sorted(g.values, key=repr), g.cooldown_until, g.closed]
                 for key, g in self._goals.items()
             ],
@@ -446,7 +461,8 @@ class CommunityGoals:
                 completions=completions,
                 total=total,
                 level=level,
-                contributions={user: [amount, reached] for user, amount, reached in contributions},
+                contributions={user: amount for user, amount, _ in contributions},
+                reached={user: reached for user, _, reached in contributions},
                 tick=tick,
                 values=None if values is None else set(values),
                 cooldown_until=cooldown_until,
