@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -147,3 +148,57 @@ def test_dump_and_load_give_the_same_ledger() -> None:
     assert copy.accounts() == ledger.accounts()
     assert copy.entries_for("viewer:u2") == ledger.entries_for("viewer:u2")
     assert isinstance(copy.entries[0], JournalEntry)
+
+
+def test_entries_keep_their_dates_exactly() -> None:
+    """A date comes back as it was posted: UTC to the microsecond, another offset or zone, a fold."""
+    dates = [
+        datetime(2026, 3, 2, 12, 0, 0, 123456, tzinfo=UTC),
+        datetime(2026, 3, 2, 4, tzinfo=timezone(timedelta(hours=-8))),
+        datetime(2026, 11, 1, 1, 30, fold=1, tzinfo=ZoneInfo("America/Los_Angeles")),
+        datetime(2026, 3, 2, 12, fold=1, tzinfo=UTC),
+        datetime(1969, 12, 31, 23, 59, 59, 999999, tzinfo=UTC),
+    ]
+    ledger = Ledger("USD")
+    for index, at in enumerate(dates):
+        ledger.post(
+            event_id=f"e{index}", rule_id="r", memo="m", at=at, postings=[("a:x", usd("1")), ("b:y", usd("-1"))]
+        )
+    for entry, at in zip(ledger.entries, dates, strict=True):
+        assert entry.at == at
+        assert entry.at.tzinfo is at.tzinfo
+        assert entry.at.fold == at.fold
+        assert entry.at.isoformat() == at.isoformat()
+    copy = Ledger("USD")
+    copy.load(json.loads(json.dumps(ledger.dump())))
+    assert [e.at.isoformat() for e in copy.entries] == [at.isoformat() for at in dates]
+
+
+@pytest.mark.parametrize("amount", ["-0.00", "1E+1", "0.0143", "-428.9857", "5"])
+def test_a_first_posting_gives_the_balance_zero_plus_it(amount: str) -> None:
+    """A new account's balance is 0 + the amount, to the exponent and sign (-0.00 becomes 0.00)."""
+    ledger = Ledger("USD")
+    ledger.post(event_id="e1", rule_id="r", memo="m", at=NOW, postings=[("a:x", usd(amount)), ("b:y", -usd(amount))])
+    assert str(ledger.balance("a:x").amount) == str(Decimal(0) + Decimal(amount))
+    assert str(ledger.balance("b:y").amount) == str(Decimal(0) - Decimal(amount))
+    assert str(ledger.entries[0].amount_of("a:x")) == f"{Decimal(amount)} USD"
+
+
+def test_postings_of_other_currencies_keep_their_currency() -> None:
+    """Entries made from the compact journal name each posting's own currency, also after a load."""
+    ledger = gift_ledger()
+    ledger.post(
+        event_id="e3",
+        rule_id="fx",
+        memo="euro movement",
+        at=NOW,
+        postings=[("external:eur", Money("-3.00", "EUR")), ("viewer:u2:credits_eur", Money("3.00", "EUR"))],
+    )
+    expected = (("external:eur", Money("-3.00", "EUR")), ("viewer:u2:credits_eur", Money("3.00", "EUR")))
+    assert ledger.entries[-1].postings == expected
+    assert ledger.entries_for("viewer:u2")[-1].postings == expected
+    assert ledger.entries_for("viewer:u2:credits")[0].postings[1] == ("viewer:u2:credits", usd("5.00"))
+    copy = Ledger("USD")
+    copy.load(json.loads(json.dumps(ledger.dump())))
+    assert copy.entries == ledger.entries
+    assert copy.dump() == ledger.dump()

@@ -88,7 +88,8 @@ class GiftPricer:
         self._ends = tuple(c.valid_to.timestamp() for c in ordered)
         #: (from, to, conversion): the answer of :meth:`conversion_at` for every time in [from, to)
         self._window: tuple[float, float, Conversion | None] = (_INF, -_INF, None)
-        self._cache: dict[tuple[str, int, str | None], GiftSplit] = {}
+        #: (channel, coins, conversion id) -> the split, and its postings to the platform and rounding
+        self._cache: dict[tuple[str, int, str | None], tuple[GiftSplit, tuple[Posting, ...]]] = {}
 
     def conversion_at(self, ts: float) -> Conversion | None:
         """The conversion valid at POSIX time ``ts`` (valid_from <= ts < valid_to), if any."""
@@ -108,12 +109,17 @@ class GiftPricer:
 
     def split(self, channel: str, coins: int, conversion: Conversion | None) -> GiftSplit:
         """The split of a gift of ``coins`` bought on ``channel`` under ``conversion``."""
+        return self.priced(channel, coins, conversion)[0]
+
+    def priced(self, channel: str, coins: int, conversion: Conversion | None) -> tuple[GiftSplit, tuple[Posting, ...]]:
+        """The split, and its postings to ``platform:revenue`` and ``rounding`` (those not zero)."""
         key = (channel, coins, None if conversion is None else conversion.id)
         found = self._cache.get(key)
         if found is None:
             if len(self._cache) >= _CACHE_SIZE:
                 self._cache.clear()
-            found = self._cache[key] = self._compute(channel, coins, conversion)
+            split = self._compute(channel, coins, conversion)
+            found = self._cache[key] = (split, _tail_postings(split))
         return found
 
     def value_of(self, channel: str, coins: int) -> Decimal:
@@ -140,22 +146,20 @@ class GiftPricer:
         )
 
 
-def _split_postings(user: str, creator: str, split: GiftSplit) -> list[Posting]:
-    """The postings of a gift's split: the viewer pays the value, creator, platform and rounding get it."""
-    postings: list[Posting] = [(f"viewer:{user}:coin_spend", split.spend)]
-    if split.creator.amount:
-        postings.append((f"creator:{creator}:gift_earnings", split.creator))
+def _tail_postings(split: GiftSplit) -> tuple[Posting, ...]:
+    """The postings of a split to the platform's revenue and the rounding account, those not zero."""
+    postings: list[Posting] = []
     if split.platform.amount:
         postings.append((PLATFORM_REVENUE, split.platform))
     if split.rounding.amount:
         postings.append((ROUNDING, split.rounding))
-    return postings
+    return tuple(postings)
 
 
 class GiftDesk:
     """Converts gift events into money: one journal entry per gift, with caps and budgets applied."""
 
-    __slots__ = ("_books", "_calendar", "_daily", "_default_channel", "_pricer")
+    __slots__ = ("_books", "_calendar", "_daily", "_default_channel", "_memos", "_pricer")
 
     def __init__(self, settings: EconomySettings, calendar: FestCalendar, books: Books) -> None:
         self._pricer = GiftPricer(settings)
@@ -164,27 +168,40 @@ class GiftDesk:
         self._books = books
         #: viewer -> fest day -> conversion credit received that day
         self._daily: dict[str, dict[int, Decimal]] = {}
+        #: (gift, count, channel) -> the memo of its entries, one string shared by all of them
+        self._memos: dict[tuple[str | None, int | None, str], str] = {}
 
     def on_gift(self, event: Event, ctx: StepContext) -> None:
         """Split the gift's value, add the valid conversion's credit and bonus, post and say so."""
-        conversion = self._pricer.conversion_at(ctx.ts)
+        pricer, books = self._pricer, self._books
+        conversion = pricer.conversion_at(ctx.ts)
         channel = event.channel or self._default_channel
-        split = self._pricer.split(channel, event.coins or 0, conversion)
+        coins = event.coins or 0
+        split, tail = pricer.priced(channel, coins, conversion)
         user, creator = event.user_id, event.creator_id or ""
-        postings = _split_postings(user, creator, split)
-        credit = bonus = self._books.nothing
+        # the viewer pays the value; the creator, the platform and rounding get it
+        postings: list[Posting] = [(f"viewer:{user}:coin_spend", split.spend)]
+        if split.creator.amount:
+            postings.append((f"creator:{creator}:gift_earnings", split.creator))
+        postings += tail
+        credit = bonus = books.nothing
         if conversion is not None and (split.credit or split.bonus):
             credit, bonus = self._convert(event, split, conversion, postings, ctx)
         conversion_id = None if conversion is None else conversion.id
-        memo = f"gift {event.gift_id} x{event.count} via {channel}"
-        entry = self._books.post(ctx, conversion_id or "split", memo, postings)
+        memo_key = (event.gift_id, event.count, channel)
+        memo = self._memos.get(memo_key)
+        if memo is None:
+            if len(self._memos) >= _CACHE_SIZE:
+                self._memos.clear()
+            memo = self._memos[memo_key] = f"gift {event.gift_id} x{event.count} via {channel}"
+        entry = books.post(ctx, conversion_id or "split", memo, postings)
         ctx.emit(
             GiftConverted(
                 ctx.event_id,
                 user,
                 creator,
                 event.gift_id or "",
-                event.coins or 0,
+                coins,
                 channel,
                 split.value,
                 split.creator,

@@ -16,8 +16,9 @@ currency.
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Final, TypeAlias
 
@@ -29,9 +30,12 @@ from festengine.errors import UnbalancedEntryError
 __all__ = ["JournalEntry", "Ledger", "Posting", "party_of"]
 
 Posting: TypeAlias = tuple[str, Money]
-_Row: TypeAlias = tuple[str, Decimal, str]
 
 _ZERO: Final = Decimal(0)
+_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND: Final = timedelta(microseconds=1)
+#: the date column's mark for a date kept as it is (not in UTC, or a ``datetime`` subclass)
+_ODD_AT: Final = -(2**63)
 
 
 def party_of(account: str) -> str:
@@ -80,21 +84,53 @@ class Ledger:
     """The journal and the balances of every account, in one fest currency by default.
 
     Posting is the hot path, so it does little: one pass to check the entry, one to move the
-    balances. The journal is kept as rows of plain values (strings, ``Decimal``, ``datetime``), which
-    the garbage collector need not walk; :class:`JournalEntry` values are made from them when asked.
+    balances. The journal is kept compactly, in columns of plain values rather than an object per
+    entry: the event ids, rule ids, memos and dates of the entries, and one flat list of every
+    posting's account and amount (``_ends`` says where each entry's postings end). An account's
+    name is stored once and shared by all its postings, and a posting's currency is not stored at
+    all: it is the account's. :class:`JournalEntry` values are made from the columns when asked.
     Accounts in the ledger's own currency need no bookkeeping of their currency; only accounts of
     other currencies are remembered. The index of entries by party is built when
     :meth:`entries_for` is first asked, and kept up to date from then on.
     """
 
-    __slots__ = ("_balances", "_by_party", "_foreign", "_indexed", "_rows", "currency")
+    __slots__ = (
+        "_ats",
+        "_balances",
+        "_by_party",
+        "_ends",
+        "_events",
+        "_flat",
+        "_foreign",
+        "_indexed",
+        "_memos",
+        "_names",
+        "_odd_ats",
+        "_rules",
+        "currency",
+    )
 
     def __init__(self, currency: str) -> None:
         #: the ledger's main currency; queries of accounts never posted to answer in it
         self.currency = currency
-        #: the journal: (event_id, rule_id, memo, at, ((account, amount, currency), …)) per entry
-        self._rows: list[tuple[str | None, str, str, datetime, tuple[_Row, ...]]] = []
+        self._clear()
+
+    def _clear(self) -> None:
+        #: the journal, one column per field: the entry at position ``p`` (0-based) is
+        #: ``_events[p]``, ``_rules[p]``, ``_memos[p]``, the date ``_at(p)`` and the postings
+        #: ``_flat[_ends[p - 1]:_ends[p]]`` (account, amount, account, amount…; from 0 for the first)
+        self._events: list[str | None] = []
+        self._rules: list[str] = []
+        self._memos: list[str] = []
+        #: dates as microseconds since the epoch (UTC dates), else ``_ODD_AT`` and the date in ``_odd_ats``
+        self._ats = array("q")
+        self._odd_ats: dict[int, datetime] = {}
+        self._flat: list[Any] = []
+        self._ends = array("q")
+        #: account -> balance, in the order accounts were first posted to
         self._balances: dict[str, Decimal] = {}
+        #: account -> the same name, so that every posting to an account shares one string
+        self._names: dict[str, str] = {}
         #: accounts holding a currency other than ``currency``, and that currency
         self._foreign: dict[str, str] = {}
         #: party -> positions in the journal of the entries that touch it, for the first ``_indexed``
@@ -119,8 +155,8 @@ class Ledger:
         account would receive a second currency: both are bugs of the caller.
         """
         self._validate(rule_id, memo, postings)
-        entry = JournalEntry(len(self._rows) + 1, event_id, rule_id, memo, at, tuple(postings))
-        self._record(entry)
+        entry = JournalEntry(len(self._ends) + 1, event_id, rule_id, memo, at, tuple(postings))
+        self._record(event_id, rule_id, memo, at, postings)
         return entry
 
     def _validate(self, rule_id: str, memo: str, postings: Sequence[Posting]) -> None:
@@ -158,22 +194,63 @@ class Ledger:
             sums = ", ".join(f"{amount} {code}" for code, amount in left.items())
             raise UnbalancedEntryError(f"entry {rule_id!r} ({memo}) does not balance: postings sum to {sums}")
 
-    def _record(self, entry: JournalEntry) -> None:
-        row = tuple([(account, money.amount, money.currency) for account, money in entry.postings])
+    def _record(self, event_id: str | None, rule_id: str, memo: str, at: datetime, postings: Iterable[Posting]) -> None:
+        """Append a checked entry to the journal and move the balances."""
         balances = self._balances
-        get = balances.get
+        names = self._names
+        flat = self._flat
         currency = self.currency
-        for account, amount, held in row:
-            balances[account] = get(account, _ZERO) + amount
-            if held != currency:
-                self._foreign[account] = held
-        self._rows.append((entry.event_id, entry.rule_id, entry.memo, entry.at, row))
+        for account, money in postings:
+            amount = money.amount
+            name = names.get(account)
+            if name is None:
+                name = names[account] = account
+                # a new balance is 0 + amount; that is the amount itself (keep that one object)
+                # unless the sum differs from it in sign, exponent or digits, as for -0.00 or 1E+1
+                start = _ZERO + amount
+                balances[name] = start if start.compare_total(amount) else amount
+            else:
+                balances[name] += amount
+            if money.currency != currency:
+                self._foreign[name] = money.currency
+            flat.append(name)
+            flat.append(amount)
+        self._events.append(event_id)
+        self._rules.append(rule_id)
+        self._memos.append(memo)
+        if at.tzinfo is UTC and at.__class__ is datetime and not at.fold:
+            self._ats.append((at - _EPOCH) // _MICROSECOND)
+        else:
+            self._odd_ats[len(self._ends)] = at
+            self._ats.append(_ODD_AT)
+        self._ends.append(len(flat))
+
+    def _at(self, position: int) -> datetime:
+        """The date of the entry at ``position``."""
+        micros = self._ats[position]
+        return self._odd_ats[position] if micros == _ODD_AT else _EPOCH + timedelta(microseconds=micros)
+
+    def _postings_at(self, position: int) -> list[Any]:
+        """The flat (account, amount, account, amount…) postings of the entry at ``position``."""
+        ends = self._ends
+        return self._flat[ends[position - 1] if position else 0 : ends[position]]
 
     def _entry(self, position: int) -> JournalEntry:
-        """The journal entry at ``position`` (0-based), made from its row."""
-        event_id, rule_id, memo, at, row = self._rows[position]
-        postings = tuple((account, Money(amount, currency)) for account, amount, currency in row)
-        return JournalEntry(position + 1, event_id, rule_id, memo, at, postings)
+        """The journal entry at ``position`` (0-based), made from the columns."""
+        flat = self._postings_at(position)
+        foreign, currency = self._foreign, self.currency
+        postings = tuple(
+            (account, Money(amount, foreign.get(account, currency)))
+            for account, amount in zip(flat[::2], flat[1::2], strict=True)
+        )
+        return JournalEntry(
+            position + 1,
+            self._events[position],
+            self._rules[position],
+            self._memos[position],
+            self._at(position),
+            postings,
+        )
 
     # ------------------------------------------------------------------ queries
 
@@ -196,10 +273,10 @@ class Ledger:
     @property
     def entries(self) -> tuple[JournalEntry, ...]:
         """The whole journal, oldest first."""
-        return tuple(self._entry(position) for position in range(len(self._rows)))
+        return tuple(self._entry(position) for position in range(len(self._ends)))
 
     def __len__(self) -> int:
-        return len(self._rows)
+        return len(self._ends)
 
     def entries_for(self, party: str) -> tuple[JournalEntry, ...]:
         """The entries touching a party (``viewer:u1``, ``creator:c1``, ``platform``…) or one account.
@@ -212,17 +289,17 @@ class Ledger:
             return tuple(self._entry(p) for p in positions)
         if ":" in party:
             within = by_party.get(party_of(party), [])
-            return tuple(self._entry(p) for p in within if any(item[0] == party for item in self._rows[p][4]))
+            return tuple(self._entry(p) for p in within if party in self._postings_at(p)[::2])
         both = sorted({*by_party.get(f"viewer:{party}", []), *by_party.get(f"creator:{party}", [])})
         return tuple(self._entry(p) for p in both)
 
     def _index(self) -> dict[str, list[int]]:
         """The party index, brought up to date with the entries posted since it was last asked."""
         by_party = self._by_party
-        for position in range(self._indexed, len(self._rows)):
-            for party in dict.fromkeys(party_of(item[0]) for item in self._rows[position][4]):
+        for position in range(self._indexed, len(self._ends)):
+            for party in dict.fromkeys(party_of(account) for account in self._postings_at(position)[::2]):
                 by_party.setdefault(party, []).append(position)
-        self._indexed = len(self._rows)
+        self._indexed = len(self._ends)
         return by_party
 
     def trial_balance(self) -> dict[str, Decimal]:
@@ -237,20 +314,26 @@ class Ledger:
 
     def dump(self) -> list[Any]:
         """The journal as JSON-ready lists; balances are rebuilt from it on :meth:`load`."""
-        return [
-            [position, event_id, rule_id, memo, at.isoformat(), [[a, str(amount), c] for a, amount, c in row]]
-            for position, (event_id, rule_id, memo, at, row) in enumerate(self._rows, start=1)
-        ]
+        foreign, currency = self._foreign, self.currency
+        dumped: list[Any] = []
+        for position in range(len(self._ends)):
+            flat = self._postings_at(position)
+            postings = [
+                [account, str(amount), foreign.get(account, currency)]
+                for account, amount in zip(flat[::2], flat[1::2], strict=True)
+            ]
+            at = self._at(position).isoformat()
+            dumped.append(
+                [position + 1, self._events[position], self._rules[position], self._memos[position], at, postings]
+            )
+        return dumped
 
     def load(self, data: Iterable[Any]) -> None:
         """Replace the ledger's contents with a journal :meth:`dump` produced."""
-        self._rows = []
-        self._balances = {}
-        self._foreign = {}
-        self._by_party = {}
-        self._indexed = 0
+        self._clear()
         for item in data:
-            self._record(_load_entry(item))
+            entry = _load_entry(item)
+            self._record(entry.event_id, entry.rule_id, entry.memo, entry.at, entry.postings)
 
 
 def _load_entry(item: Sequence[Any]) -> JournalEntry:
