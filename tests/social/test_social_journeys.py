@@ -119,3 +119,24 @@ def test_a_community_goal_step_is_done_by_being_rewarded_as_a_contributor() -> N
         ("u1", "room_goal"),
         ("u2", "room_goal"),
     ]
+
+
+def test_journeys_survive_a_snapshot_mid_way_with_a_mission_shared_by_two_journeys() -> None:
+    second = {"id": "short", "title": "Short", "steps": [{"mission": "follow"}, {"mission": "watch"}]}
+    fest = make_fest(*STEPS, journeys=[JOURNEY, second])
+    engine = Engine(fest)
+    run(engine, ev("follow", at(1, "10:00")), ev("comment", at(1, "10:01")), ev("follow", at(1, "10:02"), "u2"))
+    assert social(engine).journeys.dump()["runs"] == {
+        "u1": {"short": [1, ["follow"]], "trip": [2, ["hello", "follow"]]},
+        "u2": {"short": [1, ["follow"]], "trip": [0, []]},
+    }
+    restored = Engine.restore(fest, engine.snapshot())
+    assert restored.snapshot() == engine.snapshot()
+    assert social(restored).journeys_of("u1") == social(engine).journeys_of("u1")
+    tail = [
+        ev("link_click", at(1, "10:03")),
+        ev("view", at(1, "10:04"), seconds=60),
+        ev("comment", at(1, "10:05"), "u2"),
+    ]
+    assert [s.outcomes for s in run(engine, *tail)] == [s.outcomes for s in run(restored, *tail)]
+    assert [p.completed for p in social(restored).journeys_of("u1")] == [True, True]

@@ -18,6 +18,7 @@ completions, in order) and, per journey, the step reached and the path taken.
 
 from __future__ import annotations
 
+from sys import intern
 from typing import Any
 
 import attrs
@@ -29,12 +30,9 @@ from festengine.social.outcomes import JourneyCompleted, JourneyStepCompleted
 __all__ = ["JourneyProgress", "Journeys"]
 
 
-@attrs.define(slots=True)
-class _Run:
-    """One viewer's run at one journey."""
-
-    step: int = 0
-    path: list[str] = attrs.field(factory=list)
+#: A viewer's runs at journeys, in the order started: ``(journey id, path)``, where the path is the
+#: mission that completed each step done so far (so the step reached is its length).
+_Runs = tuple[tuple[str, tuple[str, ...]], ...]
 
 
 @attrs.frozen(slots=True)
@@ -66,64 +64,74 @@ class Journeys:
         self._by_mission = {mission_id: tuple(ids) for mission_id, ids in index.items()}
         #: the missions that are steps of a journey
         self.missions = frozenset(self._by_mission)
-        self._done: dict[str, dict[str, None]] = {}
-        self._runs: dict[str, dict[str, _Run]] = {}
+        # Per viewer, tuples of interned ids rather than a dict and an object per run: a viewer's
+        # journey state changes a handful of times in a fest, and tuples of strings are small and
+        # nothing the garbage collector has to walk.
+        #: user -> the journey missions completed (first completions, in order)
+        self._done: dict[str, tuple[str, ...]] = {}
+        #: user -> the journeys started, with their paths
+        self._runs: dict[str, _Runs] = {}
 
     def mission_done(self, user: str, mission_id: str, ctx: StepContext) -> None:
         """``user`` completed ``mission_id``: advance the journeys that contain it."""
         journeys = self._by_mission.get(mission_id)
         if journeys is None:
             return
-        done = self._done.setdefault(user, {})
+        done = self._done.get(user, ())
         if mission_id in done:
             return
-        done[mission_id] = None
-        runs = self._runs.setdefault(user, {})
+        user = intern(user)
+        self._done[user] = (*done, mission_id)
         for journey_id in journeys:
-            run = runs.get(journey_id)
-            if run is None:
-                run = runs[journey_id] = _Run()
-            self._advance(user, self._journeys[journey_id], run, done, ctx)
+            runs = self._runs.get(user, ())
+            if all(j != journey_id for j, _ in runs):
+                self._runs[user] = (*runs, (journey_id, ()))
+            self._advance(user, self._journeys[journey_id], ctx)
 
-    def _advance(self, user: str, journey: Journey, run: _Run, done: dict[str, None], ctx: StepContext) -> None:
+    def _advance(self, user: str, journey: Journey, ctx: StepContext) -> None:
         steps = journey.steps
         total = len(steps)
-        if run.step >= total:
+        path = self._path(user, journey.id)
+        if len(path) >= total:
             return
-        while run.step < total:
-            step = steps[run.step]
-            chosen = next((m for m in done if m in step.missions), None)
+        while len(path) < total:
+            step = steps[len(path)]
+            chosen = next((m for m in self._done[user] if m in step.missions), None)
             if chosen is None:
                 return
-            run.path.append(chosen)
-            run.step += 1
+            path = (*path, chosen)
+            self._runs[user] = tuple((j, path if j == journey.id else p) for j, p in self._runs[user])
+            reached = len(path)
             closed = tuple(m for m in step.missions if m != chosen)
-            upcoming = steps[run.step].missions if run.step < total else ()
+            upcoming = steps[reached].missions if reached < total else ()
             ctx.emit(
-                JourneyStepCompleted(
-                    ctx.event_id, user, journey.id, run.step, chosen, run.step, total, closed, upcoming
-                )
+                JourneyStepCompleted(ctx.event_id, user, journey.id, reached, chosen, reached, total, closed, upcoming)
             )
-        ctx.emit(JourneyCompleted(ctx.event_id, user, journey.id, tuple(run.path)))
+        ctx.emit(JourneyCompleted(ctx.event_id, user, journey.id, path))
         for reward in journey.rewards:
             ctx.grant(user, reward, journey.id)
+
+    def _path(self, user: str, journey_id: str) -> tuple[str, ...]:
+        """The user's path at a journey (empty if not started)."""
+        return next((path for j, path in self._runs.get(user, ()) if j == journey_id), ())
 
     # ------------------------------------------------------------------ queries
 
     def progress(self, user: str, journey_id: str) -> JourneyProgress:
         """A viewer's progress at one journey (step 1 if not started)."""
         journey = self._journeys[journey_id]
-        run = self._runs.get(user, {}).get(journey_id) or _Run()
+        path = self._path(user, journey_id)
+        step = len(path)
         total = len(journey.steps)
-        finished = run.step >= total
+        finished = step >= total
         return JourneyProgress(
             journey_id=journey.id,
             title=journey.title,
-            steps_done=run.step,
+            steps_done=step,
             steps_total=total,
-            path=tuple(run.path),
-            next_step=None if finished else run.step + 1,
-            next_missions=() if finished else journey.steps[run.step].missions,
+            path=path,
+            next_step=None if finished else step + 1,
+            next_missions=() if finished else journey.steps[step].missions,
             completed=finished,
         )
 
@@ -137,12 +145,13 @@ class Journeys:
         """JSON-ready state."""
         return {
             "done": {user: list(done) for user, done in self._done.items()},
-            "runs": {user: {j: [run.step, run.path] for j, run in runs.items()} for user, runs in self._runs.items()},
+            "runs": {user: {j: [len(path), list(path)] for j, path in runs} for user, runs in self._runs.items()},
         }
 
     def load(self, data: Any) -> None:
         """Restore what :meth:`dump` produced."""
-        self._done = {user: dict.fromkeys(done) for user, done in data["done"].items()}
-        self._runs = {
-            user: {j: _Run(step, list(path)) for j, (step, path) in runs.items()} for user, runs in data["runs"].items()
+        self._done = {intern(user): tuple(intern(m) for m in done) for user, done in data["done"].items()}
+        self._runs = {  # a run's step is the length of its path
+            intern(user): tuple((intern(j), tuple(intern(m) for m in path)) for j, (_, path) in runs.items())
+            for user, runs in data["runs"].items()
         }
