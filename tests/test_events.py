@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -14,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from festengine import Event, EventParseError, event_to_dict, parse_event, read_events
-from festengine.events import EVENT_TYPES, _fast, _parse_slow, dumps_event
+from festengine.events import EVENT_TYPES, _fast, _fast_text, _parse_slow, dumps_event
 
 AT = "2026-12-01T20:00:00Z"
 WHEN = datetime(2026, 12, 1, 20, 0, tzinfo=UTC)
@@ -161,8 +162,7 @@ def test_identifiers_are_stripped_in_the_slow_path() -> None:
 
 # --------------------------------------------------------------------------- fast path == slow path
 
-FAST_TYPES = ("view", "like", "share", "follow", "gift", "fan_club_join", "link_click", "product_view", "check_in")
-ids = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-_:.", min_size=1, max_size=24)
+ids = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-_:.é中😀", min_size=1, max_size=24)
 
 
 @st.composite
@@ -182,50 +182,96 @@ def stamps(draw: st.DrawFn, lower_z: bool = True) -> str:
 
 
 @st.composite
+def plain_money(draw: st.DrawFn) -> str:
+    """Money as producers write it: a decimal string of up to 12 + 6 digits ("12.99", "3", "12.990", "0.000000")."""
+    places = draw(st.integers(min_value=0, max_value=6))
+    number = draw(st.integers(min_value=0, max_value=10 ** (12 + places) - 1))
+    if not places:
+        return str(number)
+    return f"{number // 10**places}.{number % 10**places:0{places}d}"
+
+
+#: How to draw a plain, valid value of each field besides the common four and the type.
+PLAIN: dict[str, st.SearchStrategy[Any]] = {
+    **dict.fromkeys(
+        ["creator_id", "stream_id", "gift_id", "channel", "product_id", "order_id", "category", "seller_id",
+         "mission_id", "promotion_id"],
+        ids,
+    ),
+    "seconds": st.integers(min_value=0, max_value=86_400),
+    "count": st.integers(min_value=1, max_value=1_000_000),
+    "repeat_count": st.integers(min_value=1, max_value=1_000_000),
+    "repeat_end": st.booleans(),
+    "quantity": st.integers(min_value=1, max_value=100_000),
+    "text": st.text(max_size=40),
+    **dict.fromkeys(["price", "discount", "tax", "shipping", "amount"], plain_money()),
+    "currency": st.sampled_from(["USD", "EUR", "JPY"]),
+}  # fmt: skip
+
+
+@st.composite
 def fast_wire(draw: st.DrawFn) -> dict[str, Any]:
-    """Valid wire objects of the types the fast path handles, with any of their optional fields."""
-    kind = draw(st.sampled_from(FAST_TYPES))
+    """Valid wire objects of every type, with any of their optional fields, plain enough for the fast path."""
+    from festengine.events import _FIELDS
+
+    kind = draw(st.sampled_from(EVENT_TYPES))
     data: dict[str, Any] = {
         "event_id": draw(ids),
         "type": kind,
         "occurred_at": draw(stamps(lower_z=False)),
         "user_id": draw(ids),
     }
-    need_stream = kind in {"view", "like", "share", "gift"}
-    if kind not in {"check_in", "product_view"}:
-        data["creator_id"] = draw(ids)
-    if need_stream or draw(st.booleans()):
-        data["stream_id"] = draw(ids)
-    if kind == "view":
-        data["seconds"] = draw(st.integers(min_value=0, max_value=86_400))
-    if kind in {"like", "gift"} and draw(st.booleans()):
-        data["count"] = draw(st.integers(min_value=1, max_value=1_000_000))
-    if kind == "gift":
-        data["gift_id"] = draw(ids)
+    required, optional = _FIELDS[kind]
+    for name in required:
+        data[name] = draw(PLAIN[name])
+    for name in optional:
         if draw(st.booleans()):
-            data["repeat_count"] = draw(st.integers(min_value=1, max_value=1_000_000))
-        if draw(st.booleans()):
-            data["repeat_end"] = draw(st.booleans())
-        if draw(st.booleans()):
-            data["channel"] = draw(st.sampled_from(["app", "web"]))
-    if kind in {"link_click", "product_view"}:
-        data["product_id"] = draw(ids)
-    if kind == "product_view" and draw(st.booleans()):
-        data["creator_id"] = draw(ids)
-    if kind == "check_in" and draw(st.booleans()):
-        data["creator_id"] = draw(ids)
+            data[name] = draw(PLAIN[name])
+    if kind == "purchase" and Decimal(data.get("discount", 0)) > Decimal(data["price"]) * data.get("quantity", 1):
+        data["discount"] = data["price"]  # a discount within price * quantity
+    if kind == "refund" and Decimal(data["amount"]) == 0:
+        data["amount"] = "0.01"  # a refund of something
     return data
 
 
-@settings(max_examples=300, deadline=None)
+def outcome(parse: Any, data: Any) -> Any:
+    """What a parser makes of data: the Event and its repr (so 12.990 differs from 12.99), or the reasons."""
+    try:
+        event = parse(data)
+    except EventParseError as error:
+        return error.reasons
+    return event, repr(event)
+
+
+def slow(data: Any) -> Event:
+    return _parse_slow(data, line=None)
+
+
+def assert_parsers_agree(data: Any) -> None:
+    """parse_event (fast path first) and the full parser agree on data, as a mapping, a JSON str and JSON bytes."""
+    inputs = [data]
+    if isinstance(data, dict):
+        inputs.append(json.dumps(data))  # non-ASCII escaped, so a lone surrogate becomes "\ud800"
+        text = json.dumps(data, ensure_ascii=False)
+        inputs.append(text)
+        with contextlib.suppress(UnicodeEncodeError):  # a raw lone surrogate is no UTF-8
+            inputs.append(text.encode())
+    for item in inputs:
+        assert outcome(parse_event, item) == outcome(slow, item), item
+
+
+@settings(max_examples=500, deadline=None)
 @given(fast_wire())
 def test_fast_and_slow_parsers_give_equal_events(data: dict[str, Any]) -> None:
-    """For valid events of the hot types the fast path is taken and equals the pydantic parser."""
+    """For plain valid events of every type the fast path is taken and equals the pydantic parser."""
     fast = _fast(data)
     assert fast is not None
     assert fast == parse_event(data) == _parse_slow(data, line=None)
+    assert repr(fast) == repr(_parse_slow(data, line=None))
     text = json.dumps(data)
     assert parse_event(text) == _parse_slow(text, line=None) == fast
+    assert _fast_text(text) == fast
+    assert _fast_text(json.dumps(data, ensure_ascii=False) + "\r\n") == fast
 
 
 odd_stamps = st.one_of(
@@ -238,14 +284,22 @@ odd_stamps = st.one_of(
             "2026-03-02T10:00:00 +01:00",
             "2026-03-02T10:00:00.Z",
             "2026-03-02T10:00:00+12:60",
+            "2026-03-02T10:00:00+24:00",
+            "2026-03-02T10:00:00-23:59",
+            "2026-03-02T10:00:00+99:00",
             "2026-03-02T10:00:00",
             "2026-03-02 10:00:00Z",
             "2026-03-02T24:00:00Z",
             "2026-03-02T23:59:60Z",
             "2026-02-30T10:00:00Z",
+            "2026-13-02T10:00:00Z",
+            "0000-03-02T10:00:00Z",
             "9999-12-31T23:59:59-01:00",
             "0001-01-01T00:00:00+01:00",
             "2026-03-02T10:00:00,5Z",
+            "20260302T100000Z",
+            "2026-03-02T100000.5Z",  # as long as the plain shape, but the basic format
+            "2026-03-0\uff12T10:00:00Z",  # a full-width digit
         ]
     ),
     st.text(alphabet="0123456789-:TZ+. Wz", min_size=15, max_size=32),
@@ -256,20 +310,103 @@ odd_stamps = st.one_of(
 @given(fast_wire(), odd_stamps)
 def test_fast_and_slow_parsers_agree_on_any_time_stamp(data: dict[str, Any], stamp: str) -> None:
     """Whatever the time stamp, parse_event accepts it exactly when the full parser does, with equal results."""
-    data = {**data, "occurred_at": stamp}
-    try:
-        slow: Event | EventParseError = _parse_slow(data, line=None)
-    except EventParseError as error:
-        slow = error
-    try:
-        fast: Event | EventParseError = parse_event(data)
-    except EventParseError as error:
-        fast = error
-    if isinstance(slow, EventParseError):
-        assert isinstance(fast, EventParseError), f"{stamp!r}: fast path accepted what the full parser refuses"
-        assert fast.reasons == slow.reasons
-    else:
-        assert fast == slow
+    assert_parsers_agree({**data, "occurred_at": stamp})
+
+
+def test_fast_and_slow_parsers_agree_on_any_character_of_a_plain_time_stamp() -> None:
+    """The plain shape "2026-12-01T20:00:00Z" with any one character changed: the parsers agree."""
+    base = wire("like")
+    for stamp in ("2026-12-01T20:00:00Z", "2026-12-01T12:00:00-08:00"):
+        for position in range(len(stamp)):
+            for char in "0123456789:-+TtZz .,W\x00é٣":
+                assert_parsers_agree({**base, "occurred_at": stamp[:position] + char + stamp[position + 1 :]})
+
+
+#: Values at and beyond every limit of the wire format, and of the wrong type.
+ODD_VALUES: list[Any] = [
+    None, True, False, -1, 0, 1, 2, 86_400, 86_401, 100_000, 100_001, 1_000_000, 1_000_001, 2**63, -(2**63),
+    0.0, 1.0, 1.5, 12.99, [], [1], {}, {"a": 1},
+    " u1", "u1 ", "u1\u00a0", "\u2003u1", "u1\x1f", "u1\n", "", "x" * 200, "x" * 201, "t" * 2_000, "t" * 2_001,
+    "\ud800", "u\udfff1", "é", "😀", "12.99", "0", "00", "007", "0.000000", "1e2", "1E+2", ".5", "5.", "+1", "-1",
+    "-0", "1_0", " 1", "12.9999999", "1.1000000", "999999999999.999999", "1000000000000", "9999999999999.99",
+    "NaN", "Infinity", "USD", "usd", "US", "USDT", "\uff35SD", "2026-12-01T20:00:00Z", "like", "true",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("kind", EVENT_TYPES)
+def test_fast_and_slow_parsers_agree_on_odd_values_in_every_field(kind: str) -> None:
+    """Each field of each type (and a foreign and an unknown one) holding each odd value: the parsers agree."""
+    base = wire(kind, FULL[kind])
+    for name in [*base, "seconds" if kind != "view" else "text", "colour"]:
+        for value in ODD_VALUES:
+            assert_parsers_agree({**base, name: value})
+
+
+@settings(max_examples=1_000, deadline=None)
+@given(
+    fast_wire(),
+    st.sampled_from([*PLAIN, "event_id", "user_id", "type", "colour"]),
+    st.one_of(st.sampled_from(ODD_VALUES), st.text(max_size=4), st.floats(), st.integers()),
+)
+def test_fast_and_slow_parsers_agree_on_any_value(data: dict[str, Any], name: str, value: Any) -> None:
+    """Whatever one field holds (a null, a float, blanks, a lone surrogate, odd money…), the parsers agree."""
+    assert_parsers_agree({**data, name: value})
+
+
+@settings(max_examples=200, deadline=None)
+@given(fast_wire(), st.sampled_from(sorted(PLAIN)))
+def test_fast_and_slow_parsers_agree_without_any_one_field(data: dict[str, Any], name: str) -> None:
+    """A missing required field, or an optional one left out: the parsers agree."""
+    data.pop(name, None)
+    assert_parsers_agree(data)
+
+
+ODD_TEXTS: list[tuple[str, str | bytes]] = [
+    ("lone surrogate escape", json.dumps(wire("like", user_id="u\ud800"))),
+    ("lone low surrogate escape", json.dumps(wire("comment", text="\udc00!"))),
+    ("surrogate pair escape", json.dumps(wire("comment", text="so cute 😀"))),
+    ("raw lone surrogate", json.dumps(wire("like", user_id="u\ud800"), ensure_ascii=False)),
+    ("UTF-8 BOM", b"\xef\xbb\xbf" + json.dumps(wire("like")).encode()),
+    ("BOM in a str", "\ufeff" + json.dumps(wire("like"))),
+    ("UTF-16", json.dumps(wire("like")).encode("utf-16")),
+    ("UTF-16-LE", json.dumps(wire("like")).encode("utf-16-le")),
+    ("Latin-1", json.dumps(wire("like", user_id="café"), ensure_ascii=False).encode("latin-1")),
+    ("CESU-8 surrogate", json.dumps(wire("like", user_id="u")).replace('"u"', '"u\xed\xa0\x80"').encode("latin-1")),
+    ("duplicate key", json.dumps(wire("like"))[:-1] + ', "user_id": "u2"}'),
+    ("duplicate type", json.dumps(wire("like"))[:-1] + ', "type": "share"}'),
+    ("trailing blanks", json.dumps(wire("like")) + " \t\r\n"),
+    ("trailing form feed", json.dumps(wire("like")) + "\f"),
+    ("trailing text", json.dumps(wire("like")) + " x"),
+    ("two objects", json.dumps(wire("like")) * 2),
+    ("leading blanks", " \n" + json.dumps(wire("like"))),
+    ("NaN", json.dumps(wire("like"))[:-1] + ', "count": NaN}'),
+    ("huge exponent", json.dumps(wire("like"))[:-1] + ', "count": 1e400}'),
+    ("1.0 for an int", json.dumps(wire("like"))[:-1] + ', "count": 1.0}'),
+    ("huge int", json.dumps(wire("like"))[:-1] + ', "count": ' + "9" * 5_000 + "}"),
+    ("deep nesting", json.dumps(wire("like"))[:-1] + ', "count": ' + "[" * 100_000 + "]" * 100_000 + "}"),
+    ("escaped id", json.dumps(wire("like")).replace('"u1"', '"\\u0075\\u0031"')),
+    ("control character", json.dumps(wire("like")).replace('"u1"', '"u\x011"')),
+    ("a list", "[" + json.dumps(wire("like")) + "]"),
+    ("empty", ""),
+    ("blank", " \n"),
+]
+
+
+@pytest.mark.parametrize("text", [t for _, t in ODD_TEXTS], ids=[n for n, _ in ODD_TEXTS])
+def test_fast_and_slow_parsers_agree_on_odd_json(text: str | bytes) -> None:
+    """Encodings, surrogates, duplicate keys, blanks, odd numbers: the fast path decides as the full parser."""
+    assert outcome(parse_event, text) == outcome(slow, text)
+    if isinstance(text, str) and text.encode(errors="replace").decode() == text:  # as UTF-8 bytes too
+        assert outcome(parse_event, text.encode()) == outcome(slow, text.encode())
+
+
+def test_events_share_their_id_strings() -> None:
+    """Ids that repeat (viewer, creator, stream…) are one string in every event that has them."""
+    first = parse_event(json.dumps(wire("like", event_id="e1")))
+    second = parse_event(json.dumps(wire("like", event_id="e2")).encode())
+    third = parse_event(wire("gift", event_id="e3"))
+    assert first.user_id is second.user_id is third.user_id
+    assert first.stream_id is second.stream_id is third.stream_id
 
 
 # --------------------------------------------------------------------------- malformed events

@@ -15,9 +15,10 @@ engine's business and comes back as a ``Rejected`` outcome, not an exception.
 from __future__ import annotations
 
 import json
+import json.scanner
 import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -219,83 +220,223 @@ def _to_event(wire: _Wire) -> Event:
     return Event(**values)
 
 
-_TEXT_FIELDS: Final = frozenset(
-    {
-        "event_id", "user_id", "creator_id", "stream_id", "gift_id", "channel", "product_id",
-        "order_id", "category", "seller_id", "mission_id", "promotion_id",
-    }
-)  # fmt: skip
-_INT_LIMITS: Final = {"seconds": (0, 86_400), "count": (1, 1_000_000), "repeat_count": (1, 1_000_000)}
-_ALLOWED: Final = {
-    kind: frozenset(_COMMON) | frozenset(required) | frozenset(optional)
-    for kind, (required, optional) in _FIELDS.items()
+# --------------------------------------------------------------------------- the fast path
+#
+# Most events are plain and valid, and checking them with a few type and range tests is several
+# times faster than building the pydantic model. The fast path accepts only what it can check
+# completely and returns ``None`` for anything else (a null, a float, blanks around an id, an odd
+# time format, a discount beyond the price…): the full parser then decides and explains. So it only
+# has to be right about what it accepts: nothing the full parser refuses, and an equal Event.
+# tests/test_events.py checks both with hypothesis, for every type.
+#
+# For speed each type gets its own straight-line checker, written out from _FIELDS and the table of
+# checks below when the module loads (as attrs and dataclasses write their __init__):
+# ``_FAST_SOURCE["like"]`` shows one.
+
+#: How the fast path checks a field, given its value in a local variable named after the field.
+_CHECKS: Final = {
+    "unique id": "if type({n}) is not str or not 0 < len({n}) <= 200 or {n} != {n}.strip()"
+    " or not ({n}.isascii() or _is_unicode({n})): return None",
+    "id": "{n} = _IDS.get({n}) or _new_id({n})\nif {n} is None: return None",
+    "time": "{n} = _moment({n})\nif {n} is None: return None",
+    "int": "if type({n}) is not int or not {low} <= {n} <= {high}: return None",
+    "bool": "if type({n}) is not bool: return None",
+    "text": "if type({n}) is not str or len({n}) > 2_000 or not ({n}.isascii() or _is_unicode({n})): return None",
+    "money": "{n} = _money({n})\nif {n} is None: return None",
+    "currency": "if type({n}) is not str or _CURRENCY_TEXT({n}) is None: return None",
+}
+_CHECK_OF: Final = {
+    "event_id": "unique id",  # unique ids are not worth remembering
+    "order_id": "unique id",
+    "occurred_at": "time",
+    **dict.fromkeys(
+        (
+            "user_id", "creator_id", "stream_id", "gift_id", "channel", "product_id", "category",
+            "seller_id", "mission_id", "promotion_id",
+        ),
+        "id",
+    ),
+    **dict.fromkeys(("seconds", "count", "repeat_count", "quantity"), "int"),
+    "repeat_end": "bool",
+    "text": "text",
+    **dict.fromkeys(("price", "discount", "tax", "shipping", "amount"), "money"),
+    "currency": "currency",
+}  # fmt: skip
+assert set(_CHECK_OF) | {"type"} == set(_Wire.model_fields)  # noqa: S101 - a module invariant
+_LIMITS: Final = {
+    "seconds": (0, 86_400),
+    "count": (1, 1_000_000),
+    "repeat_count": (1, 1_000_000),
+    "quantity": (1, 100_000),
+}
+#: Optional fields that the parser fills in when they are missing (as _to_event does).
+_DEFAULTS: Final[dict[tuple[str, str], object]] = {
+    ("like", "count"): 1,
+    ("gift", "count"): 1,
+    ("gift", "repeat_count"): 1,
+    ("gift", "repeat_end"): True,
+    ("purchase", "quantity"): 1,
+}
+
+#: After the fields: the checks across fields, and the derived amount, as _check_type_fields and
+#: _to_event do them.
+_FINISH: Final = {
+    "purchase": "amount = (price or _ZERO) * quantity - (discount or _ZERO)\nif amount < 0: return None",
+    "refund": "if amount <= 0: return None",
 }
 
 
-def _fast(data: dict[str, Any]) -> Event | None:
-    """The common case without pydantic: plain, clearly valid events of the hot types.
-
-    Returns ``None`` whenever anything is unusual; the full parser then decides (and explains).
-    Only types without money or free text take this path, so both parsers give equal events.
-    """
-    kind = data.get("type")
-    if kind not in _FAST_TYPES or not _ALLOWED[kind].issuperset(data):
-        return None
-    for name, value in data.items():
-        if name in _TEXT_FIELDS:
-            if type(value) is not str or not value or len(value) > 200 or value != value.strip():
-                return None
-        elif name in _INT_LIMITS:
-            low, high = _INT_LIMITS[name]
-            if type(value) is not int or not low <= value <= high:
-                return None
-        elif name == "repeat_end":
-            if type(value) is not bool:
-                return None
-        elif name not in {"type", "occurred_at"}:
-            return None
-    required = _FIELDS[kind][0]
-    if any(name not in data for name in required) or "user_id" not in data or "event_id" not in data:
-        return None
-    stamp = data.get("occurred_at")
-    # Only the plain RFC 3339 shape: ``fromisoformat`` also takes forms pydantic refuses (ISO week
-    # dates, "+01", offsets with seconds or minute 60…), and both parsers must agree.
-    if type(stamp) is not str or _STAMP(stamp) is None:
-        return None
-    try:
-        moment = datetime.fromisoformat(stamp).astimezone(UTC)
-    except (ValueError, OverflowError):
-        return None
-    values = dict(data)
-    values["occurred_at"] = moment
-    if kind in {"like", "gift"}:
-        values.setdefault("count", 1)
-        if kind == "gift":
-            values.setdefault("repeat_count", 1)
-            values.setdefault("repeat_end", True)
-    return Event(**values)
+def _fast_source(kind: str) -> str:
+    """The source of ``_fast_{kind}(data)``: the event, or ``None`` for the full parser to decide."""
+    required, optional = _FIELDS[kind]
+    lines = ["if not _ALLOWED.issuperset(data) or not data.keys() >= _REQUIRED: return None"]
+    for name in ("event_id", "occurred_at", "user_id", *required, *optional):
+        low, high = _LIMITS.get(name, (0, 0))
+        check = _CHECKS[_CHECK_OF[name]].format(n=name, low=low, high=high).splitlines()
+        if name not in optional:
+            lines += [f"{name} = data[{name!r}]", *check]
+        elif (kind, name) in _DEFAULTS:  # the default passes the check
+            lines += [f"{name} = data.get({name!r}, {_DEFAULTS[kind, name]!r})", *check]
+        else:  # missing or null: None, as in the full parser
+            lines += [f"{name} = data.get({name!r})", f"if {name} is not None:", *(" " + line for line in check)]
+    lines += _FINISH.get(kind, "").splitlines()
+    fields = ["event_id", "occurred_at", "user_id", *required, *optional]
+    if kind == "purchase":
+        fields.append("amount")
+    arguments = ", ".join(f"{name}={name}" for name in fields)
+    lines.append(f"return Event(type={kind!r}, {arguments})")
+    body = "".join(f"\n    {line}" for line in lines)
+    return f"def _fast_{kind}(data):{body}\n"
 
 
+#: Plain money: what ``Decimal`` and pydantic read alike, within 18 digits and 6 decimal places.
+_MONEY_TEXT: Final = re.compile(r"(?:0|[1-9][0-9]{0,11})(?:\.[0-9]{1,6})?").fullmatch
+_CURRENCY_TEXT: Final = re.compile(r"[A-Z]{3}").fullmatch
+# Only the plain RFC 3339 shape: ``fromisoformat`` also takes forms pydantic refuses (ISO week
+# dates, "+01", offsets with seconds or minute 60…), and both parsers must agree.
 _STAMP: Final = re.compile(
     r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,9})?(?:[Zz]|[+-][0-9]{2}:?[0-5][0-9])"
 ).fullmatch
-_FAST_TYPES: Final = frozenset(
-    {"view", "like", "share", "follow", "gift", "fan_club_join", "link_click", "product_view", "check_in"}
-)
+_from_iso: Final = datetime.fromisoformat
+
+#: Ids seen before, each mapped to itself: a known id needs no check, and events (and the state
+#: keyed by their ids) share one string per id instead of one per event. Bounded: emptied when full.
+_IDS: Final[dict[str, str]] = {}
+_IDS_MAX: Final = 1 << 16
+
+
+def _new_id(value: object) -> str | None:
+    """A valid id not seen before, now remembered; ``None`` for anything else."""
+    if type(value) is not str or not 0 < len(value) <= 200 or value != value.strip() or not _is_unicode(value):
+        return None
+    if len(_IDS) >= _IDS_MAX:
+        _IDS.clear()
+    _IDS[value] = value
+    return value
+
+
+def _is_unicode(text: str) -> bool:
+    """False for a string with a lone surrogate, which pydantic refuses (it is not valid Unicode)."""
+    if text.isascii():
+        return True
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _moment(stamp: object) -> datetime | None:
+    """``occurred_at`` in UTC for the usual shapes (``…T20:00:00Z``, ``…T20:00:00-08:00``, fractions)."""
+    if type(stamp) is not str:
+        return None
+    try:
+        # "2026-12-01T20:00:00Z": the separators are where they belong (every third character from
+        # the fifth), fromisoformat checks the digits, and the result is already in UTC.
+        if len(stamp) == 20 and stamp[4::3] == "--T::Z":
+            return _from_iso(stamp)
+        if _STAMP(stamp) is None:
+            return None
+        return _from_iso(stamp).astimezone(UTC)
+    except (ValueError, OverflowError):  # no such day or hour; no UTC equivalent
+        return None
+
+
+def _money(value: object) -> Decimal | None:
+    if type(value) is not str or _MONEY_TEXT(value) is None:
+        return None
+    return Decimal(value)
+
+
+def _compile_fast(kind: str) -> Callable[[Mapping[str, Any]], Event | None]:
+    required, optional = _FIELDS[kind]
+    namespace: dict[str, Any] = {
+        "Event": Event,
+        "_ALLOWED": frozenset((*_COMMON, *required, *optional)),
+        "_REQUIRED": frozenset((*_COMMON, *required)),
+        "_IDS": _IDS,
+        "_ZERO": _ZERO,
+        "_CURRENCY_TEXT": _CURRENCY_TEXT,
+        "_is_unicode": _is_unicode,
+        "_moment": _moment,
+        "_money": _money,
+        "_new_id": _new_id,
+    }
+    exec(_FAST_SOURCE[kind], namespace)  # noqa: S102 - our own source, written out from _FIELDS
+    checker: Callable[[Mapping[str, Any]], Event | None] = namespace[f"_fast_{kind}"]
+    return checker
+
+
+#: The source of each type's checker, and the checkers.
+_FAST_SOURCE: Final = {kind: _fast_source(kind) for kind in _FIELDS}
+_FAST_BY_TYPE: Final = {kind: _compile_fast(kind) for kind in _FIELDS}
+
+
+def _fast(data: Mapping[str, Any]) -> Event | None:
+    """The fast path on a dict (left unchanged); ``None`` leaves the event to the full parser."""
+    try:
+        return _FAST_BY_TYPE[data["type"]](data)
+    except (KeyError, TypeError):  # no type, an unknown one, or an id that is not even hashable
+        return None
+
+
+#: ``json.loads`` without its wrapper: (value, end) of the JSON value at an index; the C scanner.
+#: (typeshed wants a scanner as the context, but any object with a decoder's settings is one.)
+_scan: Final[Callable[[str, int], tuple[Any, int]]] = json.scanner.make_scanner(json.JSONDecoder())  # type: ignore[arg-type]
+
+
+def _fast_text(text: str) -> Event | None:
+    """The fast path on one JSON text (a line, its line end included); ``None`` as for :func:`_fast`."""
+    try:
+        data, end = _scan(text, 0)
+    except (StopIteration, ValueError, RecursionError):  # not JSON (or it starts with blanks)
+        return None
+    if end != len(text) and text[end:].strip(" \t\r\n"):
+        return None
+    if type(data) is not dict:
+        return None
+    return _fast(data)
+
+
+def _fast_bytes(raw: bytes) -> Event | None:
+    try:
+        text = raw.decode()
+    except UnicodeDecodeError:
+        return None
+    return _fast_text(text)
 
 
 def parse_event(data: Mapping[str, Any] | str | bytes, *, line: int | None = None) -> Event:
     """Parse one event from a mapping or a JSON text; raise :class:`EventParseError` if it is malformed."""
-    if isinstance(data, str | bytes):
-        try:
-            loaded = json.loads(data)
-        except (ValueError, RecursionError):
-            loaded = None
-        if type(loaded) is dict and (event := _fast(loaded)) is not None:
-            return event
-    elif type(data) is dict and (event := _fast(data)) is not None:
-        return event
-    return _parse_slow(data, line=line)
+    if type(data) is str:
+        event = _fast_text(data)
+    elif type(data) is bytes:
+        event = _fast_bytes(data)
+    elif type(data) is dict:
+        event = _fast(data)
+    else:
+        event = None
+    return event if event is not None else _parse_slow(data, line=line)
 
 
 def _parse_slow(data: Mapping[str, Any] | str | bytes, *, line: int | None) -> Event:
@@ -344,12 +485,14 @@ class EventReader:
         with self.path.open("rb") as handle:
             for number, raw in enumerate(handle, start=1):
                 self.lines_read = number
-                if not raw.strip():
-                    continue
-                try:
-                    yield parse_event(raw, line=number)
-                except EventParseError as error:
-                    self.errors.append(error)
+                event = _fast_bytes(raw)
+                if event is not None:
+                    yield event
+                elif raw.strip():  # blank lines are skipped
+                    try:
+                        yield _parse_slow(raw, line=number)
+                    except EventParseError as error:
+                        self.errors.append(error)
 
 
 def read_events(path: str | os.PathLike[str]) -> EventReader:
