@@ -14,8 +14,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from festengine import Event, EventParseError, event_to_dict, parse_event, read_events
-from festengine.events import EVENT_TYPES, _fast, _fast_text, _parse_slow, dumps_event
+from festengine import Event, EventParseError, event_to_dict, events, parse_event, read_events
+from festengine.events import EVENT_TYPES, _fast, _fast_json_orjson, _fast_json_stdlib, _parse_slow, dumps_event
 
 AT = "2026-12-01T20:00:00Z"
 WHEN = datetime(2026, 12, 1, 20, 0, tzinfo=UTC)
@@ -247,6 +247,15 @@ def slow(data: Any) -> Event:
     return _parse_slow(data, line=None)
 
 
+#: The fast paths on JSON text: the standard library's, and orjson's when it is installed (festengine[fast]).
+FAST_JSON = [_fast_json_stdlib] + ([_fast_json_orjson] if events._orjson_loads is not None else [])
+
+
+def parse_json_with(fast_json: Any) -> Any:
+    """parse_event on JSON text with the given fast path."""
+    return lambda text: fast_json(text) or slow(text)
+
+
 def assert_parsers_agree(data: Any) -> None:
     """parse_event (fast path first) and the full parser agree on data, as a mapping, a JSON str and JSON bytes."""
     inputs = [data]
@@ -257,7 +266,11 @@ def assert_parsers_agree(data: Any) -> None:
         with contextlib.suppress(UnicodeEncodeError):  # a raw lone surrogate is no UTF-8
             inputs.append(text.encode())
     for item in inputs:
-        assert outcome(parse_event, item) == outcome(slow, item), item
+        expected = outcome(slow, item)
+        assert outcome(parse_event, item) == expected, item
+        if not isinstance(item, dict):
+            for fast_json in FAST_JSON:
+                assert outcome(parse_json_with(fast_json), item) == expected, (fast_json, item)
 
 
 @settings(max_examples=500, deadline=None)
@@ -270,8 +283,10 @@ def test_fast_and_slow_parsers_give_equal_events(data: dict[str, Any]) -> None:
     assert repr(fast) == repr(_parse_slow(data, line=None))
     text = json.dumps(data)
     assert parse_event(text) == _parse_slow(text, line=None) == fast
-    assert _fast_text(text) == fast
-    assert _fast_text(json.dumps(data, ensure_ascii=False) + "\r\n") == fast
+    for fast_json in FAST_JSON:
+        assert fast_json(text) == fast
+        assert fast_json(json.dumps(data, ensure_ascii=False) + "\r\n") == fast
+        assert fast_json(json.dumps(data, ensure_ascii=False).encode() + b"\n") == fast
 
 
 odd_stamps = st.one_of(
@@ -395,9 +410,27 @@ ODD_TEXTS: list[tuple[str, str | bytes]] = [
 @pytest.mark.parametrize("text", [t for _, t in ODD_TEXTS], ids=[n for n, _ in ODD_TEXTS])
 def test_fast_and_slow_parsers_agree_on_odd_json(text: str | bytes) -> None:
     """Encodings, surrogates, duplicate keys, blanks, odd numbers: the fast path decides as the full parser."""
-    assert outcome(parse_event, text) == outcome(slow, text)
+    texts = [text]
     if isinstance(text, str) and text.encode(errors="replace").decode() == text:  # as UTF-8 bytes too
-        assert outcome(parse_event, text.encode()) == outcome(slow, text.encode())
+        texts.append(text.encode())
+    for item in texts:
+        expected = outcome(slow, item)
+        assert outcome(parse_event, item) == expected
+        for fast_json in FAST_JSON:
+            assert outcome(parse_json_with(fast_json), item) == expected, fast_json
+
+
+def test_orjson_is_used_when_installed_and_the_standard_library_otherwise(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With festengine[fast] installed JSON is read with orjson; without it, with the standard library alone."""
+    import sys
+
+    if events._orjson_loads is not None:
+        assert events._fast_json is _fast_json_orjson
+    monkeypatch.setitem(sys.modules, "orjson", None)  # as if it were not installed
+    assert events._find_orjson() is None
+    monkeypatch.setattr(events, "_orjson_loads", None)
+    assert _fast_json_orjson(json.dumps(wire("like"))) is None  # it leaves everything to the others
+    assert _fast_json_stdlib(json.dumps(wire("like"))) == parse_event(wire("like"))
 
 
 def test_events_share_their_id_strings() -> None:
@@ -495,6 +528,14 @@ def test_parse_error_is_a_value_error_and_a_festengine_error() -> None:
 # --------------------------------------------------------------------------- JSON Lines
 
 
+@pytest.fixture(params=FAST_JSON, ids=lambda fast_json: fast_json.__name__.rsplit("_", 1)[-1])
+def fast_json(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Each fast path on JSON text in turn (orjson's only when it is installed)."""
+    monkeypatch.setattr(events, "_fast_json", request.param)
+    return request.param
+
+
+@pytest.mark.usefixtures("fast_json")
 def test_read_events_reports_bad_lines_with_their_numbers_and_goes_on(tmp_path: Path) -> None:
     """read_events yields the good events in order and keeps each bad line's number and reason."""
     lines = [
@@ -519,12 +560,25 @@ def test_read_events_reports_bad_lines_with_their_numbers_and_goes_on(tmp_path: 
     assert reader.lines_read == 10
 
 
+@pytest.mark.usefixtures("fast_json")
 def test_read_events_accepts_str_paths_and_crlf(tmp_path: Path) -> None:
     """A path given as str works, and Windows line ends do not disturb parsing."""
     path = tmp_path / "events.jsonl"
     path.write_bytes(b"\r\n".join(json.dumps(wire(k, event_id=k)).encode() for k in ("like", "purchase")) + b"\r\n")
     reader = read_events(str(path))
     assert [e.type for e in reader] == ["like", "purchase"]
+    assert reader.errors == []
+
+
+@pytest.mark.usefixtures("fast_json")
+def test_read_events_gives_the_events_of_the_full_parser(tmp_path: Path) -> None:
+    """Every line of a JSON Lines file, of every type, read as the full parser reads that line."""
+    lines = [json.dumps(wire(kind, table[kind], event_id=f"{kind}-{i}")) for i, table in enumerate((MINIMAL, FULL))
+             for kind in EVENT_TYPES]  # fmt: skip
+    path = tmp_path / "events.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    reader = read_events(path)
+    assert [repr(event) for event in reader] == [repr(_parse_slow(line, line=None)) for line in lines]
     assert reader.errors == []
 
 

@@ -405,33 +405,55 @@ def _fast(data: Mapping[str, Any]) -> Event | None:
 _scan: Final[Callable[[str, int], tuple[Any, int]]] = json.scanner.make_scanner(json.JSONDecoder())  # type: ignore[arg-type]
 
 
-def _fast_text(text: str) -> Event | None:
+def _fast_json_stdlib(text: str | bytes) -> Event | None:
     """The fast path on one JSON text (a line, its line end included); ``None`` as for :func:`_fast`."""
     try:
-        data, end = _scan(text, 0)
-    except (StopIteration, ValueError, RecursionError):  # not JSON (or it starts with blanks)
+        line = text.decode() if isinstance(text, bytes) else text
+        data, end = _scan(line, 0)
+    except (StopIteration, ValueError, RecursionError):  # not UTF-8, not JSON, or blanks before it
         return None
-    if end != len(text) and text[end:].strip(" \t\r\n"):
+    if end != len(line) and line[end:].strip(" \t\r\n"):
         return None
     if type(data) is not dict:
         return None
     return _fast(data)
 
 
-def _fast_bytes(raw: bytes) -> Event | None:
+def _find_orjson() -> Callable[[str | bytes], Any] | None:
+    """orjson's ``loads`` when the optional extra ``festengine[fast]`` is installed."""
     try:
-        text = raw.decode()
-    except UnicodeDecodeError:
+        import orjson
+    except ImportError:
         return None
-    return _fast_text(text)
+    return orjson.loads
+
+
+_orjson_loads: Final = _find_orjson()
+
+
+def _fast_json_orjson(text: str | bytes) -> Event | None:
+    """:func:`_fast_json_stdlib` with orjson, which reads JSON about twice as fast as the standard library."""
+    if _orjson_loads is None or text[:1] not in _OPEN_BRACE:  # a BOM, blanks before it, not an object
+        return None
+    try:
+        data = _orjson_loads(text)
+    except ValueError:  # orjson.JSONDecodeError is one
+        return None
+    if type(data) is not dict:
+        return None
+    return _fast(data)
+
+
+_OPEN_BRACE: Final = ("{", b"{")
+
+#: The fast path on JSON text: with orjson if it is installed (both give the same events).
+_fast_json: Callable[[str | bytes], Event | None] = _fast_json_stdlib if _orjson_loads is None else _fast_json_orjson
 
 
 def parse_event(data: Mapping[str, Any] | str | bytes, *, line: int | None = None) -> Event:
     """Parse one event from a mapping or a JSON text; raise :class:`EventParseError` if it is malformed."""
-    if type(data) is str:
-        event = _fast_text(data)
-    elif type(data) is bytes:
-        event = _fast_bytes(data)
+    if type(data) is str or type(data) is bytes:
+        event = _fast_json(data)
     elif type(data) is dict:
         event = _fast(data)
     else:
@@ -485,7 +507,7 @@ class EventReader:
         with self.path.open("rb") as handle:
             for number, raw in enumerate(handle, start=1):
                 self.lines_read = number
-                event = _fast_bytes(raw)
+                event = _fast_json(raw)
                 if event is not None:
                     yield event
                 elif raw.strip():  # blank lines are skipped
