@@ -202,3 +202,15 @@ def test_postings_of_other_currencies_keep_their_currency() -> None:
     copy.load(json.loads(json.dumps(ledger.dump())))
     assert copy.entries == ledger.entries
     assert copy.dump() == ledger.dump()
+
+
+def test_entries_keep_their_event_ids_exactly() -> None:
+    """Event ids come back as they were posted: none, empty, non-ASCII, even a lone surrogate."""
+    event_ids = [None, "", "e1", "événement-🎁", "\ud800x", "\xff"]
+    ledger = Ledger("USD")
+    for event_id in event_ids:
+        ledger.post(event_id=event_id, rule_id="r", memo="m", at=NOW, postings=[("a:x", usd("1")), ("b:y", usd("-1"))])
+    assert [e.event_id for e in ledger.entries] == event_ids
+    copy = Ledger("USD")
+    copy.load(ledger.dump())
+    assert [e.event_id for e in copy.entries_for("a:x")] == event_ids

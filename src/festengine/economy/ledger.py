@@ -36,6 +36,8 @@ _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND: Final = timedelta(microseconds=1)
 #: the date column's mark for a date kept as it is (not in UTC, or a ``datetime`` subclass)
 _ODD_AT: Final = -(2**63)
+#: the event column's mark for an entry caused by no event (0xFF never occurs in UTF-8)
+_NO_EVENT: Final = b"\xff"
 
 
 def party_of(account: str) -> str:
@@ -99,7 +101,8 @@ class Ledger:
         "_balances",
         "_by_party",
         "_ends",
-        "_events",
+        "_event_ends",
+        "_event_text",
         "_flat",
         "_foreign",
         "_indexed",
@@ -116,10 +119,12 @@ class Ledger:
         self._clear()
 
     def _clear(self) -> None:
-        #: the journal, one column per field: the entry at position ``p`` (0-based) is
-        #: ``_events[p]``, ``_rules[p]``, ``_memos[p]``, the date ``_at(p)`` and the postings
+        #: the journal, one column per field: the entry at position ``p`` (0-based) is the event
+        #: ``_event(p)``, ``_rules[p]``, ``_memos[p]``, the date ``_at(p)`` and the postings
         #: ``_flat[_ends[p - 1]:_ends[p]]`` (account, amount, account, amount…; from 0 for the first)
-        self._events: list[str | None] = []
+        #: event ids, one after the other in UTF-8 (``_NO_EVENT`` for none), ending at ``_event_ends``
+        self._event_text = bytearray()
+        self._event_ends = array("q")
         self._rules: list[str] = []
         self._memos: list[str] = []
         #: dates as microseconds since the epoch (UTC dates), else ``_ODD_AT`` and the date in ``_odd_ats``
@@ -215,7 +220,8 @@ class Ledger:
                 self._foreign[name] = money.currency
             flat.append(name)
             flat.append(amount)
-        self._events.append(event_id)
+        self._event_text += _NO_EVENT if event_id is None else event_id.encode("utf-8", "surrogatepass")
+        self._event_ends.append(len(self._event_text))
         self._rules.append(rule_id)
         self._memos.append(memo)
         if at.tzinfo is UTC and at.__class__ is datetime and not at.fold:
@@ -224,6 +230,12 @@ class Ledger:
             self._odd_ats[len(self._ends)] = at
             self._ats.append(_ODD_AT)
         self._ends.append(len(flat))
+
+    def _event(self, position: int) -> str | None:
+        """The id of the event that caused the entry at ``position``."""
+        ends = self._event_ends
+        text = bytes(self._event_text[ends[position - 1] if position else 0 : ends[position]])
+        return None if text == _NO_EVENT else text.decode("utf-8", "surrogatepass")
 
     def _at(self, position: int) -> datetime:
         """The date of the entry at ``position``."""
@@ -245,7 +257,7 @@ class Ledger:
         )
         return JournalEntry(
             position + 1,
-            self._events[position],
+            self._event(position),
             self._rules[position],
             self._memos[position],
             self._at(position),
@@ -324,7 +336,7 @@ class Ledger:
             ]
             at = self._at(position).isoformat()
             dumped.append(
-                [position + 1, self._events[position], self._rules[position], self._memos[position], at, postings]
+                [position + 1, self._event(position), self._rules[position], self._memos[position], at, postings]
             )
         return dumped
 
