@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
@@ -170,6 +171,33 @@ def test_daily_cap_per_viewer_in_fest_time() -> None:
     assert economy.balance("viewer:u1:credits") == usd("5.72")
     # the cap is per viewer: the bonus to the creator is not capped (21.45 + 3 x 0.36)
     assert economy.balance("creator:c1:affiliate_bonus") == usd("22.53")
+
+
+def test_the_daily_cap_holds_for_late_gifts_and_old_days_are_forgotten() -> None:
+    """A late gift of the previous fest day still meets that day's cap; days no event can fall on are dropped."""
+    feed = Feed()
+    engine = Engine(make_fest())  # allowed lateness: 10 minutes
+    economy = engine.components["economy"]
+    events = [
+        feed.gift(at(6, 7, 55), "u1", "c1", "lion"),  # 23:55 on 5 March in Los Angeles: 5.00 of credit
+        feed.gift(at(6, 8, 5), "u2", "c1", "concert"),  # 00:05 on 6 March: a new fest day
+        feed.gift(at(6, 7, 58), "u1", "c1", "concert"),  # late, but within the lateness: 5 March again
+    ]
+    first, _, late = run(engine, *events)
+    assert first.of(GiftConverted)[0].viewer_credit == usd("5.00")
+    assert late.of(GiftConverted)[0].viewer_credit == usd("0")
+    assert late.of(DailyCapReached)[0].allowed == usd("0")
+    restored = Engine.restore(engine.fest, engine.snapshot())
+    later = [feed.gift(at(7, 8, 20), "u1", "c1", "concert"), feed.gift(at(7, 8, 21), "u1", "c1", "concert")]
+    steps = run(engine, *later)
+    assert run(restored, *later) == steps
+    assert [step.of(GiftConverted)[0].viewer_credit for step in steps] == [usd("0.72"), usd("0.72")]
+    assert restored.snapshot() == engine.snapshot()
+    # 5 and 6 March are more than the allowed lateness behind the clock: only 7 March is kept
+    day = engine.fest.calendar.day_of
+    kept = {entry[1] for entry in economy.dump()["daily"]}
+    assert kept == {day(datetime(2026, 3, 7, 8, 20, tzinfo=UTC).timestamp())}
+    assert trial_balance_is_zero(engine)
 
 
 def test_partial_budget_grants_what_is_left() -> None:

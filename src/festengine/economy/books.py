@@ -25,12 +25,14 @@ PLATFORM_REVENUE: Final = "platform:revenue"
 PLATFORM_PROMOTIONS: Final = "platform:promotions"
 COMMISSION_EXPENSE: Final = "platform:commission_expense"
 ROUNDING: Final = "rounding"
+#: Most distinct amounts :meth:`Books.share` keeps; it starts afresh when full.
+_SHARED_AMOUNTS: Final = 4096
 
 
 class Books:
     """The ledger of one fest, with its currency, rounding rule and budgets."""
 
-    __slots__ = ("_budgets", "_mode", "_quantum", "currency", "ledger", "nothing")
+    __slots__ = ("_budgets", "_mode", "_quantum", "_shared", "currency", "ledger", "nothing")
 
     def __init__(self, currency: str, quantum: Decimal, rounding: str, budgets: Mapping[str, Budget]) -> None:
         self.currency = currency
@@ -40,6 +42,22 @@ class Books:
         self._quantum = quantum
         self._mode = rounding_mode(rounding)
         self._budgets = budgets
+        #: the text of an amount -> one ``Decimal`` of it, shared by the orders and entries that keep it
+        self._shared: dict[str, Decimal] = {}
+
+    def share(self, amount: Decimal) -> Decimal:
+        """``amount`` itself, or an identical one (same sign, digits and exponent) kept before.
+
+        Prices, commissions and credits repeat a lot; what the engine keeps for long (orders,
+        journal entries) holds one object per distinct amount rather than one per event.
+        """
+        text = str(amount)
+        shared = self._shared.get(text)
+        if shared is None:
+            if len(self._shared) >= _SHARED_AMOUNTS:
+                self._shared.clear()
+            shared = self._shared[text] = amount
+        return shared
 
     def money(self, amount: Decimal) -> Money:
         """``amount`` in the fest's currency."""

@@ -31,6 +31,8 @@ __all__ = ["Attribution", "Attributor", "Boost", "CommissionRates", "Order", "Or
 
 _ZERO: Final = Decimal(0)
 _ONE: Final = Decimal(1)
+#: Most creator ids the attributor shares among clicks; it starts afresh when full.
+_SHARED_IDS: Final = 4096
 
 
 class OrderStatus:
@@ -101,7 +103,7 @@ class Attribution:
 class Attributor:
     """Tracks live streams and each viewer's last link click, and attributes purchases."""
 
-    __slots__ = ("_click_window", "_clicks", "_latest", "_stream_window", "_streams")
+    __slots__ = ("_click_window", "_clicks", "_creators", "_latest", "_stream_window", "_streams")
 
     def __init__(self, settings: CommissionSettings) -> None:
         self._stream_window = settings.in_stream_window.total_seconds()
@@ -110,8 +112,10 @@ class Attributor:
         self._streams: dict[str, list[Any]] = {}
         #: creator -> their latest stream
         self._latest: dict[str, str] = {}
-        #: viewer -> [creator, ts, click event id] of the viewer's newest click
-        self._clicks: dict[str, list[Any]] = {}
+        #: viewer -> (creator, ts, click event id) of the viewer's newest click
+        self._clicks: dict[str, tuple[str, float, str]] = {}
+        #: creator id -> the same id, so that the clicks on a creator share one string
+        self._creators: dict[str, str] = {}
 
     def stream_started(self, event: Event) -> None:
         stream, creator = event.stream_id or "", event.creator_id or ""
@@ -128,7 +132,13 @@ class Attributor:
     def click(self, event: Event, ts: float) -> None:
         last = self._clicks.get(event.user_id)
         if last is None or ts >= last[1]:
-            self._clicks[event.user_id] = [event.creator_id or "", ts, event.event_id]
+            creator = event.creator_id or ""
+            shared = self._creators.get(creator)
+            if shared is None:
+                if len(self._creators) >= _SHARED_IDS:
+                    self._creators.clear()
+                shared = self._creators[creator] = creator
+            self._clicks[event.user_id] = (shared, ts, event.event_id)
 
     def attribute(self, event: Event, ts: float) -> Attribution | None:
         """Who ``event`` (a purchase at POSIX time ``ts``) is credited to, if anyone."""
@@ -165,7 +175,8 @@ class Attributor:
     def load(self, data: dict[str, Any]) -> None:
         self._streams = data["streams"]
         self._latest = data["latest"]
-        self._clicks = data["clicks"]
+        self._clicks = {user: (creator, ts, click_id) for user, (creator, ts, click_id) in data["clicks"].items()}
+        self._creators = {}
 
 
 @attrs.frozen(slots=True)

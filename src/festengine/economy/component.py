@@ -51,8 +51,9 @@ class Economy(Component):
         super().__init__(fest, engine)
         settings = fest.economy
         self._books = Books(settings.currency, settings.quantum, settings.rounding, settings.budgets)
-        self._gifts = GiftDesk(settings, fest.calendar, self._books)
-        self._orders = OrderBook(fest.commission, self._books, self.name, fest.allowed_lateness.total_seconds())
+        lateness = fest.allowed_lateness.total_seconds()
+        self._gifts = GiftDesk(settings, fest.calendar, self._books, lateness)
+        self._orders = OrderBook(fest.commission, self._books, self.name, lateness)
         self._books.fund_budgets(fest.starts_at)
 
     @property

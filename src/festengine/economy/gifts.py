@@ -159,15 +159,18 @@ def _tail_postings(split: GiftSplit) -> tuple[Posting, ...]:
 class GiftDesk:
     """Converts gift events into money: one journal entry per gift, with caps and budgets applied."""
 
-    __slots__ = ("_books", "_calendar", "_daily", "_default_channel", "_memos", "_pricer")
+    __slots__ = ("_books", "_calendar", "_daily", "_default_channel", "_lateness", "_memos", "_pricer")
 
-    def __init__(self, settings: EconomySettings, calendar: FestCalendar, books: Books) -> None:
+    def __init__(self, settings: EconomySettings, calendar: FestCalendar, books: Books, lateness: float) -> None:
         self._pricer = GiftPricer(settings)
         self._default_channel = settings.default_channel
         self._calendar = calendar
         self._books = books
         #: viewer -> fest day -> conversion credit received that day
-        self._daily: dict[str, dict[int, Decimal]] = {}
+        #: fest day -> viewer -> conversion credit received that day; days that no event the engine
+        #: still accepts can fall on (older than the allowed lateness) are forgotten
+        self._daily: dict[int, dict[str, Decimal]] = {}
+        self._lateness = lateness
         #: (gift, count, channel) -> the memo of its entries, one string shared by all of them
         self._memos: dict[tuple[str | None, int | None, str], str] = {}
 
@@ -242,7 +245,8 @@ class GiftDesk:
         if cap is None:
             return requested
         day = self._calendar.day_of(ctx.ts)
-        allowed = max(_ZERO, cap - self._daily.get(user, {}).get(day, _ZERO))
+        received = self._daily.get(day)
+        allowed = max(_ZERO, cap - (_ZERO if received is None else received.get(user, _ZERO)))
         if requested <= allowed:
             return requested
         money = self._books.money
@@ -252,14 +256,22 @@ class GiftDesk:
     def _count_daily(self, user: str, credit: Decimal, conversion: Conversion, ctx: StepContext) -> None:
         if conversion.daily_cap_per_viewer is None or not credit:
             return
-        days = self._daily.setdefault(user, {})
-        day = self._calendar.day_of(ctx.ts)
-        days[day] = days.get(day, _ZERO) + credit
+        calendar = self._calendar
+        day = calendar.day_of(ctx.ts)
+        received = self._daily.get(day)
+        if received is None:
+            # an event is accepted only if it is at most the allowed lateness older than the clock,
+            # which is at least this event's time: days before that can never be asked again
+            oldest = calendar.day_of(ctx.ts - self._lateness)
+            for old in [old for old in self._daily if old < oldest]:
+                del self._daily[old]
+            received = self._daily[day] = {}
+        received[user] = self._books.share(received.get(user, _ZERO) + credit)
 
     def dump(self) -> list[list[Any]]:
-        return [[user, day, amount] for user, days in self._daily.items() for day, amount in days.items()]
+        return [[user, day, amount] for day, received in self._daily.items() for user, amount in received.items()]
 
     def load(self, data: list[list[Any]]) -> None:
         self._daily = {}
         for user, day, amount in data:
-            self._daily.setdefault(user, {})[day] = amount
+            self._daily.setdefault(day, {})[user] = amount

@@ -75,41 +75,48 @@ class OrderBook:
 
     def on_purchase(self, event: Event, ctx: StepContext) -> None:
         """Record the order, attribute it, and accrue commission by the first matching rule."""
-        paid = event.amount or _ZERO
+        books = self._books
+        paid = books.share(event.amount or _ZERO)
         attribution = self.attribution.attribute(event, ctx.ts)
         creator = None if attribution is None else attribution.creator_id
         order = Order(event.order_id or "", event.event_id, event.user_id, creator, None, paid)
         self._orders[order.order_id] = order
-        breakdown, reason = self._commission_for(event, ctx, attribution, paid)
+        breakdown, commission, reason = self._commission_for(event, ctx, attribution, paid)
         how, source = (None, None) if attribution is None else (attribution.how, attribution.source)
-        money = self._books.money(paid)
-        ctx.emit(OrderRecorded(ctx.event_id, order.order_id, order.user_id, money, creator, how, source, reason))
+        base = books.money(paid)
+        ctx.emit(OrderRecorded(ctx.event_id, order.order_id, order.user_id, base, creator, how, source, reason))
         if breakdown is not None:
-            self._accrue(order, breakdown, ctx)
+            self._accrue(order, breakdown, commission, base, ctx)
 
     def _commission_for(
         self, event: Event, ctx: StepContext, attribution: Attribution | None, paid: Decimal
-    ) -> tuple[RateBreakdown | None, str | None]:
-        """The rate breakdown for a purchase, or why it earns no commission."""
+    ) -> tuple[RateBreakdown | None, Decimal, str | None]:
+        """The rate breakdown for a purchase and its commission, or why it earns no commission."""
         if attribution is None:
-            return None, "not attributed: no live stream and no link click within the attribution window"
+            return None, _ZERO, "not attributed: no live stream and no link click within the attribution window"
         rule = self._rates.match(event)
         if rule is None:
-            return None, "no commission rule matches the purchase"
+            return None, _ZERO, "no commission rule matches the purchase"
         creator = attribution.creator_id
         volume = self._volume.get(creator, _ZERO)
         breakdown = self._rates.breakdown(rule, event, ctx.ts, volume, self._boosts.get(creator, ()))
-        if not self._books.round(paid * breakdown.rate):
-            return None, f"commission rounds to zero (base {paid}, rate {breakdown.rate})"
-        return breakdown, None
+        commission = self._books.round(paid * breakdown.rate)
+        if not commission:
+            return None, _ZERO, f"commission rounds to zero (base {paid}, rate {breakdown.rate})"
+        return breakdown, commission, None
 
-    def _accrue(self, order: Order, breakdown: RateBreakdown, ctx: StepContext) -> None:
+    def _accrue(
+        self, order: Order, breakdown: RateBreakdown, commission: Decimal, base: Money, ctx: StepContext
+    ) -> None:
         books, creator, rule_id = self._books, order.creator_id or "", breakdown.rule.id
         order.rule_id = rule_id
-        order.commission = books.round(order.paid * breakdown.rate)
+        order.commission = books.share(commission)
         order.status = OrderStatus.PENDING
         money = books.money(order.commission)
-        postings: list[Posting] = [(COMMISSION_EXPENSE, -money), (f"creator:{creator}:commission_pending", money)]
+        postings: list[Posting] = [
+            (COMMISSION_EXPENSE, books.money(books.share(-commission))),
+            (f"creator:{creator}:commission_pending", money),
+        ]
         entry = books.post(ctx, rule_id, f"commission on order {order.order_id}", postings)
         ctx.emit(
             CommissionAccrued(
@@ -117,7 +124,7 @@ class OrderBook:
                 order.order_id,
                 creator,
                 rule_id,
-                books.money(order.paid),
+                base,
                 breakdown.rate,
                 breakdown.base_rate,
                 breakdown.bonus_rate,
