@@ -433,6 +433,35 @@ def test_orjson_is_used_when_installed_and_the_standard_library_otherwise(monkey
     assert _fast_json_stdlib(json.dumps(wire("like"))) == parse_event(wire("like"))
 
 
+def test_events_of_the_fast_path_are_events_like_any_other() -> None:
+    """The fast path sets an Event's slots itself: the result hashes, compares, pickles and evolves as usual."""
+    import pickle
+
+    for kind in EVENT_TYPES:
+        data = wire(kind, FULL[kind])
+        fast, full = _fast(data), _parse_slow(data, line=None)
+        assert type(fast) is Event
+        assert fast == full
+        assert hash(fast) == hash(full)
+        assert attrs.asdict(fast) == attrs.asdict(full)
+        assert pickle.loads(pickle.dumps(fast)) == full  # noqa: S301 - our own bytes
+        assert attrs.evolve(fast, coins=3) == attrs.evolve(full, coins=3)
+        with pytest.raises(attrs.exceptions.FrozenInstanceError):
+            fast.user_id = "u2"  # type: ignore[misc]
+
+
+def test_the_fast_path_builds_events_with_init_when_it_must(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Were Event's __init__ to do more than set its slots, the checkers would call it: same events."""
+    assert events._BY_SLOTS  # Event has no validator, converter or hook today
+    by_slots = {kind: events._compile_fast(kind) for kind in EVENT_TYPES}
+    monkeypatch.setattr(events, "_BY_SLOTS", False)
+    by_init = {kind: events._compile_fast(kind) for kind in EVENT_TYPES}
+    for kind in EVENT_TYPES:
+        for table in (MINIMAL, FULL):
+            data = wire(kind, table[kind])
+            assert repr(by_slots[kind](data)) == repr(by_init[kind](data)) == repr(_parse_slow(data, line=None))
+
+
 def test_events_share_their_id_strings() -> None:
     """Ids that repeat (viewer, creator, stream…) are one string in every event that has them."""
     first = parse_event(json.dumps(wire("like", event_id="e1")))

@@ -231,7 +231,7 @@ def _to_event(wire: _Wire) -> Event:
 #
 # For speed each type gets its own straight-line checker, written out from _FIELDS and the table of
 # checks below when the module loads (as attrs and dataclasses write their __init__):
-# ``_FAST_SOURCE["like"]`` shows one.
+# ``print(_fast_source("like"))`` shows one.
 
 #: How the fast path checks a field, given its value in a local variable named after the field.
 _CHECKS: Final = {
@@ -303,8 +303,16 @@ def _fast_source(kind: str) -> str:
     fields = ["event_id", "occurred_at", "user_id", *required, *optional]
     if kind == "purchase":
         fields.append("amount")
-    arguments = ", ".join(f"{name}={name}" for name in fields)
-    lines.append(f"return Event(type={kind!r}, {arguments})")
+    if _BY_SLOTS:  # every slot set directly: the same Event, in two thirds of the time of __init__
+        given = {"type": repr(kind), **{name: name for name in fields}}
+        lines += [
+            "event = _new(Event)",
+            *(f"_set_{name}(event, {given.get(name, 'None')})" for name in _EVENT_FIELDS),
+            "return event",
+        ]
+    else:
+        arguments = ", ".join(f"{name}={name}" for name in fields)
+        lines.append(f"return Event(type={kind!r}, {arguments})")
     body = "".join(f"\n    {line}" for line in lines)
     return f"def _fast_{kind}(data):{body}\n"
 
@@ -368,9 +376,25 @@ def _money(value: object) -> Decimal | None:
     return Decimal(value)
 
 
+_EVENT_FIELDS: Final = tuple(field.name for field in attrs.fields(Event))
+#: Whether an Event can be built by setting its slots one by one, as its attrs __init__ does: only
+#: while __init__ has nothing else to do (no validator, converter or hook; every default None).
+_BY_SLOTS: Final = (
+    all(
+        field.validator is None and field.converter is None and field.init and field.default in (None, attrs.NOTHING)
+        for field in attrs.fields(Event)
+    )
+    and not hasattr(Event, "__attrs_post_init__")
+    and not hasattr(Event, "__attrs_pre_init__")
+    and set(Event.__slots__) == {*_EVENT_FIELDS, "__weakref__"}
+)
+
+
 def _compile_fast(kind: str) -> Callable[[Mapping[str, Any]], Event | None]:
     required, optional = _FIELDS[kind]
     namespace: dict[str, Any] = {
+        "_new": object.__new__,
+        **{f"_set_{name}": getattr(Event, name).__set__ for name in _EVENT_FIELDS},
         "Event": Event,
         "_ALLOWED": frozenset((*_COMMON, *required, *optional)),
         "_REQUIRED": frozenset((*_COMMON, *required)),
@@ -382,13 +406,12 @@ def _compile_fast(kind: str) -> Callable[[Mapping[str, Any]], Event | None]:
         "_money": _money,
         "_new_id": _new_id,
     }
-    exec(_FAST_SOURCE[kind], namespace)  # noqa: S102 - our own source, written out from _FIELDS
+    exec(_fast_source(kind), namespace)  # noqa: S102 - our own source, written out from _FIELDS
     checker: Callable[[Mapping[str, Any]], Event | None] = namespace[f"_fast_{kind}"]
     return checker
 
 
-#: The source of each type's checker, and the checkers.
-_FAST_SOURCE: Final = {kind: _fast_source(kind) for kind in _FIELDS}
+#: Each type's checker.
 _FAST_BY_TYPE: Final = {kind: _compile_fast(kind) for kind in _FIELDS}
 
 
