@@ -183,7 +183,7 @@ class CommunityGoals:
         self._streams = any(r.stream_window for found in self._rules.values() for r in found)
         self._goals: dict[GoalKey, Goal] = {}
         #: stream -> goals of stream windows waiting for the stream to end
-        self._waiting: dict[str, list[GoalKey]] = {}
+        self._waiting: dict[str, tuple[GoalKey, ...]] = {}
         #: stream -> when it ended
         self._stream_ends: dict[str, float] = {}
         #: (mission, subject) -> the window of a goal extended past its window's end
@@ -290,7 +290,7 @@ class CommunityGoals:
             return None
         goal = self._goals[key] = Goal(end=end)
         if end is None:
-            self._waiting.setdefault(stream, []).append(key)
+            self._waiting[stream] = (*self._waiting.get(stream, ()), key)  # a stream has a few goals
         else:
             ctx.schedule(end + self._lateness, self._component, [TIMER, *key, end])
         return goal
@@ -468,6 +468,6 @@ class CommunityGoals:
                 cooldown_until=cooldown_until,
                 closed=closed,
             )
-        self._waiting = {stream: [(m, s, w) for m, s, w in keys] for stream, keys in data["waiting"].items()}
+        self._waiting = {stream: tuple((m, s, w) for m, s, w in keys) for stream, keys in data["waiting"].items()}
         self._stream_ends = dict(data["ends"])
         self._overtime = {(mission, subject): window for mission, subject, window in data["overtime"]}

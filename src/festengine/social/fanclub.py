@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from datetime import UTC, datetime
+from sys import intern
 from typing import TYPE_CHECKING, Any, cast
 
 import attrs
@@ -100,7 +101,8 @@ class FanClubs:
             m for m in fest.missions.values() if m.subject is Subject.VIEWER and m.requires.fan_club_level is not None
         )
         self._clubs: dict[str, dict[str, Member]] = {}
-        self._viewer_clubs: dict[str, dict[str, None]] = {}
+        #: user -> the creators whose clubs they joined, in join order (a viewer joins a few)
+        self._viewer_clubs: dict[str, tuple[str, ...]] = {}
         self._best: dict[str, int] = {}
 
     # ------------------------------------------------------------------ wiring
@@ -167,11 +169,14 @@ class FanClubs:
     # ------------------------------------------------------------------ membership and points
 
     def _join(self, user: str, creator: str, via: str, ctx: StepContext) -> None:
-        club = self._clubs.setdefault(creator, {})
-        if user in club:
+        club = self._clubs.get(creator)
+        if club is None:
+            club = self._clubs[intern(creator)] = {}
+        elif user in club:
             return
+        user, creator = intern(user), intern(creator)  # kept for good, in several tables: one copy of each
         member = club[user] = Member(joined_at=ctx.ts, points=0, level=0, last_active=ctx.ts)
-        self._viewer_clubs.setdefault(user, {})[creator] = None
+        self._viewer_clubs[user] = (*self._viewer_clubs.get(user, ()), creator)
         ctx.emit(FanClubJoined(ctx.event_id, user, creator, via))
         ctx.emit(CreatorFollowed(ctx.event_id, user, creator, "fan_club_join"))
         self._relevel(user, creator, member, ctx)
@@ -234,7 +239,7 @@ class FanClubs:
         joined = self._viewer_clubs.get(user)
         if not joined:
             return None
-        return next(reversed(joined))
+        return joined[-1]
 
     # ------------------------------------------------------------------ pausing
 
@@ -263,7 +268,7 @@ class FanClubs:
 
     def clubs_of(self, user: str) -> list[FanClubMembership]:
         """The user's memberships, in the order joined."""
-        return [self._view(creator, user) for creator in self._viewer_clubs.get(user, {})]
+        return [self._view(creator, user) for creator in self._viewer_clubs.get(user, ())]
 
     def membership(self, user: str, creator: str) -> FanClubMembership | None:
         """One membership, or ``None`` if the user is not a member of the creator's club."""
@@ -307,7 +312,7 @@ class FanClubs:
             }
             for creator, rows in data["clubs"].items()
         }
-        self._viewer_clubs = {user: dict.fromkeys(clubs) for user, clubs in data["viewers"].items()}
+        self._viewer_clubs = {user: tuple(clubs) for user, clubs in data["viewers"].items()}
         self._best = {}
         for club in self._clubs.values():
             for user, member in club.items():
