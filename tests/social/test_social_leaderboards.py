@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date
+import random
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from social_fests import at, ev, make_fest, mission, of, run, social
 
+from festengine.catalog.model import Multiplier
 from festengine.engine.core import Engine
 from festengine.social import CreatorPointsEarned, LeaderboardEntry
+from festengine.social.scoring import Multipliers
 
 # The multiplier doubles points 20:00-20:59 UTC, which is 13:00-13:59 in Los Angeles in June.
 
@@ -165,3 +170,41 @@ def test_gmv_counts_attributed_purchases_and_refunds_take_it_off() -> None:
     )
     assert all(step.accepted for step in steps), [step.rejected for step in steps]
     assert entries(engine, "sellers") == [("c2", 20), ("c1", 15)]
+
+
+def _factor_by_hand(multipliers: tuple[Multiplier, ...], ts: float) -> object:
+    """The rule itself, from scratch at every instant: the highest factor covering the local minute."""
+    factors = []
+    for m in multipliers:
+        local = datetime.fromtimestamp(ts, m.timezone)
+        minute = local.hour * 60 + local.minute
+        if (
+            m.from_minute <= minute <= m.to_minute
+            if m.from_minute <= m.to_minute
+            else not m.to_minute < minute < m.from_minute
+        ):
+            factors.append(m.factor)
+    return max(factors, default=1)
+
+
+@pytest.mark.parametrize(
+    "spans",
+    [
+        [("America/Los_Angeles", 13 * 60, 13 * 60 + 59, "2")],
+        [("America/Los_Angeles", 22 * 60, 2 * 60, "1.5"), ("UTC", 20 * 60, 23 * 60 + 59, "2")],  # wraps; overlaps
+        [("Australia/Lord_Howe", 1 * 60 + 45, 2 * 60 + 15, "3")],  # a 30-minute daylight-saving shift
+        [("Europe/Berlin", 0, 24 * 60 - 1, "2"), ("Europe/Berlin", 2 * 60 + 30, 2 * 60 + 30, "4")],
+    ],
+)
+def test_the_cached_factor_is_the_rule_at_every_instant_across_daylight_saving_changes(
+    spans: list[tuple[str, int, int, str]],
+) -> None:
+    multipliers = tuple(Multiplier(start, end, Decimal(factor), ZoneInfo(zone)) for zone, start, end, factor in spans)
+    cached = Multipliers(multipliers)
+    instants = []
+    for change in ("2026-03-08", "2026-03-29", "2026-04-05", "2026-10-04", "2026-10-25", "2026-11-01"):
+        start = datetime.fromisoformat(change + "T00:00:00+00:00").timestamp() - 2 * 86_400
+        instants += [start + step * 419.5 for step in range(4 * 86_400 // 419)]  # every 7 minutes bar half a second
+    rng = random.Random(5)
+    for ts in instants + rng.sample(instants, len(instants)) + [t + 59.999 for t in instants]:  # in order, then not
+        assert cached.factor_at(ts) == _factor_by_hand(multipliers, ts), datetime.fromtimestamp(ts, UTC)

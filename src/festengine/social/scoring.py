@@ -25,38 +25,57 @@ from festengine.social.rules import CompiledRule, DayClock, Number, compile_rule
 
 __all__ = ["CreatorScoring", "Multipliers"]
 
+_DAY_MINUTES = 24 * 60
+#: the longest a cached factor is trusted for, in minutes
+_SPAN = 60
+
 
 class Multipliers:
-    """The factor at an instant, computed once per UTC minute (every zone offset is whole minutes).
+    """The factor at an instant, cached for the span of whole UTC minutes over which it cannot change.
 
-    Hot paths may inline the cache test: ``m.factor if int(ts // 60) == m.minute else m.factor_at(ts)``.
+    Every zone offset is whole minutes, so local minutes start with UTC minutes. The span runs from
+    the current minute to the next minute at which a multiplier starts or stops covering, at most
+    an hour, and only while every multiplier's zone keeps the same offset (else one minute).
+    Hot paths may inline the cache test: ``m.factor if m.start <= ts < m.end else m.factor_at(ts)``.
     """
 
-    __slots__ = ("_items", "factor", "minute")
+    __slots__ = ("_items", "end", "factor", "start")
 
     def __init__(self, multipliers: tuple[Multiplier, ...]) -> None:
         self._items = tuple((m.from_minute, m.to_minute, whole(m.factor), m.timezone) for m in multipliers)
-        #: the cached UTC minute (POSIX seconds // 60) and its factor
-        self.minute = -1
+        #: the cached span (POSIX seconds, end excluded) and its factor; empty until first used
+        self.start = 0.0
+        self.end = -1.0
         self.factor: Number = 1
 
     def factor_at(self, ts: float) -> Number:
         """The highest factor of the multipliers covering ``ts``, or 1 when none does."""
-        minute = int(ts // 60)
-        if minute != self.minute:
-            self.factor = self._compute(ts) if self._items else 1
-            self.minute = minute
+        if not self.start <= ts < self.end:
+            self.start = ts // 60 * 60
+            self.factor, minutes = self._compute(ts)
+            self.end = self.start + minutes * 60
         return self.factor
 
-    def _compute(self, ts: float) -> Number:
+    def _compute(self, ts: float) -> tuple[Number, int]:
+        """The factor at ``ts`` and for how many minutes from the start of its minute it holds."""
         found: Number | None = None
+        minutes = _SPAN
+        start_of_minute = ts // 60 * 60
         for start, end, factor, zone in self._items:
             local = datetime.fromtimestamp(ts, zone)
             minute = local.hour * 60 + local.minute
             inside = start <= minute <= end if start <= end else (minute >= start or minute <= end)
             if inside and (found is None or factor > found):
                 found = factor
-        return 1 if found is None else found
+            for change in (start, (end + 1) % _DAY_MINUTES):  # the first minute in, the first minute out
+                minutes = min(minutes, (change - minute - 1) % _DAY_MINUTES + 1)
+        if minutes > 1:
+            last = start_of_minute + (minutes - 1) * 60
+            for *_, zone in self._items:
+                if datetime.fromtimestamp(last, zone).utcoffset() != datetime.fromtimestamp(ts, zone).utcoffset():
+                    minutes = 1  # the zone changes its offset meanwhile: one minute at a time
+                    break
+        return (1 if found is None else found), minutes
 
 
 @attrs.define(slots=True)
@@ -90,7 +109,7 @@ class CreatorScoring:
         ts = ctx.ts
         days, multipliers = self._days, self._multipliers
         day = days.day if days.start <= ts < days.end else days.day_of(ts)
-        factor = multipliers.factor if int(ts // 60) == multipliers.minute else multipliers.factor_at(ts)
+        factor = multipliers.factor if multipliers.start <= ts < multipliers.end else multipliers.factor_at(ts)
         for rule in self._rules[event.type]:
             predicate = rule.predicate
             if predicate is not None and not predicate(event):
