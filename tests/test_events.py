@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import sys
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -422,8 +423,6 @@ def test_fast_and_slow_parsers_agree_on_odd_json(text: str | bytes) -> None:
 
 def test_orjson_is_used_when_installed_and_the_standard_library_otherwise(monkeypatch: pytest.MonkeyPatch) -> None:
     """With festengine[fast] installed JSON is read with orjson; without it, with the standard library alone."""
-    import sys
-
     if events._orjson_loads is not None:
         assert events._fast_json is _fast_json_orjson
     monkeypatch.setitem(sys.modules, "orjson", None)  # as if it were not installed
@@ -463,12 +462,13 @@ def test_the_fast_path_builds_events_with_init_when_it_must(monkeypatch: pytest.
 
 
 def test_events_share_their_id_strings() -> None:
-    """Ids that repeat (viewer, creator, stream…) are one string in every event that has them."""
+    """Ids that repeat (viewer, creator, stream…) are one (interned) string in every event that has them."""
     first = parse_event(json.dumps(wire("like", event_id="e1")))
     second = parse_event(json.dumps(wire("like", event_id="e2")).encode())
     third = parse_event(wire("gift", event_id="e3"))
     assert first.user_id is second.user_id is third.user_id
     assert first.stream_id is second.stream_id is third.stream_id
+    assert first.user_id is sys.intern("u1")  # the copy the engine's components intern
 
 
 # --------------------------------------------------------------------------- malformed events

@@ -18,6 +18,7 @@ import json
 import json.scanner
 import os
 import re
+import sys
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -339,6 +340,7 @@ def _new_id(value: object) -> str | None:
         return None
     if len(_IDS) >= _IDS_MAX:
         _IDS.clear()
+    value = sys.intern(value)  # the one copy the engine's components intern too
     _IDS[value] = value
     return value
 
