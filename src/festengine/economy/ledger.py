@@ -159,12 +159,19 @@ class Ledger:
         zero per currency and :class:`~festengine.economy.money.CurrencyMismatchError` when an
         account would receive a second currency: both are bugs of the caller.
         """
-        self._validate(rule_id, memo, postings)
+        return self._post(event_id, rule_id, memo, at, postings)
+
+    def _post(
+        self, event_id: str | None, rule_id: str, memo: str, at: datetime, postings: Sequence[Posting]
+    ) -> JournalEntry:
+        """:meth:`post` with positional arguments, for the economy's own hot paths."""
+        plain = self._validate(rule_id, memo, postings)
         entry = JournalEntry(len(self._ends) + 1, event_id, rule_id, memo, at, tuple(postings))
-        self._record(event_id, rule_id, memo, at, postings)
+        self._record(event_id, rule_id, memo, at, entry.postings, plain)
         return entry
 
-    def _validate(self, rule_id: str, memo: str, postings: Sequence[Posting]) -> None:
+    def _validate(self, rule_id: str, memo: str, postings: Sequence[Posting]) -> bool:
+        """Raise if the entry is not balanced; whether all is in the ledger's currency (the usual case)."""
         if not postings:
             raise UnbalancedEntryError(f"entry {rule_id!r} ({memo}) has no postings")
         currency = self.currency
@@ -178,10 +185,12 @@ class Ledger:
             total += money.amount
         if not plain or self._foreign:
             self._validate_currencies(rule_id, memo, postings)
-        elif total:
+            return False
+        if total:
             raise UnbalancedEntryError(
                 f"entry {rule_id!r} ({memo}) does not balance: postings sum to {total} {currency}"
             )
+        return True
 
     def _validate_currencies(self, rule_id: str, memo: str, postings: Sequence[Posting]) -> None:
         """The slow path: several currencies, or accounts of other currencies exist."""
@@ -199,11 +208,16 @@ class Ledger:
             sums = ", ".join(f"{amount} {code}" for code, amount in left.items())
             raise UnbalancedEntryError(f"entry {rule_id!r} ({memo}) does not balance: postings sum to {sums}")
 
-    def _record(self, event_id: str | None, rule_id: str, memo: str, at: datetime, postings: Iterable[Posting]) -> None:
-        """Append a checked entry to the journal and move the balances."""
+    def _record(
+        self, event_id: str | None, rule_id: str, memo: str, at: datetime, postings: Iterable[Posting], plain: bool
+    ) -> None:
+        """Append a checked entry to the journal and move the balances.
+
+        ``plain`` says that every posting is in the ledger's currency (no other currency to note).
+        """
         balances = self._balances
         names = self._names
-        flat = self._flat
+        append = self._flat.append
         currency = self.currency
         for account, money in postings:
             amount = money.amount
@@ -216,10 +230,10 @@ class Ledger:
                 balances[name] = start if start.compare_total(amount) else amount
             else:
                 balances[name] += amount
-            if money.currency != currency:
+            if not plain and money.currency != currency:
                 self._foreign[name] = money.currency
-            flat.append(name)
-            flat.append(amount)
+            append(name)
+            append(amount)
         self._event_text += _NO_EVENT if event_id is None else event_id.encode("utf-8", "surrogatepass")
         self._event_ends.append(len(self._event_text))
         self._rules.append(rule_id)
@@ -229,7 +243,7 @@ class Ledger:
         else:
             self._odd_ats[len(self._ends)] = at
             self._ats.append(_ODD_AT)
-        self._ends.append(len(flat))
+        self._ends.append(len(self._flat))
 
     def _event(self, position: int) -> str | None:
         """The id of the event that caused the entry at ``position``."""
@@ -345,7 +359,7 @@ class Ledger:
         self._clear()
         for item in data:
             entry = _load_entry(item)
-            self._record(entry.event_id, entry.rule_id, entry.memo, entry.at, entry.postings)
+            self._record(entry.event_id, entry.rule_id, entry.memo, entry.at, entry.postings, False)
 
 
 def _load_entry(item: Sequence[Any]) -> JournalEntry:
