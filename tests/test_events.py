@@ -452,9 +452,9 @@ def test_events_of_the_fast_path_are_events_like_any_other() -> None:
 def test_the_fast_path_builds_events_with_init_when_it_must(monkeypatch: pytest.MonkeyPatch) -> None:
     """Were Event's __init__ to do more than set its slots, the checkers would call it: same events."""
     assert events._BY_SLOTS  # Event has no validator, converter or hook today
-    by_slots = {kind: events._compile_fast(kind) for kind in EVENT_TYPES}
+    by_slots = {kind: events._fast_checker(kind) for kind in EVENT_TYPES}
     monkeypatch.setattr(events, "_BY_SLOTS", False)
-    by_init = {kind: events._compile_fast(kind) for kind in EVENT_TYPES}
+    by_init = {kind: events._fast_checker(kind) for kind in EVENT_TYPES}
     for kind in EVENT_TYPES:
         for table in (MINIMAL, FULL):
             data = wire(kind, table[kind])

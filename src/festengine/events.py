@@ -230,38 +230,35 @@ def _to_event(wire: _Wire) -> Event:
 # has to be right about what it accepts: nothing the full parser refuses, and an equal Event.
 # tests/test_events.py checks both with hypothesis, for every type.
 #
-# For speed each type gets its own straight-line checker, written out from _FIELDS and the table of
-# checks below when the module loads (as attrs and dataclasses write their __init__):
-# ``print(_fast_source("like"))`` shows one.
+# Each type gets its own checker, made by _fast_checker when the module loads: the type's field specs
+# (name, place, kind of check, limits, default), worked out from _FIELDS and the tables below, and
+# loops over them that branch on the kind of check. Ordinary code: nothing is generated or compiled.
 
-#: How the fast path checks a field, given its value in a local variable named after the field.
-_CHECKS: Final = {
-    "unique id": "if type({n}) is not str or not 0 < len({n}) <= 200 or {n} != {n}.strip()"
-    " or not ({n}.isascii() or _is_unicode({n})): return None",
-    "id": "{n} = _IDS.get({n}) or _new_id({n})\nif {n} is None: return None",
-    "time": "{n} = _moment({n})\nif {n} is None: return None",
-    "int": "if type({n}) is not int or not {low} <= {n} <= {high}: return None",
-    "bool": "if type({n}) is not bool: return None",
-    "text": "if type({n}) is not str or len({n}) > 2_000 or not ({n}.isascii() or _is_unicode({n})): return None",
-    "money": "{n} = _money({n})\nif {n} is None: return None",
-    "currency": "if type({n}) is not str or _CURRENCY_TEXT({n}) is None: return None",
-}
+#: The kinds of check of the fast path, one per kind of field (_fast_checker and _checked do them).
+_ID: Final = 0  # a shared id: known in _IDS, or valid and remembered there by _new_id
+_INT: Final = 1  # a whole number (not a bool) within the field's _LIMITS
+_MONEY: Final = 2  # plain money, as _money reads it
+_UNIQUE_ID: Final = 3  # an id that _new_id would take, not remembered: unique ids are not worth it
+_TEXT: Final = 4  # a string of at most 2 000 characters of valid Unicode
+_BOOL: Final = 5
+_CURRENCY: Final = 6  # three capital letters
+_TIME: Final = 7  # occurred_at, as _moment reads it
 _CHECK_OF: Final = {
-    "event_id": "unique id",  # unique ids are not worth remembering
-    "order_id": "unique id",
-    "occurred_at": "time",
+    "event_id": _UNIQUE_ID,
+    "order_id": _UNIQUE_ID,
+    "occurred_at": _TIME,
     **dict.fromkeys(
         (
             "user_id", "creator_id", "stream_id", "gift_id", "channel", "product_id", "category",
             "seller_id", "mission_id", "promotion_id",
         ),
-        "id",
+        _ID,
     ),
-    **dict.fromkeys(("seconds", "count", "repeat_count", "quantity"), "int"),
-    "repeat_end": "bool",
-    "text": "text",
-    **dict.fromkeys(("price", "discount", "tax", "shipping", "amount"), "money"),
-    "currency": "currency",
+    **dict.fromkeys(("seconds", "count", "repeat_count", "quantity"), _INT),
+    "repeat_end": _BOOL,
+    "text": _TEXT,
+    **dict.fromkeys(("price", "discount", "tax", "shipping", "amount"), _MONEY),
+    "currency": _CURRENCY,
 }  # fmt: skip
 assert set(_CHECK_OF) | {"type"} == set(_Wire.model_fields)  # noqa: S101 - a module invariant
 _LIMITS: Final = {
@@ -279,43 +276,13 @@ _DEFAULTS: Final[dict[tuple[str, str], object]] = {
     ("purchase", "quantity"): 1,
 }
 
-#: After the fields: the checks across fields, and the derived amount, as _check_type_fields and
-#: _to_event do them.
-_FINISH: Final = {
-    "purchase": "amount = (price or _ZERO) * quantity - (discount or _ZERO)\nif amount < 0: return None",
-    "refund": "if amount <= 0: return None",
-}
-
-
-def _fast_source(kind: str) -> str:
-    """The source of ``_fast_{kind}(data)``: the event, or ``None`` for the full parser to decide."""
-    required, optional = _FIELDS[kind]
-    lines = ["if not _ALLOWED.issuperset(data) or not data.keys() >= _REQUIRED: return None"]
-    for name in ("event_id", "occurred_at", "user_id", *required, *optional):
-        low, high = _LIMITS.get(name, (0, 0))
-        check = _CHECKS[_CHECK_OF[name]].format(n=name, low=low, high=high).splitlines()
-        if name not in optional:
-            lines += [f"{name} = data[{name!r}]", *check]
-        elif (kind, name) in _DEFAULTS:  # the default passes the check
-            lines += [f"{name} = data.get({name!r}, {_DEFAULTS[kind, name]!r})", *check]
-        else:  # missing or null: None, as in the full parser
-            lines += [f"{name} = data.get({name!r})", f"if {name} is not None:", *(" " + line for line in check)]
-    lines += _FINISH.get(kind, "").splitlines()
-    fields = ["event_id", "occurred_at", "user_id", *required, *optional]
-    if kind == "purchase":
-        fields.append("amount")
-    if _BY_SLOTS:  # every slot set directly: the same Event, in two thirds of the time of __init__
-        given = {"type": repr(kind), **{name: name for name in fields}}
-        lines += [
-            "event = _new(Event)",
-            *(f"_set_{name}(event, {given.get(name, 'None')})" for name in _EVENT_FIELDS),
-            "return event",
-        ]
-    else:
-        arguments = ", ".join(f"{name}={name}" for name in fields)
-        lines.append(f"return Event(type={kind!r}, {arguments})")
-    body = "".join(f"\n    {line}" for line in lines)
-    return f"def _fast_{kind}(data):{body}\n"
+#: After the fields, the checks across fields and the derived amount, as _check_type_fields and
+#: _to_event do them: for a purchase, ``amount = (price or 0) * quantity - (discount or 0)``, refused
+#: below 0; for a refund, an amount of 0 is refused. (The end of ``check`` in _fast_checker.)
+_NO_FINISH: Final = 0
+_PURCHASE: Final = 1
+_REFUND: Final = 2
+_FINISH: Final = {"purchase": _PURCHASE, "refund": _REFUND}
 
 
 #: Plain money: what ``Decimal`` and pydantic read alike, within 18 digits and 6 decimal places.
@@ -390,31 +357,170 @@ _BY_SLOTS: Final = (
     and not hasattr(Event, "__attrs_pre_init__")
     and set(Event.__slots__) == {*_EVENT_FIELDS, "__weakref__"}
 )
+_new: Final = object.__new__
+#: The fields after the common four, which _fast_checker gathers in a list (in this order).
+_REST: Final = _EVENT_FIELDS[4:]
+# One setter per slot of an Event, by name: _event_of sets them all, in the order of its fields.
+(
+    _set_event_id, _set_type, _set_occurred_at, _set_user_id, _set_creator_id, _set_stream_id, _set_seconds,
+    _set_count, _set_text, _set_gift_id, _set_repeat_count, _set_repeat_end, _set_channel, _set_product_id,
+    _set_order_id, _set_category, _set_seller_id, _set_quantity, _set_price, _set_discount, _set_tax,
+    _set_shipping, _set_currency, _set_amount, _set_mission_id, _set_promotion_id, _set_coins,
+) = (getattr(Event, name).__set__ for name in _EVENT_FIELDS)  # fmt: skip
+assert _EVENT_FIELDS == (  # noqa: S101 - a module invariant: _event_of sets every field, in this order
+    "event_id", "type", "occurred_at", "user_id", "creator_id", "stream_id", "seconds", "count", "text",
+    "gift_id", "repeat_count", "repeat_end", "channel", "product_id", "order_id", "category", "seller_id",
+    "quantity", "price", "discount", "tax", "shipping", "currency", "amount", "mission_id", "promotion_id",
+    "coins",
+)  # fmt: skip
 
 
-def _compile_fast(kind: str) -> Callable[[Mapping[str, Any]], Event | None]:
+def _event_of(event_id: str, kind: str, occurred_at: datetime, user_id: str, v: list[Any]) -> Event:
+    """``Event(event_id, kind, occurred_at, user_id, *v)`` (``v``: the values of _REST), built by setting
+    its slots one by one, as its __init__ does; only while _BY_SLOTS."""
+    event = _new(Event)
+    _set_event_id(event, event_id)
+    _set_type(event, kind)
+    _set_occurred_at(event, occurred_at)
+    _set_user_id(event, user_id)
+    _set_creator_id(event, v[0])
+    _set_stream_id(event, v[1])
+    _set_seconds(event, v[2])
+    _set_count(event, v[3])
+    _set_text(event, v[4])
+    _set_gift_id(event, v[5])
+    _set_repeat_count(event, v[6])
+    _set_repeat_end(event, v[7])
+    _set_channel(event, v[8])
+    _set_product_id(event, v[9])
+    _set_order_id(event, v[10])
+    _set_category(event, v[11])
+    _set_seller_id(event, v[12])
+    _set_quantity(event, v[13])
+    _set_price(event, v[14])
+    _set_discount(event, v[15])
+    _set_tax(event, v[16])
+    _set_shipping(event, v[17])
+    _set_currency(event, v[18])
+    _set_amount(event, v[19])
+    _set_mission_id(event, v[20])
+    _set_promotion_id(event, v[21])
+    _set_coins(event, v[22])
+    return event
+
+
+def _checked(value: Any, test: int, low: int, high: int) -> Any:
+    """A field's value as the event holds it when it passes its kind of check; ``None`` if not."""
+    if test == _ID:
+        return _IDS.get(value) or _new_id(value)
+    if test == _INT:
+        return value if type(value) is int and low <= value <= high else None
+    if test == _MONEY:
+        return _money(value)
+    if test == _UNIQUE_ID:
+        return _unique_id(value)
+    if test == _TEXT:
+        ok = type(value) is str and len(value) <= 2_000 and (value.isascii() or _is_unicode(value))
+        return value if ok else None
+    if test == _BOOL:
+        return value if type(value) is bool else None
+    if test == _CURRENCY:
+        return value if type(value) is str and _CURRENCY_TEXT(value) is not None else None
+    raise AssertionError(test)  # _TIME is one of the common four, which _fast_checker checks itself
+
+
+def _unique_id(value: object) -> str | None:
+    """An id that _new_id would take, not remembered: unique ids are not worth it (see _UNIQUE_ID)."""
+    if type(value) is not str or not 0 < len(value) <= 200 or value != value.strip():
+        return None
+    return value if value.isascii() or _is_unicode(value) else None
+
+
+def _fast_checker(kind: str) -> Callable[[Mapping[str, Any]], Event | None]:
+    """``check(data)`` for one type: the event, or ``None`` for the full parser to decide."""
     required, optional = _FIELDS[kind]
-    namespace: dict[str, Any] = {
-        "_new": object.__new__,
-        **{f"_set_{name}": getattr(Event, name).__set__ for name in _EVENT_FIELDS},
-        "Event": Event,
-        "_ALLOWED": frozenset((*_COMMON, *required, *optional)),
-        "_REQUIRED": frozenset((*_COMMON, *required)),
-        "_IDS": _IDS,
-        "_ZERO": _ZERO,
-        "_CURRENCY_TEXT": _CURRENCY_TEXT,
-        "_is_unicode": _is_unicode,
-        "_moment": _moment,
-        "_money": _money,
-        "_new_id": _new_id,
-    }
-    exec(_fast_source(kind), namespace)  # noqa: S102 - our own source, written out from _FIELDS
-    checker: Callable[[Mapping[str, Any]], Event | None] = namespace[f"_fast_{kind}"]
-    return checker
+    allowed = frozenset((*_COMMON, *required, *optional))
+    needed = frozenset((*_COMMON, *required))
+    place = {name: at for at, name in enumerate(_REST)}
+    # The type's field specs besides the common four, checked in the order of _FIELDS (as the
+    # full parser reports them, required ones first): name, place in _REST, kind of check, limits (a
+    # whole number's; (0, 0) for the rest) and, for an optional field, its default: filled in when the
+    # field is missing (it passes the check), while a null is refused. An optional field without a
+    # default (None) is left None when missing or null, as in the full parser.
+    required_specs = tuple((name, place[name], _CHECK_OF[name], *_LIMITS.get(name, (0, 0))) for name in required)
+    optional_specs = tuple(
+        (name, place[name], _CHECK_OF[name], *_LIMITS.get(name, (0, 0)), _DEFAULTS.get((kind, name)))
+        for name in optional
+    )
+    nones: list[Any] = [None] * len(_REST)  # the fields after the common four: None until set
+    finish = _FINISH.get(kind, _NO_FINISH)
+    price_at, quantity_at, discount_at, amount_at = (
+        place[name] for name in ("price", "quantity", "discount", "amount")
+    )
+    by_slots = _BY_SLOTS  # read now: a test builds checkers without it
+
+    def check(data: Mapping[str, Any]) -> Event | None:
+        if not allowed.issuperset(data) or not data.keys() >= needed:
+            return None
+        event_id = data["event_id"]  # checked as _unique_id does, written out: every event has one
+        if (
+            type(event_id) is not str
+            or not 0 < len(event_id) <= 200
+            or event_id != event_id.strip()
+            or not (event_id.isascii() or _is_unicode(event_id))
+        ):
+            return None
+        occurred_at = _moment(data["occurred_at"])
+        if occurred_at is None:
+            return None
+        user_id = data["user_id"]
+        user_id = _IDS.get(user_id) or _new_id(user_id)
+        if user_id is None:
+            return None
+        values = nones.copy()
+        for name, at, test, low, high in required_specs:
+            value = data[name]  # there (see needed); a null fails every check
+            if test == _ID:  # the usual kinds written out, the others in _checked
+                value = _IDS.get(value) or _new_id(value)
+            elif test == _INT:
+                if type(value) is not int or not low <= value <= high:
+                    return None
+            else:
+                value = _checked(value, test, low, high)
+            if value is None:
+                return None
+            values[at] = value
+        for name, at, test, low, high, default in optional_specs:
+            value = data.get(name, default)
+            if value is not None:
+                if test == _ID:
+                    value = _IDS.get(value) or _new_id(value)
+                elif test == _INT:
+                    if type(value) is not int or not low <= value <= high:
+                        return None
+                else:
+                    value = _checked(value, test, low, high)
+                if value is None:
+                    return None
+                values[at] = value
+            elif default is not None:  # a null where the full parser would not fill in the default
+                return None
+        if finish == _PURCHASE:
+            amount = (values[price_at] or _ZERO) * values[quantity_at] - (values[discount_at] or _ZERO)
+            if amount < 0:
+                return None
+            values[amount_at] = amount
+        elif finish == _REFUND and values[amount_at] <= 0:
+            return None
+        if by_slots:  # every slot set directly: the same Event, in two thirds of the time of __init__
+            return _event_of(event_id, kind, occurred_at, user_id, values)
+        return Event(event_id, kind, occurred_at, user_id, *values)
+
+    return check
 
 
 #: Each type's checker.
-_FAST_BY_TYPE: Final = {kind: _compile_fast(kind) for kind in _FIELDS}
+_FAST_BY_TYPE: Final = {kind: _fast_checker(kind) for kind in _FIELDS}
 
 
 def _fast(data: Mapping[str, Any]) -> Event | None:
