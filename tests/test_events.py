@@ -15,7 +15,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from festengine import Event, EventParseError, event_to_dict, events, parse_event, read_events
+from festengine import Event, EventParseError, _share, event_to_dict, events, parse_event, read_events
+from festengine._share import share
 from festengine.events import EVENT_TYPES, _fast, _fast_json_orjson, _fast_json_stdlib, _parse_slow, dumps_event
 
 AT = "2026-12-01T20:00:00Z"
@@ -462,13 +463,20 @@ def test_the_fast_path_builds_events_with_init_when_it_must(monkeypatch: pytest.
 
 
 def test_events_share_their_id_strings() -> None:
-    """Ids that repeat (viewer, creator, stream…) are one (interned) string in every event that has them."""
+    """Ids that repeat (viewer, creator, stream…) are one shared string in every event that has them."""
     first = parse_event(json.dumps(wire("like", event_id="e1")))
     second = parse_event(json.dumps(wire("like", event_id="e2")).encode())
     third = parse_event(wire("gift", event_id="e3"))
     assert first.user_id is second.user_id is third.user_id
     assert first.stream_id is second.stream_id is third.stream_id
-    assert first.user_id is sys.intern("u1")  # the copy the engine's components intern
+    assert first.user_id is share("u1".join(["", ""]))  # the copy the engine's components share
+
+
+def test_shared_ids_are_bounded() -> None:
+    """The shared table never holds more than its bound (``sys.intern`` would keep them all on 3.12)."""
+    for number in range(_share._MAX + 10):
+        share(f"bounded-{number}")
+    assert len(_share._SHARED) <= _share._MAX
 
 
 # --------------------------------------------------------------------------- malformed events

@@ -18,7 +18,6 @@ import json
 import json.scanner
 import os
 import re
-import sys
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -38,6 +37,7 @@ from pydantic import (
     ValidationError,
 )
 
+from festengine._share import share
 from festengine._vocab import EVENT_TYPES
 from festengine.errors import EventParseError
 
@@ -307,7 +307,7 @@ def _new_id(value: object) -> str | None:
         return None
     if len(_IDS) >= _IDS_MAX:
         _IDS.clear()
-    value = sys.intern(value)  # the one copy the engine's components intern too
+    value = share(value)  # the one copy the engine's components share too
     _IDS[value] = value
     return value
 

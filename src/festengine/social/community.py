@@ -31,11 +31,11 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from enum import StrEnum
 from operator import attrgetter
-from sys import intern
 from typing import Any
 
 import attrs
 
+from festengine._share import share
 from festengine.catalog.model import Fest, MeasureKind, Mission, Subject, WindowKind
 from festengine.engine.component import Handler, StepContext
 from festengine.engine.windows import Resolver, make_resolver
@@ -238,7 +238,7 @@ class CommunityGoals:
     ) -> None:
         goal = self._goals.get(key)
         if goal is None:
-            key = (key[0], intern(key[1]), intern(key[2]))  # kept for good: one copy of each id
+            key = (key[0], share(key[1]), share(key[2]))  # kept for good: one copy of each id
             goal = self._open(key, closes, event, ctx)
             if goal is None:
                 return
@@ -261,7 +261,7 @@ class CommunityGoals:
         contributions = goal.contributions
         contribution = contributions.get(user)
         if contribution is None:
-            user = intern(user)
+            user = share(user)
             contribution = contributions[user] = amount
         else:
             contribution = contributions[user] = contribution + amount
@@ -284,7 +284,7 @@ class CommunityGoals:
             goal = self._goals[key] = Goal(end=closes - self._lateness)
             ctx.schedule(closes, self._component, [TIMER, *key, goal.end])
             return goal
-        stream = intern(event.stream_id or "")
+        stream = share(event.stream_id or "")
         end = self._stream_ends.get(stream)
         if end is not None and ctx.ts >= end:  # it happened after the stream ended
             return None

@@ -25,11 +25,11 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from datetime import UTC, datetime
-from sys import intern
 from typing import TYPE_CHECKING, Any, cast
 
 import attrs
 
+from festengine._share import share
 from festengine.catalog.model import Fest, Mission, Reward, Subject
 from festengine.engine.component import Handler, StepContext
 from festengine.events import Event
@@ -171,10 +171,10 @@ class FanClubs:
     def _join(self, user: str, creator: str, via: str, ctx: StepContext) -> None:
         club = self._clubs.get(creator)
         if club is None:
-            club = self._clubs[intern(creator)] = {}
+            club = self._clubs[share(creator)] = {}
         elif user in club:
             return
-        user, creator = intern(user), intern(creator)  # kept for good, in several tables: one copy of each
+        user, creator = share(user), share(creator)  # kept for good, in several tables: one copy of each
         member = club[user] = Member(joined_at=ctx.ts, points=0, level=0, last_active=ctx.ts)
         self._viewer_clubs[user] = (*self._viewer_clubs.get(user, ()), creator)
         ctx.emit(FanClubJoined(ctx.event_id, user, creator, via))

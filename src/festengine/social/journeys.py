@@ -18,11 +18,11 @@ completions, in order) and, per journey, the step reached and the path taken.
 
 from __future__ import annotations
 
-from sys import intern
 from typing import Any
 
 import attrs
 
+from festengine._share import share
 from festengine.catalog.model import Fest, Journey
 from festengine.engine.component import StepContext
 from festengine.social.outcomes import JourneyCompleted, JourneyStepCompleted
@@ -80,7 +80,7 @@ class Journeys:
         done = self._done.get(user, ())
         if mission_id in done:
             return
-        user = intern(user)
+        user = share(user)
         self._done[user] = (*done, mission_id)
         for journey_id in journeys:
             runs = self._runs.get(user, ())
@@ -150,8 +150,8 @@ class Journeys:
 
     def load(self, data: Any) -> None:
         """Restore what :meth:`dump` produced."""
-        self._done = {intern(user): tuple(intern(m) for m in done) for user, done in data["done"].items()}
+        self._done = {share(user): tuple(share(m) for m in done) for user, done in data["done"].items()}
         self._runs = {  # a run's step is the length of its path
-            intern(user): tuple((intern(j), tuple(intern(m) for m in path)) for j, (_, path) in runs.items())
+            share(user): tuple((share(j), tuple(share(m) for m in path)) for j, (_, path) in runs.items())
             for user, runs in data["runs"].items()
         }

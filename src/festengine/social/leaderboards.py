@@ -20,11 +20,11 @@ from __future__ import annotations
 
 import heapq
 from datetime import date
-from sys import intern
 from typing import Any
 
 import attrs
 
+from festengine._share import share
 from festengine.catalog.model import Fest, Leaderboard
 from festengine.engine.component import Handler, StepContext
 from festengine.engine.outcomes import PointsAwarded
@@ -165,7 +165,7 @@ class Leaderboards:
             scores = partition.scores
             score = scores.get(entity)
             if score is None:
-                entity = intern(entity)
+                entity = share(entity)
                 scores[entity] = amount
             else:
                 scores[entity] = score + amount

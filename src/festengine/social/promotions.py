@@ -29,11 +29,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
-from sys import intern
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from festengine._share import share
 from festengine._vocab import EVENT_FIELDS
 from festengine.catalog.model import Fest, Promotion, Reward
 from festengine.engine.component import Handler, Rejection, StepContext
@@ -162,9 +162,9 @@ class Promotions:
             return
         viewers = self._viewers.get(stream)
         if viewers is None:
-            self._viewers[intern(stream)] = {intern(event.user_id): None}
+            self._viewers[share(stream)] = {share(event.user_id): None}
         elif event.user_id not in viewers:
-            viewers[intern(event.user_id)] = None  # one copy of each id, however many streams it is in
+            viewers[share(event.user_id)] = None  # one copy of each id, however many streams it is in
 
     # ------------------------------------------------------------------ activation
 
