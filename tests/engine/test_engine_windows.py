@@ -326,6 +326,31 @@ def test_stream_window_closes_at_stream_ended_plus_lateness() -> None:
     assert expired == MissionExpired(None, "u1", "chat", "stream:s1", "active", 2)
 
 
+def test_a_closing_stream_expires_its_instances_in_the_order_they_opened() -> None:
+    """Expiries come in the order things happened: the order the instances were opened, across missions."""
+    engine = Engine(
+        make_fest(
+            mission("chat", "comment", 3, window={"kind": "stream"}),
+            mission("taps", "like", 100, window={"kind": "stream"}),
+        )
+    )
+    run(
+        engine,
+        ev("e1", "like", "2026-03-02T18:00:00Z", user="u1"),
+        ev("e2", "comment", "2026-03-02T18:01:00Z", user="u2"),
+        ev("e3", "like", "2026-03-02T18:02:00Z", user="u3"),
+        ev("e4", "comment", "2026-03-02T18:03:00Z", user="u1"),
+        ev("end", "stream_ended", "2026-03-02T19:00:00Z", user="c1"),
+    )
+    expired = engine.advance_to(utc("2026-03-02T19:10:00Z")).outcomes
+    assert [(o.subject, o.mission_id) for o in expired] == [
+        ("u1", "taps"),
+        ("u2", "chat"),
+        ("u3", "taps"),
+        ("u1", "chat"),
+    ]
+
+
 def test_events_after_stream_ended_do_not_count_in_the_stream() -> None:
     """An event that happened at or after its stream ended is not part of the stream's window."""
     engine = Engine(make_fest(mission("chat", "comment", 3, window={"kind": "stream"})))

@@ -120,8 +120,8 @@ class Missions(Component):
     def __init__(self, fest: Fest, engine: Any) -> None:
         super().__init__(fest, engine)
         self._viewers: dict[str, _Viewer] = {}
-        #: stream id -> mission id -> users with an instance in that stream, until it closes
-        self._by_stream: dict[str, dict[str, list[str]]] = {}
+        #: stream id -> (user, mission id) of each instance in that stream, in the order opened
+        self._by_stream: dict[str, list[tuple[str, str]]] = {}
         #: (mission, window) -> users with an instance there, in order; one timer closes them all
         self._members: dict[tuple[str, str], list[str]] = {}
         self._closed_streams: set[str] = set()
@@ -301,14 +301,10 @@ class Missions(Component):
             stream = window[7:]
             in_stream = self._by_stream.get(stream)
             if in_stream is None:
-                in_stream = self._by_stream[stream] = {}
+                in_stream = self._by_stream[stream] = []
                 # a stream whose end never arrives still closes when the fest does
                 ctx.schedule(self._fest_close, self.name, ["stream", stream])
-            users = in_stream.get(mission_id)
-            if users is None:
-                in_stream[mission_id] = [user]
-            else:
-                users.append(user)
+            in_stream.append((user, mission_id))
         return Instance()
 
     def _measure(self, compiled: _Compiled, instance: Instance, event: Event, ts: float) -> int | Decimal | None:
@@ -499,8 +495,8 @@ class Missions(Component):
             self._closed_streams.add(stream)
             self._stream_ends.pop(stream, None)
             window = self._stream_keys.pop(stream, None) or "stream:" + stream
-            for mission_id, users in self._by_stream.pop(stream, {}).items():
-                self._close_all(mission_id, window, users, ctx)
+            for user, mission_id in self._by_stream.pop(stream, ()):  # in the order opened
+                self._close_all(mission_id, window, (user,), ctx)
 
     def _close_all(self, mission_id: str, window: str, users: Iterable[str], ctx: StepContext) -> None:
         """Close one window for each of ``users``: unfinished instances expire, settled ones are forgotten."""
@@ -615,9 +611,7 @@ class Missions(Component):
                     closed=closed,
                 )
             self._viewers[user] = viewer
-        self._by_stream = {
-            s: {m: list(users) for m, users in by_mission.items()} for s, by_mission in data["streams"].items()
-        }
+        self._by_stream = {stream: [(u, m) for u, m in items] for stream, items in data["streams"].items()}
         self._members = {(m, w): list(users) for m, w, users in data["members"]}
         self._closed_streams = set(data["closed"])
         self._stream_ends = dict(data.get("ended", {}))
