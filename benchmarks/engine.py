@@ -179,6 +179,7 @@ def _timed(label: str, run: Callable[[], None], count: int) -> float:
     start = time.perf_counter()
     run()
     elapsed = time.perf_counter() - start
+    gc.unfreeze()
     rate = count / elapsed
     print(f"{label:<38} {rate:>12,.0f} events/s   {elapsed / count * 1e6:8.2f} µs/event", file=sys.stderr)
     return rate
