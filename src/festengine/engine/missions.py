@@ -85,11 +85,9 @@ class MissionStatus:
 @attrs.frozen(slots=True)
 class _Compiled:
     mission: Mission
-    predicate: Any
     kind: MeasureKind
     field: str | None
     weighted: bool
-    gated: bool
 
 
 # How a mission's window is found for an event, and how its progress is measured: small integers
@@ -137,7 +135,8 @@ class Missions(Component):
         self._week_window = make_resolver(fest, Window(WindowKind.WEEKLY))
         #: stream id -> its window key (one shared string per stream)
         self._stream_keys: dict[str, str] = {}
-        self._progress_subscribed: bool | None = None
+        #: missions whose windows recur (days, weeks, streams): their instances are forgotten once settled
+        self._recurring = frozenset(m.id for m in fest.missions.values() if m.window.kind in _RECURRING)
         self._badge_dependents: dict[str, tuple[Mission, ...]] = {}
         for mission in fest.missions.values():
             if mission.requires.badge is not None and mission.subject is Subject.VIEWER:
@@ -147,11 +146,9 @@ class Missions(Component):
     def _slot(self, mission: Mission, event_type: str) -> _Slot:
         compiled = _Compiled(
             mission=mission,
-            predicate=mission.counts.predicate,
             kind=mission.measure.kind,
             field=mission.measure.field,
             weighted=event_type in _WEIGHTED,
-            gated=mission.requires.any,
         )
         where, key, start, end, closes = _FIXED, "", 0.0, 0.0, None
         kind = mission.window.kind
@@ -166,7 +163,7 @@ class Missions(Component):
             closes = end + self.fest.allowed_lateness.total_seconds()
         measure = {MeasureKind.COUNT: _COUNT, MeasureKind.SUM: _SUM}.get(mission.measure.kind, _OTHER)
         return (
-            compiled, mission.id, compiled.predicate, compiled.gated, where, key, start, end, closes,
+            compiled, mission.id, mission.counts.predicate, mission.requires.any, where, key, start, end, closes,
             measure, mission.measure.field or "", compiled.weighted, mission.target,
         )  # fmt: skip
 
@@ -213,7 +210,7 @@ class Missions(Component):
         event_id = ctx.event_id
         day: tuple[str, float | None] | None = None
         week: tuple[str, float | None] | None = None
-        emit = ctx.emit if self._progress_watched else ctx.outcomes.append
+        emit = ctx.emitter(MissionProgressed)
         for slot in self._slots[event.type]:
             (compiled, mission_id, predicate, gated, where, window, start, end, closes,
              kind, field, weighted, target) = slot  # fmt: skip
@@ -272,14 +269,6 @@ class Missions(Component):
             emit(MissionProgressed(event_id, user, mission_id, window, progress, target))
             if progress >= target:
                 self._complete(user, viewer, compiled.mission, window, instance, ctx)
-
-    @property
-    def _progress_watched(self) -> bool:
-        """Whether another component listens to ``MissionProgressed`` (then it goes through ``emit``)."""
-        watched = self._progress_subscribed
-        if watched is None:
-            watched = self._progress_subscribed = MissionProgressed in self.engine._subscribers
-        return watched
 
     def _stream_key(self, stream: str) -> str:
         """The window key of a stream, made once and shared by every instance in that stream."""
@@ -501,26 +490,20 @@ class Missions(Component):
     def _close_all(self, mission_id: str, window: str, users: Iterable[str], ctx: StepContext) -> None:
         """Close one window for each of ``users``: unfinished instances expire, settled ones are forgotten."""
         key = (mission_id, window)
-        recurring = self.fest.missions[mission_id].window.kind in _RECURRING
         viewers = self._viewers
-        emit = ctx.emit if MissionExpired in self.engine._subscribers else ctx.outcomes.append
+        emit = ctx.emitter(MissionExpired)
         event_id = ctx.event_id
         active = ACTIVE.value
         expired = check_transition(mission_id, ACTIVE, EXPIRED)  # the only move made below, checked once
         for user in users:
-            instances = viewers[user].instances
-            instance = instances.get(key)
+            instance = viewers[user].instances.get(key)
             if instance is None:
                 continue
             instance.closed = True
-            state = instance.state
-            if state is ACTIVE:
+            if instance.state is ACTIVE:
                 instance.state = expired
                 emit(MissionExpired(event_id, user, mission_id, window, active, instance.progress))
-            elif state is COMPLETED:
-                continue  # waiting for a manual claim: kept until claimed or its deadline passes
-            if recurring:
-                del instances[key]
+            self._forget_if_done(user, mission_id, window, instance)
 
     def _deadline(self, user: str, mission_id: str, window: str, completion: int, ctx: StepContext) -> None:
         instance = self._viewers[user].instances.get((mission_id, window))
@@ -533,9 +516,7 @@ class Missions(Component):
 
     def _forget_if_done(self, user: str, mission_id: str, window: str, instance: Instance) -> None:
         """Recurring windows (days, weeks, streams) keep no state once closed and settled."""
-        if not instance.closed or instance.state is COMPLETED:
-            return
-        if self.fest.missions[mission_id].window.kind in _RECURRING:
+        if instance.closed and instance.state is not COMPLETED and mission_id in self._recurring:
             del self._viewers[user].instances[(mission_id, window)]
 
     # ------------------------------------------------------------------ queries
