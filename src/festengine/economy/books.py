@@ -73,7 +73,7 @@ class Books:
         """Post one entry (dated ``at``, else the event's time, else the clock) and say so."""
         if at is None:
             at = ctx.event.occurred_at if ctx.event is not None else ctx.now
-        entry = self.ledger._post(ctx.event_id, rule_id, memo, at, postings)
+        entry = self.ledger.post(event_id=ctx.event_id, rule_id=rule_id, memo=memo, at=at, postings=postings)
         ctx.emit(LedgerEntryPosted(ctx.event_id, entry))
         return entry
 

@@ -159,12 +159,6 @@ class Ledger:
         zero per currency and :class:`~festengine.economy.money.CurrencyMismatchError` when an
         account would receive a second currency: both are bugs of the caller.
         """
-        return self._post(event_id, rule_id, memo, at, postings)
-
-    def _post(
-        self, event_id: str | None, rule_id: str, memo: str, at: datetime, postings: Sequence[Posting]
-    ) -> JournalEntry:
-        """:meth:`post` with positional arguments, for the economy's own hot paths."""
         plain = self._validate(rule_id, memo, postings)
         entry = JournalEntry(len(self._ends) + 1, event_id, rule_id, memo, at, tuple(postings))
         self._record(event_id, rule_id, memo, at, entry.postings, plain)
