@@ -393,11 +393,11 @@ def test_an_illegal_transition_inside_the_engine_raises() -> None:
     engine.apply(ev("e1", "like", "2026-03-02T10:00:00Z"))
     missions = engine.component("missions")
     viewer = missions._viewers["u1"]
-    instance = viewer.instances[("m", "fest")]
-    instance.state = MissionState.CLAIMED  # corrupted behind the engine's back
+    _state, progress, completions = viewer.instances[("m", "fest")]
+    viewer.instances[("m", "fest")] = ("claimed", progress, completions)  # corrupted behind the engine's back
     ctx = StepContext(engine, "e2", utc("2026-03-02T10:01:00Z").timestamp())
     with pytest.raises(IllegalTransitionError, match="illegal transition claimed -> completed"):
-        missions._complete("u1", viewer, engine.fest.missions["m"], "fest", instance, ctx)
+        missions._complete("u1", viewer, engine.fest.missions["m"], "fest", ctx)
 
 
 # --------------------------------------------------------------------------- badges and points

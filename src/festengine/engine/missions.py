@@ -1,17 +1,16 @@
 """Viewer missions: measures, windows, prerequisites, repeats, claims and rewards.
 
 State is owned by the viewer key: each viewer has the mission instances of the windows they took
-part in (``(mission id, window key) -> Instance``), the missions they have completed at least once
+part in (``(mission id, window key) -> record``, see :data:`Record`), the missions they have completed at least once
 and the missions with prerequisites that are unlocked for them. Missions whose subject is a
 community (a creator's or a stream's) belong to the social layer.
 """
 
 from __future__ import annotations
 
-from bisect import insort
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeAlias
 
 import attrs
 
@@ -30,7 +29,7 @@ from festengine.engine.transitions import MissionState, check_transition
 from festengine.engine.windows import fixed_bounds, make_resolver
 from festengine.events import Event
 
-__all__ = ["Instance", "MissionStatus", "Missions"]
+__all__ = ["MissionStatus", "Missions", "Record"]
 
 ACTIVE, COMPLETED, CLAIMED, EXPIRED, LOCKED = (
     MissionState.ACTIVE,
@@ -44,25 +43,49 @@ _RECURRING = frozenset({WindowKind.DAILY, WindowKind.WEEKLY, WindowKind.STREAM})
 _WEIGHTED = frozenset({"like", "gift"})
 
 
-@attrs.define(slots=True)
-class Instance:
-    """One subject's run at one mission in one window."""
+#: A mission instance (one subject's run at one mission in one window) is a tuple, not an object:
+#: ``(state, progress, completions)`` while it only counts, and
+#: ``(state, progress, completions, claim_deadline, closed, values, periods, met)`` once it needs more
+#: (a claim deadline, a closed window, the distinct values seen, a streak's periods). ``state`` is the
+#: plain string of a :class:`MissionState`. A tuple of strings and numbers is smaller than an object
+#: and, unlike one, nothing the garbage collector has to walk: with millions of instances that walk
+#: was a sixth of the engine's time. ``values`` is a tuple in the order first seen; ``periods`` a tuple
+#: of ``(period, amount)`` pairs not yet met; ``met`` the sorted tuple of the periods met.
+Record: TypeAlias = tuple[Any, ...]
+_ACTIVE, _COMPLETED, _CLAIMED, _EXPIRED = ACTIVE.value, COMPLETED.value, CLAIMED.value, EXPIRED.value
+_FRESH: Record = (_ACTIVE, 0, 0)
+_NO_EXTRAS = (None, False, None, None, None)
 
-    state: MissionState = ACTIVE
-    progress: int | Decimal = 0
-    completions: int = 0
-    #: distinct measure: the values seen
-    values: set[Any] | None = None
-    #: streak measure: amount per period not yet met, and the periods met (sorted)
-    periods: dict[int, int] | None = None
-    met: list[int] | None = None
-    claim_deadline: float | None = None
-    closed: bool = False
+
+def _record(
+    state: str,
+    progress: int | Decimal,
+    completions: int,
+    deadline: float | None = None,
+    closed: bool = False,
+    values: tuple[Any, ...] | None = None,
+    periods: tuple[tuple[int, int], ...] | None = None,
+    met: tuple[int, ...] | None = None,
+) -> Record:
+    """An instance record, in its short form whenever the extras are all unset."""
+    if deadline is None and not closed and values is None and periods is None and met is None:
+        return (state, progress, completions)
+    return (state, progress, completions, deadline, closed, values, periods, met)
+
+
+def _full(record: Record) -> Record:
+    """The record with all eight fields, whichever form it is stored in."""
+    return record if len(record) == 8 else record + _NO_EXTRAS
+
+
+def _move(mission_id: str, source: str, target: MissionState) -> str:
+    """The state string after ``source -> target``; raises if the transition table does not allow it."""
+    return check_transition(mission_id, MissionState(source), target).value
 
 
 @attrs.define(slots=True)
 class _Viewer:
-    instances: dict[tuple[str, str], Instance] = attrs.field(factory=dict)
+    instances: dict[tuple[str, str], Record] = attrs.field(factory=dict)
     completed: dict[str, int] = attrs.field(factory=dict)
     #: mission id -> the event that unlocked it (so that event itself does not count toward it)
     unlocked: dict[str, str | None] = attrs.field(factory=dict)
@@ -101,7 +124,7 @@ _COUNT, _SUM, _OTHER = 0, 1, 2
 _Slot = tuple[_Compiled, str, Any, bool, int, str, float, float, float | None, int, str, bool, "int | Decimal"]
 
 
-def longest_run(periods: list[int], grace: int) -> int:
+def longest_run(periods: Sequence[int], grace: int) -> int:
     """The longest chain of met periods where gaps of up to ``grace`` missed periods are forgiven."""
     best = run = 0
     previous: int | None = None
@@ -247,28 +270,32 @@ class Missions(Component):
                 window = self._stream_keys.get(stream) or self._stream_key(stream)
                 closes = None
             key = (mission_id, window)
-            instance = instances.get(key)
-            if instance is None:
+            record = instances.get(key)
+            if record is None:
                 if closes is None and stream in self._closed_streams:
                     continue
-                instance = instances[key] = self._open(user, mission_id, window, closes, ctx)
-            elif instance.state is not ACTIVE:
+                self._open(user, mission_id, window, closes, ctx)
+                record = _FRESH
+            elif record[0] != _ACTIVE:
                 continue
             if kind == _COUNT:
-                progress = instance.progress = instance.progress + ((event.count or 1) if weighted else 1)
+                progress = record[1] + ((event.count or 1) if weighted else 1)
+                # an active instance that counts or sums has the short form (no deadline, not closed)
+                instances[key] = (_ACTIVE, progress, record[2])
             elif kind == _SUM:
                 amount = getattr(event, field)
                 if not amount:
                     continue
-                progress = instance.progress = instance.progress + amount
+                progress = record[1] + amount
+                instances[key] = (_ACTIVE, progress, record[2])
             else:
-                found = self._measure(compiled, instance, event, ts)
+                found = self._measure(compiled, instances, key, record, event, ts)
                 if found is None:
                     continue
                 progress = found
             emit(MissionProgressed(event_id, user, mission_id, window, progress, target))
             if progress >= target:
-                self._complete(user, viewer, compiled.mission, window, instance, ctx)
+                self._complete(user, viewer, compiled.mission, window, ctx)
 
     def _stream_key(self, stream: str) -> str:
         """The window key of a stream, made once and shared by every instance in that stream."""
@@ -277,7 +304,8 @@ class Missions(Component):
             self._stream_keys[stream] = key
         return key
 
-    def _open(self, user: str, mission_id: str, window: str, closes: float | None, ctx: StepContext) -> Instance:
+    def _open(self, user: str, mission_id: str, window: str, closes: float | None, ctx: StepContext) -> None:
+        """Note a new instance where the timer that closes its window will find it."""
         if closes is not None:
             key = (mission_id, window)
             members = self._members.get(key)
@@ -294,103 +322,99 @@ class Missions(Component):
                 # a stream whose end never arrives still closes when the fest does
                 ctx.schedule(self._fest_close, self.name, ["stream", stream])
             in_stream.append((user, mission_id))
-        return Instance()
 
-    def _measure(self, compiled: _Compiled, instance: Instance, event: Event, ts: float) -> int | Decimal | None:
-        """Add the event to the instance; the new progress, or ``None`` if it did not change."""
-        kind = compiled.kind
-        if kind is MeasureKind.COUNT:
-            instance.progress += (event.count or 1) if compiled.weighted else 1
-        elif kind is MeasureKind.SUM:
-            amount = getattr(event, compiled.field or "")
-            if not amount:
-                return None
-            instance.progress += amount
-        elif kind is MeasureKind.DISTINCT:
+    def _measure(
+        self,
+        compiled: _Compiled,
+        instances: dict[tuple[str, str], Record],
+        key: tuple[str, str],
+        record: Record,
+        event: Event,
+        ts: float,
+    ) -> int | None:
+        """Add the event to an active instance of a distinct or streak measure: store the new record
+        and return the new progress, or ``None`` if the progress did not change."""
+        state, progress, completions, deadline, closed, values, periods, met = _full(record)
+        if compiled.kind is MeasureKind.DISTINCT:
             value = getattr(event, compiled.field or "")
-            values = instance.values
-            if values is None:
-                values = instance.values = set()
-            if value is None or value in values:
+            if value is None or (values is not None and value in values):
                 return None
-            values.add(value)
-            instance.progress = len(values)
+            values = (value,) if values is None else (*values, value)
+            progress = len(values)
         else:
-            return self._streak(compiled, instance, event, ts)
-        return instance.progress
-
-    def _streak(self, compiled: _Compiled, instance: Instance, event: Event, ts: float) -> int | None:
-        measure = compiled.mission.measure
-        calendar = self.fest.calendar
-        period = calendar.day_of(ts) if measure.period == "day" else calendar.week_of(ts)
-        met = instance.met if instance.met is not None else []
-        if period in met:
-            return None
-        periods = instance.periods if instance.periods is not None else {}
-        amount = periods.get(period, 0) + ((event.count or 1) if compiled.weighted else 1)
-        instance.periods, instance.met = periods, met
-        if amount < measure.min_per_period:
-            periods[period] = amount
-            return None
-        periods.pop(period, None)
-        insort(met, period)
-        best = longest_run(met, measure.grace)
-        if best == instance.progress:
-            return None
-        instance.progress = best
-        return best
+            measure = compiled.mission.measure
+            calendar = self.fest.calendar
+            period = calendar.day_of(ts) if measure.period == "day" else calendar.week_of(ts)
+            if met is not None and period in met:
+                return None
+            pending = dict(periods or ())
+            amount = pending.get(period, 0) + ((event.count or 1) if compiled.weighted else 1)
+            if amount < measure.min_per_period:
+                pending[period] = amount
+                instances[key] = _record(state, progress, completions, deadline, closed, values,
+                                         tuple(pending.items()), met)  # fmt: skip
+                return None
+            pending.pop(period, None)
+            met = tuple(sorted((*(met or ()), period)))
+            periods = tuple(pending.items()) or None
+            best = longest_run(met, measure.grace)
+            if best == progress:
+                instances[key] = _record(state, progress, completions, deadline, closed, values, periods, met)
+                return None
+            progress = best
+        instances[key] = _record(state, progress, completions, deadline, closed, values, periods, met)
+        return progress
 
     # ------------------------------------------------------------------ completion and claims
 
-    def _complete(
-        self, user: str, viewer: _Viewer, mission: Mission, window: str, instance: Instance, ctx: StepContext
-    ) -> None:
-        instance.state = check_transition(mission.id, instance.state, COMPLETED)
-        instance.completions += 1
+    def _complete(self, user: str, viewer: _Viewer, mission: Mission, window: str, ctx: StepContext) -> None:
+        instances = viewer.instances
+        key = (mission.id, window)
+        state, progress, completions, _deadline, closed, values, periods, met = _full(instances[key])
+        state = _move(mission.id, state, COMPLETED)
+        completions += 1
         deadline = None
         if mission.claim.manual and mission.claim.within is not None:
             deadline = ctx.ts + mission.claim.within.total_seconds()
-            instance.claim_deadline = deadline
-            ctx.schedule(
-                deadline + self.engine._lateness,
-                self.name,
-                ["deadline", user, mission.id, window, instance.completions],
-            )
-        ctx.emit(MissionCompleted(ctx.event_id, user, mission.id, window, instance.completions, ctx.now_of(deadline)))
+            due = deadline + self.engine._lateness
+            ctx.schedule(due, self.name, ["deadline", user, mission.id, window, completions])
+        instances[key] = _record(state, progress, completions, deadline, closed, values, periods, met)
+        ctx.emit(MissionCompleted(ctx.event_id, user, mission.id, window, completions, ctx.now_of(deadline)))
         first = mission.id not in viewer.completed
         viewer.completed[mission.id] = viewer.completed.get(mission.id, 0) + 1
         if not mission.claim.manual:
-            self._grant(user, mission, window, instance, ctx)
+            self._grant(user, instances, mission, window, ctx)
         if first:
             self._unlock_dependents(user, viewer, mission.id, ctx)
 
-    def _grant(self, user: str, mission: Mission, window: str, instance: Instance, ctx: StepContext) -> None:
-        instance.state = check_transition(mission.id, instance.state, CLAIMED)
-        instance.claim_deadline = None
-        ctx.emit(MissionClaimed(ctx.event_id, user, mission.id, window, instance.completions))
+    def _grant(
+        self, user: str, instances: dict[tuple[str, str], Record], mission: Mission, window: str, ctx: StepContext
+    ) -> None:
+        key = (mission.id, window)
+        state, progress, completions, _deadline, closed, values, periods, met = _full(instances[key])
+        state = _move(mission.id, state, CLAIMED)
+        instances[key] = _record(state, progress, completions, None, closed, values, periods, met)
+        ctx.emit(MissionClaimed(ctx.event_id, user, mission.id, window, completions))
         for reward in mission.rewards:
             ctx.grant(user, reward, mission.id)
-        if instance.completions < mission.repeat and not instance.closed:
-            instance.state = check_transition(mission.id, instance.state, ACTIVE)
-            instance.progress = 0
-            instance.values = None
-            instance.periods = None
-            instance.met = None
+        if completions < mission.repeat and not closed:
+            instances[key] = _record(_move(mission.id, state, ACTIVE), 0, completions)
 
-    def _claimable(self, user: str, mission_id: str, ts: float) -> tuple[str, Instance] | None:
-        """The oldest completion waiting to be claimed whose deadline has not passed at ``ts``, else the
-        oldest one waiting at all (so the check can say it is too late), else ``None``."""
+    def _claimable(self, user: str, mission_id: str, ts: float) -> tuple[str, float | None] | None:
+        """The window and claim deadline of the oldest completion waiting to be claimed whose deadline
+        has not passed at ``ts``, else of the oldest one waiting at all (so the check can say it is too
+        late), else ``None``."""
         viewer = self._viewers.get(user)
         if viewer is None:
             return None
-        late: tuple[str, Instance] | None = None
-        for (found_id, window), instance in viewer.instances.items():
-            if found_id == mission_id and instance.state is COMPLETED:
-                deadline = instance.claim_deadline
+        late: tuple[str, float | None] | None = None
+        for (found_id, window), record in viewer.instances.items():
+            if found_id == mission_id and record[0] == _COMPLETED:
+                deadline = _full(record)[3]
                 if deadline is None or ts <= deadline:
-                    return window, instance
+                    return window, deadline
                 if late is None:
-                    late = window, instance
+                    late = window, deadline
         return late
 
     def _check_claim(self, event: Event) -> Rejection | None:
@@ -402,20 +426,22 @@ class Missions(Component):
         found = self._claimable(event.user_id, mission.id, event.occurred_at.timestamp())
         if found is None:
             return Rejection("nothing_to_claim", f"mission {mission.id!r} has no completion waiting to be claimed")
-        deadline = found[1].claim_deadline
+        deadline = found[1]
         if deadline is not None and event.occurred_at.timestamp() > deadline:
             return Rejection("claim_too_late", f"the claim deadline of mission {mission.id!r} has passed")
         return None
 
     def _claim_event(self, event: Event, ctx: StepContext) -> None:
-        found = self._claimable(event.user_id, event.mission_id or "", ctx.ts)
+        user, mission_id = event.user_id, event.mission_id or ""
+        found = self._claimable(user, mission_id, ctx.ts)
         if found is None:  # the check ran just before; time passing may have expired it
             return
-        window, instance = found
-        if instance.claim_deadline is not None and ctx.ts > instance.claim_deadline:
+        window, deadline = found
+        if deadline is not None and ctx.ts > deadline:
             return
-        self._grant(event.user_id, self.fest.missions[event.mission_id or ""], window, instance, ctx)
-        self._forget_if_done(event.user_id, event.mission_id or "", window, instance)
+        instances = self._viewers[user].instances
+        self._grant(user, instances, self.fest.missions[mission_id], window, ctx)
+        self._forget_if_done(instances, mission_id, window)
 
     # ------------------------------------------------------------------ prerequisites
 
@@ -488,36 +514,46 @@ class Missions(Component):
                 self._close_all(mission_id, window, (user,), ctx)
 
     def _close_all(self, mission_id: str, window: str, users: Iterable[str], ctx: StepContext) -> None:
-        """Close one window for each of ``users``: unfinished instances expire, settled ones are forgotten."""
+        """Close one window for each of ``users``: unfinished instances expire; those of recurring windows
+        are forgotten once settled, the others are kept, marked closed."""
         key = (mission_id, window)
         viewers = self._viewers
         emit = ctx.emitter(MissionExpired)
         event_id = ctx.event_id
-        active = ACTIVE.value
-        expired = check_transition(mission_id, ACTIVE, EXPIRED)  # the only move made below, checked once
+        expired = _move(mission_id, _ACTIVE, EXPIRED)  # the only move made below, checked once
+        recurring = mission_id in self._recurring
         for user in users:
-            instance = viewers[user].instances.get(key)
-            if instance is None:
+            instances = viewers[user].instances
+            record = instances.get(key)
+            if record is None:
                 continue
-            instance.closed = True
-            if instance.state is ACTIVE:
-                instance.state = expired
-                emit(MissionExpired(event_id, user, mission_id, window, active, instance.progress))
-            self._forget_if_done(user, mission_id, window, instance)
+            state = record[0]
+            if state == _ACTIVE:
+                state = expired
+                emit(MissionExpired(event_id, user, mission_id, window, _ACTIVE, record[1]))
+            if recurring and state != _COMPLETED:
+                del instances[key]
+            else:
+                _state, progress, completions, deadline, _closed, values, periods, met = _full(record)
+                instances[key] = (state, progress, completions, deadline, True, values, periods, met)
 
     def _deadline(self, user: str, mission_id: str, window: str, completion: int, ctx: StepContext) -> None:
-        instance = self._viewers[user].instances.get((mission_id, window))
-        if instance is None or instance.state is not COMPLETED or instance.completions != completion:
+        instances = self._viewers[user].instances
+        record = instances.get((mission_id, window))
+        if record is None or record[0] != _COMPLETED or record[2] != completion:
             return
-        instance.state = check_transition(mission_id, COMPLETED, EXPIRED)
-        instance.claim_deadline = None
-        ctx.emit(MissionExpired(ctx.event_id, user, mission_id, window, COMPLETED.value, instance.progress))
-        self._forget_if_done(user, mission_id, window, instance)
+        _state, progress, completions, _deadline, closed, values, periods, met = _full(record)
+        state = _move(mission_id, _COMPLETED, EXPIRED)
+        instances[(mission_id, window)] = _record(state, progress, completions, None, closed, values, periods, met)
+        ctx.emit(MissionExpired(ctx.event_id, user, mission_id, window, _COMPLETED, progress))
+        self._forget_if_done(instances, mission_id, window)
 
-    def _forget_if_done(self, user: str, mission_id: str, window: str, instance: Instance) -> None:
+    def _forget_if_done(self, instances: dict[tuple[str, str], Record], mission_id: str, window: str) -> None:
         """Recurring windows (days, weeks, streams) keep no state once closed and settled."""
-        if instance.closed and instance.state is not COMPLETED and mission_id in self._recurring:
-            del self._viewers[user].instances[(mission_id, window)]
+        key = (mission_id, window)
+        record = _full(instances[key])
+        if record[4] and record[0] != _COMPLETED and mission_id in self._recurring:
+            del instances[key]
 
     # ------------------------------------------------------------------ queries
 
@@ -537,10 +573,11 @@ class Missions(Component):
                     MissionStatus(mission.id, mission.title, state.value, None, 0, mission.target,
                                   viewer.completed.get(mission.id, 0), None)
                 )  # fmt: skip
-            for window, instance in found:
+            for window, record in found:
+                state, progress, completions, deadline = _full(record)[:4]
                 rows.append(
-                    MissionStatus(mission.id, mission.title, instance.state.value, window, instance.progress,
-                                  mission.target, instance.completions, instance.claim_deadline)
+                    MissionStatus(mission.id, mission.title, state, window, progress, mission.target, completions,
+                                  deadline)
                 )  # fmt: skip
         return rows
 
@@ -558,13 +595,7 @@ class Missions(Component):
         return {
             "viewers": {
                 user: {
-                    "i": [
-                        [m, w, i.state.value, i.progress, i.completions,
-                         None if i.values is None else sorted(i.values, key=repr),
-                         None if i.periods is None else [[p, a] for p, a in i.periods.items()],
-                         i.met, i.claim_deadline, i.closed]
-                        for (m, w), i in v.instances.items()
-                    ],
+                    "i": [[m, w, *_dumped(record)] for (m, w), record in v.instances.items()],
                     "c": v.completed,
                     "u": v.unlocked,
                 }
@@ -581,18 +612,31 @@ class Missions(Component):
         for user, raw in data["viewers"].items():
             viewer = _Viewer(completed=dict(raw["c"]), unlocked=dict(raw["u"]))
             for m, w, state, progress, completions, values, periods, met, deadline, closed in raw["i"]:
-                viewer.instances[(m, w)] = Instance(
-                    state=MissionState(state),
-                    progress=progress,
-                    completions=completions,
-                    values=None if values is None else set(values),
-                    periods=None if periods is None else dict(periods),
-                    met=met,
-                    claim_deadline=deadline,
-                    closed=closed,
+                viewer.instances[(m, w)] = _record(
+                    MissionState(state).value,
+                    progress,
+                    completions,
+                    deadline,
+                    closed,
+                    None if values is None else tuple(values),
+                    None if periods is None else tuple((p, a) for p, a in periods) or None,
+                    None if met is None else tuple(met),
                 )
             self._viewers[user] = viewer
         self._by_stream = {stream: [(u, m) for u, m in items] for stream, items in data["streams"].items()}
         self._members = {(m, w): list(users) for m, w, users in data["members"]}
         self._closed_streams = set(data["closed"])
         self._stream_ends = dict(data.get("ended", {}))
+
+
+def _dumped(record: Record) -> list[Any]:
+    """An instance record as snapshot data: state, progress, completions, values, periods, met,
+    claim deadline, closed (the order snapshots have always used)."""
+    state, progress, completions, deadline, closed, values, periods, met = _full(record)
+    return [
+        state, progress, completions,
+        None if values is None else list(values),
+        None if periods is None else [[p, a] for p, a in periods],
+        None if met is None else list(met),
+        deadline, closed,
+    ]  # fmt: skip
