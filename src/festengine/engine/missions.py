@@ -54,6 +54,7 @@ _WEIGHTED = frozenset({"like", "gift"})
 Record: TypeAlias = tuple[Any, ...]
 _ACTIVE, _COMPLETED, _CLAIMED, _EXPIRED = ACTIVE.value, COMPLETED.value, CLAIMED.value, EXPIRED.value
 _FRESH: Record = (_ACTIVE, 0, 0)
+_NO_KEY = ("", "")  # the instance key of a slot whose window is not fixed: made per event instead
 _NO_EXTRAS = (None, False, None, None, None)
 
 
@@ -78,9 +79,12 @@ def _full(record: Record) -> Record:
     return record if len(record) == 8 else record + _NO_EXTRAS
 
 
+_STATES = {state.value: state for state in MissionState}
+
+
 def _move(mission_id: str, source: str, target: MissionState) -> str:
     """The state string after ``source -> target``; raises if the transition table does not allow it."""
-    return check_transition(mission_id, MissionState(source), target).value
+    return check_transition(mission_id, _STATES[source], target).value
 
 
 @attrs.define(slots=True)
@@ -120,8 +124,11 @@ _COUNT, _SUM, _OTHER = 0, 1, 2
 
 #: One viewer mission as the hot loop sees it, per event type:
 #: (compiled, mission id, predicate, gated, window kind, fixed key, fixed start, fixed end,
-#: fixed closes, measure kind, field, weighted, target)
-_Slot = tuple[_Compiled, str, Any, bool, int, str, float, float, float | None, int, str, bool, "int | Decimal"]
+#: fixed closes, measure kind, field, weighted, target, fixed instance key)
+_Slot = tuple[
+    _Compiled, str, Any, bool, int, str, float, float, float | None, int, str, bool, "int | Decimal",
+    "tuple[str, str]",
+]  # fmt: skip
 
 
 def longest_run(periods: Sequence[int], grace: int) -> int:
@@ -150,6 +157,8 @@ class Missions(Component):
         #: stream id -> when it ended, until its windows close: later events are not part of it
         self._stream_ends: dict[str, float] = {}
         self._slots: dict[str, tuple[_Slot, ...]] = {}
+        #: (mission id, fixed window key) -> that same tuple, shared by every instance in that window
+        self._fixed_keys: dict[tuple[str, str], tuple[str, str]] = {}
         for event_type, missions in fest.missions_by_event.items():
             viewer_missions = [m for m in missions if m.subject is Subject.VIEWER]
             if viewer_missions:
@@ -185,9 +194,12 @@ class Missions(Component):
             key, start, end = fixed_bounds(self.fest, mission.window)
             closes = end + self.fest.allowed_lateness.total_seconds()
         measure = {MeasureKind.COUNT: _COUNT, MeasureKind.SUM: _SUM}.get(mission.measure.kind, _OTHER)
+        # a fixed window's instance key is one tuple shared by every viewer's instance (less memory,
+        # and nothing to build per event); other windows' keys change with the day, week or stream
+        instance_key = self._fixed_keys.setdefault((mission.id, key), (mission.id, key)) if where == _FIXED else _NO_KEY
         return (
             compiled, mission.id, mission.counts.predicate, mission.requires.any, where, key, start, end, closes,
-            measure, mission.measure.field or "", compiled.weighted, mission.target,
+            measure, mission.measure.field or "", compiled.weighted, mission.target, instance_key,
         )  # fmt: skip
 
     # ------------------------------------------------------------------ wiring
@@ -236,7 +248,7 @@ class Missions(Component):
         emit = ctx.emitter(MissionProgressed)
         for slot in self._slots[event.type]:
             (compiled, mission_id, predicate, gated, where, window, start, end, closes,
-             kind, field, weighted, target) = slot  # fmt: skip
+             kind, field, weighted, target, key) = slot  # fmt: skip
             if predicate is not None and not predicate(event):
                 continue
             if gated:
@@ -256,10 +268,12 @@ class Missions(Component):
                 if day is None:
                     day = self._day_window(ts, event)
                 window, closes = day  # type: ignore[misc]
+                key = (mission_id, window)
             elif where == _WEEKLY:
                 if week is None:
                     week = self._week_window(ts, event)
                 window, closes = week  # type: ignore[misc]
+                key = (mission_id, window)
             else:
                 stream = event.stream_id
                 if stream is None:
@@ -269,7 +283,7 @@ class Missions(Component):
                     continue
                 window = self._stream_keys.get(stream) or self._stream_key(stream)
                 closes = None
-            key = (mission_id, window)
+                key = (mission_id, window)
             record = instances.get(key)
             if record is None:
                 if closes is None and stream in self._closed_streams:
@@ -612,7 +626,7 @@ class Missions(Component):
         for user, raw in data["viewers"].items():
             viewer = _Viewer(completed=dict(raw["c"]), unlocked=dict(raw["u"]))
             for m, w, state, progress, completions, values, periods, met, deadline, closed in raw["i"]:
-                viewer.instances[(m, w)] = _record(
+                viewer.instances[self._fixed_keys.get((m, w)) or (m, w)] = _record(
                     MissionState(state).value,
                     progress,
                     completions,
