@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
+from itertools import repeat
 from typing import Any, ClassVar, TypeAlias
 
 import attrs
@@ -169,6 +170,11 @@ class Missions(Component):
         self._stream_keys: dict[str, str] = {}
         #: missions whose windows recur (days, weeks, streams): their instances are forgotten once settled
         self._recurring = frozenset(m.id for m in fest.missions.values() if m.window.kind in _RECURRING)
+        #: mission id -> the viewer missions that require it
+        self._dependents = {
+            mission_id: tuple(fest.missions[d] for d in found if fest.missions[d].subject is Subject.VIEWER)
+            for mission_id, found in fest.dependents.items()
+        }
         self._badge_dependents: dict[str, tuple[Mission, ...]] = {}
         for mission in fest.missions.values():
             if mission.requires.badge is not None and mission.subject is Subject.VIEWER:
@@ -491,11 +497,7 @@ class Missions(Component):
                 self._unlock(user, viewer, mission, ctx)
 
     def _unlock_dependents(self, user: str, viewer: _Viewer, mission_id: str, ctx: StepContext) -> None:
-        dependents = tuple(
-            self.fest.missions[d]
-            for d in self.fest.dependents.get(mission_id, ())
-            if self.fest.missions[d].subject is Subject.VIEWER
-        )
+        dependents = self._dependents.get(mission_id)
         if dependents:
             self.recheck_unlocks(user, dependents, ctx)
 
@@ -516,7 +518,7 @@ class Missions(Component):
         what = payload[0]
         if what == "window":
             mission_id, window = payload[1], payload[2]
-            self._close_all(mission_id, window, self._members.pop((mission_id, window), ()), ctx)
+            self._close_all(window, zip(self._members.pop((mission_id, window), ()), repeat(mission_id)), ctx)
         elif what == "deadline":
             self._deadline(payload[1], payload[2], payload[3], payload[4], ctx)
         elif what == "stream":
@@ -524,28 +526,29 @@ class Missions(Component):
             self._closed_streams.add(stream)
             self._stream_ends.pop(stream, None)
             window = self._stream_keys.pop(stream, None) or "stream:" + stream
-            for user, mission_id in self._by_stream.pop(stream, ()):  # in the order opened
-                self._close_all(mission_id, window, (user,), ctx)
+            self._close_all(window, self._by_stream.pop(stream, ()), ctx)  # in the order opened
 
-    def _close_all(self, mission_id: str, window: str, users: Iterable[str], ctx: StepContext) -> None:
-        """Close one window for each of ``users``: unfinished instances expire; those of recurring windows
-        are forgotten once settled, the others are kept, marked closed."""
-        key = (mission_id, window)
+    def _close_all(self, window: str, pairs: Iterable[tuple[str, str]], ctx: StepContext) -> None:
+        """Close ``window`` for each ``(user, mission id)`` of ``pairs``, in that order: unfinished
+        instances expire; those of recurring windows are forgotten once settled, the others are kept,
+        marked closed. One loop serves both a fixed window's members and a stream's instances."""
         viewers = self._viewers
+        recurring = self._recurring
         emit = ctx.emitter(MissionExpired)
         event_id = ctx.event_id
-        expired = _move(mission_id, _ACTIVE, EXPIRED)  # the only move made below, checked once
-        recurring = mission_id in self._recurring
-        for user in users:
+        #: mission id -> the expired state, each move checked against the table once per close
+        moves: dict[str, str] = {}
+        for user, mission_id in pairs:
             instances = viewers[user].instances
+            key = (mission_id, window)
             record = instances.get(key)
             if record is None:
                 continue
             state = record[0]
             if state == _ACTIVE:
-                state = expired
+                state = moves.get(mission_id) or moves.setdefault(mission_id, _move(mission_id, _ACTIVE, EXPIRED))
                 emit(MissionExpired(event_id, user, mission_id, window, _ACTIVE, record[1]))
-            if recurring and state != _COMPLETED:
+            if state != _COMPLETED and mission_id in recurring:
                 del instances[key]
             else:
                 _state, progress, completions, deadline, _closed, values, periods, met = _full(record)
