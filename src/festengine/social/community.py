@@ -30,8 +30,7 @@ import heapq
 from collections.abc import Callable
 from datetime import UTC, datetime
 from enum import StrEnum
-from operator import attrgetter
-from typing import Any
+from typing import Any, TypeAlias
 
 import attrs
 
@@ -52,7 +51,7 @@ from festengine.social.rules import Number, whole
 __all__ = ["CommunityGoalStatus", "CommunityGoals", "Contributor", "Goal", "GoalState"]
 
 TIMER = "community"
-_WEIGHTED = frozenset({"like", "gift"})
+_WEIGHTED_EVENTS = frozenset({"like", "gift"})
 
 GoalKey = tuple[str, str, str]
 
@@ -64,6 +63,10 @@ class GoalState(StrEnum):
     EXPIRED = "expired"
 
 
+#: how a rule measures an event: 1 each, the event's ``count``, a field's amount, a new distinct value
+_ONE, _WEIGHTED, _SUM, _DISTINCT = range(4)
+
+
 @attrs.frozen(slots=True)
 class _Rule:
     mission: Mission
@@ -71,44 +74,49 @@ class _Rule:
     target: Number
     resolve: Resolver
     predicate: Callable[[Any], bool] | None
-    subject_of: Callable[[Event], str | None]
-    kind: MeasureKind
-    field: str | None
-    weighted: bool
+    #: the subject is the event's creator (else its stream)
+    by_creator: bool
+    measure: int
+    field: str
     stream_window: bool
     targets: tuple[Number, ...]
     extends: tuple[float, ...]
     cooldown: float
     min_contribution: Number
     top: int
+    repeat: int
 
 
-@attrs.define(slots=True)
-class Goal:
-    """One community's run at one goal in one window."""
+#: what the per-event loop reads of a rule, as a flat tuple it unpacks in one step:
+#: ``(rule, mission id, predicate, by creator, measure, field, resolver)``
+_Counting: TypeAlias = tuple[_Rule, str, Callable[[Any], bool] | None, bool, int, str, Resolver]
 
-    #: the window's end (``None``: a stream that has not ended yet)
-    end: float | None
-    extension: float = 0.0
-    state: GoalState = GoalState.ACTIVE
-    round: int = 1
-    completions: int = 0
-    total: Number = 0
-    level: int = 0
-    #: user -> contribution, in first-contribution order
-    contributions: dict[str, Number] = attrs.field(factory=dict)
-    #: user -> the tick (the goal's count of contributions) when the contribution was reached, same order;
-    #: two flat dictionaries instead of a list per user: smaller, and nothing for the garbage collector to walk
-    reached: dict[str, int] = attrs.field(factory=dict)
-    tick: int = 0
-    values: set[Any] | None = None
-    cooldown_until: float | None = None
-    closed: bool = False
 
-    @property
-    def deadline(self) -> float | None:
-        """The window's end plus the extensions, or ``None`` while a stream is running."""
-        return None if self.end is None else self.end + self.extension
+#: A goal (one community's run at one goal in one window) is a tuple of strings and numbers, not an
+#: object: ``(state, end, extension, round, completions, total, level, tick, cooldown_until, closed)``.
+#: ``state`` is the plain string of a :class:`GoalState`, ``end`` the window's end (``None``: a stream
+#: that has not ended yet), ``extension`` what the levels reached added to it and ``tick`` the goal's
+#: count of contributions. Who contributed what lives beside it, in flat dicts per goal (see
+#: :class:`CommunityGoals`). A fest has tens of thousands of goals: as objects they were the social
+#: layer's biggest share of what the garbage collector walks on every full pass, while the collector
+#: stops tracking a tuple that holds only strings and numbers (not one that holds a dict, even an
+#: untracked one, hence the separate tables). The price is a new tuple per contribution, which costs
+#: about what the attribute writes it replaces did.
+Goal: TypeAlias = tuple[str, float | None, float, int, int, Number, int, int, float | None, bool]
+
+_ACTIVE, _COOLDOWN, _COMPLETED, _EXPIRED = (
+    GoalState.ACTIVE.value,
+    GoalState.COOLDOWN.value,
+    GoalState.COMPLETED.value,
+    GoalState.EXPIRED.value,
+)
+#: the state strings, so that a restored goal holds the very objects the hot path compares with
+_STATES = {state.value: state.value for state in GoalState}
+
+
+def _deadline(end: float | None, extension: float) -> float | None:
+    """The window's end plus the extensions, or ``None`` while a stream is running."""
+    return None if end is None else end + extension
 
 
 @attrs.frozen(slots=True)
@@ -143,26 +151,36 @@ def _when(ts: float | None) -> datetime | None:
     return None if ts is None else datetime.fromtimestamp(ts, UTC)
 
 
+def _top(contributions: dict[str, Number], reached: dict[str, int], size: int) -> list[Contributor]:
+    """The ``size`` biggest contributions; ties go to whoever reached the amount first."""
+    ranked = heapq.nsmallest(size, contributions.items(), key=lambda item: (-item[1], reached[item[0]]))
+    return [Contributor(rank, user, amount) for rank, (user, amount) in enumerate(ranked, start=1)]
+
+
 def _compile(fest: Fest, mission: Mission) -> _Rule:
     rules = mission.community
     assert rules is not None  # noqa: S101 - the compiler gives every community mission its rules
-    field = "creator_id" if mission.subject is Subject.CREATOR else "stream_id"
+    kind = mission.measure.kind
+    if kind is MeasureKind.COUNT:
+        measure = _WEIGHTED if mission.counts.event in _WEIGHTED_EVENTS else _ONE
+    else:
+        measure = _SUM if kind is MeasureKind.SUM else _DISTINCT
     return _Rule(
         mission=mission,
         mission_id=mission.id,
         target=mission.target,
         resolve=make_resolver(fest, mission.window),
         predicate=mission.counts.predicate,
-        subject_of=attrgetter(field),
-        kind=mission.measure.kind,
-        field=mission.measure.field,
-        weighted=mission.counts.event in _WEIGHTED,
+        by_creator=mission.subject is Subject.CREATOR,
+        measure=measure,
+        field=mission.measure.field or "",
         stream_window=mission.window.kind is WindowKind.STREAM,
         targets=tuple(whole(level.target) for level in rules.levels),
         extends=tuple(level.extend_by.total_seconds() for level in rules.levels),
         cooldown=rules.cooldown.total_seconds(),
         min_contribution=whole(rules.min_contribution),
         top=rules.top_contributors,
+        repeat=mission.repeat,
     )
 
 
@@ -178,10 +196,21 @@ class CommunityGoals:
                 # the checks refuse streak goals: a community adds up contributions
                 if mission.subject is not Subject.VIEWER and mission.measure.kind is not MeasureKind.STREAK:
                     rules.setdefault(event_type, []).append(_compile(fest, mission))
-        self._rules = {event_type: tuple(found) for event_type, found in rules.items()}
-        self._missions = {r.mission.id: r.mission for found in self._rules.values() for r in found}
-        self._streams = any(r.stream_window for found in self._rules.values() for r in found)
+        self._rules: dict[str, tuple[_Counting, ...]] = {
+            event_type: tuple((r, r.mission_id, r.predicate, r.by_creator, r.measure, r.field, r.resolve) for r in rs)
+            for event_type, rs in rules.items()
+        }
+        self._missions = {r.mission.id: r.mission for found in rules.values() for r in found}
+        self._streams = any(r.stream_window for found in rules.values() for r in found)
         self._goals: dict[GoalKey, Goal] = {}
+        # Beside each goal, the current round's flat dicts of strings and numbers (which the garbage
+        # collector does not track either):
+        #: goal -> user -> contribution, in first-contribution order
+        self._contributions: dict[GoalKey, dict[str, Number]] = {}
+        #: goal -> user -> the tick when the contribution was reached, in the same order (for ties)
+        self._reached: dict[GoalKey, dict[str, int]] = {}
+        #: goal -> the distinct values seen (a dict used as a set), for distinct goals still open
+        self._values: dict[GoalKey, dict[Any, None]] = {}
         #: stream -> goals of stream windows waiting for the stream to end
         self._waiting: dict[str, tuple[GoalKey, ...]] = {}
         #: stream -> when it ended
@@ -200,159 +229,173 @@ class CommunityGoals:
 
     def _on_event(self, event: Event, ctx: StepContext) -> None:
         ts = ctx.ts
-        for rule in self._rules[event.type]:
-            predicate = rule.predicate
+        overtime = self._overtime  # the same dict for the whole event (only load replaces it)
+        for rule, mission_id, predicate, by_creator, measure, field, resolve in self._rules[event.type]:
             if predicate is not None and not predicate(event):
                 continue
-            subject = rule.subject_of(event)
+            subject = event.creator_id if by_creator else event.stream_id
             if subject is None:
                 continue
-            kind = rule.kind
-            if kind is MeasureKind.COUNT:
-                value: Any = (event.count or 1) if rule.weighted else 1
+            value: Any
+            if measure == _ONE:
+                value = 1
+            elif measure == _WEIGHTED:
+                value = event.count or 1
             else:  # sum: the amount; distinct: the value, counted once per goal
-                value = getattr(event, rule.field or "")
-                if value is None or (kind is MeasureKind.SUM and not value):
+                value = getattr(event, field)
+                if value is None or (measure == _SUM and not value):
                     continue
-            window = self._overtime_window(rule, subject, ts) if self._overtime else None
-            if window is not None:
-                self._contribute(rule, (rule.mission_id, subject, window), None, value, event, ctx)
-                continue
-            found = rule.resolve(ts, event)
+            if overtime:
+                window = self._overtime_window(mission_id, subject, ts)
+                if window is not None:
+                    self._contribute(rule, (mission_id, subject, window), None, value, event, ctx)
+                    continue
+            found = resolve(ts, event)
             if found is not None:
-                self._contribute(rule, (rule.mission_id, subject, found[0]), found[1], value, event, ctx)
+                self._contribute(rule, (mission_id, subject, found[0]), found[1], value, event, ctx)
 
-    def _overtime_window(self, rule: _Rule, subject: str, ts: float) -> str | None:
+    def _overtime_window(self, mission_id: str, subject: str, ts: float) -> str | None:
         """The window of a goal extended past its end that ``ts`` still falls in, if any."""
-        mission_id = rule.mission_id
         window = self._overtime.get((mission_id, subject))
         if window is None:
             return None
         goal = self._goals[(mission_id, subject, window)]
-        if goal.end is not None and goal.end <= ts < goal.end + goal.extension:
+        end, extension = goal[1], goal[2]
+        if end is not None and end <= ts < end + extension:
             return window
         return None
 
     def _contribute(
         self, rule: _Rule, key: GoalKey, closes: float | None, value: Any, event: Event, ctx: StepContext
     ) -> None:
-        goal = self._goals.get(key)
+        goals = self._goals
+        ts = ctx.ts
+        goal = goals.get(key)
         if goal is None:
             key = (key[0], share(key[1]), share(key[2]))  # kept for good: one copy of each id
             goal = self._open(key, closes, event, ctx)
             if goal is None:
                 return
-        elif goal.state is not GoalState.ACTIVE or goal.closed:
-            if not self._counts(goal, ctx.ts):
+        state, end, extension, round_, completions, total, level, tick, cooldown_until, closed = goal
+        if state != _ACTIVE or closed or (end is not None and ts >= end + extension):
+            # not a running round inside its deadline: rare, and it counts only if a cooldown is over
+            goal = self._restart(key, goal, ts)
+            if goal is None:
                 return
-        elif goal.end is not None and ctx.ts >= goal.end + goal.extension:  # an active round past its deadline
-            return
+            state, end, extension, round_, completions, total, level, tick, cooldown_until, closed = goal
         amount: Number = value
-        if rule.kind is MeasureKind.DISTINCT:
-            values = goal.values
+        if rule.measure == _DISTINCT:
+            values = self._values.get(key)
             if values is None:
-                values = goal.values = set()
-            if value in values:
+                values = self._values[key] = {}
+            elif value in values:
                 return
-            values.add(value)
+            values[value] = None
             amount = 1
         user = event.user_id
-        goal.tick = tick = goal.tick + 1
-        contributions = goal.contributions
+        tick += 1
+        contributions = self._contributions[key]
         contribution = contributions.get(user)
         if contribution is None:
             user = share(user)
             contribution = contributions[user] = amount
         else:
             contribution = contributions[user] = contribution + amount
-        goal.reached[user] = tick
-        total = goal.total = goal.total + amount
+        self._reached[key][user] = tick
+        total += amount
+        goals[key] = (state, end, extension, round_, completions, total, level, tick, cooldown_until, closed)
         target = rule.target
         ctx.emit(
-            CommunityProgressed(ctx.event_id, rule.mission_id, key[1], key[2], goal.round, user, amount, contribution,
+            CommunityProgressed(ctx.event_id, rule.mission_id, key[1], key[2], round_, user, amount, contribution,
                                 total, target)
         )  # fmt: skip
         targets = rule.targets
-        if goal.level < len(targets) and total >= targets[goal.level]:
-            self._reach_levels(rule, key, goal, event, ctx)
+        if level < len(targets) and total >= targets[level]:
+            self._reach_levels(rule, key, event, ctx)
         if total >= target:
-            self._complete(rule, key, goal, event, ctx)
+            self._complete(rule, key, event, ctx)
 
     def _open(self, key: GoalKey, closes: float | None, event: Event, ctx: StepContext) -> Goal | None:
         """A new goal for ``key``, or ``None`` when the event came after its stream ended."""
         if closes is not None:
-            goal = self._goals[key] = Goal(end=closes - self._lateness)
-            ctx.schedule(closes, self._component, [TIMER, *key, goal.end])
-            return goal
-        stream = share(event.stream_id or "")
-        end = self._stream_ends.get(stream)
-        if end is not None and ctx.ts >= end:  # it happened after the stream ended
-            return None
-        goal = self._goals[key] = Goal(end=end)
-        if end is None:
-            self._waiting[stream] = (*self._waiting.get(stream, ()), key)  # a stream has a few goals
+            end: float | None = closes - self._lateness
+            ctx.schedule(closes, self._component, [TIMER, *key, end])
         else:
-            ctx.schedule(end + self._lateness, self._component, [TIMER, *key, end])
+            stream = share(event.stream_id or "")
+            end = self._stream_ends.get(stream)
+            if end is not None and ctx.ts >= end:  # it happened after the stream ended
+                return None
+            if end is None:
+                self._waiting[stream] = (*self._waiting.get(stream, ()), key)  # a stream has a few goals
+            else:
+                ctx.schedule(end + self._lateness, self._component, [TIMER, *key, end])
+        goal = self._goals[key] = (_ACTIVE, end, 0.0, 1, 0, 0, 0, 0, None, False)
+        self._contributions[key] = {}
+        self._reached[key] = {}
         return goal
 
-    @staticmethod
-    def _counts(goal: Goal, ts: float) -> bool:
-        """Whether an event at ``ts`` counts in ``goal`` (starting a new round after a cooldown)."""
-        if goal.end is None and goal.state is GoalState.ACTIVE and not goal.closed:
-            return True
-        if goal.closed or goal.state is GoalState.COMPLETED:
-            return False
-        deadline = goal.deadline
+    def _restart(self, key: GoalKey, goal: Goal, ts: float) -> Goal | None:
+        """The goal an event at ``ts`` counts in, when ``goal`` is not a running round inside its deadline:
+        a new round once a cooldown is over, else ``None`` (the event does not count)."""
+        state, end, extension, round_, completions, _, _, tick, cooldown_until, closed = goal
+        if end is None and state == _ACTIVE and not closed:
+            return goal
+        if closed or state == _COMPLETED:
+            return None
+        deadline = _deadline(end, extension)
         if deadline is not None and ts >= deadline:
-            return False
-        if goal.state is GoalState.COOLDOWN:
-            if goal.cooldown_until is not None and ts < goal.cooldown_until:
-                return False
-            goal.round += 1
-            goal.state = GoalState.ACTIVE
-            goal.total, goal.level, goal.values, goal.cooldown_until = 0, 0, None, None
-            goal.contributions, goal.reached = {}, {}
-        return True
+            return None
+        if state == _COOLDOWN:
+            if cooldown_until is not None and ts < cooldown_until:
+                return None
+            # levels, contributions and distinct values start again; the extensions stay
+            goal = self._goals[key] = (_ACTIVE, end, extension, round_ + 1, completions, 0, 0, tick, None, False)
+            self._contributions[key] = {}
+            self._reached[key] = {}
+            self._values.pop(key, None)
+        return goal
 
-    def _reach_levels(self, rule: _Rule, key: GoalKey, goal: Goal, event: Event, ctx: StepContext) -> None:
+    def _reach_levels(self, rule: _Rule, key: GoalKey, event: Event, ctx: StepContext) -> None:
+        goals = self._goals
+        state, end, extension, round_, completions, total, level, tick, cooldown_until, closed = goals[key]
         targets = rule.targets
-        while goal.level < len(targets) and goal.total >= targets[goal.level]:
-            extend = rule.extends[goal.level]
-            goal.level += 1
+        while level < len(targets) and total >= targets[level]:
+            extend = rule.extends[level]
+            level += 1
             if extend:
-                goal.extension += extend
-                if goal.end is not None:
-                    ctx.schedule(goal.end + goal.extension + self._lateness, self._component, [TIMER, *key, goal.end])
+                extension += extend
+                if end is not None:
+                    ctx.schedule(end + extension + self._lateness, self._component, [TIMER, *key, end])
                 if not rule.stream_window:
                     self._overtime[(key[0], key[1])] = key[2]
+            goals[key] = (state, end, extension, round_, completions, total, level, tick, cooldown_until, closed)
             ctx.emit(
-                CommunityLevelReached(ctx.event_id, key[0], key[1], key[2], goal.round, goal.level,
-                                      targets[goal.level - 1], goal.total, _when(goal.deadline),
-                                      event.user_id, event.stream_id)
+                CommunityLevelReached(ctx.event_id, key[0], key[1], key[2], round_, level, targets[level - 1], total,
+                                      _when(_deadline(end, extension)), event.user_id, event.stream_id)
             )  # fmt: skip
 
-    def _complete(self, rule: _Rule, key: GoalKey, goal: Goal, event: Event, ctx: StepContext) -> None:
-        goal.completions += 1
+    def _complete(self, rule: _Rule, key: GoalKey, event: Event, ctx: StepContext) -> None:
+        goals = self._goals
+        state, end, extension, round_, completions, total, level, tick, cooldown_until, closed = goals[key]
+        completions += 1
+        goals[key] = (state, end, extension, round_, completions, total, level, tick, cooldown_until, closed)
+        contributions = self._contributions[key]
         minimum = rule.min_contribution
-        eligible = [(user, amount) for user, amount in goal.contributions.items() if amount >= minimum]
-        top = tuple((c.user_id, c.contribution) for c in self._top(goal, rule.top))
+        eligible = [(user, amount) for user, amount in contributions.items() if amount >= minimum]
+        top = tuple((c.user_id, c.contribution) for c in _top(contributions, self._reached[key], rule.top))
         ctx.emit(
-            CommunityGoalCompleted(ctx.event_id, key[0], key[1], key[2], goal.round, goal.total,
-                                   len(goal.contributions), len(eligible), top, event.user_id, event.stream_id)
+            CommunityGoalCompleted(ctx.event_id, key[0], key[1], key[2], round_, total, len(contributions),
+                                   len(eligible), top, event.user_id, event.stream_id)
         )  # fmt: skip
         for user, contribution in eligible:
-            ctx.emit(ContributorRewarded(ctx.event_id, key[0], key[1], key[2], goal.round, user, contribution))
-        if goal.completions < rule.mission.repeat:
-            goal.state = GoalState.COOLDOWN
-            goal.cooldown_until = ctx.ts + rule.cooldown
+            ctx.emit(ContributorRewarded(ctx.event_id, key[0], key[1], key[2], round_, user, contribution))
+        # the messages above do not touch goals; the goal is read again all the same
+        state, end, extension, round_, completions, total, level, tick, cooldown_until, closed = goals[key]
+        if completions < rule.repeat:
+            state, cooldown_until = _COOLDOWN, ctx.ts + rule.cooldown
         else:
-            goal.state = GoalState.COMPLETED
-
-    @staticmethod
-    def _top(goal: Goal, size: int) -> list[Contributor]:
-        reached = goal.reached
-        ranked = heapq.nsmallest(size, goal.contributions.items(), key=lambda item: (-item[1], reached[item[0]]))
-        return [Contributor(rank, user, amount) for rank, (user, amount) in enumerate(ranked, start=1)]
+            state = _COMPLETED
+        goals[key] = (state, end, extension, round_, completions, total, level, tick, cooldown_until, closed)
 
     # ------------------------------------------------------------------ time
 
@@ -360,33 +403,37 @@ class CommunityGoals:
         stream = event.stream_id or ""
         if stream in self._stream_ends:
             return
-        self._stream_ends[stream] = ctx.ts
+        ts = ctx.ts
+        self._stream_ends[stream] = ts
+        goals = self._goals
         for key in self._waiting.pop(stream, ()):
-            goal = self._goals[key]
-            goal.end = ctx.ts
-            ctx.schedule(ctx.ts + goal.extension + self._lateness, self._component, [TIMER, *key, goal.end])
+            goal = goals[key]
+            goals[key] = (goal[0], ts, *goal[2:])
+            ctx.schedule(ts + goal[2] + self._lateness, self._component, [TIMER, *key, ts])
 
     def on_timer(self, payload: list[Any], ctx: StepContext) -> None:
         """A goal's deadline (plus lateness) passed: close it, unless it was extended since."""
-        _, mission_id, subject, window, end = payload
+        _, mission_id, subject, window, timer_end = payload
         key = (mission_id, subject, window)
         goal = self._goals.get(key)
-        if goal is None or goal.closed or goal.end != end:
+        if goal is None:
             return
-        deadline = goal.deadline
+        state, end, extension, round_, completions, total, level, tick, cooldown_until, closed = goal
+        if closed or end != timer_end:
+            return
+        deadline = _deadline(end, extension)
         if deadline is None or ctx.ts < deadline + self._lateness:  # extended after this timer was set
             return
-        goal.closed = True
-        goal.values = None
+        self._values.pop(key, None)  # a closed goal counts nothing more
         if self._overtime.get((mission_id, subject)) == window:
             del self._overtime[(mission_id, subject)]
-        if goal.state is GoalState.ACTIVE:
-            goal.state = GoalState.EXPIRED
-            ctx.emit(
-                CommunityGoalExpired(ctx.event_id, mission_id, subject, window, goal.round, goal.total, goal.level)
-            )
-        elif goal.state is GoalState.COOLDOWN:
-            goal.state = GoalState.COMPLETED
+        if state == _ACTIVE:
+            state = _EXPIRED
+        elif state == _COOLDOWN:
+            state = _COMPLETED
+        self._goals[key] = (state, end, extension, round_, completions, total, level, tick, cooldown_until, True)
+        if state == _EXPIRED:
+            ctx.emit(CommunityGoalExpired(ctx.event_id, mission_id, subject, window, round_, total, level))
 
     # ------------------------------------------------------------------ queries
 
@@ -406,10 +453,11 @@ class CommunityGoals:
 
     def contributions(self, mission_id: str, subject: str, window: str) -> dict[str, Number]:
         """Every contributor's contribution in the current round, in first-contribution order."""
-        goal = self._goals.get((mission_id, subject, window))
-        return {} if goal is None else dict(goal.contributions)
+        return dict(self._contributions.get((mission_id, subject, window), {}))
 
     def _status(self, key: GoalKey, goal: Goal) -> CommunityGoalStatus:
+        state, end, extension, round_, completions, total, level, _, cooldown_until, _ = goal
+        contributions = self._contributions[key]
         mission = self._missions[key[0]]
         rules = mission.community
         size = rules.top_contributors if rules is not None else 0
@@ -418,56 +466,53 @@ class CommunityGoals:
             title=mission.title,
             subject=key[1],
             window=key[2],
-            state=goal.state.value,
-            round=goal.round,
-            completions=goal.completions,
-            total=goal.total,
+            state=state,
+            round=round_,
+            completions=completions,
+            total=total,
             target=mission.target,
-            level=goal.level,
+            level=level,
             levels=len(rules.levels) if rules is not None else 0,
-            deadline=_when(goal.deadline),
-            cooldown_until=_when(goal.cooldown_until),
-            contributors=len(goal.contributions),
-            top_contributors=tuple(self._top(goal, size)),
+            deadline=_when(_deadline(end, extension)),
+            cooldown_until=_when(cooldown_until),
+            contributors=len(contributions),
+            top_contributors=tuple(_top(contributions, self._reached[key], size)),
         )
 
     # ------------------------------------------------------------------ snapshots
 
     def dump(self) -> Any:
         """JSON-ready state; distinct values sorted, goals in the order they started."""
+        goals = []
+        for key, goal in self._goals.items():
+            state, end, extension, round_, completions, total, level, tick, cooldown_until, closed = goal
+            reached = self._reached[key]
+            values = self._values.get(key)
+            goals.append(
+                [*key, end, extension, state, round_, completions, total, level,
+                 [[user, amount, reached[user]] for user, amount in self._contributions[key].items()], tick,
+                 None if values is None else sorted(values, key=repr), cooldown_until, closed]
+            )  # fmt: skip
         return {
-            "goals": [
-                [*key, g.end, g.extension, g.state.value, g.round, g.completions, g.total, g.level,
-                 [[user, amount, g.reached[user]] for user, amount in g.contributions.items()], g.tick,
-                 None if g.values is None else sorted(g.values, key=repr), g.cooldown_until, g.closed]
-                for key, g in self._goals.items()
-            ],
+            "goals": goals,
             "waiting": self._waiting,
             "ends": self._stream_ends,
             "overtime": [[mission, subject, window] for (mission, subject), window in self._overtime.items()],
-        }  # fmt: skip
+        }
 
     def load(self, data: Any) -> None:
         """Restore what :meth:`dump` produced."""
-        self._goals = {}
+        self._goals, self._contributions, self._reached, self._values = {}, {}, {}, {}
         for row in data["goals"]:
             (mission, subject, window, end, extension, state, round_, completions, total, level, contributions,
              tick, values, cooldown_until, closed) = row  # fmt: skip
-            self._goals[(mission, subject, window)] = Goal(
-                end=end,
-                extension=extension,
-                state=GoalState(state),
-                round=round_,
-                completions=completions,
-                total=total,
-                level=level,
-                contributions={user: amount for user, amount, _ in contributions},
-                reached={user: reached for user, _, reached in contributions},
-                tick=tick,
-                values=None if values is None else set(values),
-                cooldown_until=cooldown_until,
-                closed=closed,
-            )
+            key = (mission, subject, window)
+            self._goals[key] = (_STATES[state], end, extension, round_, completions, total, level, tick,
+                                cooldown_until, closed)  # fmt: skip
+            self._contributions[key] = {user: amount for user, amount, _ in contributions}
+            self._reached[key] = {user: reached for user, _, reached in contributions}
+            if values is not None:
+                self._values[key] = dict.fromkeys(values)
         self._waiting = {stream: tuple((m, s, w) for m, s, w in keys) for stream, keys in data["waiting"].items()}
         self._stream_ends = dict(data["ends"])
         self._overtime = {(mission, subject): window for mission, subject, window in data["overtime"]}
