@@ -36,20 +36,14 @@ __all__ = ["LeaderboardEntry", "LeaderboardPosition", "Leaderboards"]
 
 
 class _Partition:
-    """One ranking: entity -> score, and entity -> the tick (update count) when that score was reached.
-
-    Two flat dictionaries of strings and numbers rather than an object or a list per entity: they
-    hold no containers, so they are smaller and the garbage collector never has to walk them.
-    Both keep the order in which entities first appeared.
-    """
+    """A view of one ranking, for queries: entity -> score, and entity -> the tick (update count) when
+    that score was reached. Both keep the order in which entities first appeared."""
 
     __slots__ = ("scores", "tick", "ticks")
 
-    def __init__(
-        self, scores: dict[str, Number] | None = None, ticks: dict[str, int] | None = None, tick: int = 0
-    ) -> None:
-        self.scores: dict[str, Number] = {} if scores is None else scores
-        self.ticks: dict[str, int] = {} if ticks is None else ticks
+    def __init__(self, scores: dict[str, Number], ticks: dict[str, int], tick: int) -> None:
+        self.scores = scores
+        self.ticks = ticks
         self.tick = tick
 
     def ranked(self) -> list[tuple[str, Number]]:
@@ -68,25 +62,40 @@ class _Partition:
 
 class _Board:
     """One leaderboard and its partitions (``""`` for the fest scope, else the creator or stream id;
-    ``@<local date>`` appended for daily boards)."""
+    ``@<local date>`` appended for daily boards).
 
-    __slots__ = ("partitions", "spec")
+    A partition is two flat dictionaries of strings and numbers, its entities' scores and ticks, and
+    a count of its updates: kept in three tables keyed by partition rather than in an object per
+    partition (a board has one per stream), so that nothing per partition is left for the garbage
+    collector to track.
+    """
+
+    __slots__ = ("scores", "spec", "tick", "ticks")
 
     def __init__(self, spec: Leaderboard) -> None:
         self.spec = spec
-        self.partitions: dict[str, _Partition] = {}
+        #: partition -> entity -> score
+        self.scores: dict[str, dict[str, Number]] = {}
+        #: partition -> entity -> the partition's tick when that score was reached
+        self.ticks: dict[str, dict[str, int]] = {}
+        #: partition -> how many updates it had
+        self.tick: dict[str, int] = {}
+
+    def partition(self, key: str) -> _Partition | None:
+        scores = self.scores.get(key)
+        return None if scores is None else _Partition(scores, self.ticks[key], self.tick[key])
 
     def target(self) -> _Target:
         """What an update needs to know about the board, as a plain tuple for the hot path."""
         scope = {"fest": _FEST, "creator": _CREATOR}.get(self.spec.scope, _STREAM)
-        return self.partitions, scope, self.spec.period == "daily", self.spec.ranks == "viewers"
+        return self.scores, self.ticks, self.tick, scope, self.spec.period == "daily", self.spec.ranks == "viewers"
 
 
 _FEST, _CREATOR, _STREAM = 0, 1, 2
 #: a purchase on the GMV boards: (buyer, creator, stream, purchase time, amount not yet refunded)
 _Order = tuple[str, str | None, str | None, float, Number]
-#: (partitions, scope, daily, ranks viewers)
-_Target = tuple[dict[str, _Partition], int, bool, bool]
+#: (scores, ticks, update counts, scope, daily, ranks viewers)
+_Target = tuple[dict[str, dict[str, Number]], dict[str, dict[str, int]], dict[str, int], int, bool, bool]
 
 
 @attrs.frozen(slots=True)
@@ -121,6 +130,9 @@ class Leaderboards:
         self._creator_points = tuple(b.target() for b in boards if b.spec.by == "points" and b.spec.ranks == "creators")
         #: order id -> (buyer, creator, stream, purchase time, amount not yet refunded)
         self._orders: dict[str, _Order] = {}
+        #: the fest day whose ``"@<local date>"`` suffix of daily partitions was last made, and that suffix
+        self._suffix_day: int | None = None
+        self._suffix = ""
 
     @property
     def ranks_viewer_points(self) -> bool:
@@ -146,8 +158,8 @@ class Leaderboards:
         ts: float, amount: Number,
     ) -> None:  # fmt: skip
         """Add ``amount`` to the viewer's or creator's score on each board, in its partition."""
-        label: str | None = None
-        for partitions, scope, daily, viewers in targets:
+        suffix: str | None = None
+        for board_scores, board_ticks, board_tick, scope, daily, viewers in targets:
             entity = viewer if viewers else creator
             if entity is None:
                 continue
@@ -155,21 +167,32 @@ class Leaderboards:
             if key is None:
                 continue
             if daily:
-                if label is None:
-                    label = "@" + self._days.label_at(ts)
-                key += label
-            partition = partitions.get(key)
-            if partition is None:
-                partition = partitions[key] = _Partition()
-            partition.tick = tick = partition.tick + 1
-            scores = partition.scores
+                if suffix is None:
+                    suffix = self._day_suffix(ts)
+                key += suffix
+            scores = board_scores.get(key)
+            if scores is None:
+                scores = board_scores[key] = {}
+                ticks = board_ticks[key] = {}
+                tick = 1
+            else:
+                ticks, tick = board_ticks[key], board_tick[key] + 1
+            board_tick[key] = tick
             score = scores.get(entity)
             if score is None:
                 entity = share(entity)
                 scores[entity] = amount
             else:
                 scores[entity] = score + amount
-            partition.ticks[entity] = tick
+            ticks[entity] = tick
+
+    def _day_suffix(self, ts: float) -> str:
+        """``"@<local date>"`` of the fest day ``ts`` falls in (made once per day)."""
+        days = self._days
+        day = days.day if days.start <= ts < days.end else days.day_of(ts)
+        if day != self._suffix_day:
+            self._suffix_day, self._suffix = day, "@" + days.label(day)
+        return self._suffix
 
     def _on_gift(self, event: Event, ctx: StepContext) -> None:
         coins = event.coins
@@ -226,7 +249,7 @@ class Leaderboards:
         key = "" if spec.scope == "fest" else scope_id or ""
         if day is not None and spec.period == "daily":
             key = f"{key}@{day.isoformat()}"
-        return board, board.partitions.get(key)
+        return board, board.partition(key)
 
     def board(self, board_id: str) -> Leaderboard:
         """The leaderboard's definition."""
@@ -261,23 +284,24 @@ class Leaderboards:
 
     def dump(self) -> Any:
         """JSON-ready state, partitions and entries in the order they appeared."""
-        return {
-            "boards": {
-                board_id: {
-                    key: [p.tick, [[entity, score, p.ticks[entity]] for entity, score in p.scores.items()]]
-                    for key, p in board.partitions.items()
-                }
-                for board_id, board in self._boards.items()
-            },
-            "orders": self._orders,
-        }
+        boards: dict[str, Any] = {}
+        for board_id, board in self._boards.items():
+            partitions: dict[str, Any] = {}
+            boards[board_id] = partitions
+            for key, scores in board.scores.items():
+                ticks = board.ticks[key]
+                rows = [[entity, score, ticks[entity]] for entity, score in scores.items()]
+                partitions[key] = [board.tick[key], rows]
+        return {"boards": boards, "orders": self._orders}
 
     def load(self, data: Any) -> None:
         """Restore what :meth:`dump` produced."""
         for board_id, partitions in data["boards"].items():
-            target = self._boards[board_id].partitions  # the hot path holds this very dict
-            target.clear()
+            board = self._boards[board_id]
+            for table in (board.scores, board.ticks, board.tick):  # the hot path holds these very dicts
+                table.clear()
             for key, (last, rows) in partitions.items():
-                scores = {entity: score for entity, score, _ in rows}
-                target[key] = _Partition(scores, {entity: tick for entity, _, tick in rows}, last)
+                board.scores[key] = {entity: score for entity, score, _ in rows}
+                board.ticks[key] = {entity: tick for entity, _, tick in rows}
+                board.tick[key] = last
         self._orders = {order_id: tuple(row) for order_id, row in data["orders"].items()}
