@@ -97,6 +97,7 @@ class FanClubs:
         self._thresholds = tuple(level.points for level in self._levels)
         self._tasks: dict[str, tuple[CompiledRule, ...]] = compile_rules(club.tasks) if club else {}
         self._task_count = len(club.tasks) if club else 0
+        self._gift_tasks = "gift" in self._tasks
         self._level_missions: tuple[Mission, ...] = tuple(
             m for m in fest.missions.values() if m.subject is Subject.VIEWER and m.requires.fan_club_level is not None
         )
@@ -128,7 +129,7 @@ class FanClubs:
             return
         if event.gift_id == self._join_gift:
             self._join(event.user_id, creator, f"gift:{event.gift_id}", ctx)
-        if "gift" in self._tasks:
+        if self._gift_tasks:
             self._on_task(event, ctx)
 
     def _on_join_event(self, event: Event, ctx: StepContext) -> None:

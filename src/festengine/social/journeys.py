@@ -23,7 +23,7 @@ from typing import Any
 import attrs
 
 from festengine._share import share
-from festengine.catalog.model import Fest, Journey
+from festengine.catalog.model import Fest
 from festengine.engine.component import StepContext
 from festengine.social.outcomes import JourneyCompleted, JourneyStepCompleted
 
@@ -64,6 +64,8 @@ class Journeys:
         self._by_mission = {mission_id: tuple(ids) for mission_id, ids in index.items()}
         #: the missions that are steps of a journey
         self.missions = frozenset(self._by_mission)
+        #: journey id -> the missions of each step, in order
+        self._steps = {journey.id: tuple(step.missions for step in journey.steps) for journey in fest.journeys.values()}
         # Per viewer, tuples of interned ids rather than a dict and an object per run: a viewer's
         # journey state changes a handful of times in a fest, and tuples of strings are small and
         # nothing the garbage collector has to walk.
@@ -83,37 +85,53 @@ class Journeys:
         user = share(user)
         self._done[user] = (*done, mission_id)
         for journey_id in journeys:
-            runs = self._runs.get(user, ())
-            if all(j != journey_id for j, _ in runs):
-                self._runs[user] = (*runs, (journey_id, ()))
-            self._advance(user, self._journeys[journey_id], ctx)
+            self._advance(user, journey_id, ctx)
 
-    def _advance(self, user: str, journey: Journey, ctx: StepContext) -> None:
-        steps = journey.steps
+    def _advance(self, user: str, journey_id: str, ctx: StepContext) -> None:
+        """Start the user's run at the journey if need be, then complete every step it can."""
+        # Plain loops rather than generator expressions: this runs on every first completion of a
+        # journey mission, and a viewer's runs and missions done are a handful of items.
+        runs = self._runs.get(user, ())
+        path: tuple[str, ...] | None = None
+        for j, p in runs:
+            if j == journey_id:
+                path = p
+                break
+        if path is None:
+            path = ()
+            self._runs[user] = (*runs, (journey_id, path))
+        steps = self._steps[journey_id]
         total = len(steps)
-        path = self._path(user, journey.id)
-        if len(path) >= total:
+        reached = len(path)
+        if reached >= total:
             return
-        while len(path) < total:
-            step = steps[len(path)]
-            chosen = next((m for m in self._done[user] if m in step.missions), None)
+        while reached < total:
+            missions = steps[reached]
+            chosen = None
+            for m in self._done[user]:
+                if m in missions:
+                    chosen = m
+                    break
             if chosen is None:
                 return
             path = (*path, chosen)
-            self._runs[user] = tuple((j, path if j == journey.id else p) for j, p in self._runs[user])
-            reached = len(path)
-            closed = tuple(m for m in step.missions if m != chosen)
-            upcoming = steps[reached].missions if reached < total else ()
+            reached += 1
+            self._runs[user] = tuple((j, path if j == journey_id else p) for j, p in self._runs[user])
+            closed = tuple(m for m in missions if m != chosen)
+            upcoming = steps[reached] if reached < total else ()
             ctx.emit(
-                JourneyStepCompleted(ctx.event_id, user, journey.id, reached, chosen, reached, total, closed, upcoming)
+                JourneyStepCompleted(ctx.event_id, user, journey_id, reached, chosen, reached, total, closed, upcoming)
             )
-        ctx.emit(JourneyCompleted(ctx.event_id, user, journey.id, path))
-        for reward in journey.rewards:
-            ctx.grant(user, reward, journey.id)
+        ctx.emit(JourneyCompleted(ctx.event_id, user, journey_id, path))
+        for reward in self._journeys[journey_id].rewards:
+            ctx.grant(user, reward, journey_id)
 
     def _path(self, user: str, journey_id: str) -> tuple[str, ...]:
         """The user's path at a journey (empty if not started)."""
-        return next((path for j, path in self._runs.get(user, ()) if j == journey_id), ())
+        for j, path in self._runs.get(user, ()):
+            if j == journey_id:
+                return path
+        return ()
 
     # ------------------------------------------------------------------ queries
 

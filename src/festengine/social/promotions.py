@@ -161,10 +161,11 @@ class Promotions:
         if stream is None:
             return
         viewers = self._viewers.get(stream)
+        user = event.user_id
         if viewers is None:
-            self._viewers[share(stream)] = {share(event.user_id): None}
-        elif event.user_id not in viewers:
-            viewers[share(event.user_id)] = None  # one copy of each id, however many streams it is in
+            self._viewers[share(stream)] = {share(user): None}
+        elif user not in viewers:
+            viewers[share(user)] = None  # one copy of each id, however many streams it is in
 
     # ------------------------------------------------------------------ activation
 

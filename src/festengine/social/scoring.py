@@ -110,19 +110,21 @@ class CreatorScoring:
         days, multipliers = self._days, self._multipliers
         day = days.day if days.start <= ts < days.end else days.day_of(ts)
         factor = multipliers.factor if multipliers.start <= ts < multipliers.end else multipliers.factor_at(ts)
+        slots = state.slots
         for rule in self._rules[event.type]:
             predicate = rule.predicate
             if predicate is not None and not predicate(event):
                 continue
             slot = None
             if rule.stateful:
-                slot = state.slots[rule.index]
+                index = rule.index
+                slot = slots[index]
                 if slot is None:
-                    slot = state.slots[rule.index] = new_slot(day)
+                    slot = slots[index] = new_slot(day)
             points = earn(rule, slot, day, event, factor)
             if points:
-                state.total += points
-                ctx.emit(CreatorPointsEarned(ctx.event_id, creator, rule.rule_id, points, factor, state.total))
+                total = state.total = state.total + points
+                ctx.emit(CreatorPointsEarned(ctx.event_id, creator, rule.rule_id, points, factor, total))
 
     # ------------------------------------------------------------------ queries and snapshots
 
