@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, TypeAlias, cast
 
 import attrs
 
@@ -42,7 +42,7 @@ from festengine.social.outcomes import (
     FanClubRewardSkipped,
     LevelChanged,
 )
-from festengine.social.rules import CompiledRule, DayClock, Number, compile_rules, earn, new_slot
+from festengine.social.rules import CompiledRule, DayClock, Number, Slot, compile_rules, earn, new_slot
 
 if TYPE_CHECKING:
     from festengine.engine.core import Engine
@@ -55,18 +55,12 @@ TIMER = "fan_club"
 _DAY = 86_400.0
 
 
-@attrs.define(slots=True)
-class Member:
-    """One viewer's membership of one club."""
-
-    joined_at: float
-    points: Number = 0
-    level: int = 1
-    paused: bool = False
-    #: the latest time the member joined or earned points
-    last_active: float = 0.0
-    #: per task, its slot (see :mod:`festengine.social.rules`); ``None`` until a capped task counts
-    slots: list[Any] | None = None
+#: One viewer's membership of one club, as a tuple of numbers rather than an object:
+#: ``(joined_at, points, level, paused, last_active, slots)``. ``last_active`` is the latest time the
+#: member joined or earned points; ``slots`` is ``None`` until a capped task counts, then per task its
+#: slot or ``None`` (see :mod:`festengine.social.rules`). Members are many and change only when they
+#: earn points: as tuples they and their slots are nothing the garbage collector has to keep walking.
+Member: TypeAlias = tuple[float, Number, int, bool, float, tuple[Slot | None, ...] | None]
 
 
 @attrs.frozen(slots=True)
@@ -146,8 +140,8 @@ class FanClubs:
         club = self._clubs.get(creator)
         if club is None:
             return
-        member = club.get(event.user_id)
-        if member is None:
+        user = event.user_id
+        if user not in club:
             return
         days, ts = self._days, ctx.ts
         day = days.day if days.start <= ts < days.end else days.day_of(ts)
@@ -155,17 +149,20 @@ class FanClubs:
             predicate = rule.predicate
             if predicate is not None and not predicate(event):
                 continue
-            slot = None
             if rule.stateful:
-                slots = member.slots
+                member = club[user]  # read again for each task: earning points replaces it
+                slots = member[5]
                 if slots is None:
-                    slots = member.slots = [None] * self._task_count
-                slot = slots[rule.index]
-                if slot is None:
-                    slot = slots[rule.index] = new_slot(day)
-            points = earn(rule, slot, day, event)
+                    slots = (None,) * self._task_count
+                index = rule.index
+                slot = slots[index]
+                points, after = earn(rule, new_slot(day) if slot is None else slot, day, event)
+                if after is not slot:
+                    club[user] = (*member[:5], (*slots[:index], after, *slots[index + 1 :]))
+            else:
+                points = earn(rule, None, day, event)[0]
             if points:
-                self._add(event.user_id, creator, member, points, rule.rule_id, ctx)
+                self._add(user, creator, points, rule.rule_id, ctx)
 
     # ------------------------------------------------------------------ membership and points
 
@@ -176,32 +173,37 @@ class FanClubs:
         elif user in club:
             return
         user, creator = share(user), share(creator)  # kept for good, in several tables: one copy of each
-        member = club[user] = Member(joined_at=ctx.ts, points=0, level=0, last_active=ctx.ts)
+        club[user] = (ctx.ts, 0, 0, False, ctx.ts, None)
         self._viewer_clubs[user] = (*self._viewer_clubs.get(user, ()), creator)
         ctx.emit(FanClubJoined(ctx.event_id, user, creator, via))
         ctx.emit(CreatorFollowed(ctx.event_id, user, creator, "fan_club_join"))
-        self._relevel(user, creator, member, ctx)
+        self._relevel(user, creator, ctx)
 
-    def _add(self, user: str, creator: str, member: Member, points: Number, source: str, ctx: StepContext) -> None:
-        member.points += points
-        member.last_active = max(member.last_active, ctx.ts)
-        ctx.emit(FanClubPointsEarned(ctx.event_id, user, creator, points, member.points, source))
-        if member.paused:
-            member.paused = False
-            ctx.emit(FanClubMemberResumed(ctx.event_id, user, creator, member.points))
-        self._relevel(user, creator, member, ctx)
+    def _add(self, user: str, creator: str, points: Number, source: str, ctx: StepContext) -> None:
+        club = self._clubs[creator]
+        joined_at, total, level, paused, last_active, slots = club[user]
+        total += points
+        last_active = max(last_active, ctx.ts)
+        club[user] = (joined_at, total, level, paused, last_active, slots)
+        ctx.emit(FanClubPointsEarned(ctx.event_id, user, creator, points, total, source))
+        if paused:
+            club[user] = (joined_at, total, level, False, last_active, slots)
+            ctx.emit(FanClubMemberResumed(ctx.event_id, user, creator, total))
+        self._relevel(user, creator, ctx)
 
     def _level_for(self, points: Number) -> int:
         position = bisect_right(self._thresholds, points)
         return self._levels[max(position, 1) - 1].level
 
-    def _relevel(self, user: str, creator: str, member: Member, ctx: StepContext) -> None:
-        old = member.level
-        new = self._level_for(member.points)
+    def _relevel(self, user: str, creator: str, ctx: StepContext) -> None:
+        club = self._clubs[creator]
+        member = club[user]
+        old, points = member[2], member[1]
+        new = self._level_for(points)
         if new <= old:
             return
-        member.level = new
-        ctx.emit(LevelChanged(ctx.event_id, user, creator, old, new, member.points))
+        club[user] = (member[0], points, new, *member[3:])
+        ctx.emit(LevelChanged(ctx.event_id, user, creator, old, new, points))
         self._award_badges(user, creator, old, new, ctx)
         if new > self._best.get(user, 0):
             self._best[user] = new
@@ -230,8 +232,7 @@ class FanClubs:
             reason = "the user is not a member of any fan club"
             ctx.emit(FanClubRewardSkipped(ctx.event_id, user, reward.fan_club_points, source, reason))
             return
-        member = self._clubs[creator][user]
-        self._add(user, creator, member, reward.fan_club_points, source, ctx)
+        self._add(user, creator, reward.fan_club_points, source, ctx)
 
     def _club_for(self, user: str, event: Event | None) -> str | None:
         creator = event.creator_id if event is not None else None
@@ -256,10 +257,12 @@ class FanClubs:
         creator, live_ts = payload[1], payload[2]
         live_at = datetime.fromtimestamp(live_ts, UTC)
         deadline = datetime.fromtimestamp(live_ts + self._pause_after, UTC)
-        for user, member in self._clubs.get(creator, {}).items():
-            if not member.paused and member.last_active < live_ts:
-                member.paused = True
-                ctx.emit(FanClubMemberPaused(ctx.event_id, user, creator, member.points, live_at, deadline))
+        club = self._clubs.get(creator, {})
+        for user, member in club.items():
+            joined_at, points, level, paused, last_active, slots = member
+            if not paused and last_active < live_ts:
+                club[user] = (joined_at, points, level, True, last_active, slots)  # a new value, not a new key
+                ctx.emit(FanClubMemberPaused(ctx.event_id, user, creator, points, live_at, deadline))
 
     # ------------------------------------------------------------------ queries
 
@@ -281,15 +284,14 @@ class FanClubs:
         """The creator's members grouped by level, highest level first, each group in join order."""
         grouped: dict[int, list[FanClubMembership]] = {}
         club = self._clubs.get(creator, {})
-        for level in sorted({member.level for member in club.values()}, reverse=True):
-            grouped[level] = [self._view(creator, user) for user, member in club.items() if member.level == level]
+        for level in sorted({member[2] for member in club.values()}, reverse=True):
+            grouped[level] = [self._view(creator, user) for user, member in club.items() if member[2] == level]
         return grouped
 
     def _view(self, creator: str, user: str) -> FanClubMembership:
-        member = self._clubs[creator][user]
-        status = "paused" if member.paused else "active"
-        joined = datetime.fromtimestamp(member.joined_at, UTC)
-        return FanClubMembership(creator, user, member.level, member.points, status, joined)
+        joined_at, points, level, paused, _, _ = self._clubs[creator][user]
+        status = "paused" if paused else "active"
+        return FanClubMembership(creator, user, level, points, status, datetime.fromtimestamp(joined_at, UTC))
 
     # ------------------------------------------------------------------ snapshots
 
@@ -297,18 +299,16 @@ class FanClubs:
         """JSON-ready state: clubs in join order, and each viewer's clubs in join order."""
         return {
             "clubs": {
-                creator: [[user, m.joined_at, m.points, m.level, m.paused, m.last_active, m.slots]
-                          for user, m in club.items()]
-                for creator, club in self._clubs.items()
+                creator: [[user, *member] for user, member in club.items()] for creator, club in self._clubs.items()
             },
             "viewers": {user: list(clubs) for user, clubs in self._viewer_clubs.items()},
-        }  # fmt: skip
+        }
 
     def load(self, data: Any) -> None:
         """Restore what :meth:`dump` produced."""
         self._clubs = {
             creator: {
-                user: Member(joined, points, level, paused, last, slots)
+                user: (joined, points, level, paused, last, _slots(slots))
                 for user, joined, points, level, paused, last, slots in rows
             }
             for creator, rows in data["clubs"].items()
@@ -317,5 +317,10 @@ class FanClubs:
         self._best = {}
         for club in self._clubs.values():
             for user, member in club.items():
-                if member.level > self._best.get(user, 0):
-                    self._best[user] = member.level
+                if member[2] > self._best.get(user, 0):
+                    self._best[user] = member[2]
+
+
+def _slots(rows: list[Any] | None) -> tuple[Slot | None, ...] | None:
+    """A member's slots as dumped (lists) back in tuples."""
+    return None if rows is None else tuple(None if slot is None else tuple(slot) for slot in rows)

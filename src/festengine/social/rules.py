@@ -24,8 +24,10 @@ __all__ = ["CompiledRule", "DayClock", "Number", "compile_rules", "earn", "new_s
 
 Number: TypeAlias = int | Decimal
 
-#: A rule's state for one owner: ``[day, given, carry, previous_day, previous_given, previous_carry]``.
-Slot: TypeAlias = list[Any]
+#: A rule's state for one owner: ``(day, given, carry, previous_day, previous_given, previous_carry)``.
+#: A tuple of numbers rather than a list, so that the garbage collector stops tracking it: every Fan
+#: Club member who does a capped task has one per task. :func:`earn` returns the slot as it is after.
+Slot: TypeAlias = tuple[Any, ...]
 
 _NO_DAY: Final = -(10**9)
 
@@ -72,57 +74,59 @@ def compile_rules(rules: Sequence[PointsRule]) -> dict[str, tuple[CompiledRule, 
 
 def new_slot(day: int) -> Slot:
     """An empty slot whose current day is ``day``."""
-    return [day, 0, 0, _NO_DAY, 0, 0]
+    return (day, 0, 0, _NO_DAY, 0, 0)
 
 
-def _offset(slot: Slot, day: int) -> int:
-    """Where ``day``'s counters are in the slot (0 or 3), rolling days forward; -1 if too old."""
-    current = slot[0]
-    if day == current:
-        return 0
-    if day > current:
-        slot[3], slot[4], slot[5] = slot[0], slot[1], slot[2]
-        slot[0], slot[1], slot[2] = day, 0, 0
-        return 0
-    previous = slot[3]
-    if day == previous:
-        return 3
-    if day > previous:
-        slot[3], slot[4], slot[5] = day, 0, 0
-        return 3
-    return -1
+def _put(slot: Slot, at: int, given: Number, carry: Number) -> Slot:
+    """``slot`` with the counters of the day at ``at`` (0 or 3) replaced."""
+    if at == 0:
+        return (slot[0], given, carry, slot[3], slot[4], slot[5])
+    return (slot[0], slot[1], slot[2], slot[3], given, carry)
 
 
-def earn(rule: CompiledRule, slot: Slot | None, day: int, event: Any, factor: Number = 1) -> Number:
-    """The points ``event`` earns under ``rule`` (times ``factor``, then capped), updating ``slot``.
+def earn(rule: CompiledRule, slot: Slot | None, day: int, event: Any, factor: Number = 1) -> tuple[Number, Slot | None]:
+    """The points ``event`` earns under ``rule`` (times ``factor``, then capped), and ``slot`` as it is
+    after (``slot`` itself when nothing changed).
 
-    ``slot`` may be ``None`` only for a rule that is not ``stateful``.
+    ``slot`` may be ``None`` only for a rule that is not ``stateful``. ``day``'s counters are the
+    current day's or the previous day's; a newer day rolls the current day into the previous one,
+    an older day than both earns nothing.
     """
     if slot is None:
-        return rule.points * factor
-    at = 0 if slot[0] == day else _offset(slot, day)
-    if at < 0:
-        return 0
-    if rule.field is None:
-        units = 1
+        return rule.points * factor, None
+    current = slot[0]
+    if day == current:
+        at = 0
+    elif day > current:
+        slot = (day, 0, 0, current, slot[1], slot[2])
+        at = 0
+    elif day == slot[3]:
+        at = 3
+    elif day > slot[3]:
+        slot = (current, slot[1], slot[2], day, 0, 0)
+        at = 3
     else:
+        return 0, slot
+    given, carry = slot[at + 1], slot[at + 2]
+    if rule.field is not None:
         value = getattr(event, rule.field)
         if not value:
-            return 0
-        total = slot[at + 2] + value
+            return 0, slot
+        total = carry + value
         units = int(total // rule.amount)
-        slot[at + 2] = total - units * rule.amount
+        carry = total - units * rule.amount
         if units == 0:
-            return 0
-    points: Number = units * rule.points * factor
+            return 0, _put(slot, at, given, carry)
+        points: Number = units * rule.points * factor
+    else:
+        points = rule.points * factor
     cap = rule.cap
     if cap is not None:
-        room = cap - slot[at + 1]
+        room = cap - given
         if room <= 0:
-            return 0
+            return 0, _put(slot, at, given, carry)
         points = min(points, room)
-    slot[at + 1] += points
-    return points
+    return points, _put(slot, at, given + points, carry)
 
 
 class DayClock:

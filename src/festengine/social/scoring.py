@@ -115,13 +115,12 @@ class CreatorScoring:
             predicate = rule.predicate
             if predicate is not None and not predicate(event):
                 continue
-            slot = None
             if rule.stateful:
                 index = rule.index
                 slot = slots[index]
-                if slot is None:
-                    slot = slots[index] = new_slot(day)
-            points = earn(rule, slot, day, event, factor)
+                points, slots[index] = earn(rule, new_slot(day) if slot is None else slot, day, event, factor)
+            else:
+                points = earn(rule, None, day, event, factor)[0]
             if points:
                 total = state.total = state.total + points
                 ctx.emit(CreatorPointsEarned(ctx.event_id, creator, rule.rule_id, points, factor, total))
@@ -139,4 +138,7 @@ class CreatorScoring:
 
     def load(self, data: Any) -> None:
         """Restore what :meth:`dump` produced."""
-        self._creators = {creator: _Creator(total, slots) for creator, (total, slots) in data.items()}
+        self._creators = {
+            creator: _Creator(total, [None if slot is None else tuple(slot) for slot in slots])
+            for creator, (total, slots) in data.items()
+        }
