@@ -338,8 +338,6 @@ class CommunityGoals:
         """The goal an event at ``ts`` counts in, when ``goal`` is not a running round inside its deadline:
         a new round once a cooldown is over, else ``None`` (the event does not count)."""
         state, end, extension, round_, completions, _, _, tick, cooldown_until, closed = goal
-        if end is None and state == _ACTIVE and not closed:
-            return goal
         if closed or state == _COMPLETED:
             return None
         deadline = _deadline(end, extension)
