@@ -58,16 +58,21 @@ def test_a_balanced_entry_moves_balances() -> None:
     assert len(ledger) == 2
 
 
-def test_trial_balance_is_zero_per_currency() -> None:
-    """The balances of all accounts sum to zero in each currency."""
-    ledger = gift_ledger()
+def post_euros(ledger: Ledger, account: str) -> None:
+    """Post 3.00 EUR from the outside to ``account`` (entry ``e3``, rule ``fx``)."""
     ledger.post(
         event_id="e3",
         rule_id="fx",
         memo="euro movement",
         at=NOW,
-        postings=[("external:eur", Money("-3.00", "EUR")), ("viewer:u9:credits_eur", Money("3.00", "EUR"))],
+        postings=[("external:eur", Money("-3.00", "EUR")), (account, Money("3.00", "EUR"))],
     )
+
+
+def test_trial_balance_is_zero_per_currency() -> None:
+    """The balances of all accounts sum to zero in each currency."""
+    ledger = gift_ledger()
+    post_euros(ledger, "viewer:u9:credits_eur")
     assert ledger.trial_balance() == {"USD": Decimal(0), "EUR": Decimal(0)}
 
 
@@ -187,13 +192,7 @@ def test_a_first_posting_gives_the_balance_zero_plus_it(amount: str) -> None:
 def test_postings_of_other_currencies_keep_their_currency() -> None:
     """Entries made from the compact journal name each posting's own currency, also after a load."""
     ledger = gift_ledger()
-    ledger.post(
-        event_id="e3",
-        rule_id="fx",
-        memo="euro movement",
-        at=NOW,
-        postings=[("external:eur", Money("-3.00", "EUR")), ("viewer:u2:credits_eur", Money("3.00", "EUR"))],
-    )
+    post_euros(ledger, "viewer:u2:credits_eur")
     expected = (("external:eur", Money("-3.00", "EUR")), ("viewer:u2:credits_eur", Money("3.00", "EUR")))
     assert ledger.entries[-1].postings == expected
     assert ledger.entries_for("viewer:u2")[-1].postings == expected
