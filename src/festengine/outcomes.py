@@ -1,6 +1,6 @@
 """Every outcome type the engine can return, in one place.
 
-Outcomes are frozen attrs values on the :class:`Outcome` base; each has a ``kind`` string (its
+Outcomes are immutable records on the :class:`Outcome` base; each has a ``kind`` string (its
 wire name in ``outcome_to_dict``) and ``event_id``, plus the ids of the rule that caused it.
 ``ALL_OUTCOMES`` maps each ``kind`` to its class.
 """

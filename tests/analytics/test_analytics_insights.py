@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 
-import attrs
 from analytics_fests import at, ev, fold, make_fest
 from test_analytics_dashboard import hand_stream
 
@@ -94,7 +93,6 @@ def test_commission_pending_settled_and_reversed() -> None:
 def test_unknown_and_future_outcome_kinds_are_counted_and_otherwise_ignored() -> None:
     """Outcomes are recognised by kind; a kind the tally does not know only shows in outcome_counts."""
 
-    @attrs.frozen
     class SomethingNew(Outcome):
         kind = "something_new"
 

@@ -11,8 +11,6 @@ from datetime import datetime
 from decimal import Decimal
 from typing import ClassVar
 
-import attrs
-
 from festengine.economy.ledger import JournalEntry
 from festengine.economy.money import Money
 from festengine.engine.outcomes import Outcome
@@ -33,7 +31,6 @@ __all__ = [
 ]
 
 
-@attrs.frozen(slots=True)
 class LedgerEntryPosted(Outcome):
     """A journal entry was posted; ``entry`` holds its postings, rule and memo."""
 
@@ -42,7 +39,6 @@ class LedgerEntryPosted(Outcome):
     entry: JournalEntry
 
 
-@attrs.frozen(slots=True)
 class GiftConverted(Outcome):
     """A gift's value was split: ``creator + platform + rounding == value`` exactly.
 
@@ -67,7 +63,6 @@ class GiftConverted(Outcome):
     entry_id: int
 
 
-@attrs.frozen(slots=True)
 class CreditGranted(Outcome):
     """Shopping credit went to a viewer from a budget; ``source`` is the mission or conversion."""
 
@@ -80,7 +75,6 @@ class CreditGranted(Outcome):
     entry_id: int
 
 
-@attrs.frozen(slots=True)
 class BudgetExhausted(Outcome):
     """A budget could not pay all of ``requested``: ``granted`` is what it paid (what was left if
     the budget allows partial grants, else nothing); ``source`` is the mission or conversion."""
@@ -95,7 +89,6 @@ class BudgetExhausted(Outcome):
     available: Money
 
 
-@attrs.frozen(slots=True)
 class DailyCapReached(Outcome):
     """A conversion's daily credit cap per viewer cut a credit from ``requested`` to ``allowed``."""
 
@@ -109,7 +102,6 @@ class DailyCapReached(Outcome):
     allowed: Money
 
 
-@attrs.frozen(slots=True)
 class OrderRecorded(Outcome):
     """A purchase was recorded; ``creator_id`` and ``attribution`` (``in_stream`` or ``last_click``,
     with ``attribution_source``: the stream id or the click's event id) say who it is credited to.
@@ -126,7 +118,6 @@ class OrderRecorded(Outcome):
     no_commission: str | None
 
 
-@attrs.frozen(slots=True)
 class CommissionAccrued(Outcome):
     """Commission on an order is pending: ``amount = base * rate`` rounded by the fest's rule.
 
@@ -152,7 +143,6 @@ class CommissionAccrued(Outcome):
     entry_id: int
 
 
-@attrs.frozen(slots=True)
 class OrderDelivered(Outcome):
     """An order was delivered; its commission settles at ``settles_at`` unless refunded in full."""
 
@@ -162,7 +152,6 @@ class OrderDelivered(Outcome):
     settles_at: datetime | None
 
 
-@attrs.frozen(slots=True)
 class CommissionSettled(Outcome):
     """Pending commission became settled, i.e. payable to the creator; ``volume`` is the creator's
     settled volume afterwards (what commission tiers are chosen by). ``entry_id`` is ``None`` only
@@ -178,7 +167,6 @@ class CommissionSettled(Outcome):
     entry_id: int | None
 
 
-@attrs.frozen(slots=True)
 class OrderRefunded(Outcome):
     """Part or all of an order was refunded; ``cancelled`` when nothing paid is left."""
 
@@ -191,7 +179,6 @@ class OrderRefunded(Outcome):
     cancelled: bool
 
 
-@attrs.frozen(slots=True)
 class CommissionReversed(Outcome):
     """A refund took back commission in proportion. ``clawback`` when it was already settled; then
     ``balance`` (the creator's settled commission afterwards) may be negative: the creator owes it."""
@@ -207,7 +194,6 @@ class CommissionReversed(Outcome):
     entry_id: int
 
 
-@attrs.frozen(slots=True)
 class CommissionBoostGranted(Outcome):
     """A mission reward raises the commission rate of ``user_id`` as a creator until ``until``."""
 

@@ -12,8 +12,6 @@ from datetime import datetime
 from decimal import Decimal
 from typing import ClassVar
 
-import attrs
-
 from festengine.engine.outcomes import Outcome
 
 __all__ = [
@@ -40,7 +38,6 @@ __all__ = [
 # --------------------------------------------------------------------------- Fan Club
 
 
-@attrs.frozen(slots=True)
 class FanClubJoined(Outcome):
     """A viewer became a member of a creator's club; ``via`` is ``fan_club_join`` or ``gift:<gift id>``."""
 
@@ -51,7 +48,6 @@ class FanClubJoined(Outcome):
     via: str
 
 
-@attrs.frozen(slots=True)
 class CreatorFollowed(Outcome):
     """Joining a Fan Club also follows the creator; ``source`` says what made the viewer follow."""
 
@@ -62,7 +58,6 @@ class CreatorFollowed(Outcome):
     source: str
 
 
-@attrs.frozen(slots=True)
 class FanClubPointsEarned(Outcome):
     """A member earned club points; ``source`` is the task id, or the mission or journey of a reward."""
 
@@ -75,7 +70,6 @@ class FanClubPointsEarned(Outcome):
     source: str
 
 
-@attrs.frozen(slots=True)
 class LevelChanged(Outcome):
     """A member's level in a club changed (``old_level`` 0 on joining)."""
 
@@ -88,7 +82,6 @@ class LevelChanged(Outcome):
     points: int | Decimal
 
 
-@attrs.frozen(slots=True)
 class FanClubMemberPaused(Outcome):
     """The member earned no points from ``live_at`` (the creator went LIVE) to ``deadline``; points are kept."""
 
@@ -101,7 +94,6 @@ class FanClubMemberPaused(Outcome):
     deadline: datetime
 
 
-@attrs.frozen(slots=True)
 class FanClubMemberResumed(Outcome):
     """A paused member earned points again and is active."""
 
@@ -112,7 +104,6 @@ class FanClubMemberResumed(Outcome):
     points: int | Decimal
 
 
-@attrs.frozen(slots=True)
 class FanClubRewardSkipped(Outcome):
     """A ``fan_club_points`` reward could not be granted (the user is in no club); ``reason`` says why."""
 
@@ -127,7 +118,6 @@ class FanClubRewardSkipped(Outcome):
 # --------------------------------------------------------------------------- creator scoring
 
 
-@attrs.frozen(slots=True)
 class CreatorPointsEarned(Outcome):
     """A creator earned fest points by a scoring rule; ``factor`` is the time-of-day multiplier applied."""
 
@@ -143,7 +133,6 @@ class CreatorPointsEarned(Outcome):
 # --------------------------------------------------------------------------- journeys
 
 
-@attrs.frozen(slots=True)
 class JourneyStepCompleted(Outcome):
     """Step ``step`` (1-based) of a journey is done by ``mission_id``.
 
@@ -163,7 +152,6 @@ class JourneyStepCompleted(Outcome):
     next_missions: tuple[str, ...]
 
 
-@attrs.frozen(slots=True)
 class JourneyCompleted(Outcome):
     """Every step of a journey is done; ``path`` is the mission taken at each step. Rewards follow."""
 
@@ -177,7 +165,6 @@ class JourneyCompleted(Outcome):
 # --------------------------------------------------------------------------- community goals
 
 
-@attrs.frozen(slots=True)
 class CommunityProgressed(Outcome):
     """``user_id`` added ``amount`` to a community goal (``subject`` is the creator or stream id).
 
@@ -197,7 +184,6 @@ class CommunityProgressed(Outcome):
     target: int | Decimal
 
 
-@attrs.frozen(slots=True)
 class CommunityLevelReached(Outcome):
     """The goal reached ``level`` (1-based); its deadline is now ``deadline`` (``None``: the stream has not ended).
 
@@ -218,7 +204,6 @@ class CommunityLevelReached(Outcome):
     stream_id: str | None
 
 
-@attrs.frozen(slots=True)
 class CommunityGoalCompleted(Outcome):
     """The community reached the target. ``rewarded`` contributors get a :class:`ContributorRewarded` each.
 
@@ -239,7 +224,6 @@ class CommunityGoalCompleted(Outcome):
     stream_id: str | None
 
 
-@attrs.frozen(slots=True)
 class CommunityGoalExpired(Outcome):
     """The goal's (possibly extended) deadline passed before the round reached its target."""
 
@@ -253,7 +237,6 @@ class CommunityGoalExpired(Outcome):
     level: int
 
 
-@attrs.frozen(slots=True)
 class ContributorRewarded(Outcome):
     """The message from a community (creator or stream key) to one contributor (viewer key): the
     goal's rewards are granted to ``user_id``, whose ``contribution`` met the minimum."""
@@ -271,7 +254,6 @@ class ContributorRewarded(Outcome):
 # --------------------------------------------------------------------------- promotions
 
 
-@attrs.frozen(slots=True)
 class PromotionStarted(Outcome):
     """A promotion applies from ``starts_at`` to ``ends_at`` (excluded) for an audience.
 
@@ -290,7 +272,6 @@ class PromotionStarted(Outcome):
     source: str
 
 
-@attrs.frozen(slots=True)
 class PromotionExtended(Outcome):
     """A promotion already active for the audience was triggered again: it now ends at ``ends_at``."""
 
@@ -303,7 +284,6 @@ class PromotionExtended(Outcome):
     source: str
 
 
-@attrs.frozen(slots=True)
 class PromotionEnded(Outcome):
     """A promotion stopped applying to an audience at ``ended_at``."""
 
