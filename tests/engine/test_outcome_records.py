@@ -19,6 +19,7 @@ from festengine.engine.outcomes import (
     MissionExpired,
     MissionProgressed,
     Outcome,
+    new_outcome,
     outcome_to_dict,
 )
 from festengine.outcomes import ALL_OUTCOMES
@@ -163,3 +164,11 @@ def test_an_attrs_decorated_or_defaulted_outcome_class_is_refused_clearly() -> N
 
         class Defaulted(Outcome):
             times: int = 1
+
+
+def test_new_outcome_builds_the_same_record_as_calling_the_class() -> None:
+    fields = ("e1", "u1", "m1", "day:2026-12-01", 2, 5)
+    built = new_outcome(MissionProgressed, fields)
+    assert type(built) is MissionProgressed
+    assert built == MissionProgressed(*fields)
+    assert built.target == 5

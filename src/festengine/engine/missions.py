@@ -25,6 +25,7 @@ from festengine.engine.outcomes import (
     MissionProgressed,
     MissionUnlocked,
     Outcome,
+    new_outcome,
 )
 from festengine.engine.transitions import MissionState, check_transition
 from festengine.engine.windows import fixed_bounds, make_resolver
@@ -313,7 +314,7 @@ class Missions(Component):
                 if found is None:
                     continue
                 progress = found
-            emit(MissionProgressed(event_id, user, mission_id, window, progress, target))
+            emit(new_outcome(MissionProgressed, (event_id, user, mission_id, window, progress, target)))
             if progress >= target:
                 self._complete(user, viewer, compiled.mission, window, ctx)
 
@@ -547,7 +548,7 @@ class Missions(Component):
             state = record[0]
             if state == _ACTIVE:
                 state = moves.get(mission_id) or moves.setdefault(mission_id, _move(mission_id, _ACTIVE, EXPIRED))
-                emit(MissionExpired(event_id, user, mission_id, window, _ACTIVE, record[1]))
+                emit(new_outcome(MissionExpired, (event_id, user, mission_id, window, _ACTIVE, record[1])))
             if state != _COMPLETED and mission_id in recurring:
                 del instances[key]
             else:

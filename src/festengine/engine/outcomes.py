@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 from operator import itemgetter
-from typing import Any, ClassVar, Self, dataclass_transform
+from typing import Any, ClassVar, Final, Self, dataclass_transform
 
 import attrs
 
@@ -119,6 +119,13 @@ class Outcome(tuple[Any, ...], metaclass=_OutcomeType):
     def __repr__(self) -> str:
         pairs = ", ".join(f"{field}={value!r}" for field, value in zip(self._fields, self, strict=True))
         return f"{self.__class__.__qualname__}({pairs})"
+
+
+#: Builds an outcome from the tuple of all its fields in order, skipping the Python-level check of
+#: their number: ``new_outcome(MissionProgressed, (event_id, subject, …))``. About twice as fast as
+#: calling the class; for the engine's hottest loops, where the fields are written out beside the type
+#: (the tests compare every field of what those loops emit).
+new_outcome: Final = tuple.__new__
 
 
 def _merge(cls: type, fields: tuple[str, ...], args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, ...]:

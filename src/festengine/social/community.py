@@ -37,6 +37,7 @@ import attrs
 from festengine._share import share
 from festengine.catalog.model import Fest, MeasureKind, Mission, Subject, WindowKind
 from festengine.engine.component import Handler, StepContext
+from festengine.engine.outcomes import new_outcome
 from festengine.engine.windows import Resolver, make_resolver
 from festengine.events import Event
 from festengine.social.outcomes import (
@@ -306,8 +307,8 @@ class CommunityGoals:
         goals[key] = (state, end, extension, round_, completions, total, level, tick, cooldown_until, closed)
         target = rule.target
         ctx.emit(
-            CommunityProgressed(ctx.event_id, rule.mission_id, key[1], key[2], round_, user, amount, contribution,
-                                total, target)
+            new_outcome(CommunityProgressed, (ctx.event_id, rule.mission_id, key[1], key[2], round_, user, amount,
+                                              contribution, total, target))
         )  # fmt: skip
         targets = rule.targets
         if level < len(targets) and total >= targets[level]:
