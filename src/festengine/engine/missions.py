@@ -150,10 +150,12 @@ class Missions(Component):
     def __init__(self, fest: Fest, engine: Any) -> None:
         super().__init__(fest, engine)
         self._viewers: dict[str, _Viewer] = {}
+        # Both kept as dicts with ``None`` values, used as ordered sets: a dict holding only strings
+        # and tuples of strings is, unlike a list, nothing the garbage collector keeps walking.
         #: stream id -> (user, mission id) of each instance in that stream, in the order opened
-        self._by_stream: dict[str, list[tuple[str, str]]] = {}
+        self._by_stream: dict[str, dict[tuple[str, str], None]] = {}
         #: (mission, window) -> users with an instance there, in order; one timer closes them all
-        self._members: dict[tuple[str, str], list[str]] = {}
+        self._members: dict[tuple[str, str], dict[str, None]] = {}
         self._closed_streams: set[str] = set()
         self._fest_close = fest.ends_at.timestamp() + fest.allowed_lateness.total_seconds()
         #: stream id -> when it ended, until its windows close: later events are not part of it
@@ -331,18 +333,18 @@ class Missions(Component):
             key = (mission_id, window)
             members = self._members.get(key)
             if members is None:
-                self._members[key] = [user]
+                self._members[key] = {user: None}
                 ctx.schedule(closes, self.name, ["window", mission_id, window])
             else:
-                members.append(user)
+                members[user] = None
         else:
             stream = window[7:]
             in_stream = self._by_stream.get(stream)
             if in_stream is None:
-                in_stream = self._by_stream[stream] = []
+                in_stream = self._by_stream[stream] = {}
                 # a stream whose end never arrives still closes when the fest does
                 ctx.schedule(self._fest_close, self.name, ["stream", stream])
-            in_stream.append((user, mission_id))
+            in_stream[user, mission_id] = None
 
     def _measure(
         self,
@@ -619,8 +621,8 @@ class Missions(Component):
                 }
                 for user, v in self._viewers.items()
             },
-            "streams": self._by_stream,
-            "members": [[m, w, users] for (m, w), users in self._members.items()],
+            "streams": {stream: list(pairs) for stream, pairs in self._by_stream.items()},
+            "members": [[m, w, list(users)] for (m, w), users in self._members.items()],
             "closed": sorted(self._closed_streams),
             "ended": self._stream_ends,
         }  # fmt: skip
@@ -641,8 +643,8 @@ class Missions(Component):
                     None if met is None else tuple(met),
                 )
             self._viewers[user] = viewer
-        self._by_stream = {stream: [(u, m) for u, m in items] for stream, items in data["streams"].items()}
-        self._members = {(m, w): list(users) for m, w, users in data["members"]}
+        self._by_stream = {stream: dict.fromkeys((u, m) for u, m in items) for stream, items in data["streams"].items()}
+        self._members = {(m, w): dict.fromkeys(users) for m, w, users in data["members"]}
         self._closed_streams = set(data["closed"])
         self._stream_ends = dict(data.get("ended", {}))
 
