@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import pickle
+import typing
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, ClassVar
+from unittest import mock
 
 import attrs
 import pytest
+from eager_outcomes import Cheered as EagerCheered
 
 from festengine.economy.ledger import JournalEntry
 from festengine.economy.money import Money
@@ -50,7 +54,8 @@ def test_an_outcome_is_built_by_position_or_by_keyword_and_read_by_name() -> Non
         (lambda: progressed(goal=3), "MissionProgressed has no field 'goal'; its fields are event_id, subject"),
         (lambda: MissionProgressed("e1", event_id="e2"), "MissionProgressed got field 'event_id' twice"),
         (lambda: MissionProgressed("e1", subject="u1"), "MissionProgressed is missing field 'mission_id'"),
-        (lambda: Duplicate("e1", "e2", event_id="e3"), "Duplicate takes 1 fields (event_id), got 2"),
+        (lambda: Duplicate("e1", "e2", event_id="e3"), "Duplicate takes 1 field (event_id), got 2 by position"),
+        (Duplicate, "Duplicate takes 1 field (event_id), got 0"),
     ],
 )
 def test_a_wrong_set_of_fields_is_a_type_error_that_names_them(build: Any, message: str) -> None:
@@ -83,11 +88,37 @@ def test_outcomes_are_equal_only_to_the_same_type_with_the_same_fields() -> None
     assert len({progressed(), progressed(), expired, same_values}) == 3
 
 
+def test_outcomes_compare_with_other_objects_as_those_decide() -> None:
+    """Not equal to a tuple of the same values, but a matcher such as mock.ANY still matches."""
+    assert progressed() == mock.ANY
+    assert [progressed(), Duplicate("e2")] == [mock.ANY, Duplicate("e2")]
+    assert progressed() != "e1"
+    assert not progressed() == 3  # noqa: SIM201 - the == operator itself is under test
+    assert Duplicate("e1") != ("e1",)
+    assert Duplicate("e1") != ("e1",)
+
+
 def test_outcomes_have_no_order() -> None:
     with pytest.raises(TypeError):
         _ = progressed() < progressed(progress=3)  # type: ignore[operator]
     with pytest.raises(TypeError):
         _ = progressed() >= progressed(progress=3)  # type: ignore[operator]
+    with pytest.raises(TypeError, match="outcomes have no order"):
+        _ = Duplicate("e1") < ("z",)  # type: ignore[operator]
+    with pytest.raises(TypeError, match="outcomes have no order"):
+        _ = Duplicate("e1") > ("a",)
+    with pytest.raises(TypeError):
+        _ = Duplicate("e1") > 3  # type: ignore[operator]
+
+
+def test_replace_makes_a_changed_copy() -> None:
+    outcome = progressed()
+    assert outcome._replace(progress=3) == progressed(progress=3)
+    if hasattr(copy, "replace"):  # Python 3.13 and later
+        assert copy.replace(outcome, target=9) == progressed(target=9)
+    assert outcome == progressed()
+    with pytest.raises(TypeError, match="MissionProgressed has no field 'goal'"):
+        outcome._replace(goal=1)
 
 
 def test_the_repr_names_the_type_and_every_field() -> None:
@@ -153,11 +184,72 @@ def test_a_new_outcome_type_is_declared_with_annotations() -> None:
     assert outcome_to_dict(cheered) == {"kind": "cheered", "event_id": "e1", "user_id": "u1", "times": 3}
 
 
+def test_an_outcome_class_defined_in_a_function_has_the_plain_name_in_its_repr() -> None:
+    class Local(Outcome):
+        user_id: str
+
+    assert repr(Local("e1", "u1")) == "Local(event_id='e1', user_id='u1')"
+
+
+def test_a_subclass_of_an_outcome_adds_fields_after_its_base() -> None:
+    class Boosted(MissionProgressed):
+        kind: ClassVar[str] = "boosted"
+        factor: int
+
+    boosted = Boosted("e1", "u1", "m1", "w", 2, 5, factor=2)
+    assert Boosted._fields == (*MissionProgressed._fields, "factor")
+    assert (boosted.target, boosted.factor) == (5, 2)
+    assert boosted != MissionProgressed("e1", "u1", "m1", "w", 2, 5)
+
+
+def test_an_outcome_class_that_would_shadow_or_repeat_a_field_is_refused() -> None:
+    with pytest.raises(TypeError, match=r"outcome field Again\.subject is already a field of its base"):
+
+        class Again(MissionProgressed):
+            subject: str  # type: ignore[misc]
+
+    with pytest.raises(TypeError, match=r"outcome field Counts\.count would hide the outcome's own 'count'"):
+
+        class Counts(Outcome):
+            count: int  # type: ignore[assignment]
+
+    with pytest.raises(TypeError, match=r"Hides\.subject would hide the field 'subject' of its base"):
+
+        class Hides(MissionProgressed):
+            def subject(self) -> str:  # type: ignore[override]
+                return "x"
+
+    with pytest.raises(TypeError, match="outcome class Two has more than one outcome base"):
+
+        class Two(MissionProgressed, Duplicate):  # type: ignore[misc]
+            pass
+
+
+def test_a_field_annotated_through_a_module_alias_of_class_var_is_not_a_field() -> None:
+    class Aliased(Outcome):
+        kind: typing.ClassVar[str] = "aliased"
+        user_id: str
+
+    assert Aliased._fields == ("event_id", "user_id")
+
+
 def test_an_attrs_decorated_or_defaulted_outcome_class_is_refused_clearly() -> None:
     with pytest.raises(TypeError, match="declare its fields as plain annotations on an Outcome subclass"):
 
         @attrs.frozen(slots=True)
         class Decorated(Outcome):
+            user_id: str
+
+    with pytest.raises(TypeError, match="cannot be an attrs class or a dataclass"):
+
+        @attrs.frozen(slots=False)
+        class InPlace(Outcome):
+            user_id: str
+
+    with pytest.raises(TypeError, match="cannot be an attrs class or a dataclass"):
+
+        @dataclasses.dataclass(frozen=True)
+        class Data(Outcome):
             user_id: str
 
     with pytest.raises(TypeError, match=r"outcome field Defaulted.times cannot have a default"):
@@ -172,3 +264,8 @@ def test_new_outcome_builds_the_same_record_as_calling_the_class() -> None:
     assert type(built) is MissionProgressed
     assert built == MissionProgressed(*fields)
     assert built.target == 5
+
+
+def test_evaluated_annotations_give_the_same_fields_as_postponed_ones() -> None:
+    assert EagerCheered._fields == ("event_id", "user_id", "times")
+    assert EagerCheered("e1", "u1", 2).times == 2

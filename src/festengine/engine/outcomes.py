@@ -11,10 +11,11 @@ Other layers (economy, social) define their outcomes in their own modules on the
 
 from __future__ import annotations
 
+import inspect
 from datetime import datetime
 from decimal import Decimal
 from operator import itemgetter
-from typing import Any, ClassVar, Final, Self, dataclass_transform
+from typing import Any, ClassVar, Final, Self, dataclass_transform, get_origin
 
 import attrs
 
@@ -34,8 +35,23 @@ __all__ = [
 
 
 def _is_class_variable(annotation: object) -> bool:
-    text = annotation if isinstance(annotation, str) else getattr(annotation, "__name__", repr(annotation))
-    return text.startswith(("ClassVar", "typing.ClassVar"))
+    if isinstance(annotation, str):  # postponed (``from __future__ import annotations``): the source text
+        head = annotation.split("[", 1)[0].strip()
+        return head == "ClassVar" or head.endswith(".ClassVar")
+    return annotation is ClassVar or get_origin(annotation) is ClassVar
+
+
+#: Names a field cannot take: the tuple's own methods, and what every outcome class has.
+_RESERVED: Final = frozenset(dir(tuple)) | {"kind", "_fields", "_replace"}
+#: What class decorators that would turn an outcome into something else set on it.
+_DECORATED: Final = frozenset({"__attrs_attrs__", "__dataclass_fields__"})
+
+
+def _fields_of_bases(name: str, bases: tuple[type, ...]) -> tuple[str, ...]:
+    found = {getattr(base, "_fields", ()) for base in bases if isinstance(base, _OutcomeType)}
+    if len(found) > 1:
+        raise TypeError(f"outcome class {name} has more than one outcome base; an outcome extends one")
+    return found.pop() if found else ()
 
 
 @dataclass_transform(frozen_default=True, eq_default=True)
@@ -43,31 +59,48 @@ class _OutcomeType(type):
     """Makes each outcome class an immutable record of the fields it annotates.
 
     The fields are the base's (``event_id``) and then the class's own annotations, in order; each
-    becomes a read-only property over a tuple slot, and the class gets ``__slots__ = ()`` (no
-    ``__dict__``). ``ClassVar`` annotations (``kind``) are not fields.
+    becomes a read-only property over a tuple item, and the class gets ``__slots__ = ()`` (no
+    ``__dict__``). ``ClassVar`` annotations (``kind``) are not fields. A field has no default, is
+    declared once (not again in a subclass) and does not take the name of a tuple method.
     """
 
     def __new__(mcs, name: str, bases: tuple[type, ...], namespace: dict[str, Any], **kwargs: Any) -> _OutcomeType:
-        inherited: tuple[str, ...] = ()
-        for base in bases:
-            inherited = getattr(base, "_fields", inherited)
-        annotations = namespace.get("__annotations__", {})
+        if namespace.get("__slots__") or _DECORATED & namespace.keys():
+            raise TypeError(_NO_DECORATORS.format(name=name))
+        inherited = _fields_of_bases(name, bases)
+        namespace["__slots__"] = ()
+        cls = super().__new__(mcs, name, bases, namespace, **kwargs)
+        # read from the class, not the namespace: from Python 3.14 the namespace of a class body
+        # without ``from __future__ import annotations`` holds a function that makes them instead
+        annotations = inspect.get_annotations(cls)
         own = tuple(field for field, annotation in annotations.items() if not _is_class_variable(annotation))
         for field in own:
             if field in namespace:
                 raise TypeError(f"outcome field {name}.{field} cannot have a default: every field is given")
-        if namespace.get("__slots__"):
-            raise TypeError(
-                f"outcome class {name} has slots of its own; declare its fields as plain annotations "
-                "on an Outcome subclass, without attrs or dataclass decorators"
-            )
+            if field in inherited:
+                raise TypeError(f"outcome field {name}.{field} is already a field of its base")
+            if field in _RESERVED:
+                raise TypeError(f"outcome field {name}.{field} would hide the outcome's own {field!r}; rename it")
+        for field in inherited:
+            if field in namespace:
+                raise TypeError(f"{name}.{field} would hide the field {field!r} of its base")
         fields = inherited + own
-        namespace["__slots__"] = ()
-        namespace["_fields"] = fields
-        namespace["__match_args__"] = fields
+        type.__setattr__(cls, "_fields", fields)
+        type.__setattr__(cls, "__match_args__", fields)
         for index, field in enumerate(fields):
-            namespace[field] = property(itemgetter(index), doc=f"Field {index} of the outcome: {field}.")
-        return super().__new__(mcs, name, bases, namespace, **kwargs)
+            type.__setattr__(cls, field, property(itemgetter(index), doc=f"Field {index} of the outcome: {field}."))
+        return cls
+
+    def __setattr__(cls, name: str, value: Any) -> None:
+        if name in _DECORATED:  # attrs or dataclasses decorating a class in place, after it was made
+            raise TypeError(_NO_DECORATORS.format(name=cls.__name__))
+        super().__setattr__(name, value)
+
+
+_NO_DECORATORS: Final = (
+    "outcome class {name} cannot be an attrs class or a dataclass; declare its fields as plain "
+    "annotations on an Outcome subclass, without decorators"
+)
 
 
 class Outcome(tuple[Any, ...], metaclass=_OutcomeType):
@@ -76,8 +109,9 @@ class Outcome(tuple[Any, ...], metaclass=_OutcomeType):
     Outcomes are the engine's most numerous objects (several per event), so they are records made
     at C speed, a tuple underneath, rather than attrs classes: building one costs about a third as
     much. They are built positionally or by keyword, are read by field name, cannot be changed,
-    equal only outcomes of the same type with the same fields, and ``repr`` like attrs values.
-    ``_fields`` names the fields in order; :func:`outcome_to_dict` gives a JSON-ready form.
+    equal only outcomes of the same type with the same fields, have no order, and ``repr`` like
+    attrs values. ``_fields`` names the fields in order, ``_replace(**changes)`` makes a changed
+    copy, and :func:`outcome_to_dict` gives a JSON-ready form.
     """
 
     kind: ClassVar[str] = "outcome"
@@ -90,22 +124,35 @@ class Outcome(tuple[Any, ...], metaclass=_OutcomeType):
         if kwargs:
             args = _merge(cls, fields, args, kwargs)
         elif len(args) != len(fields):
-            raise TypeError(f"{cls.__name__} takes {len(fields)} fields ({', '.join(fields)}), got {len(args)}")
+            raise TypeError(f"{cls.__name__} takes {_count(fields)}, got {len(args)}")
         return tuple.__new__(cls, args)
 
     def __getnewargs__(self) -> tuple[Any, ...]:
         return tuple(self)
 
+    def _replace(self, **changes: Any) -> Self:
+        """A copy with some fields changed (what ``attrs.evolve`` did for outcomes)."""
+        return self.__class__(**{**dict(zip(self._fields, self, strict=True)), **changes})
+
+    __replace__ = _replace  # copy.replace, from Python 3.13
+
     def __eq__(self, other: object) -> bool:
-        return other.__class__ is self.__class__ and tuple.__eq__(self, other)
+        if other.__class__ is self.__class__:
+            return tuple.__eq__(self, other)
+        # never equal to a tuple of the same values; anything else (mock.ANY…) may decide
+        return False if isinstance(other, tuple) else NotImplemented
 
     def __ne__(self, other: object) -> bool:
-        return not self.__eq__(other)
+        if other.__class__ is self.__class__:
+            return tuple.__ne__(self, other)
+        return True if isinstance(other, tuple) else NotImplemented
 
     def __hash__(self) -> int:
         return hash((self.__class__.__qualname__, tuple(self)))
 
     def __lt__(self, other: object) -> bool:
+        if isinstance(other, tuple):  # otherwise tuple's own order would answer for outcomes
+            raise TypeError(f"outcomes have no order: cannot compare {self.__class__.__name__} with {other!r}")
         return NotImplemented
 
     __le__ = __gt__ = __ge__ = __lt__
@@ -118,7 +165,7 @@ class Outcome(tuple[Any, ...], metaclass=_OutcomeType):
 
     def __repr__(self) -> str:
         pairs = ", ".join(f"{field}={value!r}" for field, value in zip(self._fields, self, strict=True))
-        return f"{self.__class__.__qualname__}({pairs})"
+        return f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}({pairs})"
 
 
 #: Builds an outcome from the tuple of all its fields in order, skipping the Python-level check of
@@ -128,13 +175,17 @@ class Outcome(tuple[Any, ...], metaclass=_OutcomeType):
 new_outcome: Final = tuple.__new__
 
 
+def _count(fields: tuple[str, ...]) -> str:
+    return f"{len(fields)} field{'' if len(fields) == 1 else 's'} ({', '.join(fields)})"
+
+
 def _merge(cls: type, fields: tuple[str, ...], args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, ...]:
     """The positional fields of an outcome built with keywords (the slow path: tests and readers)."""
     unknown = sorted(set(kwargs) - set(fields))
     if unknown:
         raise TypeError(f"{cls.__name__} has no field {unknown[0]!r}; its fields are {', '.join(fields)}")
     if len(args) > len(fields):
-        raise TypeError(f"{cls.__name__} takes {len(fields)} fields ({', '.join(fields)}), got {len(args)}")
+        raise TypeError(f"{cls.__name__} takes {_count(fields)}, got {len(args)} by position")
     given = set(fields[: len(args)]) & set(kwargs)
     if given:
         raise TypeError(f"{cls.__name__} got field {sorted(given)[0]!r} twice")
