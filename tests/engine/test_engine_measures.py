@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import gc
 from decimal import Decimal
+from typing import Any
 
+import pytest
 from fests import ev, make_fest, mission, of, progress_of, run
 
 from festengine.engine.core import Engine
@@ -66,6 +68,30 @@ def test_sum_of_watch_seconds() -> None:
     assert [(o.event_id, o.progress) for o in of(steps, MissionProgressed)] == [("e1", 45), ("e3", 135)]
     assert steps[1].outcomes == ()  # adding 0 is no progress
     assert of(steps[2], MissionCompleted)[0].mission_id == "watch"
+
+
+@pytest.mark.parametrize(
+    ("event_type", "measure", "fields"),
+    [
+        ("view", {"kind": "sum", "field": "seconds"}, {"seconds": 0}),
+        ("product_view", {"kind": "distinct", "field": "creator_id"}, {"stream_id": "s1"}),
+    ],
+)
+@pytest.mark.parametrize("window", [{"kind": "daily"}, {"kind": "stream"}, {"kind": "fest"}])
+def test_an_event_that_adds_nothing_opens_no_instance(
+    event_type: str, measure: dict[str, Any], fields: dict[str, Any], window: dict[str, Any]
+) -> None:
+    """An event that adds nothing to a new instance (a sum of 0, a distinct value missing) stores no
+    instance, and so leaves nothing for its window's closing either, however many such events come."""
+    engine = Engine(make_fest(mission("m", event_type, 500, measure=measure, window=window)))
+    for i in range(3):
+        step = engine.apply(ev(f"e{i}", event_type, f"2026-03-02T10:0{i}:00Z", **fields))
+        assert step.outcomes == ()
+    state = engine.component("missions").dump()
+    assert state["viewers"]["u1"]["i"] == []
+    assert state["members"] == []
+    assert state["streams"] == {}
+    assert engine.missions("u1")[0].window is None  # no row for a window taken part in
 
 
 def test_sum_of_purchase_amounts_is_exact_decimal() -> None:

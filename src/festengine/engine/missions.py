@@ -297,7 +297,6 @@ class Missions(Component):
             if record is None:
                 if closes is None and stream in self._closed_streams:
                     continue
-                self._open(user, mission_id, window, closes, ctx)
                 record = _FRESH
             elif record[0] != _ACTIVE:
                 continue
@@ -314,8 +313,12 @@ class Missions(Component):
             else:
                 found = self._measure(compiled, instances, key, record, event, ts)
                 if found is None:
+                    if record is _FRESH and key in instances:  # stored, though its progress did not move
+                        self._open(user, mission_id, window, closes, ctx)
                     continue
                 progress = found
+            if record is _FRESH:  # a new instance, now stored: its window's closing will find it
+                self._open(user, mission_id, window, closes, ctx)
             emit(new_outcome(MissionProgressed, (event_id, user, mission_id, window, progress, target)))
             if progress >= target:
                 self._complete(user, viewer, compiled.mission, window, ctx)
