@@ -397,7 +397,7 @@ def test_an_illegal_transition_inside_the_engine_raises() -> None:
     viewer.instances[("m", "fest")] = ("claimed", progress, completions)  # corrupted behind the engine's back
     ctx = StepContext(engine, "e2", utc("2026-03-02T10:01:00Z").timestamp())
     with pytest.raises(IllegalTransitionError, match="illegal transition claimed -> completed"):
-        missions._complete("u1", viewer, engine.fest.missions["m"], "fest", ctx)
+        missions._complete("u1", viewer, engine.fest.missions["m"], "fest", viewer.instances, ("m", "fest"), ctx)
 
 
 # --------------------------------------------------------------------------- badges and points

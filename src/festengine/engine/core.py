@@ -58,7 +58,7 @@ if TYPE_CHECKING:
 __all__ = ["Engine", "Step"]
 
 SNAPSHOT_MAGIC: Final = b"FESTENGINE-SNAPSHOT\n"
-SNAPSHOT_VERSION: Final = 2
+SNAPSHOT_VERSION: Final = 3
 
 
 @attrs.frozen(slots=True)

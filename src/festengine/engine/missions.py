@@ -1,8 +1,12 @@
 """Viewer missions: measures, windows, prerequisites, repeats, claims and rewards.
 
-State is owned by the viewer key: each viewer has the mission instances of the windows they took
-part in (``(mission id, window key) -> record``, see :data:`Record`), the missions they have completed at least once
-and the missions with prerequisites that are unlocked for them. Missions whose subject is a
+State is owned by the viewer key: each viewer has the mission instances of the fixed windows they
+took part in, and of closed windows still waiting for a claim (``(mission id, window key) -> record``,
+see :data:`Record`), the missions they have completed at least once and the missions with
+prerequisites that are unlocked for them. The instances of an open recurring window are kept per
+window instead, so that its closing walks one table and drops it: a day's or a week's table per
+mission, ``user -> record``, and one table per stream for all its missions, ``(user, mission id) ->
+record``, each in the order the instances opened. Missions whose subject is a
 community (a creator's or a stream's) belong to the social layer.
 """
 
@@ -11,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from itertools import repeat
-from typing import Any, ClassVar, TypeAlias
+from typing import Any, ClassVar, TypeAlias, cast
 
 import attrs
 
@@ -126,10 +130,10 @@ _COUNT, _SUM, _OTHER = 0, 1, 2
 
 #: One viewer mission as the hot loop sees it, per event type:
 #: (compiled, mission id, predicate, gated, window kind, fixed key, fixed start, fixed end,
-#: fixed closes, measure kind, field, weighted, target, fixed instance key)
+#: fixed closes, measure kind, field, weighted, target, fixed instance key, open tables by window)
 _Slot = tuple[
     _Compiled, str, Any, bool, int, str, float, float, float | None, int, str, bool, "int | Decimal",
-    "tuple[str, str]",
+    "tuple[str, str]", "dict[str, dict[Any, Record]]",
 ]  # fmt: skip
 
 
@@ -150,11 +154,17 @@ class Missions(Component):
     def __init__(self, fest: Fest, engine: Any) -> None:
         super().__init__(fest, engine)
         self._viewers: dict[str, _Viewer] = {}
-        # Both kept as dicts with ``None`` values, used as ordered sets: a dict holding only strings
-        # and tuples of strings is, unlike a list, nothing the garbage collector keeps walking.
-        #: stream id -> (user, mission id) of each instance in that stream, in the order opened
-        self._by_stream: dict[str, dict[tuple[str, str], None]] = {}
-        #: (mission, window) -> users with an instance there, in order; one timer closes them all
+        #: days and weeks while open: mission id -> window -> user -> record (users in the order they
+        #: took part); one timer closes a window's table, walking it once and dropping it
+        self._tables: dict[str, dict[str, dict[Any, Record]]] = {
+            m.id: {} for m in fest.missions.values()
+            if m.subject is Subject.VIEWER and m.window.kind in (WindowKind.DAILY, WindowKind.WEEKLY)
+        }  # fmt: skip
+        #: streams while open: window -> (user, mission id) -> record, every stream mission in one
+        #: table, in the order opened (which is the order a closing stream expires them in)
+        self._stream_tables: dict[str, dict[Any, Record]] = {}
+        #: fixed window (mission, window) -> users with an instance there, in order (a dict used as an
+        #: ordered set: unlike a list, nothing the garbage collector keeps walking); one timer closes them
         self._members: dict[tuple[str, str], dict[str, None]] = {}
         self._closed_streams: set[str] = set()
         self._fest_close = fest.ends_at.timestamp() + fest.allowed_lateness.total_seconds()
@@ -206,9 +216,10 @@ class Missions(Component):
         # a fixed window's instance key is one tuple shared by every viewer's instance (less memory,
         # and nothing to build per event); other windows' keys change with the day, week or stream
         instance_key = self._fixed_keys.setdefault((mission.id, key), (mission.id, key)) if where == _FIXED else _NO_KEY
+        tables = self._stream_tables if where == _STREAM else self._tables.get(mission.id, {})
         return (
             compiled, mission.id, mission.counts.predicate, mission.requires.any, where, key, start, end, closes,
-            measure, mission.measure.field or "", compiled.weighted, mission.target, instance_key,
+            measure, mission.measure.field or "", compiled.weighted, mission.target, instance_key, tables,
         )  # fmt: skip
 
     # ------------------------------------------------------------------ wiring
@@ -255,9 +266,10 @@ class Missions(Component):
         day: tuple[str, float | None] | None = None
         week: tuple[str, float | None] | None = None
         emit = ctx.emitter(MissionProgressed)
+        stream: str | None = None  # set by a stream window; only read when the window is a stream
         for slot in self._slots[event.type]:
             (compiled, mission_id, predicate, gated, where, window, start, end, closes,
-             kind, field, weighted, target, key) = slot  # fmt: skip
+             kind, field, weighted, target, key, tables) = slot  # fmt: skip
             if predicate is not None and not predicate(event):
                 continue
             if gated:
@@ -270,58 +282,65 @@ class Missions(Component):
                     # unlocked by this very event (it completed a prerequisite counted just before):
                     # the event happened while the mission was locked, whatever the pack order
                     continue
+            # where the instance is: ``container[ckey]``, the viewer's own (fixed windows) or the
+            # open window's table, keyed by user (days, weeks, streams)
+            container: dict[Any, Record]
+            ckey: Any
             if where == _FIXED:
                 if not start <= ts < end:
                     continue
-            elif where == _DAILY:
-                if day is None:
-                    day = self._day_window(ts, event)
-                window, closes = day  # type: ignore[misc]
-                key = (mission_id, window)
-            elif where == _WEEKLY:
-                if week is None:
-                    week = self._week_window(ts, event)
-                window, closes = week  # type: ignore[misc]
-                key = (mission_id, window)
+                container, ckey = instances, key
             else:
-                stream = event.stream_id
-                if stream is None:
-                    continue
-                ended = self._stream_ends.get(stream) if self._stream_ends else None
-                if ended is not None and ts >= ended:  # it happened after the stream ended
-                    continue
-                window = self._stream_keys.get(stream) or self._stream_key(stream)
-                closes = None
-                key = (mission_id, window)
-            record = instances.get(key)
+                if where == _DAILY:
+                    if day is None:
+                        day = self._day_window(ts, event)
+                    window, closes = day  # type: ignore[misc]
+                elif where == _WEEKLY:
+                    if week is None:
+                        week = self._week_window(ts, event)
+                    window, closes = week  # type: ignore[misc]
+                else:
+                    stream = event.stream_id
+                    if stream is None:
+                        continue
+                    ended = self._stream_ends.get(stream) if self._stream_ends else None
+                    if ended is not None and ts >= ended:  # it happened after the stream ended
+                        continue
+                    window = self._stream_keys.get(stream) or self._stream_key(stream)
+                    closes = None
+                table = tables.get(window)
+                if table is None:
+                    if closes is None and stream in self._closed_streams:
+                        continue
+                    table = self._open_table(mission_id, window, closes, stream, ctx)
+                container, ckey = table, (user if closes is not None else (user, mission_id))
+            record = container.get(ckey)
             if record is None:
-                if closes is None and stream in self._closed_streams:
-                    continue
                 record = _FRESH
             elif record[0] != _ACTIVE:
                 continue
             if kind == _COUNT:
                 progress = record[1] + ((event.count or 1) if weighted else 1)
                 # an active instance that counts or sums has the short form (no deadline, not closed)
-                instances[key] = (_ACTIVE, progress, record[2])
+                container[ckey] = (_ACTIVE, progress, record[2])
             elif kind == _SUM:
                 amount = getattr(event, field)
                 if not amount:
                     continue
                 progress = record[1] + amount
-                instances[key] = (_ACTIVE, progress, record[2])
+                container[ckey] = (_ACTIVE, progress, record[2])
             else:
-                found = self._measure(compiled, instances, key, record, event, ts)
+                found = self._measure(compiled, container, ckey, record, event, ts)
                 if found is None:
-                    if record is _FRESH and key in instances:  # stored, though its progress did not move
-                        self._open(user, mission_id, window, closes, ctx)
+                    if record is _FRESH and where == _FIXED and ckey in container:  # stored, progress unmoved
+                        self._join(user, mission_id, window, closes, ctx)
                     continue
                 progress = found
-            if record is _FRESH:  # a new instance, now stored: its window's closing will find it
-                self._open(user, mission_id, window, closes, ctx)
+            if record is _FRESH and where == _FIXED:  # a new instance, now stored: its window's closing finds it
+                self._join(user, mission_id, window, closes, ctx)
             emit(new_outcome(MissionProgressed, (event_id, user, mission_id, window, progress, target)))
             if progress >= target:
-                self._complete(user, viewer, compiled.mission, window, ctx)
+                self._complete(user, viewer, compiled.mission, window, container, ckey, ctx)
 
     def _stream_key(self, stream: str) -> str:
         """The window key of a stream, made once and shared by every instance in that stream."""
@@ -330,36 +349,41 @@ class Missions(Component):
             self._stream_keys[stream] = key
         return key
 
-    def _open(self, user: str, mission_id: str, window: str, closes: float | None, ctx: StepContext) -> None:
-        """Note a new instance where the timer that closes its window will find it."""
-        if closes is not None:
-            key = (mission_id, window)
-            members = self._members.get(key)
-            if members is None:
-                self._members[key] = {user: None}
-                ctx.schedule(closes, self.name, ["window", mission_id, window])
-            else:
-                members[user] = None
+    def _join(self, user: str, mission_id: str, window: str, closes: float | None, ctx: StepContext) -> None:
+        """Note a new instance in a fixed window where the timer that closes the window will find it."""
+        key = (mission_id, window)
+        members = self._members.get(key)
+        if members is None:
+            self._members[key] = {user: None}
+            ctx.schedule(cast(float, closes), self.name, ["window", mission_id, window])
         else:
-            stream = window[7:]
-            in_stream = self._by_stream.get(stream)
-            if in_stream is None:
-                in_stream = self._by_stream[stream] = {}
-                # a stream whose end never arrives still closes when the fest does
-                ctx.schedule(self._fest_close, self.name, ["stream", stream])
-            in_stream[user, mission_id] = None
+            members[user] = None
+
+    def _open_table(
+        self, mission_id: str, window: str, closes: float | None, stream: str | None, ctx: StepContext
+    ) -> dict[Any, Record]:
+        """The new, empty table of a recurring window, with the timer that will close it."""
+        table: dict[Any, Record] = {}
+        if closes is not None:
+            self._tables[mission_id][window] = table
+            ctx.schedule(closes, self.name, ["window", mission_id, window])
+        else:
+            self._stream_tables[window] = table
+            # closed when the stream's end arrives (plus lateness), else when the fest closes
+            ctx.schedule(self._fest_close, self.name, ["stream", cast(str, stream)])
+        return table
 
     def _measure(
         self,
         compiled: _Compiled,
-        instances: dict[tuple[str, str], Record],
-        key: tuple[str, str],
+        instances: dict[Any, Record],
+        key: Any,
         record: Record,
         event: Event,
         ts: float,
     ) -> int | None:
         """Add the event to an active instance of a distinct or streak measure: store the new record
-        and return the new progress, or ``None`` if the progress did not change."""
+        in ``instances[key]`` and return the new progress, or ``None`` if the progress did not change."""
         state, progress, completions, deadline, closed, values, periods, met = _full(record)
         if compiled.kind is MeasureKind.DISTINCT:
             value = getattr(event, compiled.field or "")
@@ -393,9 +417,11 @@ class Missions(Component):
 
     # ------------------------------------------------------------------ completion and claims
 
-    def _complete(self, user: str, viewer: _Viewer, mission: Mission, window: str, ctx: StepContext) -> None:
-        instances = viewer.instances
-        key = (mission.id, window)
+    def _complete(
+        self, user: str, viewer: _Viewer, mission: Mission, window: str, instances: dict[Any, Record], key: Any,
+        ctx: StepContext,
+    ) -> None:  # fmt: skip
+        """The instance at ``instances[key]`` reached its target."""
         state, progress, completions, _deadline, closed, values, periods, met = _full(instances[key])
         state = _move(mission.id, state, COMPLETED)
         completions += 1
@@ -409,14 +435,13 @@ class Missions(Component):
         first = mission.id not in viewer.completed
         viewer.completed[mission.id] = viewer.completed.get(mission.id, 0) + 1
         if not mission.claim.manual:
-            self._grant(user, instances, mission, window, ctx)
+            self._grant(user, instances, key, mission, window, ctx)
         if first:
             self._unlock_dependents(user, viewer, mission.id, ctx)
 
     def _grant(
-        self, user: str, instances: dict[tuple[str, str], Record], mission: Mission, window: str, ctx: StepContext
+        self, user: str, instances: dict[Any, Record], key: Any, mission: Mission, window: str, ctx: StepContext
     ) -> None:
-        key = (mission.id, window)
         state, progress, completions, _deadline, closed, values, periods, met = _full(instances[key])
         state = _move(mission.id, state, CLAIMED)
         instances[key] = _record(state, progress, completions, None, closed, values, periods, met)
@@ -426,16 +451,47 @@ class Missions(Component):
         if completions < mission.repeat and not closed:
             instances[key] = _record(_move(mission.id, state, ACTIVE), 0, completions)
 
+    def _locate(self, user: str, mission_id: str, window: str) -> tuple[dict[Any, Record], Any] | None:
+        """Where the user's instance of a mission in a window is, ``(container, key)``, if anywhere:
+        in the window's table while it is open, else with the viewer."""
+        tables = self._tables.get(mission_id)
+        if tables is not None:
+            table = tables.get(window)
+            if table is not None and user in table:
+                return table, user
+        in_stream = self._stream_tables.get(window)
+        if in_stream is not None and (user, mission_id) in in_stream:
+            return in_stream, (user, mission_id)
+        viewer = self._viewers.get(user)
+        if viewer is not None and (mission_id, window) in viewer.instances:
+            return viewer.instances, (mission_id, window)
+        return None
+
+    def _found(self, user: str, mission_id: str) -> list[tuple[str, Record]]:
+        """The user's instances of a mission, ``(window, record)``: those kept with the viewer (fixed
+        windows, and closed windows waiting for a claim) in the order taken part in, then those in
+        open windows, in the order the windows opened."""
+        viewer = self._viewers.get(user)
+        found = [] if viewer is None else [(w, r) for (m, w), r in viewer.instances.items() if m == mission_id]
+        if self.fest.missions[mission_id].window.kind is WindowKind.STREAM:
+            for window, in_stream in self._stream_tables.items():
+                record = in_stream.get((user, mission_id))
+                if record is not None:
+                    found.append((window, record))
+        else:
+            for window, table in self._tables.get(mission_id, {}).items():
+                record = table.get(user)
+                if record is not None:
+                    found.append((window, record))
+        return found
+
     def _claimable(self, user: str, mission_id: str, ts: float) -> tuple[str, float | None] | None:
         """The window and claim deadline of the oldest completion waiting to be claimed whose deadline
         has not passed at ``ts``, else of the oldest one waiting at all (so the check can say it is too
         late), else ``None``."""
-        viewer = self._viewers.get(user)
-        if viewer is None:
-            return None
         late: tuple[str, float | None] | None = None
-        for (found_id, window), record in viewer.instances.items():
-            if found_id == mission_id and record[0] == _COMPLETED:
+        for window, record in self._found(user, mission_id):
+            if record[0] == _COMPLETED:
                 deadline = _full(record)[3]
                 if deadline is None or ts <= deadline:
                     return window, deadline
@@ -465,9 +521,9 @@ class Missions(Component):
         window, deadline = found
         if deadline is not None and ctx.ts > deadline:
             return
-        instances = self._viewers[user].instances
-        self._grant(user, instances, self.fest.missions[mission_id], window, ctx)
-        self._forget_if_done(instances, mission_id, window)
+        instances, key = cast("tuple[dict[Any, Record], Any]", self._locate(user, mission_id, window))
+        self._grant(user, instances, key, self.fest.missions[mission_id], window, ctx)
+        self._forget_if_done(instances, key, mission_id)
 
     # ------------------------------------------------------------------ prerequisites
 
@@ -524,7 +580,12 @@ class Missions(Component):
         what = payload[0]
         if what == "window":
             mission_id, window = payload[1], payload[2]
-            self._close_all(window, zip(self._members.pop((mission_id, window), ()), repeat(mission_id)), ctx)
+            if mission_id in self._recurring:
+                table = self._tables[mission_id].pop(window, None)
+                if table:
+                    self._close_table(window, zip(table, repeat(mission_id), table.values()), ctx)
+            else:
+                self._close_fixed(mission_id, window, ctx)
         elif what == "deadline":
             self._deadline(payload[1], payload[2], payload[3], payload[4], ctx)
         elif what == "stream":
@@ -532,48 +593,63 @@ class Missions(Component):
             self._closed_streams.add(stream)
             self._stream_ends.pop(stream, None)
             window = self._stream_keys.pop(stream, None) or "stream:" + stream
-            self._close_all(window, self._by_stream.pop(stream, ()), ctx)  # in the order opened
+            in_stream = self._stream_tables.pop(window, None)
+            if in_stream:  # in the order the instances opened
+                self._close_table(window, ((u, m, record) for (u, m), record in in_stream.items()), ctx)
 
-    def _close_all(self, window: str, pairs: Iterable[tuple[str, str]], ctx: StepContext) -> None:
-        """Close ``window`` for each ``(user, mission id)`` of ``pairs``, in that order: unfinished
-        instances expire; those of recurring windows are forgotten once settled, the others are kept,
-        marked closed. One loop serves both a fixed window's members and a stream's instances."""
-        viewers = self._viewers
-        recurring = self._recurring
+    def _close_table(self, window: str, rows: Iterable[tuple[str, str, Record]], ctx: StepContext) -> None:
+        """Close a recurring window, whose table was just dropped: of its ``(user, mission id, record)``
+        rows, in order, the unfinished instances expire; a completion still waiting for its claim
+        moves to its viewer, marked closed, until it is claimed or its deadline passes."""
         emit = ctx.emitter(MissionExpired)
         event_id = ctx.event_id
-        #: mission id -> the expired state, each move checked against the table once per close
-        moves: dict[str, str] = {}
-        for user, mission_id in pairs:
-            instances = viewers[user].instances
-            key = (mission_id, window)
-            record = instances.get(key)
-            if record is None:
-                continue
+        checked: set[str] = set()  # the missions whose move was checked against the transition table
+        viewers = self._viewers
+        for user, mission_id, record in rows:
             state = record[0]
             if state == _ACTIVE:
-                state = moves.get(mission_id) or moves.setdefault(mission_id, _move(mission_id, _ACTIVE, EXPIRED))
+                if mission_id not in checked:
+                    _move(mission_id, _ACTIVE, EXPIRED)
+                    checked.add(mission_id)
                 emit(new_outcome(MissionExpired, (event_id, user, mission_id, window, _ACTIVE, record[1])))
-            if state != _COMPLETED and mission_id in recurring:
-                del instances[key]
-            else:
+            elif state == _COMPLETED:
                 _state, progress, completions, deadline, _closed, values, periods, met = _full(record)
-                instances[key] = (state, progress, completions, deadline, True, values, periods, met)
+                viewers[user].instances[(mission_id, window)] = (
+                    state, progress, completions, deadline, True, values, periods, met
+                )  # fmt: skip
+
+    def _close_fixed(self, mission_id: str, window: str, ctx: StepContext) -> None:
+        """Close a fixed window (the fest, a phase, explicit dates) for each of its members, in the
+        order they took part: unfinished instances expire; every instance is kept, marked closed."""
+        emit = ctx.emitter(MissionExpired)
+        event_id = ctx.event_id
+        viewers = self._viewers
+        key = (mission_id, window)
+        expired: str | None = None
+        for user in self._members.pop(key, ()):
+            instances = viewers[user].instances
+            state, progress, completions, deadline, _closed, values, periods, met = _full(instances[key])
+            if state == _ACTIVE:
+                state = expired = expired or _move(mission_id, _ACTIVE, EXPIRED)
+                emit(new_outcome(MissionExpired, (event_id, user, mission_id, window, _ACTIVE, progress)))
+            instances[key] = (state, progress, completions, deadline, True, values, periods, met)
 
     def _deadline(self, user: str, mission_id: str, window: str, completion: int, ctx: StepContext) -> None:
-        instances = self._viewers[user].instances
-        record = instances.get((mission_id, window))
-        if record is None or record[0] != _COMPLETED or record[2] != completion:
+        found = self._locate(user, mission_id, window)
+        if found is None:
+            return
+        instances, key = found
+        record = instances[key]
+        if record[0] != _COMPLETED or record[2] != completion:
             return
         _state, progress, completions, _deadline, closed, values, periods, met = _full(record)
         state = _move(mission_id, _COMPLETED, EXPIRED)
-        instances[(mission_id, window)] = _record(state, progress, completions, None, closed, values, periods, met)
+        instances[key] = _record(state, progress, completions, None, closed, values, periods, met)
         ctx.emit(MissionExpired(ctx.event_id, user, mission_id, window, _COMPLETED, progress))
-        self._forget_if_done(instances, mission_id, window)
+        self._forget_if_done(instances, key, mission_id)
 
-    def _forget_if_done(self, instances: dict[tuple[str, str], Record], mission_id: str, window: str) -> None:
+    def _forget_if_done(self, instances: dict[Any, Record], key: Any, mission_id: str) -> None:
         """Recurring windows (days, weeks, streams) keep no state once closed and settled."""
-        key = (mission_id, window)
         record = _full(instances[key])
         if record[4] and record[0] != _COMPLETED and mission_id in self._recurring:
             del instances[key]
@@ -582,13 +658,15 @@ class Missions(Component):
 
     def status(self, user: str) -> list[MissionStatus]:
         """Every viewer mission for ``user``, in pack order: one row per window taken part in, or one
-        row in state ``active`` (or ``locked``) with no progress for a mission not started."""
+        row in state ``active`` (or ``locked``) with no progress for a mission not started. A mission's
+        rows are those kept with the viewer in the order taken part in, then those of open recurring
+        windows in the order the windows opened."""
         viewer = self._viewers.get(user) or _Viewer()
         rows: list[MissionStatus] = []
         for mission in self.fest.missions.values():
             if mission.subject is not Subject.VIEWER:
                 continue
-            found = [(w, i) for (m, w), i in viewer.instances.items() if m == mission.id]
+            found = self._found(user, mission.id)
             if not found:
                 locked = mission.requires.any and mission.id not in viewer.unlocked
                 state = LOCKED if locked and not self._requirements_met(user, viewer, mission) else ACTIVE
@@ -624,7 +702,15 @@ class Missions(Component):
                 }
                 for user, v in self._viewers.items()
             },
-            "streams": {stream: list(pairs) for stream, pairs in self._by_stream.items()},
+            "open": [
+                [m, w, [[user, *_dumped(record)] for user, record in table.items()]]
+                for m, tables in self._tables.items()
+                for w, table in tables.items()
+            ],
+            "streams": [
+                [w, [[user, m, *_dumped(record)] for (user, m), record in in_stream.items()]]
+                for w, in_stream in self._stream_tables.items()
+            ],
             "members": [[m, w, list(users)] for (m, w), users in self._members.items()],
             "closed": sorted(self._closed_streams),
             "ended": self._stream_ends,
@@ -634,22 +720,34 @@ class Missions(Component):
         self._viewers = {}
         for user, raw in data["viewers"].items():
             viewer = _Viewer(completed=dict(raw["c"]), unlocked=dict(raw["u"]))
-            for m, w, state, progress, completions, values, periods, met, deadline, closed in raw["i"]:
-                viewer.instances[self._fixed_keys.get((m, w)) or (m, w)] = _record(
-                    MissionState(state).value,
-                    progress,
-                    completions,
-                    deadline,
-                    closed,
-                    None if values is None else tuple(values),
-                    None if periods is None else tuple((p, a) for p, a in periods) or None,
-                    None if met is None else tuple(met),
-                )
+            for m, w, *fields in raw["i"]:
+                viewer.instances[self._fixed_keys.get((m, w)) or (m, w)] = _loaded(fields)
             self._viewers[user] = viewer
-        self._by_stream = {stream: dict.fromkeys((u, m) for u, m in items) for stream, items in data["streams"].items()}
+        for tables in self._tables.values():
+            tables.clear()  # emptied in place: the compiled slots hold these very dicts
+        for m, w, rows in data["open"]:
+            self._tables[m][w] = {user: _loaded(fields) for user, *fields in rows}
+        self._stream_tables.clear()  # emptied in place, as the tables above
+        for w, rows in data["streams"]:
+            self._stream_tables[w] = {(user, m): _loaded(fields) for user, m, *fields in rows}
         self._members = {(m, w): dict.fromkeys(users) for m, w, users in data["members"]}
         self._closed_streams = set(data["closed"])
         self._stream_ends = dict(data.get("ended", {}))
+
+
+def _loaded(fields: Sequence[Any]) -> Record:
+    """An instance record from what :func:`_dumped` wrote."""
+    state, progress, completions, values, periods, met, deadline, closed = fields
+    return _record(
+        MissionState(state).value,
+        progress,
+        completions,
+        deadline,
+        closed,
+        None if values is None else tuple(values),
+        None if periods is None else tuple((p, a) for p, a in periods) or None,
+        None if met is None else tuple(met),
+    )
 
 
 def _dumped(record: Record) -> list[Any]:
