@@ -356,6 +356,34 @@ def test_a_manual_completion_survives_its_window_closing() -> None:
     assert of(step, MissionClaimed) == [MissionClaimed("c1", "u1", "m", "day:2026-03-02", 1)]
 
 
+def test_a_stream_completion_waits_for_its_claim_past_the_stream_and_a_snapshot() -> None:
+    """A manual stream mission completed in a stream: the stream ends and closes, the completion is
+    still listed and claimable (also from a snapshot taken while the stream was open), and the
+    unfinished instance of another viewer expired with the stream."""
+    fest = make_fest(mission("m", "like", 2, window={"kind": "stream"}, **MANUAL))
+    engine = Engine(fest)
+    run(
+        engine,
+        ev("e1", "like", "2026-03-02T10:00:00Z"),
+        ev("e2", "like", "2026-03-02T10:01:00Z", user="u2"),
+        ev("e3", "like", "2026-03-02T10:02:00Z"),
+    )
+    restored = Engine.restore(fest, engine.snapshot())
+    for live in (engine, restored):
+        assert [(r.window, r.state) for r in live.missions("u1")] == [("stream:s1", "completed")]
+        closed = run(
+            live,
+            ev("end", "stream_ended", "2026-03-02T10:05:00Z", user="c1"),
+            ev("e4", "comment", "2026-03-02T10:16:00Z", user="u3"),  # past the end and lateness
+        )
+        assert of(closed, MissionExpired) == [MissionExpired("e4", "u2", "m", "stream:s1", "active", 1)]
+        assert [(r.window, r.state) for r in live.missions("u1")] == [("stream:s1", "completed")]
+        step = live.apply(ev("c1", "claim", "2026-03-02T10:30:00Z", mission_id="m"))
+        assert of(step, MissionClaimed) == [MissionClaimed("c1", "u1", "m", "stream:s1", 1)]
+        assert [(r.window, r.state) for r in live.missions("u1")] == [(None, "active")]  # settled: forgotten
+    assert restored.snapshot() == engine.snapshot()
+
+
 # --------------------------------------------------------------------------- the transition table
 
 
