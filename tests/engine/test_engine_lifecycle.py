@@ -333,6 +333,27 @@ def test_a_claim_takes_the_completion_whose_deadline_has_not_passed() -> None:
     assert of(expired, MissionExpired) == [MissionExpired(None, "u1", "m", "day:2026-03-02", "completed", 1)]
 
 
+@pytest.mark.parametrize(
+    ("events", "claimed"),
+    [
+        # u1 completes in s2 first, then in s1, whose instance another viewer opened first
+        ([("e1", "s1", "10:00", "u2"), ("e2", "s2", "10:01", "u1"), ("e3", "s1", "10:02", "u1")], "stream:s2"),
+        # u1 completes in s1, then in s2; s2 closes first, then the claim comes
+        ([("e1", "s1", "10:00", "u1"), ("e2", "s2", "10:05", "u1"), ("end", "s2", "10:06", "c1")], "stream:s1"),
+    ],
+)
+def test_a_claim_takes_the_oldest_completion_wherever_it_is_kept(
+    events: list[tuple[str, str, str, str]], claimed: str
+) -> None:
+    """Among completions waiting in several windows, open or closed, a claim takes the oldest one."""
+    engine = Engine(make_fest(mission("m", "like", 1, window={"kind": "stream"}, **MANUAL)))
+    for event_id, stream, at, user in events:
+        kind = "stream_ended" if event_id == "end" else "like"
+        engine.apply(ev(event_id, kind, f"2026-03-02T{at}:00Z", user=user, stream_id=stream))
+    step = engine.apply(ev("c1", "claim", "2026-03-02T10:20:00Z", mission_id="m"))
+    assert [o.window for o in of(step, MissionClaimed)] == [claimed]
+
+
 def test_a_repeatable_manual_mission_goes_round_after_each_claim() -> None:
     """A repeatable manual mission waits for each claim before counting the next round."""
     engine = Engine(make_fest(mission("m", "like", 1, repeat=2, claim={"mode": "manual"})))

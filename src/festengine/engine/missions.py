@@ -286,6 +286,7 @@ class Missions(Component):
             # open window's table, keyed by user (days, weeks, streams)
             container: dict[Any, Record]
             ckey: Any
+            opened = False  # a new table, kept (with its timer) only once an instance is stored in it
             if where == _FIXED:
                 if not start <= ts < end:
                     continue
@@ -312,7 +313,7 @@ class Missions(Component):
                 if table is None:
                     if closes is None and stream in self._closed_streams:
                         continue
-                    table = self._open_table(mission_id, window, closes, stream, ctx)
+                    table, opened = {}, True
                 container, ckey = table, (user if closes is not None else (user, mission_id))
             record = container.get(ckey)
             if record is None:
@@ -332,12 +333,13 @@ class Missions(Component):
             else:
                 found = self._measure(compiled, container, ckey, record, event, ts)
                 if found is None:
-                    if record is _FRESH and where == _FIXED and ckey in container:  # stored, progress unmoved
-                        self._join(user, mission_id, window, closes, ctx)
+                    if record is _FRESH and ckey in container:  # stored, though its progress did not move
+                        self._note_new(user, mission_id, window, closes, stream, container, opened, where == _FIXED,
+                                       ctx)  # fmt: skip
                     continue
                 progress = found
-            if record is _FRESH and where == _FIXED:  # a new instance, now stored: its window's closing finds it
-                self._join(user, mission_id, window, closes, ctx)
+            if record is _FRESH and (opened or where == _FIXED):  # stored: its window's closing must find it
+                self._note_new(user, mission_id, window, closes, stream, container, opened, where == _FIXED, ctx)
             emit(new_outcome(MissionProgressed, (event_id, user, mission_id, window, progress, target)))
             if progress >= target:
                 self._complete(user, viewer, compiled.mission, window, container, ckey, ctx)
@@ -348,6 +350,17 @@ class Missions(Component):
         if stream not in self._closed_streams:
             self._stream_keys[stream] = key
         return key
+
+    def _note_new(
+        self, user: str, mission_id: str, window: str, closes: float | None, stream: str | None,
+        container: dict[Any, Record], opened: bool, fixed: bool, ctx: StepContext,
+    ) -> None:  # fmt: skip
+        """A new instance was just stored: keep the new table it is the first of, or note it in its fixed
+        window's member list, where the timer that closes the window will find it."""
+        if opened:
+            self._open_table(mission_id, window, closes, stream, container, ctx)
+        elif fixed:
+            self._join(user, mission_id, window, closes, ctx)
 
     def _join(self, user: str, mission_id: str, window: str, closes: float | None, ctx: StepContext) -> None:
         """Note a new instance in a fixed window where the timer that closes the window will find it."""
@@ -360,10 +373,10 @@ class Missions(Component):
             members[user] = None
 
     def _open_table(
-        self, mission_id: str, window: str, closes: float | None, stream: str | None, ctx: StepContext
-    ) -> dict[Any, Record]:
-        """The new, empty table of a recurring window, with the timer that will close it."""
-        table: dict[Any, Record] = {}
+        self, mission_id: str, window: str, closes: float | None, stream: str | None, table: dict[Any, Record],
+        ctx: StepContext,
+    ) -> None:  # fmt: skip
+        """Keep ``table`` as the table of a recurring window that opens with it, with the timer that will close it."""
         if closes is not None:
             self._tables[mission_id][window] = table
             ctx.schedule(closes, self.name, ["window", mission_id, window])
@@ -371,7 +384,6 @@ class Missions(Component):
             self._stream_tables[window] = table
             # closed when the stream's end arrives (plus lateness), else when the fest closes
             ctx.schedule(self._fest_close, self.name, ["stream", cast(str, stream)])
-        return table
 
     def _measure(
         self,
@@ -488,16 +500,20 @@ class Missions(Component):
     def _claimable(self, user: str, mission_id: str, ts: float) -> tuple[str, float | None] | None:
         """The window and claim deadline of the oldest completion waiting to be claimed whose deadline
         has not passed at ``ts``, else of the oldest one waiting at all (so the check can say it is too
-        late), else ``None``."""
-        late: tuple[str, float | None] | None = None
+        late), else ``None``. Every completion of a mission has the same time to claim, so the oldest
+        is the one with the earliest deadline; without deadlines, the first of :meth:`_found`."""
+        best: tuple[str, float | None] | None = None
+        late: tuple[str, float] | None = None
         for window, record in self._found(user, mission_id):
-            if record[0] == _COMPLETED:
-                deadline = _full(record)[3]
-                if deadline is None or ts <= deadline:
-                    return window, deadline
-                if late is None:
-                    late = window, deadline
-        return late
+            if record[0] != _COMPLETED:
+                continue
+            deadline = _full(record)[3]
+            if deadline is None or ts <= deadline:
+                if best is None or (deadline is not None and best[1] is not None and deadline < best[1]):
+                    best = window, deadline
+            elif late is None or deadline < late[1]:
+                late = window, deadline
+        return best or late
 
     def _check_claim(self, event: Event) -> Rejection | None:
         mission = self.fest.missions.get(event.mission_id or "")
