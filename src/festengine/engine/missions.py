@@ -58,7 +58,7 @@ _WEIGHTED = frozenset({"like", "gift"})
 #: was a sixth of the engine's time. ``values`` is a tuple in the order first seen; ``periods`` a tuple
 #: of ``(period, amount)`` pairs not yet met; ``met`` the sorted tuple of the periods met.
 Record: TypeAlias = tuple[Any, ...]
-_ACTIVE, _COMPLETED, _CLAIMED, _EXPIRED = ACTIVE.value, COMPLETED.value, CLAIMED.value, EXPIRED.value
+_ACTIVE, _COMPLETED = ACTIVE.value, COMPLETED.value
 _FRESH: Record = (_ACTIVE, 0, 0)
 _NO_KEY = ("", "")  # the instance key of a slot whose window is not fixed: made per event instead
 _NO_EXTRAS = (None, False, None, None, None)
@@ -83,6 +83,12 @@ def _record(
 def _full(record: Record) -> Record:
     """The record with all eight fields, whichever form it is stored in."""
     return record if len(record) == 8 else record + _NO_EXTRAS
+
+
+def _closing(record: Record, state: str) -> Record:
+    """The record in ``state`` and marked closed, as its window closes."""
+    _state, progress, completions, deadline, _closed, values, periods, met = _full(record)
+    return (state, progress, completions, deadline, True, values, periods, met)
 
 
 _STATES = {state.value: state for state in MissionState}
@@ -629,10 +635,7 @@ class Missions(Component):
                     checked.add(mission_id)
                 emit(new_outcome(MissionExpired, (event_id, user, mission_id, window, _ACTIVE, record[1])))
             elif state == _COMPLETED:
-                _state, progress, completions, deadline, _closed, values, periods, met = _full(record)
-                viewers[user].instances[(mission_id, window)] = (
-                    state, progress, completions, deadline, True, values, periods, met
-                )  # fmt: skip
+                viewers[user].instances[(mission_id, window)] = _closing(record, state)
 
     def _close_fixed(self, mission_id: str, window: str, ctx: StepContext) -> None:
         """Close a fixed window (the fest, a phase, explicit dates) for each of its members, in the
@@ -644,11 +647,12 @@ class Missions(Component):
         expired: str | None = None
         for user in self._members.pop(key, ()):
             instances = viewers[user].instances
-            state, progress, completions, deadline, _closed, values, periods, met = _full(instances[key])
+            record = instances[key]
+            state = record[0]
             if state == _ACTIVE:
                 state = expired = expired or _move(mission_id, _ACTIVE, EXPIRED)
-                emit(new_outcome(MissionExpired, (event_id, user, mission_id, window, _ACTIVE, progress)))
-            instances[key] = (state, progress, completions, deadline, True, values, periods, met)
+                emit(new_outcome(MissionExpired, (event_id, user, mission_id, window, _ACTIVE, record[1])))
+            instances[key] = _closing(record, state)
 
     def _deadline(self, user: str, mission_id: str, window: str, completion: int, ctx: StepContext) -> None:
         found = self._locate(user, mission_id, window)
