@@ -15,6 +15,9 @@ on the same events:
 * (b) events/s from JSON Lines text (``parse_event`` + ``apply``);
 * a hand-written plain-Python reference doing the same mission counting with dicts, and the
   engine's throughput as a ratio of it;
+* a floor: a strict subset of the reference (remember the id, read the time, add 1 per viewer
+  mission of the event's type), parsed and from JSON Lines; no engine in plain Python can beat it,
+  so it shows what this machine can run at all;
 * peak memory (max RSS) and bytes of engine state per active viewer (a deep size of the state).
 
 This is a benchmark, not a test: it asserts nothing, it reports.
@@ -29,6 +32,7 @@ import resource
 import sys
 import time
 from collections.abc import Callable, Iterable
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -112,6 +116,46 @@ class Reference:
 
 def _fields(event: Event) -> dict[str, Any]:
     return {name: getattr(event, name) for name in event.__slots__ if not name.startswith("__")}
+
+
+# --------------------------------------------------------------------------- the floor
+
+
+class Floor:
+    """The least any engine must do per event, as a bound on what this machine can run.
+
+    It is a strict subset of the reference: it remembers the event id, reads the time, and for each
+    viewer mission of the event's type adds 1 to a dict entry keyed by (user, mission, UTC day). No
+    predicates, no real windows, no measures but a count, no completions, no outcomes, no other
+    layer. Nothing that counts missions in plain Python can be faster than this loop.
+    """
+
+    def __init__(self, fest: Fest) -> None:
+        self.table = {
+            event_type: tuple(m.id for m in missions if m.subject is Subject.VIEWER)
+            for event_type, missions in fest.missions_by_event.items()
+        }
+        self.progress: dict[tuple[str, str, int], int] = {}
+        self.seen: set[str] = set()
+
+    def count(self, event_id: str, event_type: str, user: str, ts: float) -> None:
+        if event_id in self.seen:
+            return
+        self.seen.add(event_id)
+        day = int(ts // 86400)
+        progress = self.progress
+        for mission_id in self.table.get(event_type, ()):
+            key = (user, mission_id, day)
+            progress[key] = progress.get(key, 0) + 1
+
+    def apply(self, event: Event) -> None:
+        self.count(event.event_id, event.type, event.user_id, event.occurred_at.timestamp())
+
+    def apply_line(self, line: str) -> None:
+        """The same from a JSON line: the standard library's decoder and ``datetime.fromisoformat``."""
+        data = json.loads(line)
+        ts = datetime.fromisoformat(data["occurred_at"]).timestamp()
+        self.count(data["event_id"], data["type"], data["user_id"], ts)
 
 
 # --------------------------------------------------------------------------- measuring
@@ -208,6 +252,9 @@ def run(events_count: int, viewers: int, creators: int, seed: int, streams: bool
     ref_apply = reference.apply
     reference_rate = _timed("hand-written reference", _drive(ref_apply, events), len(events))
 
+    floor_rate = _timed("floor (parsed)", _drive(Floor(fest).apply, events), len(events))
+    floor_jsonl_rate = _timed("floor (JSON Lines)", _drive(Floor(fest).apply_line, lines), len(lines))
+
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     result = {
         "events": len(events),
@@ -220,6 +267,8 @@ def run(events_count: int, viewers: int, creators: int, seed: int, streams: bool
         "ratio_to_reference": round(parsed_rate / reference_rate, 3),
         "us_per_event": round(1e6 / parsed_rate, 2),
         "jsonl_us_per_event": round(1e6 / jsonl_rate, 2),
+        "floor_events_per_s": round(floor_rate),
+        "floor_jsonl_events_per_s": round(floor_jsonl_rate),
         "peak_rss_bytes": peak,
         "state_bytes": state_bytes,
         "active_viewers": active,

@@ -442,8 +442,8 @@ def test_an_illegal_transition_inside_the_engine_raises() -> None:
     engine.apply(ev("e1", "like", "2026-03-02T10:00:00Z"))
     missions = engine.component("missions")
     viewer = missions._viewers["u1"]
-    _state, progress, completions = viewer.instances[("m", "fest")]
-    viewer.instances[("m", "fest")] = ("claimed", progress, completions)  # corrupted behind the engine's back
+    progress = viewer.instances[("m", "fest")]  # active and never completed: its bare progress
+    viewer.instances[("m", "fest")] = ("claimed", progress, 0)  # corrupted behind the engine's back
     ctx = StepContext(engine, "e2", utc("2026-03-02T10:01:00Z").timestamp())
     with pytest.raises(IllegalTransitionError, match="illegal transition claimed -> completed"):
         missions._complete("u1", viewer, engine.fest.missions["m"], "fest", viewer.instances, ("m", "fest"), ctx)

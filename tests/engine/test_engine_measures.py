@@ -276,6 +276,26 @@ def test_instances_are_nothing_the_garbage_collector_tracks() -> None:
     gc.collect()
     gc.collect()
     instances = engine.component("missions")._viewers["u1"].instances
-    assert len(instances) == 2
-    assert [len(record) for record in instances.values()] == [3, 8]
+    chat, browse = instances.values()
+    assert chat == 1  # an active count never completed is its bare progress
+    assert len(browse) == 8
     assert not any(gc.is_tracked(key) or gc.is_tracked(record) for key, record in instances.items())
+
+
+def test_a_table_of_counting_instances_is_never_tracked_by_the_garbage_collector() -> None:
+    """An open day's instances that count are their bare progress until they first complete: the
+    day's table maps user ids to numbers, which the garbage collector never tracks, so it costs
+    neither its young nor its full passes anything. A completion that goes round is a short tuple."""
+    engine = Engine(make_fest(mission("chat", "comment", 3, repeat=2, window={"kind": "daily"})))
+    run(
+        engine,
+        ev("e1", "comment", "2026-03-02T10:00:00Z"),
+        ev("e2", "comment", "2026-03-02T10:01:00Z", user="u2"),
+        ev("e3", "comment", "2026-03-02T10:02:00Z"),
+    )
+    (table,) = engine.component("missions")._tables["chat"].values()
+    assert table == {"u1": 2, "u2": 1}
+    assert not gc.is_tracked(table)
+    engine.apply(ev("e4", "comment", "2026-03-02T10:03:00Z"))  # u1 completes; the reward is automatic
+    assert table == {"u1": ("active", 0, 1), "u2": 1}
+    assert progress_of(engine, "u1", "chat").progress == 0

@@ -49,17 +49,19 @@ _RECURRING = frozenset({WindowKind.DAILY, WindowKind.WEEKLY, WindowKind.STREAM})
 _WEIGHTED = frozenset({"like", "gift"})
 
 
-#: A mission instance (one subject's run at one mission in one window) is a tuple, not an object:
-#: ``(state, progress, completions)`` while it only counts, and
+#: A mission instance (one subject's run at one mission in one window) is a number or a tuple, not
+#: an object: its bare progress (an ``int`` or a ``Decimal``) while it is active and was never
+#: completed; ``(state, progress, completions)`` while it only counts; and
 #: ``(state, progress, completions, claim_deadline, closed, values, periods, met)`` once it needs more
 #: (a claim deadline, a closed window, the distinct values seen, a streak's periods). ``state`` is the
 #: plain string of a :class:`MissionState`. A tuple of strings and numbers is smaller than an object
-#: and, unlike one, nothing the garbage collector has to walk: with millions of instances that walk
-#: was a sixth of the engine's time. ``values`` is a tuple in the order first seen; ``periods`` a tuple
-#: of ``(period, amount)`` pairs not yet met; ``met`` the sorted tuple of the periods met.
-Record: TypeAlias = tuple[Any, ...]
+#: and, unlike one, nothing the garbage collector has to walk once it has looked at it: with millions
+#: of instances that walk was a sixth of the engine's time. A number it never looks at, nor at a
+#: dict holding only numbers: an open day's table of counting instances costs it nothing, and an
+#: update builds no tuple. ``values`` is a tuple in the order first seen; ``periods`` a tuple of
+#: ``(period, amount)`` pairs not yet met; ``met`` the sorted tuple of the periods met.
+Record: TypeAlias = Any  # int | Decimal | tuple[Any, ...], as above; read the fields with _full
 _ACTIVE, _COMPLETED = ACTIVE.value, COMPLETED.value
-_FRESH: Record = (_ACTIVE, 0, 0)
 _NO_KEY = ("", "")  # the instance key of a slot whose window is not fixed: made per event instead
 _NO_EXTRAS = (None, False, None, None, None)
 
@@ -74,15 +76,25 @@ def _record(
     periods: tuple[tuple[int, int], ...] | None = None,
     met: tuple[int, ...] | None = None,
 ) -> Record:
-    """An instance record, in its short form whenever the extras are all unset."""
+    """An instance record, in its shortest form: the bare progress while it is active, was never
+    completed and has no extras; ``(state, progress, completions)`` while the extras are unset."""
     if deadline is None and not closed and values is None and periods is None and met is None:
+        if completions == 0 and state == _ACTIVE:
+            return progress
         return (state, progress, completions)
     return (state, progress, completions, deadline, closed, values, periods, met)
 
 
-def _full(record: Record) -> Record:
+def _full(record: Record) -> tuple[Any, ...]:
     """The record with all eight fields, whichever form it is stored in."""
+    if record.__class__ is not tuple:
+        return (_ACTIVE, record, 0, *_NO_EXTRAS)
     return record if len(record) == 8 else record + _NO_EXTRAS
+
+
+def _state_of(record: Record) -> str:
+    """The state of a record, whichever form it is stored in."""
+    return record[0] if record.__class__ is tuple else _ACTIVE
 
 
 def _closing(record: Record, state: str) -> Record:
@@ -322,29 +334,34 @@ class Missions(Component):
                     table, opened = {}, True
                 container, ckey = table, (user if closes is not None else (user, mission_id))
             record = container.get(ckey)
+            # an active instance that counts or sums is its bare progress until it first completes,
+            # then ``(state, progress, completions)``: it has no deadline and is not closed
             if record is None:
-                record = _FRESH
-            elif record[0] != _ACTIVE:
-                continue
+                base = done = 0
+            elif record.__class__ is tuple:
+                if record[0] != _ACTIVE:
+                    continue
+                base, done = record[1], record[2]
+            else:
+                base, done = record, 0
             if kind == _COUNT:
-                progress = record[1] + ((event.count or 1) if weighted else 1)
-                # an active instance that counts or sums has the short form (no deadline, not closed)
-                container[ckey] = (_ACTIVE, progress, record[2])
+                progress = base + ((event.count or 1) if weighted else 1)
+                container[ckey] = progress if not done else (_ACTIVE, progress, done)
             elif kind == _SUM:
                 amount = getattr(event, field)
                 if not amount:
                     continue
-                progress = record[1] + amount
-                container[ckey] = (_ACTIVE, progress, record[2])
+                progress = base + amount
+                container[ckey] = progress if not done else (_ACTIVE, progress, done)
             else:
-                found = self._measure(compiled, container, ckey, record, event, ts)
+                found = self._measure(compiled, container, ckey, 0 if record is None else record, event, ts)
                 if found is None:
-                    if record is _FRESH and ckey in container:  # stored, though its progress did not move
+                    if record is None and ckey in container:  # stored, though its progress did not move
                         self._note_new(user, mission_id, window, closes, stream, container, opened, where == _FIXED,
                                        ctx)  # fmt: skip
                     continue
                 progress = found
-            if record is _FRESH and (opened or where == _FIXED):  # stored: its window's closing must find it
+            if record is None and (opened or where == _FIXED):  # stored: its window's closing must find it
                 self._note_new(user, mission_id, window, closes, stream, container, opened, where == _FIXED, ctx)
             emit(new_outcome(MissionProgressed, (event_id, user, mission_id, window, progress, target)))
             if progress >= target:
@@ -511,7 +528,7 @@ class Missions(Component):
         best: tuple[str, float | None] | None = None
         late: tuple[str, float] | None = None
         for window, record in self._found(user, mission_id):
-            if record[0] != _COMPLETED:
+            if _state_of(record) != _COMPLETED:
                 continue
             deadline = _full(record)[3]
             if deadline is None or ts <= deadline:
@@ -628,6 +645,12 @@ class Missions(Component):
         checked: set[str] = set()  # the missions whose move was checked against the transition table
         viewers = self._viewers
         for user, mission_id, record in rows:
+            if record.__class__ is not tuple:  # active, its bare progress
+                if mission_id not in checked:
+                    _move(mission_id, _ACTIVE, EXPIRED)
+                    checked.add(mission_id)
+                emit(new_outcome(MissionExpired, (event_id, user, mission_id, window, _ACTIVE, record)))
+                continue
             state = record[0]
             if state == _ACTIVE:
                 if mission_id not in checked:
@@ -648,10 +671,10 @@ class Missions(Component):
         for user in self._members.pop(key, ()):
             instances = viewers[user].instances
             record = instances[key]
-            state = record[0]
+            state = _state_of(record)
             if state == _ACTIVE:
                 state = expired = expired or _move(mission_id, _ACTIVE, EXPIRED)
-                emit(new_outcome(MissionExpired, (event_id, user, mission_id, window, _ACTIVE, record[1])))
+                emit(new_outcome(MissionExpired, (event_id, user, mission_id, window, _ACTIVE, _full(record)[1])))
             instances[key] = _closing(record, state)
 
     def _deadline(self, user: str, mission_id: str, window: str, completion: int, ctx: StepContext) -> None:
@@ -660,7 +683,7 @@ class Missions(Component):
             return
         instances, key = found
         record = instances[key]
-        if record[0] != _COMPLETED or record[2] != completion:
+        if _state_of(record) != _COMPLETED or record[2] != completion:
             return
         _state, progress, completions, _deadline, closed, values, periods, met = _full(record)
         state = _move(mission_id, _COMPLETED, EXPIRED)
