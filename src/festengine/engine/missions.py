@@ -645,18 +645,12 @@ class Missions(Component):
         checked: set[str] = set()  # the missions whose move was checked against the transition table
         viewers = self._viewers
         for user, mission_id, record in rows:
-            if record.__class__ is not tuple:  # active, its bare progress
-                if mission_id not in checked:
-                    _move(mission_id, _ACTIVE, EXPIRED)
-                    checked.add(mission_id)
-                emit(new_outcome(MissionExpired, (event_id, user, mission_id, window, _ACTIVE, record)))
-                continue
-            state = record[0]
+            state, progress = (record[0], record[1]) if record.__class__ is tuple else (_ACTIVE, record)
             if state == _ACTIVE:
                 if mission_id not in checked:
                     _move(mission_id, _ACTIVE, EXPIRED)
                     checked.add(mission_id)
-                emit(new_outcome(MissionExpired, (event_id, user, mission_id, window, _ACTIVE, record[1])))
+                emit(new_outcome(MissionExpired, (event_id, user, mission_id, window, _ACTIVE, progress)))
             elif state == _COMPLETED:
                 viewers[user].instances[(mission_id, window)] = _closing(record, state)
 
