@@ -57,9 +57,10 @@ _WEIGHTED = frozenset({"like", "gift"})
 #: plain string of a :class:`MissionState`. A tuple of strings and numbers is smaller than an object
 #: and, unlike one, nothing the garbage collector has to walk once it has looked at it: with millions
 #: of instances that walk was a sixth of the engine's time. A number it never looks at, nor at a
-#: dict holding only numbers: an open day's table of counting instances costs it nothing, and an
-#: update builds no tuple. ``values`` is a tuple in the order first seen; ``periods`` a tuple of
-#: ``(period, amount)`` pairs not yet met; ``met`` the sorted tuple of the periods met.
+#: dict holding only numbers: an open day's table of counting instances costs it nothing until one
+#: of them completes and goes round again, and an update builds no tuple. ``values`` is a tuple in
+#: the order first seen; ``periods`` a tuple of ``(period, amount)`` pairs not yet met; ``met`` the
+#: sorted tuple of the periods met.
 Record: TypeAlias = Any  # int | Decimal | tuple[Any, ...], as above; read the fields with _full
 _ACTIVE, _COMPLETED = ACTIVE.value, COMPLETED.value
 _NO_KEY = ("", "")  # the instance key of a slot whose window is not fixed: made per event instead
