@@ -666,10 +666,10 @@ class Missions(Component):
         for user in self._members.pop(key, ()):
             instances = viewers[user].instances
             record = instances[key]
-            state = _state_of(record)
+            state, progress = _full(record)[:2]
             if state == _ACTIVE:
                 state = expired = expired or _move(mission_id, _ACTIVE, EXPIRED)
-                emit(new_outcome(MissionExpired, (event_id, user, mission_id, window, _ACTIVE, _full(record)[1])))
+                emit(new_outcome(MissionExpired, (event_id, user, mission_id, window, _ACTIVE, progress)))
             instances[key] = _closing(record, state)
 
     def _deadline(self, user: str, mission_id: str, window: str, completion: int, ctx: StepContext) -> None:
