@@ -4,7 +4,7 @@
 creators and streams from small pools (so missions actually progress), gifts from the fest's
 catalogue (streaks included), purchases with exact decimal prices. Asked to, it also draws the
 awkward deliveries a real feed makes: repeated events (``duplicates``: the feed delivered one
-twice), events a little out of order (``out_of_order``: within the fest's allowed lateness, so
+twice, soon after), events a little out of order (``out_of_order``: within the fest's allowed lateness, so
 they count) and events too late to count (``late``: further behind than the allowed lateness).
 
 Bad arguments raise :class:`~festengine.testing.InvalidArgumentError` when the strategy is made.
@@ -108,8 +108,10 @@ def _stream(draw: st.DrawFn, fest: Fest, sizes: dict[str, int], options: dict[st
         moment += timedelta(seconds=draw(st.integers(min_value=0, max_value=6 * 3600)))
         if moment >= fest.ends_at:
             moment = fest.ends_at - timedelta(seconds=1)
-        if options["duplicates"] and result and draw(st.integers(min_value=0, max_value=9)) == 0:
-            result.append(draw(st.sampled_from(result)))
+        if options["duplicates"] and latest is not None and draw(st.integers(min_value=0, max_value=9)) == 0:
+            # a feed redelivers recent events: within the allowed lateness of the latest, so a Duplicate
+            recent = [event for event in result if event.occurred_at >= latest - fest.allowed_lateness]
+            result.append(draw(st.sampled_from(recent)))
             continue
         at = _when(draw, fest, moment, latest, options)
         latest = at if latest is None else max(latest, at)
@@ -139,7 +141,8 @@ def events(
     Events are in time order unless asked otherwise, all inside the fest. ``users`` and
     ``creators`` size the pools ids are drawn from (``u1``…, ``c1``…). If asked, some draws are:
 
-    * ``duplicates``: an earlier event again, same ``event_id`` (the engine answers ``Duplicate``);
+    * ``duplicates``: a recent event again, same ``event_id``, within the allowed lateness of the
+      latest event (as an at-least-once feed redelivers; the engine answers ``Duplicate``);
     * ``out_of_order``: moved back in time by up to the fest's allowed lateness (still counted);
     * ``late``: more than the allowed lateness behind the latest event before it (the engine
       rejects it as ``too_late``).
