@@ -94,3 +94,13 @@ def test_relative_links_resolve(document: Path) -> None:
         elif anchor and path.suffix == ".md" and anchor not in _anchors(path):
             broken.append(f"{target}: no heading with that anchor")
     assert not broken, broken
+
+
+@pytest.mark.parametrize("document", DOCUMENTS, ids=lambda d: str(d.relative_to(ROOT)))
+def test_documents_stand_on_their_own(document: Path) -> None:
+    """User documents cite no internal notes (DESIGN.md, DOMAIN.md, SCALE.md, STYLE.md, ../shared) or issue numbers."""
+    text = document.read_text(encoding="utf-8")
+    internal = re.findall(
+        r"\b(?:DESIGN|DOMAIN|SCALE|STYLE)\.md\b|\.\./shared\b|\bissues? #?\d+|(?<![\w/&])#\d+\b", text
+    )
+    assert not internal, internal
