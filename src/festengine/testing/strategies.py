@@ -4,8 +4,9 @@
 creators and streams from small pools (so missions actually progress), gifts from the fest's
 catalogue (streaks included), purchases with exact decimal prices. Asked to, it also draws the
 awkward deliveries a real feed makes: repeated events (``duplicates``: the feed delivered one
-twice, soon after), events a little out of order (``out_of_order``: within the fest's allowed lateness, so
-they count) and events too late to count (``late``: further behind than the allowed lateness).
+twice, soon after), events a little out of order (``out_of_order``: within the fest's allowed
+lateness, so they count) and events too late to count (``late``: further behind than the allowed
+lateness).
 
 Bad arguments raise :class:`~festengine.testing.InvalidArgumentError` when the strategy is made.
 This module needs hypothesis: ``pip install "festengine[testing]"``.
@@ -44,7 +45,9 @@ def _check_int(name: str, value: object, least: int) -> None:
 
 def _validate(fest: object, sizes: dict[str, int], flags: dict[str, bool]) -> None:
     if not isinstance(fest, Fest):
-        raise InvalidArgumentError(f"fest={fest!r} must be a compiled Fest (from festengine.load_fest)")
+        raise InvalidArgumentError(
+            f"fest must be a compiled Fest (from festengine.load_fest), got {type(fest).__name__}"
+        )
     for name, value in sizes.items():
         _check_int(name, value, 0 if name.endswith("_size") else 1)
     if sizes["max_size"] < sizes["min_size"]:
