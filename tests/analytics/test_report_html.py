@@ -28,8 +28,8 @@ def test_the_report_has_every_section_and_opens_offline(tmp_path: Path) -> None:
     for section_id, title in SECTIONS:
         assert f'<section id="{section_id}"><h2>{title}</h2>' in html
     assert [sid for sid, _ in SECTIONS] == [
-        "overview", "activity", "gifts-gmv", "missions", "journey", "fan-club", "credits", "commission", "top",
-        "spikes",
+        "overview", "ranges", "activity", "gifts-gmv", "missions", "journey", "fan-club", "credits", "commission",
+        "top", "spikes",
     ]  # fmt: skip
     assert "<script src" not in html
     head, body = html.split("</head>", 1)

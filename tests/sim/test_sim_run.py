@@ -36,7 +36,9 @@ def run(fest: Fest, tmp_path_factory: pytest.TempPathFactory) -> tuple[Simulatio
 
 def test_it_writes_the_report_and_the_json_lines(run: tuple[SimulationSummary, Path, Any]) -> None:
     summary, out, _calls = run
-    assert sorted(p.name for p in out.iterdir()) == ["events.jsonl", "outcomes.jsonl", "report.html", "report.json"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "events.jsonl", "outcomes.jsonl", "report.html", "report.json", "timings.json",
+    ]  # fmt: skip
     html = (out / "report.html").read_text(encoding="utf-8")
     assert all(f'<section id="{sid}">' in html for sid, _title in SECTIONS)
     lines = (out / "events.jsonl").read_text(encoding="utf-8").splitlines()

@@ -64,12 +64,19 @@ class SimRates:
 
 
 def horizon_of(fest: Fest, days: int | None) -> tuple[int, int]:
-    """The simulated stretch as POSIX seconds [start, end): the whole fest or its first ``days`` days."""
+    """The simulated stretch as POSIX seconds [start, end): the whole fest or its first ``days`` days.
+
+    ``days`` beyond the fest's length (its local days, the last one possibly partial) is refused
+    rather than cut short without a word.
+    """
     start = math.ceil(fest.starts_at.timestamp())
     end = math.ceil(fest.ends_at.timestamp())
     if days is not None:
-        if days < 1:
-            raise SimulationError(f"days must be at least 1, not {days}")
+        length = fest.calendar.day_of(end - 1) + 1
+        if not 1 <= days <= length:
+            raise SimulationError(
+                f"days must be between 1 and {length} (the fest {fest.id!r} has {length} days), not {days}"
+            )
         end = min(end, int(fest.calendar.day_start(days).timestamp()))
     return start, end
 
