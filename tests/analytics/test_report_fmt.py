@@ -86,4 +86,6 @@ def test_table_cells_are_formatted_by_type() -> None:
         "<b>",
         "yes",
     ]
-    assert "<td>&lt;b&gt;</td>" in table(("a",), [("<b>",)])
+    html = table(("name", "count"), [("<b>", 1234)])
+    assert '<td class="t">&lt;b&gt;</td><td>1,234</td>' in html  # names left-aligned, numbers right
+    assert '<th class="t">name</th><th>count</th>' in html

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
+import attrs
 import pytest
 from analytics_fests import fold, make_fest
 from test_analytics_dashboard import hand_stream
 
+from festengine.analytics import Spike
 from festengine.errors import FestEngineError
 from festengine.report import SECTIONS, ReportData, ReportDependencyError, write_report
 
@@ -74,3 +78,47 @@ def test_without_plotly_the_json_is_written_and_the_error_says_how_to_install(
     assert isinstance(caught.value, FestEngineError)
     assert (tmp_path / "report.json").exists()
     assert not (tmp_path / "report.html").exists()
+
+
+def _body(data: ReportData, tmp_path: Path) -> str:
+    """The page without plotly.js (its source is not operator text)."""
+    return write_report(tmp_path, data).html.read_text(encoding="utf-8").split("</head>", 1)[1]
+
+
+def test_operator_text_has_readable_numbers_and_no_statistics_jargon(tmp_path: Path) -> None:
+    """Ratios are percentages, counts whole numbers, and the spike explanation is in plain words."""
+    body = _body(report_of(), tmp_path)
+    for jargon in ("MAD", "1.4826", "z-score", "sqrt", "median", "CTOR", "GPM"):
+        assert jargon not in body
+    gifts = body.split('<section id="gifts-gmv">', 1)[1].split("</section>", 1)[0]
+    day = gifts.split('<td class="t">2026-06-01</td>', 1)[1].split("</tr>", 1)[0]
+    assert re.findall(r"<td>([^<]*%)</td>", day)  # click-through and conversion as percentages
+    assert not re.search(r"<td>[\d,]+\.0</td>", body)  # no 91,311.0
+    assert "click-through (clicks per view)" in body
+
+
+def test_spike_hours_are_in_the_fests_local_time_in_words(tmp_path: Path) -> None:
+    """A spike at 2026-06-02 03:00 UTC is shown as Monday 1 June, 8 pm to 9 pm PDT in Los Angeles."""
+    data = report_of()
+    hour = int(datetime(2026, 6, 2, 3, tzinfo=UTC).timestamp())
+    spike = Spike(hour, "2026-06-01T20:00-07:00", "creator", "c1", "gift_coins", 91311.0, 1.5, 0.5, 600.0, 913.1)
+    dashboard = attrs.evolve(data.analytics.dashboard, spikes=(spike,))
+    data = attrs.evolve(data, analytics=attrs.evolve(data.analytics, dashboard=dashboard))
+    section = _body(data, tmp_path).split('<section id="spikes">', 1)[1].split("</section>", 1)[0]
+    assert (
+        '<td class="t">Monday 1 June, 8 pm to 9 pm PDT</td><td class="t">c1</td><td class="t">gift coins</td>'
+        "<td>91,311</td><td>1.5</td><td>913.1</td>"
+    ) in section
+
+
+def test_the_journey_section_shows_both_counts_and_says_why_they_differ(tmp_path: Path) -> None:
+    """u3 followed without saying hello: step 2 reached by nobody, its mission completed by one viewer."""
+    section = _body(report_of(), tmp_path).split('<section id="journey">', 1)[1].split("</section>", 1)[0]
+    assert "A viewer reaches a step once every step before it is done" in section
+    assert '<td class="t">step 2</td><td class="t">Follow</td><td>0</td><td>1</td>' in section
+
+
+def test_a_one_seed_report_says_how_to_see_ranges(tmp_path: Path) -> None:
+    section = _body(report_of(), tmp_path).split('<section id="ranges">', 1)[1].split("</section>", 1)[0]
+    assert "This report is one simulated run (seed 1)" in section
+    assert "--seeds K" in section

@@ -62,8 +62,9 @@ def across_seeds(ranges: SeedRanges | None, seed: object) -> str:
         caption="Shopping credits granted from each budget",
     )  # fmt: skip
     missions = table(
-        ("mission", *RANGE_HEADERS),
-        [(m.title, *_columns(m.completions)) for m in ranges.missions],
+        ("mission", "id", *RANGE_HEADERS),
+        [(m.title, m.mission_id, *_columns(m.completions)) for m in ranges.missions],
+        text_columns=2,
         caption="Completions per mission (rounds for a community goal)",
     )
     commission = table(

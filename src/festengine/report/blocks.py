@@ -29,10 +29,16 @@ def cell(value: object) -> str:
     return str(value)
 
 
-def table(headers: Sequence[str], rows: Iterable[Sequence[object]], *, caption: str = "") -> str:
-    """An HTML table; the first column is left-aligned, the others (numbers) right-aligned."""
-    head = "".join(f"<th>{escape(h)}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(f"<td>{escape(cell(v))}</td>" for v in row) + "</tr>" for row in rows)
+def table(headers: Sequence[str], rows: Iterable[Sequence[object]], *, caption: str = "", text_columns: int = 1) -> str:
+    """An HTML table: the first ``text_columns`` columns (names, times) left-aligned, the numbers right-aligned."""
+
+    def align(index: int) -> str:
+        return ' class="t"' if index < text_columns else ""
+
+    head = "".join(f"<th{align(i)}>{escape(h)}</th>" for i, h in enumerate(headers))
+    body = "".join(
+        "<tr>" + "".join(f"<td{align(i)}>{escape(cell(v))}</td>" for i, v in enumerate(row)) + "</tr>" for row in rows
+    )
     title = f"<caption>{escape(caption)}</caption>" if caption else ""
     return f"<table>{title}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 

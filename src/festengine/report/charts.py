@@ -149,7 +149,7 @@ def gifts_and_gmv(p: Plotly, data: ReportData) -> Any | None:
     orders = [b.metrics.orders for b in days]
     fig.add_trace(go.Scatter(x=x, y=orders, name="orders", mode="lines+markers"), secondary_y=True)
     fig.update_yaxes(title_text=currency, secondary_y=False, **_MONEY)
-    fig.update_yaxes(title_text="orders", secondary_y=True, showgrid=False, **_counts(orders))
+    fig.update_yaxes(title_text="orders", secondary_y=True, showgrid=False, tickmode="auto", **_counts(orders))
     fig.update_xaxes(title_text="fest day")
     return _layout(fig, 460, barmode="group")
 

@@ -57,7 +57,7 @@ section h2 { margin-top: 0; font-size: 20px; }
 table { border-collapse: collapse; font-size: 13px; margin: 10px 0; }
 caption { text-align: left; font-weight: 600; padding: 6px 0; }
 th, td { padding: 4px 10px; border-bottom: 1px solid #e4e7eb; text-align: right; }
-th:first-child, td:first-child { text-align: left; }
+th.t, td.t { text-align: left; }
 .note { background: #fffbea; border-left: 4px solid #f0b429; padding: 8px 12px; color: #513c06; }
 """
 
@@ -116,10 +116,10 @@ class _Page:
         headers = ("day", "gifts", "coins", "gift value", "orders", "GMV", "click-through", "conversion",
                    "GMV per 1,000 views")  # fmt: skip
         text = lead(
-            "Click-through: product clicks per view. Conversion: orders per product click. "
-            f"Money in {self.data.currency}."
+            "Per local day of the fest. Click-through: product clicks per view. Conversion: orders per product "
+            f"click. Money in {self.data.currency}."
         )
-        return self.chart(charts.gifts_and_gmv(self.p, self.data), "gifts-gmv") + text + table(headers, rows)
+        return text + self.chart(charts.gifts_and_gmv(self.p, self.data), "gifts-gmv") + table(headers, rows)
 
     def missions(self) -> str:
         rows = self.insights.missions
@@ -133,10 +133,10 @@ class _Page:
         never = [m for m in rows if m.completions == 0]
         if never:
             text += note("Nobody completed: " + ", ".join(f"{m.title} ({m.mission_id})" for m in never) + ".")
-        viewer_rows = [(m.mission_id, m.progressed, m.completed, m.completions, m.claimed, m.expired)
+        viewer_rows = [(m.title, m.mission_id, m.progressed, m.completed, m.completions, m.claimed, m.expired)
                        for m in rows if m.subject == "viewer"]  # fmt: skip
-        text += table(("mission", "viewers with progress", "viewers who completed", "completions", "claimed",
-                       "expired"), viewer_rows, caption="Viewer missions")  # fmt: skip
+        text += table(("mission", "id", "viewers with progress", "viewers who completed", "completions", "claimed",
+                       "expired"), viewer_rows, caption="Viewer missions", text_columns=2)  # fmt: skip
         if community:
             text += _community_table(community)
         return text
@@ -164,7 +164,7 @@ class _Page:
             for n, ((label, reached), anyway) in enumerate(zip(journey.steps, done, strict=True), start=1)
         ]
         headers = ("step", "mission", "viewers who reached the step in order", "viewers who completed the mission")
-        return table(headers, rows, caption=journey.title)
+        return table(headers, rows, caption=journey.title, text_columns=2)
 
     def fan_club(self) -> str:
         levels = self.insights.fan_club
@@ -177,7 +177,7 @@ class _Page:
         budgets = self.insights.credits
         if not budgets:
             return note("This pack has no budgets.")
-        rows = [(b.budget_id, b.size, b.granted, fmt.percent(float(b.granted / b.size)) if b.size else "-",
+        rows = [(b.name, b.size, b.granted, fmt.percent(float(b.granted / b.size)) if b.size else "-",
                  b.grants, b.exhausted) for b in budgets]  # fmt: skip
         headers = ("budget", "size", "granted", "used", "grants", "refused or cut")
         return self.chart(charts.credits(self.p, self.insights, self.data.currency), "credits") + table(headers, rows)
@@ -217,7 +217,9 @@ class _Page:
             "A spike is an hour in which a creator's gift coins, product clicks or orders were far above that "
             f"creator's usual hour. The usual hour is the middle value of the creator's last {s.window} hours "
             f"with any activity (at least {s.min_history} of them); an hour is a spike when it is more than "
-            f"{s.k:g} times the creator's usual ups and downs above it. 'How unusual' says how many times "
+            f"{s.k:g} times the creator's usual ups and downs above it and reaches at least "
+            f"{fmt.number(s.value_floor('gift_coins'))} gift coins, {fmt.number(s.value_floor('product_clicks'))} "
+            f"clicks or {fmt.number(s.value_floor('orders'))} orders. 'How unusual' says how many times "
             "those usual ups and downs the hour was above the usual hour: 5 is a clear spike, 50 an exceptional "
             "one. Hours are local to the fest."
         )
@@ -229,7 +231,7 @@ class _Page:
         rows = [(fmt.hour_in_words(x.hour, zone), x.scope_id, _METRIC_WORDS.get(x.metric, x.metric), x.value,
                  x.baseline, fmt.number(x.size)) for x in biggest]  # fmt: skip
         spike_table = table(("hour", "creator", "what", "in that hour", "usual hour", "how unusual"), rows,
-                            caption="The 30 most unusual hours")  # fmt: skip
+                            caption="The 30 most unusual hours", text_columns=3)  # fmt: skip
         counts = cards([(f"{_METRIC_WORDS.get(m, m)} spikes", sum(1 for x in found if x.metric == m))
                         for m in sorted({x.metric for x in found})])  # fmt: skip
         return text + counts + self.chart(charts.spikes(self.p, self.data), "spikes") + spike_table
@@ -250,12 +252,16 @@ def _points(value: str | None) -> object:
     return int(points) if points == points.to_integral_value() else points
 
 
+#: A community goal's subject in words.
+_COMMUNITY_WORDS: Final = {"creator": "a creator's", "stream": "one LIVE's"}
+
+
 def _community_table(rows: list[MissionFunnel]) -> str:
-    body = [(m.mission_id, m.subject, m.progressed, m.completed, m.completions, m.expired, m.contributors,
-             m.rewarded) for m in rows]  # fmt: skip
-    headers = ("community goal", "community of a", "communities with progress", "communities that reached it",
+    body = [(m.title, m.mission_id, _COMMUNITY_WORDS.get(m.subject, m.subject), m.progressed, m.completed,
+             m.completions, m.expired, m.contributors, m.rewarded) for m in rows]  # fmt: skip
+    headers = ("community goal", "id", "whose community", "communities with progress", "communities that reached it",
                "rounds reached", "rounds expired", "viewers who contributed", "contributors rewarded")  # fmt: skip
-    return table(headers, body, caption="Community goals")
+    return table(headers, body, caption="Community goals", text_columns=3)
 
 
 def _metrics_cards(total: Metrics, currency: str) -> str:
