@@ -34,7 +34,7 @@ from festengine.sim.feed import EventMaker, Feed, FeedRates
 from festengine.sim.population import Population, Product, Viewer, build_population, poisson
 from festengine.sim.schedule import Stream, hour_weight, streams_of_day
 
-__all__ = ["SimRates", "SimulationError", "horizon_of", "simulate_events"]
+__all__ = ["SimRates", "SimulationError", "fest_days", "horizon_of", "simulate_events"]
 
 _HOUR: Final = 3600
 _DAY: Final = 86_400
@@ -63,6 +63,11 @@ class SimRates:
     feed: FeedRates = attrs.field(factory=FeedRates)
 
 
+def fest_days(fest: Fest) -> int:
+    """How many local days the fest has (its last day may be partial)."""
+    return fest.calendar.day_of(math.ceil(fest.ends_at.timestamp()) - 1) + 1
+
+
 def horizon_of(fest: Fest, days: int | None) -> tuple[int, int]:
     """The simulated stretch as POSIX seconds [start, end): the whole fest or its first ``days`` days.
 
@@ -72,7 +77,7 @@ def horizon_of(fest: Fest, days: int | None) -> tuple[int, int]:
     start = math.ceil(fest.starts_at.timestamp())
     end = math.ceil(fest.ends_at.timestamp())
     if days is not None:
-        length = fest.calendar.day_of(end - 1) + 1
+        length = fest_days(fest)
         if not 1 <= days <= length:
             raise SimulationError(
                 f"days must be between 1 and {length} (the fest {fest.id!r} has {length} days), not {days}"
