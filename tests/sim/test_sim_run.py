@@ -187,3 +187,4 @@ def test_several_seeds_are_deterministic_and_on_the_page(fest: Fest, seeds_run: 
     assert "seeds 10 to 12 (3 runs" in section
     assert "<th>low (p10)</th><th>middle (p50)</th><th>high (p90)</th>" in section
     assert "nearest-rank" in section
+    assert 'id="chart-ranges"' in section  # the budgets' ranges drawn against their size

@@ -46,8 +46,9 @@ def _explanation(ranges: SeedRanges, seed: object) -> str:
     )
 
 
-def across_seeds(ranges: SeedRanges | None, seed: object) -> str:
-    """The section's HTML: ranges of credits per budget, completions per mission and commission."""
+def across_seeds(ranges: SeedRanges | None, seed: object, chart: str = "") -> str:
+    """The section's HTML: ranges of credits per budget (with ``chart``, their drawing), completions per
+    mission and commission."""
     if ranges is None:
         return note(
             f"This report is one simulated run (seed {seed}), one sample of what the fest may do. "
@@ -72,4 +73,5 @@ def across_seeds(ranges: SeedRanges | None, seed: object) -> str:
         [(name, *_columns(figure)) for name, figure in ranges.commission],
         caption="Commission at the end of the run",
     )
-    return lead(_explanation(ranges, seed)) + "".join(note(w) for w in warnings) + budgets + commission + missions
+    text = lead(_explanation(ranges, seed)) + "".join(note(w) for w in warnings)
+    return text + chart + budgets + commission + missions

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
-from festengine.analytics import Bucket, Insights, Metrics
+from festengine.analytics import Bucket, Insights, Metrics, SeedRanges
 from festengine.errors import FestEngineError
 from festengine.report.data import ReportData
 
@@ -301,3 +301,31 @@ def spikes(p: Plotly, data: ReportData) -> Any | None:
     fig.update_yaxes(title_text="how unusual (log scale)", **_LOG)
     fig.update_xaxes(title_text=f"local time ({data.timezone})")
     return _layout(fig, 420)
+
+
+def budget_ranges(p: Plotly, ranges: SeedRanges) -> Any | None:
+    """Per budget: the share of it granted across seeds, low (p10) to high (p90), the middle marked."""
+    budgets = [b for b in ranges.budgets if b.size]
+    if not budgets:
+        return None
+    go = p.go
+    names = [b.name for b in budgets]
+
+    def share(value: object, size: Decimal) -> float:
+        return float(Decimal(str(value)) / size)
+
+    low = [share(b.granted.p10, b.size) for b in budgets]
+    high = [share(b.granted.p90, b.size) for b in budgets]
+    fig = go.Figure()
+    fig.add_trace(go.Bar(y=names, x=[h - lo for lo, h in zip(low, high, strict=True)], base=low, orientation="h",
+                         name="low (p10) to high (p90)", marker_color=_COLORS[0], opacity=0.6))  # fmt: skip
+    middle = [share(b.granted.p50, b.size) for b in budgets]
+    fig.add_trace(go.Scatter(y=names, x=middle, mode="markers", name="middle (p50)",
+                             marker={"symbol": "line-ns-open", "size": 22, "color": _COLORS[3]}))  # fmt: skip
+    fig.add_vline(
+        x=1, line_dash="dash", line_color="#52606d", annotation_text="the whole budget", annotation_position="top left"
+    )
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(title_text="share of the budget granted", tickformat=".0%", rangemode="tozero",
+                     range=[0, max(1.05, max(high) * 1.05)])  # fmt: skip
+    return _layout(fig, 100 + 50 * len(budgets), title_text="Credits granted across seeds, as a share of each budget")

@@ -93,12 +93,15 @@ class _Page:
              ("duplicates", run.get("duplicates", 0)), ("rejected", sum(rejected.values())),
              ("viewers", run.get("viewers", 0)), ("creators", run.get("creators", 0)),
              ("fest days", run.get("days", "")), ("seed", str(run.get("seed", "")))]
+            + ([("seeds (see Across seeds)", f"{seeds[0]} to {seeds[-1]}")] if (seeds := run.get("seeds")) else [])
         )  # fmt: skip
         reasons = table(("rejected because", "events"), sorted(rejected.items())) if rejected else ""
         return figures + reasons + "<h3>Fest totals</h3>" + _metrics_cards(total, self.data.currency)
 
     def ranges(self) -> str:
-        return across_seeds(self.data.ranges, self.data.run.get("seed", ""))
+        ranges = self.data.ranges
+        chart = self.chart(charts.budget_ranges(self.p, ranges), "ranges") if ranges is not None else ""
+        return across_seeds(ranges, self.data.run.get("seed", ""), chart)
 
     def activity(self) -> str:
         text = (
