@@ -6,6 +6,7 @@ import json
 import re
 import sys
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import attrs
@@ -13,9 +14,10 @@ import pytest
 from analytics_fests import fold, make_fest
 from test_analytics_dashboard import hand_stream
 
-from festengine.analytics import Spike
+from festengine.analytics import Headline, SeedRanges, Spike
 from festengine.errors import FestEngineError
 from festengine.report import SECTIONS, ReportData, ReportDependencyError, write_report
+from festengine.report.across_seeds import across_seeds
 
 RUN = {"events": 27, "accepted": 25, "duplicates": 1, "rejected": {"unknown_gift": 1}, "completions": 3, "seed": 1}
 
@@ -122,3 +124,18 @@ def test_a_one_seed_report_says_how_to_see_ranges(tmp_path: Path) -> None:
     section = _body(report_of(), tmp_path).split('<section id="ranges">', 1)[1].split("</section>", 1)[0]
     assert "This report is one simulated run (seed 1)" in section
     assert "--seeds K" in section
+
+
+def test_the_ranges_section_flags_a_budget_at_risk_of_overspending() -> None:
+    """A budget that ran out in some runs, or whose high run uses 80% or more of it, gets a note."""
+    insights = fold(make_fest(), hand_stream()).insights
+    run = Headline.of(insights)
+    tight = attrs.evolve(run, granted={"pool": Decimal("45.00")})
+    out = attrs.evolve(run, granted={"pool": Decimal("50.00")}, exhausted={"pool": 3})
+    calm = across_seeds(SeedRanges.of([1, 2], [run, run], insights), 1)
+    assert 'class="note"' not in calm
+    assert "<td>0.50</td><td>0.50</td><td>0.50</td><td>1.0%</td><td>0 of 2</td>" in calm
+    flagged = across_seeds(SeedRanges.of([1, 2, 3], [run, run, tight], insights), 1)
+    assert "Pool: the high run uses 90.0% of it; little room is left." in flagged
+    ran_out = across_seeds(SeedRanges.of([1, 2], [run, out], insights), 1)
+    assert "Pool ran out in 1 of 2 runs." in ran_out
