@@ -237,18 +237,66 @@ class _TallyOnly:
         self.tally.observe(step, at.timestamp())
 
 
-def _other_seeds(
-    fest: Fest, *, viewers: int, creators: int, days: int | None, seeds: Sequence[int], end: datetime,
-    rates: SimRates | None, progress: Progress | None,
-) -> list[Headline]:  # fmt: skip
+@attrs.frozen(slots=True)
+class _Plan:
+    """What every run of one simulation shares: the fest, the sizes and when to close it."""
+
+    fest: Fest
+    viewers: int
+    creators: int
+    days: int | None
+    rates: SimRates | None
+    #: the simulated stretch (POSIX seconds) and the moment the engine is advanced to at the end
+    start: int
+    end: int
+    closing: datetime
+
+    def events(self, seed: int) -> Iterator[Event]:
+        return simulate_events(
+            self.fest, viewers=self.viewers, creators=self.creators, days=self.days, seed=seed, rates=self.rates
+        )
+
+    def hook(self, progress: Progress | None, index: int, count: int) -> Callable[[Event], None] | None:
+        return _progress_hook(_seed_progress(progress, index, count), self.start, self.end)
+
+
+def _first_run(
+    plan: _Plan,
+    seed: int,
+    folder: Path,
+    *,
+    write_events: bool,
+    write_outcomes: bool,
+    on_event: Callable[[Event], None] | None,
+) -> tuple[FestAnalytics, _Counts]:
+    """The run the report details: the dashboard and the tally, and the JSON Lines if asked for."""
+    analytics = FestAnalytics(plan.fest)
+    with ExitStack() as stack:
+
+        def open_if(name: str, wanted: bool) -> IO[str] | None:
+            return stack.enter_context((folder / name).open("w", encoding="utf-8")) if wanted else None
+
+        events_file = open_if("events.jsonl", write_events)
+        outcomes_file = open_if("outcomes.jsonl", write_outcomes)
+        _engine, counts = _run(
+            plan.fest, plan.events(seed), analytics, end=plan.closing, events_file=events_file,
+            outcomes_file=outcomes_file, on_event=on_event,
+        )  # fmt: skip
+    return analytics, counts
+
+
+def _other_seeds(plan: _Plan, seeds: Sequence[int], progress: Progress | None) -> list[Headline]:
     """The headline figures of a run per seed in ``seeds`` (runs 2, 3… of ``len(seeds) + 1``; no files)."""
-    start, stop = horizon_of(fest, days)
     headlines = []
     for index, seed in enumerate(seeds, start=1):
-        observer = _TallyOnly(fest)
-        stream = simulate_events(fest, viewers=viewers, creators=creators, days=days, seed=seed, rates=rates)
-        hook = _progress_hook(_seed_progress(progress, index, len(seeds) + 1), start, stop)
-        _run(fest, stream, observer, end=end, on_event=hook)
+        observer = _TallyOnly(plan.fest)
+        _run(
+            plan.fest,
+            plan.events(seed),
+            observer,
+            end=plan.closing,
+            on_event=plan.hook(progress, index, len(seeds) + 1),
+        )
         headlines.append(Headline.of(observer.tally.result()))
     return headlines
 
@@ -284,32 +332,20 @@ def simulate_to_dir(
 
     fest = _load(pack_path)
     start, end = _check(fest, viewers=viewers, creators=creators, days=days, seeds=seeds)
+    closing = datetime.fromtimestamp(end, UTC) + fest.allowed_lateness
+    plan = _Plan(fest, viewers, creators, days, rates, start, end, closing)
     folder = Path(out_dir)
     folder.mkdir(parents=True, exist_ok=True)
     began = time.perf_counter()
-    analytics = FestAnalytics(fest)
-    closing = datetime.fromtimestamp(end, UTC) + fest.allowed_lateness
-    with ExitStack() as stack:
-        events_file = (
-            stack.enter_context((folder / "events.jsonl").open("w", encoding="utf-8")) if write_events else None
-        )
-        outcomes_file = (
-            stack.enter_context((folder / "outcomes.jsonl").open("w", encoding="utf-8")) if write_outcomes else None
-        )
-        stream = simulate_events(fest, viewers=viewers, creators=creators, days=days, seed=seed, rates=rates)
-        _engine, counts = _run(
-            fest, stream, analytics, end=closing, events_file=events_file, outcomes_file=outcomes_file,
-            on_event=_progress_hook(_seed_progress(progress, 0, seeds), start, end),
-        )  # fmt: skip
+    analytics, counts = _first_run(
+        plan, seed, folder, write_events=write_events, write_outcomes=write_outcomes,
+        on_event=plan.hook(progress, 0, seeds),
+    )  # fmt: skip
     result = analytics.finish()
     elapsed = time.perf_counter() - began
-    others_began = time.perf_counter()
     more = range(seed + 1, seed + seeds)
-    headlines = _other_seeds(
-        fest, viewers=viewers, creators=creators, days=days, seeds=more, end=closing, rates=rates,
-        progress=progress,
-    )  # fmt: skip
-    others = time.perf_counter() - others_began
+    headlines = _other_seeds(plan, more, progress)
+    others = time.perf_counter() - began - elapsed
     if progress is not None:
         total = max(1, math.ceil((end - start) / 3600)) * seeds
         progress(total, total)
@@ -323,8 +359,7 @@ def simulate_to_dir(
     )  # fmt: skip
     ranges = None
     if seeds > 1:
-        runs = [Headline.of(result.insights), *headlines]
-        ranges = SeedRanges.of(summary.seeds, runs, result.insights)
+        ranges = SeedRanges.of(summary.seeds, [Headline.of(result.insights), *headlines], result.insights)
     report_began = time.perf_counter()
     try:
         write_report(folder, ReportData.of(fest, result, summary.to_dict(), ranges=ranges))
