@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from festengine import FestValidationError, Problem, load_fest
+from festengine import Engine, FestValidationError, Problem, load_fest, parse_event
 
 PACK = """\
 fest:
@@ -362,3 +362,32 @@ def test_true_and_false_are_booleans(tmp_path: Path) -> None:
     """Unquoted true and false (in any case YAML allows) are read as booleans."""
     fest = load_fest(write(tmp_path, "streakable: true", "streakable: False"))
     assert fest.economy.gifts["rose"].streakable is False
+
+
+def test_an_engine_at_every_bound_applies_gifts_exactly(tmp_path: Path) -> None:
+    """A pack at the bounds (dearest gift and coin value, finest rates, largest budget, cap and points
+    with the largest factor) loads, and the largest gift events apply without an arithmetic error,
+    keeping the ledger balanced: what validates, the engine computes with."""
+    text = PACK
+    for old, new in [
+        ("coins: 1,", f"coins: {10**7},"),
+        ('{app: "0.0143"}', '{app: "999.999999"}'),
+        ('amount: "100.00", allow_partial: false', 'amount: "999999999999.99", allow_partial: true'),
+        ('viewer_credit_rate: "0.10"', 'viewer_credit_rate: "0.333333"\n      creator_bonus_rate: "0.166667"'),
+        ('daily_cap_per_viewer: "5.00"', 'daily_cap_per_viewer: "999999999999.99"'),
+        ('factor: "2"', 'factor: "9.999999"'),
+        ("points: 2, per: {field: coins, amount: 1}", f"points: {10**6}, per: {{field: coins, amount: 1}}"),
+    ]:
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    file = tmp_path / "pack.yaml"
+    file.write_text(text, encoding="utf-8")
+    engine = Engine(load_fest(file))
+    for day in (2, 3, 4):
+        event = parse_event(
+            {"event_id": f"gift{day}", "type": "gift", "occurred_at": f"2026-06-0{day}T03:00:00Z", "user_id": "u",
+             "creator_id": "c", "stream_id": "s", "gift_id": "rose", "count": 10**6, "repeat_count": 10**6}
+        )  # fmt: skip
+        step = engine.apply(event)
+        assert "GiftConverted" in [type(outcome).__name__ for outcome in step.outcomes]
+        assert all(total == 0 for total in engine.ledger.trial_balance().values())

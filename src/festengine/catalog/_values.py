@@ -78,6 +78,17 @@ Id = Annotated[
 Text = Annotated[str, StringConstraints(min_length=1, max_length=500)]
 
 
+def _shown(value: object) -> str:
+    """A value as a designer wrote it: ``'no'`` for text, ``true`` for a boolean, ``1.5`` for a number."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, int | Decimal):
+        return str(value)
+    if isinstance(value, str):
+        return repr(value)
+    return type(value).__name__
+
+
 # --------------------------------------------------------------------------- booleans
 
 
@@ -85,8 +96,7 @@ def _boolean(value: object) -> object:
     """Only ``true`` and ``false`` are booleans: not ``yes``, ``no``, ``"false"`` or ``1``."""
     if isinstance(value, bool):
         return value
-    shown = repr(value) if isinstance(value, str) else str(value)
-    raise ValueError(f"{shown} is not true or false; write true or false (without quotes)")
+    raise ValueError(f"{_shown(value)} is not true or false; write true or false (without quotes)")
 
 
 Bool = Annotated[bool, BeforeValidator(_boolean)]
@@ -103,9 +113,8 @@ def _whole_number(value: object) -> object:
         _no_exponent(value)
         if value.is_finite() and value == value.to_integral_value():
             return int(value)
-    shown = str(value).lower() if isinstance(value, bool) else str(value) if isinstance(value, Decimal) else repr(value)
     quotes = " (without quotes)" if isinstance(value, str) else ""
-    raise ValueError(f"expected a whole number, got {shown}; write a whole number such as 5{quotes}")
+    raise ValueError(f"expected a whole number, got {_shown(value)}; write a whole number such as 5{quotes}")
 
 
 #: Reads a whole number: ``Annotated[int, Field(ge=…, le=…), WholeNumber]`` (bounds first: the schema shows them).
@@ -184,8 +193,7 @@ class _DecimalKind:
             return checked
         if isinstance(value, str):
             return self._from_text(value)
-        shown = str(value).lower() if isinstance(value, bool) else type(value).__name__
-        raise ValueError(f"expected a number, got {shown}; write {self.what} such as {self.example}")
+        raise ValueError(f"expected a number, got {_shown(value)}; write {self.what} such as {self.example}")
 
     def _from_text(self, text: str) -> Decimal:
         if self._text(text):
@@ -248,7 +256,8 @@ FestTime = Annotated[AwareDatetime, AfterValidator(_in_range)]
 
 # --------------------------------------------------------------------------- durations
 
-_DURATION_RE: Final = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
+#: ASCII digits only (``\d`` would also read other scripts' digits); the schema's pattern below says the same.
+_DURATION_RE: Final = re.compile(r"(?:([0-9]+)d)?(?:([0-9]+)h)?(?:([0-9]+)m)?(?:([0-9]+)s)?")
 _DURATION_HINT: Final = "write it like '15m', '2h', '7d' or '1h30m'"
 
 
@@ -278,7 +287,7 @@ def _duration_of(value: object) -> timedelta | None:
             raise ValueError(f"{value!r} is negative; a duration is 0 or more seconds, or written like '15m'")
         return timedelta(seconds=value)
     if isinstance(value, str):
-        match = _DURATION_RE.match(value.strip())
+        match = _DURATION_RE.fullmatch(value.strip())
         if match and any(match.groups()):
             days, hours, minutes, seconds = (int(g or 0) for g in match.groups())
             return timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
@@ -291,12 +300,11 @@ def _parse_duration(value: object) -> object:
     except OverflowError:
         raise _too_long(value) from None
     if duration is None:
-        shown = (
-            str(value).lower() if isinstance(value, bool) else str(value) if isinstance(value, Decimal) else repr(value)
-        )
         if isinstance(value, bool):
-            raise ValueError(f"{shown} is not a duration; a duration is written like '15m', '2h', '7d' or '1h30m'")
-        raise ValueError(f"{shown} is not a duration; {_DURATION_HINT}")
+            raise ValueError(
+                f"{_shown(value)} is not a duration; a duration is written like '15m', '2h', '7d' or '1h30m'"
+            )
+        raise ValueError(f"{_shown(value)} is not a duration; {_DURATION_HINT}")
     if duration > MAX_DURATION:
         raise _too_long(value)
     if duration < timedelta(0):
@@ -311,7 +319,7 @@ Duration = Annotated[
     WithJsonSchema(
         {
             "anyOf": [
-                {"type": "string", "pattern": r"^(\d+d)?(\d+h)?(\d+m)?(\d+s)?$"},
+                {"type": "string", "pattern": r"^\s*(?!\s*$)([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?\s*$"},
                 {"type": "integer", "minimum": 0, "maximum": int(MAX_DURATION.total_seconds())},
             ],
             "description": "a duration such as '90s', '15m', '2h', '7d' or '1h30m' (or whole seconds)",
