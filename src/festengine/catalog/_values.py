@@ -182,7 +182,7 @@ class _DecimalKind:
     @property
     def range(self) -> str:
         high = f"up to {_grouped(self.maximum)}" if self.inclusive else f"below {_grouped(self.maximum)}"
-        return f"{_FROM[self.low]} {high}, with at most {MAX_DECIMALS} decimals"
+        return f"{_FROM[self.low]}, {high}, with at most {MAX_DECIMALS} decimals"
 
     def read(self, value: object) -> object:
         if isinstance(value, int) and not isinstance(value, bool):
@@ -224,12 +224,19 @@ class _DecimalKind:
     def json_schema(self) -> dict[str, Any]:
         low = "exclusiveMinimum" if self.low == "positive" else "minimum"
         high = "maximum" if self.inclusive else "exclusiveMaximum"
+        says = f'{self.what} {self.range}, e.g. "{self.example}"'
         return {
             "anyOf": [
-                {"type": "number", low: int(_LOWEST[self.low]), high: int(self.maximum)},
-                {"type": "string", "pattern": self.pattern},
+                {"type": "number", low: int(_LOWEST[self.low]), high: int(self.maximum), "description": says},
+                # patternErrorMessage: what VS Code's YAML and JSON support show instead of the regex
+                {
+                    "type": "string",
+                    "pattern": self.pattern,
+                    "description": says,
+                    "patternErrorMessage": f"write {says}",
+                },
             ],
-            "description": f'{self.what} {self.range}, e.g. "{self.example}"',
+            "description": says,
         }
 
 
