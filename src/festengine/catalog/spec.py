@@ -24,10 +24,12 @@ from pydantic import (
     Field,
     StringConstraints,
     Tag,
+    WithJsonSchema,
     field_validator,
     model_validator,
 )
 
+from festengine._vocab import EVENT_FIELDS, EVENT_TYPES, FieldKind
 from festengine.catalog._suggest import suggest
 from festengine.catalog._values import (
     MAX_COIN_VALUE,
@@ -89,6 +91,22 @@ Factor = Annotated[Decimal, _FACTOR.validator, _FACTOR.schema]
 Points = Annotated[int, Field(ge=1, le=MAX_POINTS), WholeNumber]
 Count = Annotated[int, Field(ge=1, le=MAX_COUNT), WholeNumber]
 Level = Annotated[int, Field(ge=1, le=MAX_LEVEL), WholeNumber]
+#: Event types and fields are plain text to the model (the cross-checks refuse unknown ones with
+#: "did you mean …?"); the schema lists them, so editors complete them.
+EventType = Annotated[str, WithJsonSchema({"type": "string", "enum": list(EVENT_TYPES)})]
+EventField = Annotated[
+    str,
+    WithJsonSchema({"type": "string", "enum": sorted({"user_id", *(f for fs in EVENT_FIELDS.values() for f in fs)})}),
+]
+NumberField = Annotated[
+    str,
+    WithJsonSchema(
+        {
+            "type": "string",
+            "enum": sorted({f for fs in EVENT_FIELDS.values() for f, kind in fs.items() if kind is FieldKind.NUMBER}),
+        }
+    ),
+]
 TimeOfDay = Annotated[str, StringConstraints(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
 
 
@@ -289,9 +307,9 @@ class Condition(Spec):
 class EventFilterSpec(Spec):
     """Which events count: an event type and conditions on its fields (all must hold)."""
 
-    event: str
+    event: EventType
     """the event type (view, like, comment, gift, purchase…)"""
-    where: dict[str, Condition] = Field(default_factory=dict)
+    where: dict[EventField, Condition] = Field(default_factory=dict)
     """conditions on the event's fields, by field name; all must hold"""
 
 
@@ -310,7 +328,7 @@ class SumMeasure(Spec):
 
     kind: Literal["sum"]
     """sum: the sum of a number field"""
-    field: str
+    field: NumberField
     """the number field to add up (seconds, coins, count, amount, quantity)"""
 
 
@@ -319,7 +337,7 @@ class DistinctMeasure(Spec):
 
     kind: Literal["distinct"]
     """distinct: the number of different values of a field"""
-    field: str
+    field: EventField
     """the field whose different values are counted (creator_id, gift_id, product_id…)"""
 
 
@@ -574,7 +592,7 @@ class MissionSpec(Spec):
 class PointsPerSpec(Spec):
     """Points are given per ``amount`` of ``field`` (e.g. 1 point per 60 seconds watched)."""
 
-    field: str
+    field: NumberField
     """the number field of the event (seconds, count, coins, amount, quantity)"""
     amount: PerAmount
     """how much of the field earns the rule's points, from 1"""
