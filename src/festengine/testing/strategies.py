@@ -12,7 +12,13 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from hypothesis import strategies as st
+try:
+    from hypothesis import strategies as st
+except ImportError:  # the optional extra festengine[testing]
+    raise ImportError(
+        "festengine.testing.strategies needs hypothesis, which is not installed; "
+        'install it with: pip install "festengine[testing]"'
+    ) from None
 
 from festengine.catalog.model import Fest
 from festengine.errors import FestEngineError
