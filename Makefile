@@ -42,7 +42,8 @@ $(LOWEST)/.installed: pyproject.toml .ci/lowest_pins.py
 
 test-lowest: $(LOWEST)/.installed
 	$(LOWEST)/bin/python -m pip install --quiet --no-deps --force-reinstall .
-	$(LOWEST)/bin/python -c 'import festengine, pydantic, attrs, yaml; print("festengine from", festengine.__file__, "with pydantic", pydantic.VERSION, "attrs", attrs.__version__, "PyYAML", yaml.__version__)'
+	$(LOWEST)/bin/python -c 'import festengine; print("testing", festengine.__file__)'
+	grep -v '^#' $(LOWEST)/constraints.txt | tr '\n' ' '; echo
 	$(LOWEST)/bin/pytest -q -p no:cacheprovider
 
 ## schema: regenerate docs/fest.schema.json (the shipped schema) from the pack model

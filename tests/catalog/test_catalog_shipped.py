@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 import festengine
 from festengine import FestValidationError
+from festengine.catalog import shipped
 from festengine.catalog.schema import fest_json_schema
 from festengine.catalog.shipped import bundled_pack, bundled_packs, resolve_pack, shipped_schema_text
 from festengine.catalog.starter import write_starter_pack
@@ -97,3 +99,27 @@ def test_bundled_pack_modelines_point_at_the_shipped_schema() -> None:
             assert first.startswith(prefix), file
             target = (file.parent / first.removeprefix(prefix)).resolve()
             assert target.read_text(encoding="utf-8") == shipped_schema_text(), file
+
+
+def test_missing_shipped_files_are_a_festengine_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An installation without _data and outside a checkout says the files are missing and to reinstall."""
+    package = tmp_path / "site-packages" / "festengine"
+    package.mkdir(parents=True)
+    monkeypatch.setattr(shipped, "resources", SimpleNamespace(files=lambda _name: package))
+    with pytest.raises(shipped.ShippedFilesError, match=r"missing from .*festengine \(no _data folder\); reinstall"):
+        festengine.load_fest("community-fest")
+    with pytest.raises(festengine.FestEngineError, match="reinstall festengine"):
+        shipped.shipped_schema_text()
+
+
+def test_wheel_layout_is_read_from_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With a _data folder (as in the wheel), packs and schema are read from it, not from the checkout."""
+    package = tmp_path / "festengine"
+    (package / "_data" / "missions" / "tiny").mkdir(parents=True)
+    (package / "_data" / "docs").mkdir()
+    (package / "_data" / "docs" / "fest.schema.json").write_text("{}\n", encoding="utf-8")
+    write_starter_pack(package / "_data" / "missions" / "tiny")
+    monkeypatch.setattr(shipped, "resources", SimpleNamespace(files=lambda _name: package))
+    assert shipped.bundled_packs() == ("tiny",)
+    assert shipped.shipped_schema_text() == "{}\n"
+    assert festengine.load_fest("tiny").id == "my_fest"
