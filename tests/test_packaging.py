@@ -105,7 +105,7 @@ def test_import_works_without_hypothesis() -> None:
     script = textwrap.dedent("""
         import sys
         sys.modules["hypothesis"] = None  # as if it were not installed: importing it raises ImportError
-        import festengine, festengine.testing, festengine.cli
+        import festengine, festengine.testing, festengine.testing.scenario, festengine.cli
         festengine.load_fest("community-fest")
         try:
             import festengine.testing.strategies
