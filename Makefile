@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest bench clean
+.PHONY: demo test lint typecheck pytest test-lowest schema bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,9 +29,30 @@ typecheck: $(STAMP)
 pytest: $(STAMP)
 	$(BIN)/pytest -q -p no:cacheprovider
 
+## test-lowest: the tests against the lowest version pyproject.toml allows of every dependency,
+## with festengine installed from its wheel (not editable), as users get it
+LOWEST := .venv-lowest
+$(LOWEST)/.installed: pyproject.toml .ci/lowest_pins.py
+	rm -rf $(LOWEST)
+	$(PYTHON) -m venv $(LOWEST)
+	$(LOWEST)/bin/python -m pip install --quiet --upgrade pip
+	$(PYTHON) .ci/lowest_pins.py pyproject.toml > $(LOWEST)/constraints.txt
+	$(LOWEST)/bin/python -m pip install --quiet -c $(LOWEST)/constraints.txt ".[dev]"
+	touch $@
+
+test-lowest: $(LOWEST)/.installed
+	$(LOWEST)/bin/python -m pip install --quiet --no-deps --force-reinstall .
+	$(LOWEST)/bin/python -c 'import festengine; print("testing", festengine.__file__)'
+	grep -v '^#' $(LOWEST)/constraints.txt | tr '\n' ' '; echo
+	$(LOWEST)/bin/pytest -q -p no:cacheprovider
+
+## schema: regenerate docs/fest.schema.json (the shipped schema) from the pack model
+schema: $(STAMP)
+	$(BIN)/python -c 'import json; from festengine.catalog.schema import fest_json_schema as s; print(json.dumps(s(), indent=2))' > docs/fest.schema.json
+
 ## bench: the engine benchmark at its full size
 bench: $(STAMP)
 	$(BIN)/python benchmarks/engine.py
 
 clean:
-	rm -rf $(VENV) build .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) $(LOWEST) build .mypy_cache .ruff_cache .pytest_cache

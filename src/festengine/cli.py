@@ -1,4 +1,4 @@
-"""The ``festengine`` command: validate, schema, explain, replay and simulate fest packs.
+"""The ``festengine`` command: init, validate, schema, explain, replay and simulate fest packs.
 
 Exit codes: 0 success; 1 the input is invalid (problems, rejected events with ``--strict``);
 2 the command line itself is wrong (argparse's convention).
@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import IO, Any
 
+from festengine import __version__
 from festengine.errors import FestEngineError, FestValidationError
 
 __all__ = ["main"]
@@ -86,13 +87,22 @@ def _cmd_validate(args: argparse.Namespace, out: IO[str]) -> int:
 
 
 def _cmd_schema(args: argparse.Namespace, out: IO[str]) -> int:
-    from festengine.catalog.schema import fest_json_schema
+    from festengine.catalog.shipped import shipped_schema_text
 
-    text = json.dumps(fest_json_schema(), indent=2) + "\n"
+    text = shipped_schema_text()
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8")
     else:
         out.write(text)
+    return 0
+
+
+def _cmd_init(args: argparse.Namespace, out: IO[str]) -> int:
+    from festengine.catalog.starter import write_starter_pack
+
+    for path in write_starter_pack(args.folder, force=args.force):
+        out.write(f"wrote {path}\n")
+    out.write(f"check it with: festengine validate {args.folder}\n")
     return 0
 
 
@@ -227,6 +237,7 @@ def _cmd_test(args: argparse.Namespace, out: IO[str]) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="festengine", description="Run and check gamified live-shopping fests.")
+    parser.add_argument("--version", action="version", version=f"festengine {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     validate = commands.add_parser("validate", help="check fest packs and report every problem")
@@ -234,7 +245,12 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument("--format", choices=("text", "json"), default="text")
     validate.set_defaults(run=_cmd_validate)
 
-    schema = commands.add_parser("schema", help="print the JSON Schema of a fest pack")
+    init = commands.add_parser("init", help="write a small commented starter pack into a new folder")
+    init.add_argument("folder", metavar="DIR")
+    init.add_argument("--force", action="store_true", help="write into DIR even if it is not empty")
+    init.set_defaults(run=_cmd_init)
+
+    schema = commands.add_parser("schema", help="print the JSON Schema of a fest pack (the file festengine ships)")
     schema.add_argument("--output", "-o", help="write to this file instead of standard output")
     schema.set_defaults(run=_cmd_schema)
 

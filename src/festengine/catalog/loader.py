@@ -28,6 +28,7 @@ from festengine.catalog._suggest import suggest
 from festengine.catalog._yaml import format_path
 from festengine.catalog.compile import compile_fest
 from festengine.catalog.model import Fest
+from festengine.catalog.shipped import resolve_packs
 from festengine.errors import FestValidationError, Problem
 
 __all__ = ["load_fest", "load_spec"]
@@ -176,7 +177,7 @@ def _problems_from_validation(error: ValidationError, document: PackDocument) ->
 
 def load_spec(paths: PathLike | Sequence[PathLike]) -> tuple[s.FestSpec, PackDocument]:
     """Read and check a pack without compiling it; raise :class:`FestValidationError` on any problem."""
-    document = read_pack(paths)
+    document = read_pack(resolve_packs(paths))
     try:
         spec = s.FestSpec.model_validate(document.data)
     except ValidationError as error:
@@ -194,7 +195,9 @@ def load_spec(paths: PathLike | Sequence[PathLike]) -> tuple[s.FestSpec, PackDoc
 def load_fest(paths: PathLike | Sequence[PathLike]) -> Fest:
     """Load a fest pack (a YAML file, a folder of them, or several) and compile it.
 
-    Raises :class:`~festengine.errors.FestValidationError` listing every problem found.
+    A name that is not an existing file or folder names a pack bundled with festengine:
+    ``load_fest("community-fest")``. Raises :class:`~festengine.errors.FestValidationError`
+    listing every problem found.
     """
     spec, document = load_spec(paths)
     try:
