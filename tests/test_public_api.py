@@ -6,8 +6,9 @@ import festengine
 import festengine.outcomes
 
 PUBLIC = {
-    "Engine", "Event", "EventParseError", "EventReader", "Fest", "FestEngineError", "FestValidationError",
-    "IllegalTransitionError", "JournalEntry", "Ledger", "MissionStatus", "Money", "Outcome", "Problem",
+    "Engine", "EngineFailedError", "Event", "EventParseError", "EventReader", "Fest", "FestEngineError",
+    "FestValidationError", "IllegalTransitionError", "InvalidTimeError", "JournalEntry", "Ledger", "MissionStatus",
+    "Money", "Outcome", "Problem",
     "SnapshotError", "Step", "UnbalancedEntryError", "__version__", "event_to_dict", "load_fest",
     "outcome_to_dict", "parse_event", "read_events",
 }  # fmt: skip

@@ -16,10 +16,12 @@ from festengine.engine.core import Engine, Step
 from festengine.engine.missions import MissionStatus
 from festengine.engine.outcomes import Outcome, outcome_to_dict
 from festengine.errors import (
+    EngineFailedError,
     EventParseError,
     FestEngineError,
     FestValidationError,
     IllegalTransitionError,
+    InvalidTimeError,
     Problem,
     SnapshotError,
     UnbalancedEntryError,
@@ -30,6 +32,7 @@ __version__ = "0.1.0.dev0"
 
 __all__ = [
     "Engine",
+    "EngineFailedError",
     "Event",
     "EventParseError",
     "EventReader",
@@ -37,6 +40,7 @@ __all__ = [
     "FestEngineError",
     "FestValidationError",
     "IllegalTransitionError",
+    "InvalidTimeError",
     "JournalEntry",
     "Ledger",
     "MissionStatus",

@@ -21,6 +21,7 @@ import attrs
 
 from festengine.catalog.model import Fest, MeasureKind, Mission, Subject, Window, WindowKind
 from festengine.engine.component import Check, Component, Handler, Rejection, StepContext, Subscriber
+from festengine.engine.missions_snapshot import mission_snapshot_shape, mission_timer_shape
 from festengine.engine.outcomes import (
     BadgeAwarded,
     MissionClaimed,
@@ -31,6 +32,7 @@ from festengine.engine.outcomes import (
     Outcome,
     new_outcome,
 )
+from festengine.engine.shapes import Shape
 from festengine.engine.transitions import MissionState, check_transition
 from festengine.engine.windows import fixed_bounds, make_resolver
 from festengine.events import Event
@@ -753,6 +755,12 @@ class Missions(Component):
             "closed": sorted(self._closed_streams),
             "ended": self._stream_ends,
         }  # fmt: skip
+
+    def snapshot_shape(self) -> Shape:
+        return mission_snapshot_shape(self.fest)
+
+    def timer_shape(self) -> Shape:
+        return mission_timer_shape(self.fest)
 
     def load(self, data: Any) -> None:
         self._viewers = {}
