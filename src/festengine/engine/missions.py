@@ -13,6 +13,7 @@ community (a creator's or a stream's) belong to the social layer.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
 from decimal import Decimal
 from itertools import repeat
 from typing import Any, ClassVar, TypeAlias, cast
@@ -133,7 +134,8 @@ class MissionStatus:
     progress: int | Decimal
     target: int | Decimal
     completions: int
-    claim_deadline: float | None
+    #: when a completion waiting to be claimed lapses (an aware UTC datetime), else ``None``
+    claim_deadline: datetime | None
 
 
 @attrs.frozen(slots=True)
@@ -718,7 +720,7 @@ class Missions(Component):
                 state, progress, completions, deadline = _full(record)[:4]
                 rows.append(
                     MissionStatus(mission.id, mission.title, state, window, progress, mission.target, completions,
-                                  deadline)
+                                  StepContext.now_of(deadline))
                 )  # fmt: skip
         return rows
 

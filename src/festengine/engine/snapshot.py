@@ -41,8 +41,11 @@ def encode(state: dict[str, Any]) -> bytes:
 def read(data: bytes, fingerprint: str, max_bytes: int | None) -> dict[str, Any]:
     """The state a snapshot holds, if it is a snapshot of this version for the fest ``fingerprint``.
 
-    Raises :class:`SnapshotError` (and nothing else) when it is not.
+    Raises :class:`SnapshotError` (and nothing else) when it is not. ``max_bytes`` itself must be a
+    positive whole number or ``None`` (a ``ValueError`` otherwise: a mistake of the caller, not of the data).
     """
+    if max_bytes is not None and (type(max_bytes) is not int or max_bytes < 1):
+        raise ValueError(f"max_bytes must be a positive whole number of bytes or None, not {max_bytes!r}")
     if not isinstance(data, bytes | bytearray | memoryview) or not bytes(data[: len(SNAPSHOT_MAGIC)]) == SNAPSHOT_MAGIC:
         raise SnapshotError("not a festengine snapshot (it does not start with the snapshot header)")
     try:
