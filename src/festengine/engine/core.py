@@ -193,8 +193,11 @@ class Engine:
             for handler in self._handlers.get(event.type, ()):
                 handler(event, ctx)
             return Step(event_id, tuple(ctx.outcomes))
-        except BaseException as error:
+        except Exception as error:
             raise self._fail(event_id, error) from error
+        except BaseException as error:  # an interruption (KeyboardInterrupt…) propagates as itself
+            self._fail(event_id, error)
+            raise
 
     def apply_many(self, events: Iterable[Event]) -> Iterator[Step]:
         """Apply events in order, yielding each step (lazily: consume the iterator)."""
@@ -225,14 +228,16 @@ class Engine:
             if self._clock is None or ts > self._clock:
                 self._advance(ts, ctx)
             return Step(None, tuple(ctx.outcomes))
-        except BaseException as error:
+        except Exception as error:
             raise self._fail(None, error) from error
+        except BaseException as error:  # an interruption (KeyboardInterrupt…) propagates as itself
+            self._fail(None, error)
+            raise
 
-    def _fail(self, event_id: str | None, error: BaseException) -> BaseException:
-        """Mark the engine failed, half-way through an event, and say what to raise: the failure, or
-        an interruption (``KeyboardInterrupt``…) itself."""
+    def _fail(self, event_id: str | None, error: BaseException) -> EngineFailedError:
+        """Mark the engine failed (it may be half-way through the event) and return the failure."""
         self._failure = EngineFailedError(event_id, error)
-        return self._failure if isinstance(error, Exception) else error
+        return self._failure
 
     def _refusal(self) -> EngineFailedError:
         """The error a failed engine answers every call with, chained to the original exception."""
@@ -335,15 +340,18 @@ class Engine:
         """An engine in exactly the state a snapshot recorded, for the same fest.
 
         The snapshot is untrusted input: it may inflate to at most ``max_bytes`` (default 1 GiB;
-        ``None``: no limit), and every field is checked before it is used. Anything wrong raises
-        :class:`SnapshotError`, and only that.
+        ``None``: no limit), and every field is checked before it is used. Anything wrong with the
+        data raises :class:`SnapshotError`, and only that (a ``max_bytes`` that is not a positive
+        whole number or ``None`` is a ``ValueError``).
         """
         state = read_snapshot(data, fest.fingerprint, max_bytes)
+        engine = cls(fest)
         try:
-            engine = cls(fest)
             restore_state(engine, state)
         except SnapshotError:
             raise
+        except MemoryError:
+            raise SnapshotError("the snapshot is too large to restore in the memory available") from None
         except Exception as error:  # a value the checks let through that load() could not use
             raise SnapshotError(f"the snapshot is corrupt: {error!r}") from error
         return engine

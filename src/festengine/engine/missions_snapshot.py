@@ -8,6 +8,7 @@ look up (a fixed window's members, a completion waiting in an open table) exists
 
 from __future__ import annotations
 
+import reprlib
 from typing import Any, Final
 
 from festengine.catalog.model import Fest, Subject, WindowKind
@@ -113,7 +114,7 @@ def mission_timer_shape(fest: Fest) -> Shape:
     def shape(value: Any) -> None:
         kind = value[0] if type(value) is list and value else None
         if type(kind) is not str or kind not in shapes:
-            raise Bad(f"expected a missions timer (window, deadline or stream), found {value!r:.60}")
+            raise Bad(f"expected a missions timer (window, deadline or stream), found {reprlib.repr(value)}")
         shapes[kind](value)
 
     return shape

@@ -15,6 +15,7 @@ linear in its size.
 
 from __future__ import annotations
 
+import reprlib
 from collections.abc import Callable, Collection, Iterable
 from datetime import datetime
 from decimal import Decimal
@@ -76,7 +77,7 @@ def check(shape: Shape, value: Any, where: str) -> None:
 
 
 def _describe(value: Any) -> str:
-    text = repr(value)
+    text = reprlib.repr(value)  # bounded in depth and length, however large or deep the value
     return f"{type(value).__name__} {text[:40]}{'…' if len(text) > 40 else ''}"
 
 
@@ -275,5 +276,5 @@ def unique(values: Iterable[Any], what: str) -> None:
     seen: set[Any] = set()
     for value in values:
         if value in seen:
-            raise Bad(f"{what} {value!r} appears twice")
+            raise Bad(f"{what} {reprlib.repr(value)} appears twice")
         seen.add(value)

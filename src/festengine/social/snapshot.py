@@ -8,6 +8,7 @@ exists.
 
 from __future__ import annotations
 
+import reprlib
 from typing import Any, Final
 
 from festengine.catalog.model import Fest
@@ -143,7 +144,7 @@ def social_timer_shape(fest: Fest, community_missions: set[str]) -> Shape:
     def shape(value: Any) -> None:
         kind = value[0] if type(value) is list and value else None
         if type(kind) is not str or kind not in shapes:
-            raise Bad(f"expected a social timer ({', '.join(shapes)}), found {value!r:.60}")
+            raise Bad(f"expected a social timer ({', '.join(shapes)}), found {reprlib.repr(value)}")
         shapes[kind](value)
 
     return shape
