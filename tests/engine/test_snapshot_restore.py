@@ -8,11 +8,13 @@ import json
 import tracemalloc
 import zlib
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
+from fests import ev
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -27,24 +29,76 @@ PACK = Path(__file__).resolve().parents[2] / "missions" / "community-fest"
 SMALL_LIMIT = 4 << 20
 
 
-@functools.cache
-def fest() -> Fest:
-    return load_fest(PACK)
+@attrs.frozen
+class Source:
+    """A fest, a feed of its events, where the genuine snapshot is taken, and when the fest is over."""
+
+    name: str
+    fest: Fest
+    feed: tuple[Event, ...]
+    cut: int
+    over: datetime
+
+    @functools.cached_property
+    def genuine(self) -> bytes:
+        """A snapshot taken part-way through the feed, with state in every component the fest uses."""
+        engine = Engine(self.fest)
+        for event in self.feed[: self.cut]:
+            engine.apply(event)
+        return engine.snapshot()
 
 
 @functools.cache
-def feed() -> tuple[Event, ...]:
+def bundled() -> Source:
     """Three days of the bundled pack's workload: gifts, purchases, clubs, goals, streams."""
-    return tuple(workload_events(fest(), viewers=30, creators=3, events=700, seed=11, days=3, streams=True))
+    fest = load_fest(PACK)
+    feed = tuple(workload_events(fest, viewers=30, creators=3, events=700, seed=11, days=3, streams=True))
+    return Source("bundled", fest, feed, 500, datetime(2026, 7, 7, tzinfo=UTC))
+
+
+def _mission_feed() -> tuple[Event, ...]:
+    """Every kind of viewer mission at work over four days: daily and weekly windows, distinct values,
+    streaks, stream windows (ended or not), a flash window, a phase, manual claims, prerequisites."""
+    events: list[Event] = []
+    start = datetime(2026, 3, 7, 20, 0, tzinfo=UTC)
+    for day in range(4):
+        for n, user in enumerate(("u1", "u2", "u3")):
+            at = start + timedelta(days=day, minutes=10 * n)
+            visit: list[tuple[str, dict[str, Any]]] = [
+                ("like", {"count": 2}), ("like", {"count": 3}), ("claim", {"mission_id": "claim_me"}),
+                ("view", {"seconds": 300}), ("product_view", {"product_id": f"p{day + n}"}), ("check_in", {}),
+                ("comment", {"text": "hi"}), ("gift", {"gift_id": "rose", "repeat_count": 3,
+                                                      "repeat_end": day % 2 == 0}),
+                ("share", {}), ("follow", {"creator_id": f"c{n}"}),
+            ]  # fmt: skip
+            for minute, (kind, extra) in enumerate(visit):
+                where = {"creator_id": "c1", "stream_id": f"s{day}"} if kind in STREAMED else {}
+                when = (at + timedelta(minutes=minute)).isoformat()
+                events.append(ev(f"{day}-{user}-{len(events)}", kind, when, user, **{**where, **extra}))
+        if day % 2 == 0:
+            events.append(ev(f"end-{day}", "stream_ended", (start + timedelta(days=day, hours=2)).isoformat(), "c1",
+                             creator_id="c1", stream_id=f"s{day}"))  # fmt: skip
+    return tuple(events)
+
+
+STREAMED = frozenset({"like", "view", "comment", "gift", "share"})
 
 
 @functools.cache
+def missions() -> Source:
+    """The engine property tests' fest with every mission kind, and a feed exercising them."""
+    from test_engine_properties import FEST  # the fest with every measure and window kind
+
+    feed = _mission_feed()
+    return Source("missions", FEST, feed, len(feed) * 2 // 3, datetime(2026, 4, 1, tzinfo=UTC))
+
+
+def fest() -> Fest:
+    return bundled().fest
+
+
 def genuine() -> bytes:
-    """A snapshot taken part-way through the feed, with every component holding state."""
-    engine = Engine(fest())
-    for event in feed()[:500]:
-        engine.apply(event)
-    return engine.snapshot()
+    return bundled().genuine
 
 
 def state_of(data: bytes) -> Any:
@@ -56,22 +110,27 @@ def packed(state: Any) -> bytes:
     return SNAPSHOT_MAGIC + zlib.compress(json.dumps(state).encode())
 
 
-def continue_run(engine: Engine) -> None:
+def continue_run(source: Source, engine: Engine) -> None:
     """What a restored engine must survive: the rest of the feed, the fest's end, a snapshot and a
     restore of that snapshot (nothing may raise)."""
-    for event in feed()[500:]:
+    for event in source.feed[source.cut :]:
         engine.apply(event)
-    engine.advance_to(datetime(2026, 7, 7, tzinfo=UTC))
-    Engine.restore(fest(), engine.snapshot(), max_bytes=SMALL_LIMIT)
+    engine.advance_to(source.over)
+    Engine.restore(source.fest, engine.snapshot(), max_bytes=SMALL_LIMIT)
 
 
-def test_the_genuine_snapshot_restores_and_continues_like_the_run() -> None:
-    """The fuzz tests' starting point is sound: it restores, and continues as the uninterrupted run."""
-    restored = Engine.restore(fest(), genuine(), max_bytes=SMALL_LIMIT)
-    whole = Engine(fest())
-    for event in feed():
+SOURCES = st.sampled_from([bundled, missions])
+
+
+@pytest.mark.parametrize("source", [bundled, missions], ids=["bundled", "missions"])
+def test_the_genuine_snapshot_restores_and_continues_like_the_run(source: Callable[[], Source]) -> None:
+    """The fuzz tests' starting points are sound: they restore, and continue as the uninterrupted run."""
+    found = source()
+    restored = Engine.restore(found.fest, found.genuine, max_bytes=SMALL_LIMIT)
+    whole = Engine(found.fest)
+    for event in found.feed:
         whole.apply(event)
-    for event in feed()[500:]:
+    for event in found.feed[found.cut :]:
         restored.apply(event)
     assert restored.snapshot() == whole.snapshot()
 
@@ -179,7 +238,7 @@ BAD_STATES: list[tuple[str, Callable[[], bytes], str]] = [
     ("timer payload unknown", lambda: _with(["timers"], [[1782000000.0, 1, "missions", ["boom"]]]),
      "expected a missions timer"),
     ("timer of an unknown mission", lambda: _with(["timers"], [[1782000000.0, 1, "missions", ["window", "x", "w"]]]),
-     "expected a viewer mission of the fest"),
+     "expected a mission whose window closes on a timer"),
     ("timer due at NaN", lambda: _with(["timers"], [[float("nan"), 1, "missions", ["stream", "s"]]]), "holds NaN"),
     ("timer number above timer_seq", lambda: _with(["timers"], [[1782000000.0, 10**9, "missions", ["stream", "s"]]]),
      "above timer_seq"),
@@ -210,16 +269,16 @@ def test_a_malformed_state_is_a_snapshot_error_naming_the_place(make: Callable[[
 # --------------------------------------------------------------------------- fuzzing
 
 
-FUZZ = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
-def _restore_or_refuse(data: bytes) -> None:
+def _restore_or_refuse(source: Source, data: bytes) -> None:
     """The property: ``SnapshotError`` or an engine that runs on; nothing else."""
     try:
-        engine = Engine.restore(fest(), data, max_bytes=SMALL_LIMIT)
+        engine = Engine.restore(source.fest, data, max_bytes=SMALL_LIMIT)
     except SnapshotError:
         return
-    continue_run(engine)
+    continue_run(source, engine)
 
 
 @FUZZ
@@ -227,7 +286,8 @@ def _restore_or_refuse(data: bytes) -> None:
 def test_damaged_bytes_only_ever_raise_snapshot_error(data: st.DataObject) -> None:
     """Bit flips, truncations and inserted bytes anywhere in a snapshot: only SnapshotError, and any
     snapshot that still restores runs on."""
-    raw = bytearray(genuine())
+    source = data.draw(SOURCES, label="source")()
+    raw = bytearray(source.genuine)
     for _ in range(data.draw(st.integers(min_value=1, max_value=4), label="damages")):
         how = data.draw(st.sampled_from(["flip", "truncate", "insert", "delete"]))
         at = data.draw(st.integers(min_value=0, max_value=len(raw) - 1))
@@ -241,7 +301,7 @@ def test_damaged_bytes_only_ever_raise_snapshot_error(data: st.DataObject) -> No
             del raw[at : at + data.draw(st.integers(min_value=1, max_value=8))]
         if not raw:
             break
-    _restore_or_refuse(bytes(raw))
+    _restore_or_refuse(source, bytes(raw))
 
 
 def _places(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
@@ -282,7 +342,8 @@ def test_garbage_state_with_the_right_fingerprint_only_ever_raises_snapshot_erro
     """Structurally valid JSON with the right header and fingerprint but garbage inside (a value
     replaced by random JSON, by another value of the snapshot or by one of the same type, a key or
     item dropped, an item repeated): only SnapshotError, and any state that restores runs on to the fest's end."""
-    state = state_of(genuine())
+    source = data.draw(SOURCES, label="source")()
+    state = state_of(source.genuine)
     for _ in range(data.draw(st.integers(min_value=1, max_value=3), label="changes")):
         places = [p for p in _places(state) if p and p[0] not in ("version", "fest")]
         path = data.draw(st.sampled_from(places), label="path")
@@ -302,4 +363,4 @@ def test_garbage_state_with_the_right_fingerprint_only_ever_raises_snapshot_erro
             del parent[path[-1]]
         elif isinstance(parent, list):
             parent.insert(path[-1], parent[path[-1]])
-    _restore_or_refuse(packed(state))
+    _restore_or_refuse(source, packed(state))

@@ -105,8 +105,11 @@ def _check_references(data: dict[str, Any]) -> None:
 def mission_timer_shape(fest: Fest) -> Shape:
     """The payloads of the missions' timers: a window closing, a claim deadline, a stream closing."""
     viewer = member(_viewer_missions(fest), "a viewer mission of the fest")
+    windowed = member(  # a stream's missions close with the stream, not with a window timer
+        _viewer_missions(fest) - _viewer_missions(fest, WindowKind.STREAM), "a mission whose window closes on a timer"
+    )
     shapes = {
-        "window": row(STR, viewer, STR),
+        "window": row(STR, windowed, STR),
         "deadline": row(STR, STR, viewer, STR, COUNT),
         "stream": row(STR, STR),
     }
