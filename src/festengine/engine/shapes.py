@@ -32,6 +32,7 @@ __all__ = [
     "DECIMAL_TEXT",
     "ISO_TIME",
     "NUMBER",
+    "SECONDS",
     "STR",
     "TS",
     "Bad",
@@ -122,8 +123,9 @@ def _number(low: float, high: float, what: str) -> Shape:
 
 #: A POSIX time inside the supported range (finite: ``inf`` and ``NaN`` fail the comparison).
 TS: Final = _number(_EARLIEST_TS, _LATEST_TS, "a time (POSIX seconds) in the supported range")
-#: A plain number (int or float) kept in state: finite and not absurdly large.
-_NUMBER_FLOAT: Final = _number(-float(_MAX_TOTAL), float(_MAX_TOTAL), "a finite number")
+#: A duration in seconds kept in state (an extension of a deadline): finite, not negative.
+SECONDS: Final = _number(0, _LATEST_TS - _EARLIEST_TS, "a number of seconds")
+_WHOLE: Final = integer(-_MAX_COUNT, _MAX_COUNT)
 
 
 def AMOUNT(value: Any) -> None:
@@ -133,11 +135,12 @@ def AMOUNT(value: Any) -> None:
 
 
 def NUMBER(value: Any) -> None:
-    """A number as festengine keeps measures and totals: an int, a float or a ``Decimal``, finite."""
+    """A number as festengine keeps measures, points and totals: a whole number or a ``Decimal``
+    (never a float, which would not add to a ``Decimal``)."""
     if type(value) is Decimal:
         AMOUNT(value)
     else:
-        _NUMBER_FLOAT(value)
+        _WHOLE(value)
 
 
 def DECIMAL_TEXT(value: Any) -> None:

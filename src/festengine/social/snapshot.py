@@ -13,9 +13,11 @@ from typing import Any, Final
 
 from festengine.catalog.model import Fest
 from festengine.engine.shapes import (
+    AMOUNT,
     BOOL,
     COUNT,
     NUMBER,
+    SECONDS,
     STR,
     TS,
     Bad,
@@ -60,7 +62,7 @@ def social_snapshot_shape(fest: Fest, community_missions: set[str]) -> Shape:
                 dict_of(row(COUNT, list_of(row(STR, NUMBER, COUNT)))),
                 member(fest.leaderboards, "a leaderboard of the fest"),
             ),
-            orders=dict_of(row(STR, optional(STR), optional(STR), TS, NUMBER)),
+            orders=dict_of(row(STR, optional(STR), optional(STR), TS, AMOUNT)),
         ),
         community=_community(community_missions),
         promotions=record(
@@ -97,7 +99,7 @@ def _community(missions: set[str]) -> Shape:
     mission = member(missions, "a community mission of the fest")
     key = row(mission, STR, STR)
     goal = row(
-        mission, STR, STR, optional(TS), NUMBER, member({s.value for s in GoalState}, "a goal state"),
+        mission, STR, STR, optional(TS), SECONDS, member({s.value for s in GoalState}, "a goal state"),
         COUNT, COUNT, NUMBER, COUNT, list_of(row(STR, NUMBER, COUNT)), COUNT, optional(list_of(_VALUE)),
         optional(TS), BOOL,
     )  # fmt: skip
@@ -131,11 +133,15 @@ def _journeys(fest: Fest) -> Shape:
 def social_timer_shape(fest: Fest, community_missions: set[str]) -> Shape:
     """The payloads of the social layer's timers: a club's pause check, a goal closing, a promotion."""
     promotion = member(fest.promotions, "a promotion of the fest")
+    scheduled = member(  # only these start and stop on timers set when the engine starts
+        {p.id for p in fest.promotions.values() if p.trigger_kind == "schedule" and p.audience == promotions.EVERYONE},
+        "a promotion scheduled for everyone",
+    )
     shapes = {
         fanclub.TIMER: row(STR, STR, TS),
         community.TIMER: row(STR, member(community_missions, "a community mission"), STR, STR, optional(TS)),
         promotions.TIMER: any_of(
-            row(STR, member({"start", "stop"}, "start or stop"), promotion),
+            row(STR, member({"start", "stop"}, "start or stop"), scheduled),
             row(STR, member({"end"}, "end"), promotion, STR, optional(STR), TS),
             what="a promotion timer",
         ),
