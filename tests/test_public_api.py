@@ -8,8 +8,9 @@ import festengine.outcomes
 PUBLIC = {
     "ActivePromotion", "CommunityGoalStatus", "FanClubMembership", "JourneyProgress", "LeaderboardEntry",
     "LeaderboardPosition",
-    "Engine", "Event", "EventParseError", "EventReader", "Fest", "FestEngineError", "FestValidationError",
-    "IllegalTransitionError", "JournalEntry", "Ledger", "MissionStatus", "Money", "Outcome", "Problem",
+    "Engine", "EngineFailedError", "Event", "EventParseError", "EventReader", "Fest", "FestEngineError",
+    "FestValidationError", "IllegalTransitionError", "InvalidTimeError", "JournalEntry", "Ledger", "MissionStatus",
+    "Money", "Outcome", "Problem",
     "SnapshotError", "Step", "UnbalancedEntryError", "__version__", "event_to_dict", "load_fest",
     "outcome_to_dict", "parse_event", "read_events",
 }  # fmt: skip

@@ -16,10 +16,12 @@ from festengine.engine.core import Engine, Step
 from festengine.engine.missions import MissionStatus
 from festengine.engine.outcomes import Outcome, outcome_to_dict
 from festengine.errors import (
+    EngineFailedError,
     EventParseError,
     FestEngineError,
     FestValidationError,
     IllegalTransitionError,
+    InvalidTimeError,
     Problem,
     SnapshotError,
     UnbalancedEntryError,
@@ -37,6 +39,7 @@ __all__ = [
     "ActivePromotion",
     "CommunityGoalStatus",
     "Engine",
+    "EngineFailedError",
     "Event",
     "EventParseError",
     "EventReader",
@@ -45,6 +48,7 @@ __all__ = [
     "FestEngineError",
     "FestValidationError",
     "IllegalTransitionError",
+    "InvalidTimeError",
     "JournalEntry",
     "JourneyProgress",
     "LeaderboardEntry",

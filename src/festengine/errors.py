@@ -11,10 +11,12 @@ from collections.abc import Sequence
 import attrs
 
 __all__ = [
+    "EngineFailedError",
     "EventParseError",
     "FestEngineError",
     "FestValidationError",
     "IllegalTransitionError",
+    "InvalidTimeError",
     "Problem",
     "SnapshotError",
     "UnbalancedEntryError",
@@ -79,6 +81,30 @@ class EventParseError(FestEngineError, ValueError):
 
 class SnapshotError(FestEngineError, ValueError):
     """A snapshot is corrupt, of an unknown version, or belongs to a different fest."""
+
+
+class InvalidTimeError(FestEngineError, ValueError):
+    """A time the engine cannot use: without a time zone, or outside the supported range
+    (:data:`festengine.limits.EARLIEST_TIME` to :data:`festengine.limits.LATEST_TIME`)."""
+
+
+class EngineFailedError(FestEngineError, RuntimeError):
+    """An engine raised while applying an event (or ``advance_to``): always a bug.
+
+    The engine may be half-way through the event, so it refuses every later call with this error
+    (chained to the original exception) until it is replaced by ``Engine.restore`` from a snapshot
+    taken before. ``event_id`` names the event it failed on (``None`` for ``advance_to``).
+    """
+
+    def __init__(self, event_id: str | None, error: BaseException) -> None:
+        self.event_id = event_id
+        self.error = error
+        what = f"event {event_id!r}" if event_id is not None else "advance_to"
+        super().__init__(
+            f"the engine failed while applying {what} ({type(error).__name__}: {error}); it may be half-way "
+            "through it, so it refuses every call: restore a snapshot taken before it (Engine.restore) and "
+            "apply the events since again"
+        )
 
 
 class IllegalTransitionError(FestEngineError, RuntimeError):

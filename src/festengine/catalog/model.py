@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
+from types import MappingProxyType
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -116,6 +117,9 @@ class Economy:
     budgets: Mapping[str, Budget]
     conversions: tuple[Conversion, ...]
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _reduce_frozen(self)
+
     @property
     def quantum(self) -> Decimal:
         """The smallest amount of the currency, e.g. ``Decimal('0.01')`` for USD."""
@@ -154,6 +158,10 @@ class EventFilter:
     conditions: tuple[Condition, ...]
     #: The conditions compiled into one function of the event, or ``None`` when there are none.
     predicate: Callable[[Any], bool] | None = attrs.field(eq=False, repr=False)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # the predicate is a closure: pickles and copies carry the conditions and compile it again
+        return (_compiled_filter, (self.event, self.conditions))
 
 
 @attrs.frozen(slots=True)
@@ -391,3 +399,26 @@ class Fest:
     fingerprint: str = attrs.field(repr=False)
     #: the files the pack was read from
     sources: tuple[str, ...] = attrs.field(repr=False, default=())
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _reduce_frozen(self)
+
+
+def _compiled_filter(event: str, conditions: tuple[Condition, ...]) -> EventFilter:
+    """An event filter with its predicate compiled again (how pickles and copies rebuild one)."""
+    from festengine.catalog.compile import compile_predicate  # compile imports this module
+
+    return EventFilter(event, conditions, compile_predicate(conditions))
+
+
+def _reduce_frozen(value: Any) -> tuple[Any, ...]:
+    """How to pickle or copy a frozen value holding read-only mappings (``mappingproxy`` does not
+    pickle): its fields, each read-only mapping as a plain dict, and which fields to wrap again."""
+    fields = [getattr(value, field.name) for field in attrs.fields(type(value))]
+    proxies = tuple(i for i, field in enumerate(fields) if isinstance(field, MappingProxyType))
+    plain = tuple(dict(field) if i in proxies else field for i, field in enumerate(fields))
+    return (_rebuilt, (type(value), plain, proxies))
+
+
+def _rebuilt(cls: type[Any], fields: tuple[Any, ...], proxies: tuple[int, ...]) -> Any:
+    return cls(*(MappingProxyType(field) if i in proxies else field for i, field in enumerate(fields)))

@@ -35,7 +35,9 @@ from festengine.economy.ledger import JournalEntry, Ledger
 from festengine.economy.money import Money
 from festengine.economy.orders import OrderBook
 from festengine.economy.outcomes import CreditGranted
+from festengine.economy.snapshot import economy_snapshot_shape
 from festengine.engine.component import Check, Component, Handler, RewardHandler, StepContext
+from festengine.engine.shapes import STR, TS, Shape, member, row
 
 __all__ = ["Economy"]
 
@@ -134,6 +136,12 @@ class Economy(Component):
 
     def dump(self) -> Any:
         return {"ledger": self.ledger.dump(), "daily": self._gifts.dump(), **self._orders.dump()}
+
+    def snapshot_shape(self) -> Shape:
+        return economy_snapshot_shape(self.currency)
+
+    def timer_shape(self) -> Shape:
+        return row(member({"settle"}, "a settlement timer"), STR, TS)
 
     def load(self, data: Any) -> None:
         self.ledger.load(data["ledger"])

@@ -19,6 +19,7 @@ import attrs
 
 from festengine.catalog.model import Fest, Reward
 from festengine.engine.outcomes import Outcome
+from festengine.engine.shapes import Bad, Shape
 from festengine.events import Event
 
 if TYPE_CHECKING:
@@ -117,5 +118,23 @@ class Component:
         """The component's state as JSON-ready data, in a deterministic order."""
         return None
 
+    def snapshot_shape(self) -> Shape:
+        """What :meth:`dump` writes, field by field (see :mod:`festengine.engine.shapes`): a restore
+        checks the snapshot against it before :meth:`load` runs, so ``load`` reads checked data."""
+        return _nothing
+
+    def timer_shape(self) -> Shape:
+        """What the payloads of the timers this component sets look like (checked on restore)."""
+        return _no_timers
+
     def load(self, data: Any) -> None:
-        """Restore what :meth:`dump` produced."""
+        """Restore what :meth:`dump` produced (already checked against :meth:`snapshot_shape`)."""
+
+
+def _nothing(value: Any) -> None:
+    if value is not None:
+        raise Bad("expected null: this component keeps no state")
+
+
+def _no_timers(value: Any) -> None:
+    raise Bad("this component sets no timers")

@@ -15,11 +15,9 @@ The engine never reads the wall clock, the environment or randomness: time is th
 from __future__ import annotations
 
 import heapq
-import json
-import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, Any, Final, cast
+from typing import TYPE_CHECKING, Any, Final, TypeVar, cast
 
 import attrs
 
@@ -35,8 +33,12 @@ from festengine.engine.component import (
     Subscriber,
 )
 from festengine.engine.outcomes import Duplicate, Outcome, Rejected
-from festengine.errors import FestEngineError, SnapshotError
+from festengine.engine.restore import restore_state
+from festengine.engine.snapshot import DEFAULT_MAX_BYTES, SNAPSHOT_MAGIC, SNAPSHOT_VERSION, encode
+from festengine.engine.snapshot import read as read_snapshot
+from festengine.errors import EngineFailedError, FestEngineError, InvalidTimeError, SnapshotError
 from festengine.events import Event
+from festengine.limits import EARLIEST_TIME, LATEST_TIME, time_in_range
 
 if TYPE_CHECKING:
     from festengine.economy.component import Economy as EconomyComponent
@@ -55,10 +57,11 @@ if TYPE_CHECKING:
     )
     from festengine.social.component import Social
 
-__all__ = ["Engine", "Step"]
+__all__ = ["DEFAULT_MAX_BYTES", "SNAPSHOT_MAGIC", "SNAPSHOT_VERSION", "Engine", "Step"]
 
-SNAPSHOT_MAGIC: Final = b"FESTENGINE-SNAPSHOT\n"
-SNAPSHOT_VERSION: Final = 3
+_O = TypeVar("_O", bound=Outcome)
+_EARLIEST_TS: Final = EARLIEST_TIME.timestamp()
+_LATEST_TS: Final = LATEST_TIME.timestamp()
 
 
 @attrs.frozen(slots=True)
@@ -82,7 +85,7 @@ class Step:
     def accepted(self) -> bool:
         return not self.duplicate and self.rejected is None
 
-    def of(self, kind: type[Outcome]) -> list[Any]:
+    def of(self, kind: type[_O]) -> list[_O]:
         """The outcomes of one type, in order."""
         return [o for o in self.outcomes if isinstance(o, kind)]
 
@@ -112,6 +115,8 @@ class Engine:
         self._pruned_below = -(2**62)
         self._timers: list[tuple[float, int, str, list[Any]]] = []
         self._timer_seq = 0
+        #: set when a call raised half-way (a bug): every later call is refused
+        self._failure: EngineFailedError | None = None
         self.components: dict[str, Component] = {}
         self._checks: dict[str, tuple[Check, ...]] = {}
         self._handlers: dict[str, tuple[Handler, ...]] = {}
@@ -152,7 +157,15 @@ class Engine:
         return None if self._clock is None else datetime.fromtimestamp(self._clock, UTC)
 
     def apply(self, event: Event) -> Step:
-        """Apply one event and return what it did."""
+        """Apply one event and return what it did.
+
+        All or nothing: a refused event changes nothing; if a handler raises (a bug), the engine
+        refuses every later call with :class:`EngineFailedError` until it is restored.
+        """
+        if self._failure is not None:
+            raise self._refusal()
+        if event.__class__ is not Event and not isinstance(event, Event):
+            raise _not_an_event(event)
         event_id = event.event_id
         if event_id in self._seen:
             return Step(event_id, (Duplicate(event_id),))
@@ -167,35 +180,84 @@ class Engine:
             rejection = self._check(event, ts)
             if rejection is not None:
                 return Step(event_id, (Rejected(event_id, rejection.code, rejection.reason),))
-        ctx = StepContext(self, event_id, ts, event)
-        if clock is None or ts > clock:
-            self._advance(ts, ctx)
-        self._remember(event_id, ts)
-        if event.type == "gift":
-            counted = self._gift_streaks.normalize(event, ctx)
-            if counted is None:
-                return Step(event_id, tuple(ctx.outcomes))
-            event = ctx.event = counted
-        for handler in self._handlers.get(event.type, ()):
-            handler(event, ctx)
-        return Step(event_id, tuple(ctx.outcomes))
+        try:
+            ctx = StepContext(self, event_id, ts, event)
+            if clock is None or ts > clock:
+                self._advance(ts, ctx)
+            self._remember(event_id, ts)
+            if event.type == "gift":
+                counted = self._gift_streaks.normalize(event, ctx)
+                if counted is None:
+                    return Step(event_id, tuple(ctx.outcomes))
+                event = ctx.event = counted
+            for handler in self._handlers.get(event.type, ()):
+                handler(event, ctx)
+            return Step(event_id, tuple(ctx.outcomes))
+        except Exception as error:
+            raise self._fail(event_id, error) from error
+        except BaseException as error:  # an interruption (KeyboardInterrupt…) propagates as itself
+            self._fail(event_id, error)
+            raise
 
     def apply_many(self, events: Iterable[Event]) -> Iterator[Step]:
         """Apply events in order, yielding each step (lazily: consume the iterator)."""
-        for event in events:
-            yield self.apply(event)
+        if self._failure is not None:
+            raise self._refusal()
+        return map(self.apply, events)
 
     def advance_to(self, moment: datetime) -> Step:
-        """Move the clock to ``moment`` (never backwards) and fire the timers due by then."""
-        if moment.tzinfo is None:
-            raise ValueError("advance_to needs a time-zone aware datetime")
+        """Move the clock to ``moment`` (never backwards) and fire the timers due by then.
+
+        ``moment`` must be aware and inside the supported range (:mod:`festengine.limits`), else
+        :class:`InvalidTimeError` and nothing changes. All or nothing, like :meth:`apply`.
+        """
+        if self._failure is not None:
+            raise self._refusal()
+        if not isinstance(moment, datetime):
+            raise TypeError(f"advance_to needs a datetime, not {type(moment).__name__}")
+        if moment.utcoffset() is None:
+            raise InvalidTimeError("advance_to needs a time-zone aware datetime")
+        if not time_in_range(moment):
+            raise InvalidTimeError(
+                f"advance_to({moment.isoformat()}) is outside the supported range "
+                f"[{EARLIEST_TIME.isoformat()}, {LATEST_TIME.isoformat()})"
+            )
         ts = moment.timestamp()
-        ctx = StepContext(self, None, ts)
-        if self._clock is None or ts > self._clock:
-            self._advance(ts, ctx)
-        return Step(None, tuple(ctx.outcomes))
+        try:
+            ctx = StepContext(self, None, ts)
+            if self._clock is None or ts > self._clock:
+                self._advance(ts, ctx)
+            return Step(None, tuple(ctx.outcomes))
+        except Exception as error:
+            raise self._fail(None, error) from error
+        except BaseException as error:  # an interruption (KeyboardInterrupt…) propagates as itself
+            self._fail(None, error)
+            raise
+
+    def _fail(self, event_id: str | None, error: BaseException) -> EngineFailedError:
+        """Mark the engine failed (it may be half-way through the event) and return the failure."""
+        self._failure = EngineFailedError(event_id, error)
+        return self._failure
+
+    def _refusal(self) -> EngineFailedError:
+        """The error a failed engine answers every call with, chained to the original exception."""
+        failure = cast(EngineFailedError, self._failure)
+        refusal = EngineFailedError(failure.event_id, failure.error)
+        refusal.__cause__ = failure.error
+        return refusal
+
+    @property
+    def failed(self) -> bool:
+        """Whether a call raised half-way (a bug): the engine then refuses every call until restored."""
+        return self._failure is not None
 
     def _check(self, event: Event, ts: float) -> Rejection | None:
+        if not _EARLIEST_TS <= ts < _LATEST_TS:
+            return Rejection(
+                "outside_fest",
+                f"occurred_at {event.occurred_at.isoformat()} is outside the supported time range "
+                f"({EARLIEST_TIME.isoformat()} to {LATEST_TIME.isoformat()})",
+            )
         if ts < self._start_ts or ts >= self._end_ts:
             return Rejection(
                 "outside_fest",
@@ -259,42 +321,44 @@ class Engine:
 
     def snapshot(self) -> bytes:
         """The whole state as bytes: versioned, tied to the fest's fingerprint, deterministic."""
-        state = {
-            "version": SNAPSHOT_VERSION,
-            "fest": self.fest.fingerprint,
-            "clock": self._clock,
-            "seen": [[minute, ids] for minute, ids in self._seen_buckets.items()],
-            "timers": [list(timer) for timer in self._timers],
-            "timer_seq": self._timer_seq,
-            "components": {name: component.dump() for name, component in self.components.items()},
-        }
-        body = json.dumps(state, separators=(",", ":"), ensure_ascii=False, default=_json_default)
-        return SNAPSHOT_MAGIC + zlib.compress(body.encode(), 6)
+        if self._failure is not None:
+            raise self._refusal()
+        return encode(
+            {
+                "version": SNAPSHOT_VERSION,
+                "fest": self.fest.fingerprint,
+                "clock": self._clock,
+                "seen": [[minute, ids] for minute, ids in self._seen_buckets.items()],
+                "timers": [list(timer) for timer in self._timers],
+                "timer_seq": self._timer_seq,
+                "components": {name: component.dump() for name, component in self.components.items()},
+            }
+        )
 
     @classmethod
-    def restore(cls, fest: Fest, data: bytes) -> Engine:
-        """An engine in exactly the state a snapshot recorded, for the same fest."""
-        state = _read_snapshot(data)
-        if state.get("fest") != fest.fingerprint:
-            raise SnapshotError(
-                "this snapshot belongs to a different fest (its fingerprint "
-                f"{str(state.get('fest'))[:12]}… is not {fest.fingerprint[:12]}…); "
-                "restore it with the pack it was taken with"
-            )
+    def restore(cls, fest: Fest, data: bytes, *, max_bytes: int | None = DEFAULT_MAX_BYTES) -> Engine:
+        """An engine in exactly the state a snapshot recorded, for the same fest.
+
+        The snapshot is untrusted input: it may inflate to at most ``max_bytes`` (default 1 GiB;
+        ``None``: no limit), and every field is checked before it is used. Anything wrong with the
+        data raises :class:`SnapshotError`, and only that (a ``max_bytes`` that is not a positive
+        whole number or ``None`` is a ``ValueError``).
+        """
+        state = read_snapshot(data, fest.fingerprint, max_bytes)
         engine = cls(fest)
         try:
-            engine._clock = state["clock"]
-            for minute, ids in state["seen"]:
-                engine._seen_buckets[minute] = list(ids)
-                for event_id in ids:
-                    engine._seen[event_id] = minute
-            engine._timers = [(t[0], t[1], t[2], t[3]) for t in state["timers"]]
-            engine._timer_seq = state["timer_seq"]
-            for name, component in engine.components.items():
-                component.load(state["components"][name])
-        except (KeyError, TypeError, ValueError, IndexError, AttributeError) as error:
-            raise SnapshotError(f"the snapshot is corrupt: {error!r}") from None
+            restore_state(engine, state)
+        except SnapshotError:
+            raise
+        except MemoryError:
+            raise SnapshotError("the snapshot is too large to restore in the memory available") from None
+        except Exception as error:  # a value the checks let through that load() could not use
+            raise SnapshotError(f"the snapshot is corrupt: {error!r}") from error
         return engine
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # pickles and copies carry the fest and a snapshot (a failed engine refuses, like snapshot())
+        return (_restored, (type(self), self.fest, self.snapshot()))
 
     # ------------------------------------------------------------------ queries
 
@@ -371,32 +435,15 @@ class Engine:
         return self._social.active_promotions(user_id, at, product_id, category, stream_id)
 
 
-def _json_default(value: Any) -> Any:
-    from decimal import Decimal
-
-    if isinstance(value, Decimal):
-        return {"$d": str(value)}
-    if isinstance(value, set | frozenset):
-        return sorted(value)
-    raise TypeError(f"cannot snapshot {type(value).__name__}")
+def _restored(cls: type[Engine], fest: Fest, data: bytes) -> Engine:
+    """How a pickled or copied engine comes back: restored from its own snapshot."""
+    return cls.restore(fest, data, max_bytes=None)
 
 
-def _read_snapshot(data: bytes) -> dict[str, Any]:
-    if not isinstance(data, bytes | bytearray) or not data.startswith(SNAPSHOT_MAGIC):
-        raise SnapshotError("not a festengine snapshot (it does not start with the snapshot header)")
-    try:
-        state = json.loads(zlib.decompress(data[len(SNAPSHOT_MAGIC) :]), object_hook=_json_hook)
-    except (zlib.error, ValueError) as error:
-        raise SnapshotError(f"the snapshot is corrupt: {error}") from None
-    if not isinstance(state, dict) or state.get("version") != SNAPSHOT_VERSION:
-        version = state.get("version") if isinstance(state, dict) else None
-        raise SnapshotError(f"snapshot version {version!r} is not supported (this festengine reads {SNAPSHOT_VERSION})")
-    return state
-
-
-def _json_hook(obj: dict[str, Any]) -> Any:
-    from decimal import Decimal
-
-    if len(obj) == 1 and "$d" in obj:
-        return Decimal(obj["$d"])
-    return obj
+def _not_an_event(value: object) -> TypeError:
+    hint = (
+        " (a mapping or JSON: call festengine.parse_event on it first)"
+        if isinstance(value, Mapping | str | bytes)
+        else ""
+    )
+    return TypeError(f"Engine.apply takes an Event, not {type(value).__name__}{hint}")

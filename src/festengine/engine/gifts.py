@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 import attrs
 
 from festengine.engine.component import Check, Component, Rejection, StepContext
+from festengine.engine.shapes import COUNT, STR, Shape, list_of, member, row
 from festengine.events import Event
 
 __all__ = ["GiftStreaks"]
@@ -64,6 +65,9 @@ class GiftStreaks(Component):
 
     def dump(self) -> Any:
         return [[user, stream, gift, repeat] for (user, stream, gift), repeat in self._open.items()]
+
+    def snapshot_shape(self) -> Shape:
+        return list_of(row(STR, STR, member(self._gifts, "a gift of the fest"), COUNT))
 
     def load(self, data: Any) -> None:
         self._open = {(user, stream, gift): repeat for user, stream, gift, repeat in data}

@@ -13,6 +13,7 @@ community (a creator's or a stream's) belong to the social layer.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
 from decimal import Decimal
 from itertools import repeat
 from typing import Any, ClassVar, TypeAlias, cast
@@ -21,6 +22,7 @@ import attrs
 
 from festengine.catalog.model import Fest, MeasureKind, Mission, Subject, Window, WindowKind
 from festengine.engine.component import Check, Component, Handler, Rejection, StepContext, Subscriber
+from festengine.engine.missions_snapshot import mission_snapshot_shape, mission_timer_shape
 from festengine.engine.outcomes import (
     BadgeAwarded,
     MissionClaimed,
@@ -31,6 +33,7 @@ from festengine.engine.outcomes import (
     Outcome,
     new_outcome,
 )
+from festengine.engine.shapes import Shape
 from festengine.engine.transitions import MissionState, check_transition
 from festengine.engine.windows import fixed_bounds, make_resolver
 from festengine.events import Event
@@ -131,7 +134,8 @@ class MissionStatus:
     progress: int | Decimal
     target: int | Decimal
     completions: int
-    claim_deadline: float | None
+    #: when a completion waiting to be claimed lapses (an aware UTC datetime), else ``None``
+    claim_deadline: datetime | None
 
 
 @attrs.frozen(slots=True)
@@ -716,7 +720,7 @@ class Missions(Component):
                 state, progress, completions, deadline = _full(record)[:4]
                 rows.append(
                     MissionStatus(mission.id, mission.title, state, window, progress, mission.target, completions,
-                                  deadline)
+                                  StepContext.now_of(deadline))
                 )  # fmt: skip
         return rows
 
@@ -753,6 +757,12 @@ class Missions(Component):
             "closed": sorted(self._closed_streams),
             "ended": self._stream_ends,
         }  # fmt: skip
+
+    def snapshot_shape(self) -> Shape:
+        return mission_snapshot_shape(self.fest)
+
+    def timer_shape(self) -> Shape:
+        return mission_timer_shape(self.fest)
 
     def load(self, data: Any) -> None:
         self._viewers = {}

@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 from festengine.catalog.model import Reward
 from festengine.engine.component import Component, RewardHandler, StepContext
 from festengine.engine.outcomes import BadgeAwarded, PointsAwarded
+from festengine.engine.shapes import STR, Bad, Shape, dict_of, integer, record
 
 __all__ = ["Profiles"]
 
@@ -64,6 +65,17 @@ class Profiles(Component):
 
     def dump(self) -> Any:
         return {"badges": self._badges, "points": self._points}
+
+    def snapshot_shape(self) -> Shape:
+        badges = self.fest.badges
+
+        def held(value: Any) -> None:
+            dict_of(integer(0, 1_000))(value)
+            for badge_id, index in value.items():
+                if badge_id not in badges or index >= len(badges[badge_id].tiers):
+                    raise Bad(f"badge {badge_id!r} has no tier number {index} in the fest")
+
+        return record(badges=dict_of(held, STR), points=dict_of(integer(-(2**53), 2**53)))
 
     def load(self, data: Any) -> None:
         self._badges = data["badges"]

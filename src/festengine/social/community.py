@@ -499,6 +499,11 @@ class CommunityGoals:
             "overtime": [[mission, subject, window] for (mission, subject), window in self._overtime.items()],
         }
 
+    @property
+    def missions(self) -> set[str]:
+        """The ids of the community missions this part runs."""
+        return set(self._missions)
+
     def load(self, data: Any) -> None:
         """Restore what :meth:`dump` produced."""
         self._goals, self._contributions, self._reached, self._values = {}, {}, {}, {}

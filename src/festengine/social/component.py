@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from festengine.catalog.model import Fest
 from festengine.engine.component import Check, Component, Handler, RewardHandler, StepContext, Subscriber
 from festengine.engine.outcomes import MissionCompleted, Outcome, PointsAwarded
+from festengine.engine.shapes import Shape
 from festengine.events import Event
 from festengine.social import community, fanclub, promotions
 from festengine.social.community import CommunityGoals, CommunityGoalStatus
@@ -33,6 +34,7 @@ from festengine.social.outcomes import (
 from festengine.social.promotions import ActivePromotion, Promotions
 from festengine.social.rules import DayClock, Number
 from festengine.social.scoring import CreatorScoring
+from festengine.social.snapshot import social_snapshot_shape, social_timer_shape
 
 if TYPE_CHECKING:
     from festengine.engine.core import Engine
@@ -213,6 +215,12 @@ class Social(Component):
             "promotions": self.promotions.dump(),
             "journeys": self.journeys.dump(),
         }
+
+    def snapshot_shape(self) -> Shape:
+        return social_snapshot_shape(self.fest, self.community.missions)
+
+    def timer_shape(self) -> Shape:
+        return social_timer_shape(self.fest, self.community.missions)
 
     def load(self, data: Any) -> None:
         self.fan_clubs.load(data["fan_clubs"])

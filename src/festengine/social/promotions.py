@@ -245,7 +245,10 @@ class Promotions:
             ctx.emit(PromotionEnded(ctx.event_id, promotion_id, EVERYONE, None, _window(promotion)[1]))
         else:
             audience, audience_id, end = payload[3], payload[4], payload[5]
-            intervals = self._activations[promotion_id].of(audience, audience_id)
+            activations = self._activations.get(promotion_id)
+            if activations is None:  # only a snapshot written by hand can say so
+                return
+            intervals = activations.of(audience, audience_id)
             if any(interval[1] == end for interval in intervals):
                 ctx.emit(PromotionEnded(ctx.event_id, promotion_id, audience, audience_id, _when(end)))
 

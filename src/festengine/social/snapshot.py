@@ -1,0 +1,156 @@
+"""What the social layer's part of a snapshot must look like (see :mod:`festengine.engine.shapes`).
+
+Beyond each field's type: ids name what the fest has (boards, promotions, journeys, community
+missions), a member's or creator's task slots are one per task, a viewer's clubs are clubs they are a
+member of, a journey's path is no longer than the journey, and every goal a stream waits to close
+exists.
+"""
+
+from __future__ import annotations
+
+import reprlib
+from typing import Any, Final
+
+from festengine.catalog.model import Fest
+from festengine.engine.shapes import (
+    AMOUNT,
+    BOOL,
+    COUNT,
+    NUMBER,
+    SECONDS,
+    STR,
+    TS,
+    Bad,
+    Shape,
+    any_of,
+    dict_of,
+    integer,
+    list_of,
+    member,
+    optional,
+    record,
+    row,
+)
+from festengine.social import community, fanclub, promotions
+from festengine.social.community import GoalState
+
+__all__ = ["social_snapshot_shape", "social_timer_shape"]
+
+_DAY: Final = integer(-(10**9), 10**9)
+#: a capped task's counters: current day, given, carried, previous day, given, carried
+_SLOT: Final = optional(row(_DAY, NUMBER, NUMBER, _DAY, NUMBER, NUMBER))
+_INTERVAL: Final = row(TS, TS)
+_VALUE: Final = any_of(STR, NUMBER, BOOL, what="a distinct value (text or a number)")
+
+
+def _slots(count: int) -> Shape:
+    def shape(value: Any) -> None:
+        list_of(_SLOT)(value)
+        if len(value) != count:
+            raise Bad(f"expected {count} task slots, found {len(value)}")
+
+    return shape
+
+
+def social_snapshot_shape(fest: Fest, community_missions: set[str]) -> Shape:
+    """The shape of ``Social.dump()`` for ``fest``."""
+    shape = record(
+        fan_clubs=_fan_clubs(fest),
+        scoring=dict_of(row(NUMBER, _slots(len(fest.scoring.rules) if fest.scoring else 0))),
+        leaderboards=record(
+            boards=dict_of(
+                dict_of(row(COUNT, list_of(row(STR, NUMBER, COUNT)))),
+                member(fest.leaderboards, "a leaderboard of the fest"),
+            ),
+            orders=dict_of(row(STR, optional(STR), optional(STR), TS, AMOUNT)),
+        ),
+        community=_community(community_missions),
+        promotions=record(
+            viewers=dict_of(list_of(STR)),
+            activations=dict_of(
+                row(list_of(_INTERVAL), dict_of(list_of(_INTERVAL)), dict_of(list_of(_INTERVAL))),
+                member(fest.promotions, "a promotion of the fest"),
+            ),
+        ),
+        journeys=_journeys(fest),
+    )
+    return shape
+
+
+def _fan_clubs(fest: Fest) -> Shape:
+    tasks = len(fest.fan_club.tasks) if fest.fan_club else 0
+    shape = record(
+        clubs=dict_of(list_of(row(STR, TS, NUMBER, COUNT, BOOL, TS, optional(_slots(tasks))))),
+        viewers=dict_of(list_of(STR)),
+    )
+
+    def whole(value: Any) -> None:
+        shape(value)
+        members = {(user, creator) for creator, rows in value["clubs"].items() for user, *_ in rows}
+        for user, creators in value["viewers"].items():
+            for creator in creators:
+                if (user, creator) not in members:
+                    raise Bad(f"viewer {user!r} lists the club of {creator!r} without being a member")
+
+    return whole
+
+
+def _community(missions: set[str]) -> Shape:
+    mission = member(missions, "a community mission of the fest")
+    key = row(mission, STR, STR)
+    goal = row(
+        mission, STR, STR, optional(TS), SECONDS, member({s.value for s in GoalState}, "a goal state"),
+        COUNT, COUNT, NUMBER, COUNT, list_of(row(STR, NUMBER, COUNT)), COUNT, optional(list_of(_VALUE)),
+        optional(TS), BOOL,
+    )  # fmt: skip
+    shape = record(goals=list_of(goal), waiting=dict_of(list_of(key)), ends=dict_of(TS), overtime=list_of(key))
+
+    def whole(value: Any) -> None:
+        shape(value)
+        goals = {(m, s, w) for m, s, w, *_ in value["goals"]}
+        for stream, keys in value["waiting"].items():
+            for m, s, w in keys:
+                if (m, s, w) not in goals:
+                    raise Bad(f"stream {stream!r} waits for goal {m!r} of {s!r} in {w!r}, which does not exist")
+
+    return whole
+
+
+def _journeys(fest: Fest) -> Shape:
+    journey = member(fest.journeys, "a journey of the fest")
+    shape = record(done=dict_of(list_of(STR)), runs=dict_of(dict_of(row(COUNT, list_of(STR)), journey)))
+
+    def whole(value: Any) -> None:
+        shape(value)
+        for runs in value["runs"].values():
+            for journey_id, (_, path) in runs.items():
+                if len(path) > len(fest.journeys[journey_id].steps):
+                    raise Bad(f"journey {journey_id!r} has a path longer than its steps")
+
+    return whole
+
+
+def social_timer_shape(fest: Fest, community_missions: set[str]) -> Shape:
+    """The payloads of the social layer's timers: a club's pause check, a goal closing, a promotion."""
+    promotion = member(fest.promotions, "a promotion of the fest")
+    scheduled = member(  # only these start and stop on timers set when the engine starts
+        {p.id for p in fest.promotions.values() if p.trigger_kind == "schedule" and p.audience == promotions.EVERYONE},
+        "a promotion scheduled for everyone",
+    )
+    shapes = {
+        fanclub.TIMER: row(STR, STR, TS),
+        community.TIMER: row(STR, member(community_missions, "a community mission"), STR, STR, optional(TS)),
+        promotions.TIMER: any_of(
+            row(STR, member({"start", "stop"}, "start or stop"), scheduled),
+            row(STR, member({"end"}, "end"), promotion, STR, optional(STR), TS),
+            what="a promotion timer",
+        ),
+    }
+
+    def shape(value: Any) -> None:
+        kind = value[0] if type(value) is list and value else None
+        if type(kind) is not str or kind not in shapes:
+            raise Bad(f"expected a social timer ({', '.join(shapes)}), found {reprlib.repr(value)}")
+        shapes[kind](value)
+
+    return shape
