@@ -258,7 +258,7 @@ def test_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     def refuse(*_args: object, **_kwargs: object) -> None:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(_pack, "open", refuse, raising=False)
+    monkeypatch.setattr(_pack.os, "open", refuse)
     assert only_problem(path) == Problem(str(path), None, None, "", "could not read the file: Permission denied")
 
 
