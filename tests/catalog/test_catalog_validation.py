@@ -884,8 +884,8 @@ def test_wrong_operator_for_the_field_kind(pack: Pack, condition: str, column: i
 
 def test_user_id_is_a_field_of_every_event(pack: Pack) -> None:
     """user_id may be filtered and measured on any event (e.g. distinct contributors)."""
-    missions = MISSIONS.replace("{event: like}", "{event: like, where: {user_id: {one_of: [u1, u2]}}}")
-    missions += "    measure: {kind: distinct, field: user_id}\n"
+    missions = MISSIONS.replace("{event: like}", "{event: like, where: {user_id: {one_of: [u1, u2, u3]}}}")
+    missions += "    subject: creator\n    measure: {kind: distinct, field: user_id}\n"
     assert load_fest(pack(missions=missions)).missions["likes"].measure.field == "user_id"
 
 
@@ -1327,7 +1327,7 @@ def test_values_out_of_computable_range(pack: Pack) -> None:
     """Times near year 9999 and numbers of thousands of digits fail as problems of the pack, not crashes."""
     fest = FEST.replace('ends_at: "2026-06-22T00:00:00Z"', 'ends_at: "9999-12-31T23:59:00Z"')
     problem = only_problem(pack(fest=fest))
-    assert_problem(problem, "fest.yaml", 2, 3, "fest", "the pack cannot be compiled")
+    assert_problem(problem, "fest.yaml", 6, 12, "fest.ends_at", "is outside the times festengine computes with")
     missions = MISSIONS + "    rewards:\n      - {points: 1e5000}\n"
     problem = only_problem(pack(missions=missions))
     assert_problem(problem, "fest.yaml", 2, 3, "fest", "the pack cannot be compiled")
@@ -1662,7 +1662,7 @@ missions:
       - {badge: star, tier: gold}
   - id: gifts
     title: Gifts
-    counts: {event: gift, where: {gift_id: {equals: tulip}, colour: {equals: red}}}
+    counts: {event: gift, where: {gift_id: {equals: rose}, colour: {equals: red}}}
     target: 1
     window: {kind: phase, phase: week9}
 """
@@ -1671,7 +1671,7 @@ missions:
     error = raised.value
     assert [(p.line, p.column, p.path) for p in error.problems] == [
         (7, 29, "missions[0].rewards[0].tier"),
-        (10, 69, "missions[1].counts.where.colour"),
+        (10, 68, "missions[1].counts.where.colour"),
         (12, 34, "missions[1].window.phase"),
     ]
     text = str(error).splitlines()

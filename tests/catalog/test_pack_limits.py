@@ -217,7 +217,7 @@ def test_out_of_time_before_a_file(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr(pack_limits, "MAX_PACK_SECONDS", 0.0)
     path = write(tmp_path, "a.yaml", FEST)
     message = (
-        "reading the pack took longer than 0 seconds, the limit per pack; reading stopped here. "
+        "reading the pack took more than 0 seconds of processor time, the limit per pack; reading stopped here. "
         "Make the files smaller and simpler (fewer values, shorter lists)"
     )
     assert only_problem(path) == Problem(str(path), None, None, "", message)
@@ -231,7 +231,7 @@ def test_out_of_time_while_parsing_stops_at_a_place() -> None:
     with pytest.raises(FestValidationError) as raised:
         parse_yaml(text, file="f.yaml", budget=budget)
     (problem,) = raised.value.problems
-    assert problem.message.startswith("reading the pack took longer than 5 seconds, the limit per pack")
+    assert problem.message.startswith("reading the pack took more than 5 seconds of processor time, the limit per pack")
     assert (problem.file, problem.line) == ("f.yaml", 1)
     assert problem.column is not None
     assert problem.column < len(text)

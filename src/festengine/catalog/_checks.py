@@ -1,5 +1,8 @@
 """Cross-checks of a fest pack beyond types: references, cycles, windows, amounts, reachability.
 
+(Whether the pack can be played as written, filters that can match and targets and prerequisites
+that can be met, is checked in :mod:`festengine.catalog._reach`.)
+
 Each check reads the validated :class:`FestSpec` and yields ``(path, message)`` pairs, where
 ``path`` points into the merged YAML document (``("missions", 3, "target")``) so the loader can
 name the file, line and column. Messages say what is wrong and what to write instead.
@@ -16,8 +19,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from festengine._vocab import EVENT_FIELDS, EVENT_TYPES, FieldKind
 from festengine.catalog import spec as s
+from festengine.catalog._reach import check_reachable
 from festengine.catalog._suggest import suggest
 from festengine.catalog._yaml import format_path
+from festengine.limits import EARLIEST_TIME, LATEST_TIME, time_in_range
 
 __all__ = ["Finding", "check_fest"]
 
@@ -207,6 +212,15 @@ def _window_bounds(c: _Ctx, mission: s.MissionSpec) -> tuple[datetime, datetime]
 
 def _check_fest(c: _Ctx) -> Iterator[Finding]:
     fest = c.spec.fest
+    for key, moment in (("starts_at", fest.starts_at), ("ends_at", fest.ends_at)):
+        if not time_in_range(moment):
+            yield (
+                ("fest", key),
+                (
+                    f"{moment.isoformat()} is outside the times festengine computes with "
+                    f"({EARLIEST_TIME.isoformat()} to before {LATEST_TIME.isoformat()}); write a time in that range"
+                ),
+            )
     if fest.ends_at <= fest.starts_at:
         yield ("fest", "ends_at"), "the fest ends before it starts; ends_at must be after starts_at"
     for index, phase in enumerate(fest.phases):
@@ -221,6 +235,8 @@ def _periods(c: _Ctx, mission: s.MissionSpec, period: str) -> int | None:
     start, end = _window_bounds(c, mission)
     if end <= start:
         return None  # reported as a window ending before it starts
+    if not (time_in_range(start) and time_in_range(end)):
+        return None  # reported as a time out of range; local dates may not even exist
     zone = ZoneInfo(c.spec.fest.timezone)
     first = start.astimezone(zone).date()
     last = (end - timedelta(microseconds=1)).astimezone(zone).date()
@@ -545,4 +561,5 @@ def check_fest(spec: s.FestSpec) -> list[Finding]:
         findings.extend(check(c))
     for index, mission in enumerate(spec.missions):
         findings.extend(_check_mission(c, index, mission))
+    findings.extend(check_reachable(spec))
     return findings

@@ -336,7 +336,7 @@ def _include_entries(
         return
     if not isinstance(includes, list):
         at = source_map.find((_INCLUDE,))
-        problems.append(_problem(at.file, "include must be a list of file names", at, (_INCLUDE,)))
+        problems.append(_problem(at.file, "include must be a file or folder name, or a list of them", at, (_INCLUDE,)))
         return
     for index, entry in enumerate(includes):
         if isinstance(entry, str):
