@@ -263,8 +263,8 @@ def test_distinct_creators_in_a_stream_window(pack: Pack) -> None:
     problem = only_problem(pack(missions=text))
     assert where(problem) == ("missions.yaml", 12, 13, "missions[1].target")
     assert problem.message == (
-        "at most 1 distinct creator_id can count towards mission 'hopper' (a stream has one creator (the window "
-        "or subject is per stream)), so a target of 5 is never met; lower it to at most 1"
+        "at most 1 distinct creator_id can count towards mission 'hopper' (each instance counts the events of one "
+        "stream, and a stream has one creator), so a target of 5 is never met; lower it to at most 1"
     )
 
 
@@ -275,7 +275,7 @@ def test_distinct_creators_of_a_creator_goal(pack: Pack) -> None:
         "measure: {kind: distinct, field: creator_id}", "target: 2",
     )  # fmt: skip
     problem = only_problem(pack(missions=text))
-    assert "(each instance counts one creator's events" in problem.message
+    assert "(each instance counts the events of one creator)" in problem.message
 
 
 def test_distinct_users_of_a_viewer_mission(pack: Pack) -> None:
