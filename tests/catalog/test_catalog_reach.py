@@ -347,25 +347,3 @@ def test_fan_club_level_prerequisite_without_any_points(pack: Pack) -> None:
     problem = only_problem(pack(missions=text, fan_club=fan_club))
     assert where(problem) == ("missions.yaml", 11, column(text, 11, "2}"), "missions[1].requires.fan_club_level")
     assert problem.message.startswith("fan club members earn no points (the fan club has no tasks")
-
-
-# =========================================================================== times out of range
-
-
-def test_fest_in_year_one_with_a_streak_is_refused_without_a_traceback(pack: Pack) -> None:
-    """A fest before 1970 in a zone west of UTC is a problem at its times, not an OverflowError in the checks."""
-    fest = (
-        FEST.replace("UTC", "America/Los_Angeles")
-        .replace("2026-06-01", "0001-01-01")
-        .replace("2026-06-22", "0001-01-20")
-    )
-    text = missions("id: streak", "title: Streak", "counts: {event: like}", "measure: {kind: streak}", "target: 3")
-    with pytest.raises(FestValidationError) as raised:
-        load_fest(pack(fest=fest, missions=text))
-    starts, ends = raised.value.problems
-    assert where(starts) == ("fest.yaml", 5, 14, "fest.starts_at")
-    assert starts.message == (
-        "0001-01-01T00:00:00+00:00 is outside the times festengine computes with "
-        "(1970-01-01T00:00:00+00:00 to before 2100-01-01T00:00:00+00:00); write a time in that range"
-    )
-    assert where(ends) == ("fest.yaml", 6, 12, "fest.ends_at")

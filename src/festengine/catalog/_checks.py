@@ -22,7 +22,6 @@ from festengine.catalog import spec as s
 from festengine.catalog._reach import check_reachable
 from festengine.catalog._suggest import suggest
 from festengine.catalog._yaml import format_path
-from festengine.limits import EARLIEST_TIME, LATEST_TIME, time_in_range
 
 __all__ = ["Finding", "check_fest"]
 
@@ -212,15 +211,6 @@ def _window_bounds(c: _Ctx, mission: s.MissionSpec) -> tuple[datetime, datetime]
 
 def _check_fest(c: _Ctx) -> Iterator[Finding]:
     fest = c.spec.fest
-    for key, moment in (("starts_at", fest.starts_at), ("ends_at", fest.ends_at)):
-        if not time_in_range(moment):
-            yield (
-                ("fest", key),
-                (
-                    f"{moment.isoformat()} is outside the times festengine computes with "
-                    f"({EARLIEST_TIME.isoformat()} to before {LATEST_TIME.isoformat()}); write a time in that range"
-                ),
-            )
     if fest.ends_at <= fest.starts_at:
         yield ("fest", "ends_at"), "the fest ends before it starts; ends_at must be after starts_at"
     for index, phase in enumerate(fest.phases):
@@ -235,8 +225,6 @@ def _periods(c: _Ctx, mission: s.MissionSpec, period: str) -> int | None:
     start, end = _window_bounds(c, mission)
     if end <= start:
         return None  # reported as a window ending before it starts
-    if not (time_in_range(start) and time_in_range(end)):
-        return None  # reported as a time out of range; local dates may not even exist
     zone = ZoneInfo(c.spec.fest.timezone)
     first = start.astimezone(zone).date()
     last = (end - timedelta(microseconds=1)).astimezone(zone).date()
