@@ -9,7 +9,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Final
 
-__all__ = ["EVENT_FIELDS", "EVENT_TYPES", "FieldKind"]
+__all__ = ["EVENT_FIELDS", "EVENT_TYPES", "FIELD_RANGES", "FieldKind"]
 
 
 class FieldKind(StrEnum):
@@ -60,3 +60,12 @@ EVENT_FIELDS: Final[dict[str, dict[str, FieldKind]]] = {
 }
 
 EVENT_TYPES: Final[tuple[str, ...]] = tuple(EVENT_FIELDS)
+
+#: The whole-number fields that reach filters as the wire format carries them, and the inclusive
+#: range the event parser accepts for each: a filter outside it can never match. (``gift.count`` is
+#: derived, gifts added once streaks are deduplicated, so it has no such range.)
+FIELD_RANGES: Final[dict[tuple[str, str], tuple[int, int]]] = {
+    ("like", "count"): (1, 1_000_000),
+    ("view", "seconds"): (0, 86_400),
+    ("purchase", "quantity"): (1, 100_000),
+}

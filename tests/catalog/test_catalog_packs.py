@@ -160,6 +160,7 @@ class Draft:
     missions: list[dict[str, Any]] = attrs.field(factory=list)
     bounds: dict[str, tuple[datetime, datetime]] = attrs.field(factory=dict)
     levels: dict[str, int] = attrs.field(factory=dict)
+    awarded: set[str] = attrs.field(factory=set)  # badges something awards, which a prerequisite may name
 
     @property
     def hours(self) -> int:
@@ -181,14 +182,23 @@ class Draft:
         return self.start, self.end
 
 
-def condition(draw: st.DrawFn, event: str) -> dict[str, Any]:
-    """Zero or one condition on a field of ``event`` that fits the field's kind."""
-    fields = EVENT_FIELDS[event]
+#: Fields whose values the pack defines (gifts, coin channels, missions): a filter on made-up values never matches.
+PACK_DEFINED = {("gift", "gift_id"), ("gift", "channel"), ("claim", "mission_id")}
+#: Fields of which one instance of a mission may see a single value (or as many as the pack defines).
+FEW_VALUES = {"gift_id", "channel", "mission_id", "creator_id", "stream_id", "user_id"}
+
+
+def condition(draw: st.DrawFn, event: str, measured: str | None) -> dict[str, Any]:
+    """Zero or one condition on a field of ``event`` that fits the field's kind and can match.
+
+    Never on a field whose values the pack defines, nor on the field a distinct measure counts.
+    """
+    fields = {f: k for f, k in EVENT_FIELDS[event].items() if (event, f) not in PACK_DEFINED and f != measured}
     if not fields or not draw(st.booleans()):
         return {}
     name = draw(st.sampled_from(sorted(fields)))
     if fields[name] is FieldKind.NUMBER:
-        low = draw(st.integers(0, 100))
+        low = draw(st.integers(1, 100))  # every counted number field carries 1 to 100
         op = draw(st.sampled_from([{"at_least": low}, {"at_most": low}, {"between": [low, low + 10]}]))
     else:
         op = draw(st.sampled_from([{"equals": "x1"}, {"one_of": ["x1", "x2"]}, {"contains": "fest"}]))
@@ -205,7 +215,7 @@ def measure_and_target(
         return {"kind": "count"}, draw(st.integers(1, 500))
     if kind == "distinct":
         field = draw(st.sampled_from(sorted([*EVENT_FIELDS[event], "user_id"])))
-        return {"kind": "distinct", "field": field}, draw(st.integers(1, 20))
+        return {"kind": "distinct", "field": field}, 1 if field in FEW_VALUES else draw(st.integers(1, 20))
     if kind == "sum":
         numbers = sorted(f for f, k in EVENT_FIELDS[event].items() if k is FieldKind.NUMBER)
         return {"kind": "sum", "field": draw(st.sampled_from(numbers))}, money(draw, 2, 1, 10**6)
@@ -263,7 +273,7 @@ def mission(draw: st.DrawFn, d: Draft, index: int) -> dict[str, Any]:
         "id": mission_id,
         "title": f"Mission {index}",
         "subject": subject,
-        "counts": {"event": event, **condition(draw, event)},
+        "counts": {"event": event, **condition(draw, event, measure.get("field"))},
         "measure": measure,
         "target": target,
         "window": window,
@@ -281,12 +291,13 @@ def mission(draw: st.DrawFn, d: Draft, index: int) -> dict[str, Any]:
         earlier = [m["id"] for m in d.missions if m["subject"] == "viewer" and d.bounds[m["id"]][0] < end]
         if earlier:
             spec["requires"] = {"missions": draw(st.lists(st.sampled_from(earlier), max_size=2, unique=True))}
-        if d.badges and draw(st.booleans()):
-            badge = draw(st.sampled_from(sorted(d.badges)))
+        if d.awarded and draw(st.booleans()):  # a badge that an earlier mission or a fan club level awards
+            badge = draw(st.sampled_from(sorted(d.awarded)))
             spec.setdefault("requires", {})["badge"] = {"badge": badge, "tier": d.badges[badge][0]}
         if draw(st.booleans()):
             spec["claim"] = {"mode": "manual", "within": draw(st.sampled_from(["30m", "48h", "7d", 3600]))}
     d.bounds[mission_id] = (start, end)
+    d.awarded.update(reward["badge"] for reward in spec["rewards"] if "badge" in reward)
     return spec
 
 
@@ -364,6 +375,7 @@ def valid_packs(draw: st.DrawFn) -> dict[str, dict[str, Any]]:
             badge = sorted(badges)[0]
             for level, tier in zip(fan_club_levels, badges[badge], strict=False):
                 level["badge"] = {"badge": badge, "tier": tier}
+            d.awarded.add(badge)
         tasks = [
             {"id": "watch", "counts": {"event": "view"}, "points": 1, "per": {"field": "seconds", "amount": 60}},
             {"id": "chat", "counts": {"event": "comment"}, "points": 2, "daily_cap": draw(st.integers(1, 50))},

@@ -884,8 +884,8 @@ def test_wrong_operator_for_the_field_kind(pack: Pack, condition: str, column: i
 
 def test_user_id_is_a_field_of_every_event(pack: Pack) -> None:
     """user_id may be filtered and measured on any event (e.g. distinct contributors)."""
-    missions = MISSIONS.replace("{event: like}", "{event: like, where: {user_id: {one_of: [u1, u2]}}}")
-    missions += "    measure: {kind: distinct, field: user_id}\n"
+    missions = MISSIONS.replace("{event: like}", "{event: like, where: {user_id: {one_of: [u1, u2, u3]}}}")
+    missions += "    subject: creator\n    measure: {kind: distinct, field: user_id}\n"
     assert load_fest(pack(missions=missions)).missions["likes"].measure.field == "user_id"
 
 
@@ -1662,7 +1662,7 @@ missions:
       - {badge: star, tier: gold}
   - id: gifts
     title: Gifts
-    counts: {event: gift, where: {gift_id: {equals: tulip}, colour: {equals: red}}}
+    counts: {event: gift, where: {gift_id: {equals: rose}, colour: {equals: red}}}
     target: 1
     window: {kind: phase, phase: week9}
 """
@@ -1671,7 +1671,7 @@ missions:
     error = raised.value
     assert [(p.line, p.column, p.path) for p in error.problems] == [
         (7, 29, "missions[0].rewards[0].tier"),
-        (10, 69, "missions[1].counts.where.colour"),
+        (10, 68, "missions[1].counts.where.colour"),
         (12, 34, "missions[1].window.phase"),
     ]
     text = str(error).splitlines()

@@ -142,6 +142,15 @@ def test_include_inside_the_pack(tmp_path: Path) -> None:
     assert document.source_map.locate(("missions", 2, "id")) == (str(extra), 2, 9)
 
 
+def test_include_as_a_single_file_name_is_a_list_of_one(tmp_path: Path) -> None:
+    """``include: parts/x.yaml`` (text) reads exactly as ``include: [parts/x.yaml]``."""
+    as_text = write(tmp_path, "text.yaml", FEST + "include: parts/missions.yaml\n")
+    as_list = write(tmp_path, "list.yaml", FEST + "include: [parts/missions.yaml]\n")
+    write(tmp_path, "parts/missions.yaml", "missions:\n  - id: m1\n")
+    assert read_pack(as_text).data == read_pack(as_list).data
+    assert read_pack(as_text).data["missions"] == [{"id": "m1"}]
+
+
 def test_include_as_single_name_and_folder(tmp_path: Path) -> None:
     """An include may be a single name, and may name a folder (its YAML files, sorted)."""
     main = write(tmp_path, "fest.yaml", FEST + "include: parts\n")
@@ -207,7 +216,9 @@ def test_include_cycle_and_repeats_read_once(tmp_path: Path) -> None:
 def test_include_must_list_names(tmp_path: Path) -> None:
     """An include that is not a list of names is a problem."""
     main = write(tmp_path, "a.yaml", "include: {x: 1}\n")
-    assert only_problem(main) == Problem(str(main), 1, 10, "include", "include must be a list of file names")
+    assert only_problem(main) == Problem(
+        str(main), 1, 10, "include", "include must be a file or folder name, or a list of them"
+    )
     other = write(tmp_path, "b.yaml", "include:\n  - 3\n")
     message = "include entries must be file names, not 3"
     assert only_problem(other) == Problem(str(other), 2, 5, "include[0]", message)
@@ -258,7 +269,7 @@ def test_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     def refuse(*_args: object, **_kwargs: object) -> None:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(_pack, "open", refuse, raising=False)
+    monkeypatch.setattr(_pack.os, "open", refuse)
     assert only_problem(path) == Problem(str(path), None, None, "", "could not read the file: Permission denied")
 
 

@@ -168,9 +168,13 @@ def test_format_path() -> None:
 
 
 def test_syntax_error_has_mark() -> None:
-    """A YAML syntax error becomes one problem at the parser's line and column."""
+    """A YAML syntax error becomes one problem at the parser's line and column, in a designer's words."""
     problem = only_problem("fest:\n  id: a: b\n")
-    assert problem == Problem("f.yaml", 2, 8, "", "could not parse YAML: mapping values are not allowed here")
+    message = (
+        "could not parse YAML: a value contains ': ', which YAML reads as the start of another key; "
+        'put the whole value in quotes, e.g. title: "Week 1: Warm-up"'
+    )
+    assert problem == Problem("f.yaml", 2, 8, "", message)
 
 
 def test_unsafe_tag_is_refused_and_nothing_runs(tmp_path: Path) -> None:

@@ -75,7 +75,7 @@ missions:
       - {badge: star, tier: gold}
   - id: gifts
     title: Gifts
-    counts: {event: gift, where: {gift_id: {equals: tulip}}}
+    counts: {event: gift, where: {gift_id: {equals: rose}}}
     target: 1
     window: {kind: phase, phase: week9}
 """

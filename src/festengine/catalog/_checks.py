@@ -1,5 +1,8 @@
 """Cross-checks of a fest pack beyond types: references, cycles, windows, amounts, reachability.
 
+(Whether the pack can be played as written, filters that can match and targets and prerequisites
+that can be met, is checked in :mod:`festengine.catalog._reach`.)
+
 Each check reads the validated :class:`FestSpec` and yields ``(path, message)`` pairs, where
 ``path`` points into the merged YAML document (``("missions", 3, "target")``) so the loader can
 name the file, line and column. Messages say what is wrong and what to write instead.
@@ -16,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from festengine._vocab import EVENT_FIELDS, EVENT_TYPES, FieldKind
 from festengine.catalog import spec as s
+from festengine.catalog._reach import check_reachable
 from festengine.catalog._suggest import suggest
 from festengine.catalog._yaml import format_path
 
@@ -545,4 +549,5 @@ def check_fest(spec: s.FestSpec) -> list[Finding]:
         findings.extend(check(c))
     for index, mission in enumerate(spec.missions):
         findings.extend(_check_mission(c, index, mission))
+    findings.extend(check_reachable(spec))
     return findings

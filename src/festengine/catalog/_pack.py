@@ -13,18 +13,26 @@ sub-folders) sorted by name; a file's own content, then its includes in the orde
 file is read once, however often it is reached, so include cycles are harmless.
 
 Included files must stay inside the pack folder (the folder given, or a single file's folder),
-also through symbolic links. Every problem, in every file, is reported together.
+also through symbolic links. Only regular files are read: a named pipe, a device or a socket is
+refused before it is opened (and checked again once open, without blocking), so no pack can make
+reading wait. The limits of :mod:`festengine.catalog.pack_limits` bound the files, bytes, values
+and time of a whole pack; reading stops at the first limit passed. Every other problem, in every
+file, is reported together.
 """
 
 from __future__ import annotations
 
 import codecs
 import os
+import stat
 from collections.abc import Iterator, Sequence
+from typing import Final, NoReturn
 
 import attrs
 
-from festengine.catalog._yaml import MAX_FILE_BYTES, Position, SourceMap, format_path, oversize_message, parse_yaml
+from festengine.catalog import pack_limits
+from festengine.catalog._yaml import Position, SourceMap, format_path, oversize_message, parse_yaml
+from festengine.catalog.pack_limits import MAX_FILE_BYTES, WorkBudget
 from festengine.errors import FestValidationError, Problem
 
 __all__ = ["YAML_SUFFIXES", "PackDocument", "PackPath", "read_pack"]
@@ -36,6 +44,12 @@ YAML_SUFFIXES = (".yaml", ".yml")
 """The file name endings read from a pack folder."""
 
 _INCLUDE = "include"
+
+#: Never wait on a file (O_NONBLOCK: a pipe swapped in after the check) nor adopt a terminal.
+_OPEN_FLAGS: Final = (
+    os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
+)
+_CHUNK: Final = 65_536
 
 
 @attrs.frozen(slots=True, eq=False)
@@ -83,9 +97,13 @@ def _problem(file: str, message: str, at: Position | None = None, path: tuple[st
 
 
 def _yaml_files_in(folder: str) -> list[str]:
-    """The YAML files directly in ``folder``, sorted by name."""
+    """The YAML files directly in ``folder``, sorted by name: every name but sub-folders and broken links.
+
+    A pipe, device or socket with a YAML name is kept, for reading to refuse it by name.
+    """
     names = sorted(n for n in os.listdir(folder) if n.endswith(YAML_SUFFIXES))
-    return [os.path.join(folder, n) for n in names if os.path.isfile(os.path.join(folder, n))]
+    paths = (os.path.join(folder, n) for n in names)
+    return [p for p in paths if os.path.exists(p) and not os.path.isdir(p)]
 
 
 def _line_and_column(raw: bytes, offset: int) -> tuple[int, int]:
@@ -101,14 +119,59 @@ class _ReadError(Exception):
         self.problem = problem
 
 
-def _read_text(name: str) -> str:
-    """A file's UTF-8 text, refusing files over :data:`MAX_FILE_BYTES` before reading them whole."""
+class _NotRegular(Exception):
+    """The path is not a regular file; carries what it is, in words."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__(kind)
+        self.kind = kind
+
+
+def _kind_of(mode: int) -> str | None:
+    """What a file that is not a regular file is, in words; ``None`` for a regular file."""
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "a special file"
+
+
+def _read_bytes(name: str) -> tuple[bytes, int]:
+    """At most :data:`MAX_FILE_BYTES` + 1 bytes of the regular file ``name``, and its size.
+
+    Raises :class:`_NotRegular` before opening anything else, and again if the file was swapped
+    for something else between the check and the opening (the opening never waits).
+    """
+    kind = _kind_of(os.stat(name).st_mode)
+    if kind is not None:
+        raise _NotRegular(kind)
+    handle = os.open(name, _OPEN_FLAGS)
     try:
-        with open(name, "rb") as handle:
-            size = os.fstat(handle.fileno()).st_size
-            raw = handle.read(MAX_FILE_BYTES + 1)
-    except OSError as error:
-        raise _ReadError(_problem(name, f"could not read the file: {error.strerror or error}")) from None
+        info = os.fstat(handle)
+        kind = _kind_of(info.st_mode)
+        if kind is not None:
+            raise _NotRegular(kind)
+        chunks: list[bytes] = []
+        left = MAX_FILE_BYTES + 1
+        while left > 0:
+            chunk = os.read(handle, min(left, _CHUNK))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        return b"".join(chunks), info.st_size
+    finally:
+        os.close(handle)
+
+
+def _decode(name: str, raw: bytes, size: int) -> str:
+    """A file's UTF-8 text, refusing files over :data:`MAX_FILE_BYTES`."""
     if len(raw) > MAX_FILE_BYTES:
         raise _ReadError(_problem(name, oversize_message(max(size, len(raw)))))
     raw = raw.removeprefix(codecs.BOM_UTF8)
@@ -120,13 +183,27 @@ def _read_text(name: str) -> str:
         raise _ReadError(Problem(name, line, column, "", message)) from None
 
 
+def _not_regular(name: str, kind: str, at: Position | None) -> Problem:
+    if at is None:
+        message = f"{name!r} is {kind}, not a regular file; a pack reads only regular YAML files"
+        return _problem(name, message)
+    message = f"include {name!r} is {kind}, not a regular file; include only regular YAML files and folders"
+    return _problem(at.file, message, at, (_INCLUDE,))
+
+
+class _Stop(Exception):
+    """A pack limit is passed; the problem saying so is already recorded, and reading stops."""
+
+
 class _PackReader:
-    """Reads files in pack order, following includes, collecting problems."""
+    """Reads files in pack order, following includes, collecting problems, within the pack's limits."""
 
     def __init__(self) -> None:
         self.files: list[_File] = []
         self.problems: list[Problem] = []
         self._seen: set[str] = set()
+        self._budget = WorkBudget()
+        self._bytes = 0
 
     def add_path(self, path: PackPath) -> _Root:
         """Read a file or a folder named by the caller; return its pack folder."""
@@ -137,7 +214,7 @@ class _PackReader:
             return root
         root = _Root.of(os.path.dirname(name) or os.curdir)
         if os.path.exists(name):
-            self._add_file(name, root)
+            self._add_file(name, root, None)
         else:
             self.problems.append(_problem(name, "no such file or folder"))
         return root
@@ -152,17 +229,18 @@ class _PackReader:
             self.problems.append(_problem(folder, "no YAML files (*.yaml or *.yml) in this folder", at))
         for name in names:
             if root.holds(name):
-                self._add_file(name, root)
+                self._add_file(name, root, None)
             else:
                 message = f"{name!r} is a link that leaves the pack folder {root.name!r}; keep pack files inside it"
                 self.problems.append(_problem(name, message))
 
-    def _add_file(self, name: str, root: _Root) -> None:
+    def _add_file(self, name: str, root: _Root, at: Position | None) -> None:
         real = os.path.realpath(name)
         if real in self._seen:
             return
         self._seen.add(real)
-        parsed = self._parse(name)
+        self._check_start(name, at)
+        parsed = self._parse(name, at)
         if parsed is None:
             return
         data, source_map = parsed
@@ -171,15 +249,54 @@ class _PackReader:
         for entry, path in _include_entries(includes, source_map, self.problems):
             self._include(entry, source_map.find(path), name, root)
 
-    def _parse(self, name: str) -> tuple[dict[str, object], SourceMap] | None:
+    def _stop(self, name: str, message: str, at: Position | None) -> NoReturn:
+        self.problems.append(_problem(name, message, at, (_INCLUDE,) if at is not None else ()))
+        raise _Stop
+
+    def _check_start(self, name: str, at: Position | None) -> None:
+        """Stop before reading one file too many, or once the pack's time is up."""
+        limit = pack_limits.MAX_PACK_FILES
+        if len(self._seen) > limit:
+            message = (
+                f"the pack reads more than {limit:,} files, the limit per pack; reading stopped at {name!r}. "
+                "Merge small files, or split the fest into several packs"
+            )
+            self._stop(at.file if at is not None else name, message, at)
+        if self._budget.out_of_time():
+            self._stop(name, self._budget.out_of_time_message(), None)
+
+    def _count_bytes(self, name: str, size: int) -> None:
+        self._bytes += size
+        limit = pack_limits.MAX_PACK_BYTES
+        if self._bytes > limit:
+            message = (
+                f"with this file the pack's files add up to {self._bytes:,} bytes, more than the limit of "
+                f"{limit:,} per pack; reading stopped here. Remove long comments and unused files, or split "
+                "the fest into several packs"
+            )
+            self._stop(name, message, None)
+
+    def _read_text(self, name: str, at: Position | None) -> str:
+        try:
+            raw, size = _read_bytes(name)
+        except _NotRegular as error:
+            raise _ReadError(_not_regular(name, error.kind, at)) from None
+        except OSError as error:
+            raise _ReadError(_problem(name, f"could not read the file: {error.strerror or error}")) from None
+        self._count_bytes(name, len(raw))
+        return _decode(name, raw, size)
+
+    def _parse(self, name: str, at: Position | None) -> tuple[dict[str, object], SourceMap] | None:
         """The file's top-level mapping and source map, or ``None`` after recording the problems."""
         try:
-            data, source_map = parse_yaml(_read_text(name), file=name)
+            data, source_map = parse_yaml(self._read_text(name, at), file=name, budget=self._budget)
         except _ReadError as error:
             self.problems.append(error.problem)
             return None
         except FestValidationError as error:
             self.problems.extend(error.problems)
+            if self._budget.nodes > self._budget.max_nodes or self._budget.out_of_time():
+                raise _Stop from None  # the parser said which limit; no other file can be read
             return None
         if data is None:  # an empty file, or one with only comments
             return {}, source_map
@@ -202,7 +319,7 @@ class _PackReader:
         elif os.path.isdir(target):
             self._add_folder(target, root, at)
         elif os.path.exists(target):
-            self._add_file(target, root)
+            self._add_file(target, root, at)
         else:
             message = f"included file {entry!r} does not exist (looked for {target})"
             self.problems.append(_problem(including, message, at, (_INCLUDE,)))
@@ -219,7 +336,7 @@ def _include_entries(
         return
     if not isinstance(includes, list):
         at = source_map.find((_INCLUDE,))
-        problems.append(_problem(at.file, "include must be a list of file names", at, (_INCLUDE,)))
+        problems.append(_problem(at.file, "include must be a file or folder name, or a list of them", at, (_INCLUDE,)))
         return
     for index, entry in enumerate(includes):
         if isinstance(entry, str):
@@ -272,7 +389,10 @@ def read_pack(paths: PackPath | Sequence[PackPath]) -> PackDocument:
     Raises :class:`~festengine.errors.FestValidationError` listing every problem in every file.
     """
     reader = _PackReader()
-    roots = [reader.add_path(path) for path in _as_paths(paths)]
+    try:
+        roots = [reader.add_path(path) for path in _as_paths(paths)]
+    except _Stop:
+        raise FestValidationError(reader.problems) from None
     if not roots:
         raise FestValidationError([Problem("", None, None, "", "no fest pack given; name a YAML file or a folder")])
     data, source_map = _merge(reader.files, reader.problems)

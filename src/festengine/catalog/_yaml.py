@@ -11,11 +11,13 @@ instead of using ``yaml.SafeLoader``'s composer and constructor, for four reason
   numbers are decimal only, numbers with a point are exact ``Decimal`` values, and time stamps
   stay text (the pydantic model parses them with the fest's rules);
 * every node keeps its line and column, for error messages that point at the culprit;
-* bounds on size, nesting depth and alias expansion ("billion laughs") are checked while
-  composing, so a hostile file fails fast, and an anchor is usable only after its node ends,
-  so no node can contain itself;
+* bounds on size, nesting depth, alias expansion ("billion laughs"), the number of values and
+  the time spent (:mod:`festengine.catalog.pack_limits`) are checked while composing, so a
+  hostile file fails fast, and an anchor is usable only after its node ends, so no node can
+  contain itself;
 * every problem becomes a :class:`~festengine.errors.Problem`; all the problems the parser can
-  continue past (bad tags, duplicate keys, keys that are not text…) are reported together.
+  continue past (bad tags, duplicate keys, keys that are not text…) are reported together, and
+  syntax errors are said in a designer's words (:mod:`festengine.catalog._yaml_errors`).
 
 No tag outside YAML's core schema is accepted, so no Python object is ever built from a file.
 The pure-Python parser is used on purpose: its messages are the same everywhere.
@@ -32,6 +34,8 @@ import attrs
 import yaml
 from yaml import events as ev
 
+from festengine.catalog._yaml_errors import explain_syntax_error
+from festengine.catalog.pack_limits import MAX_ALIAS_EXPANSIONS, MAX_DEPTH, MAX_FILE_BYTES, WorkBudget
 from festengine.errors import FestValidationError, Problem
 
 __all__ = [
@@ -41,19 +45,11 @@ __all__ = [
     "NodePath",
     "Position",
     "SourceMap",
+    "WorkBudget",
     "format_path",
     "oversize_message",
     "parse_yaml",
 ]
-
-MAX_FILE_BYTES: Final = 1_048_576
-"""A file larger than this (in UTF-8 bytes) is refused before parsing."""
-
-MAX_DEPTH: Final = 64
-"""The deepest nesting of mappings and lists allowed (a top-level mapping is level 1)."""
-
-MAX_ALIAS_EXPANSIONS: Final = 10_000
-"""How many nodes may be copied through aliases (``*name``) in one file."""
 
 NodePath: TypeAlias = tuple[str | int, ...]
 """Where a value sits in a document: mapping keys and list indexes, e.g. ``("missions", 3, "target")``."""
@@ -222,6 +218,10 @@ class _Mark(Protocol):
     def column(self) -> int: ...
 
 
+_CLOCK_EVERY: Final = 256
+"""How many parser events pass between two looks at the pack's time budget."""
+
+
 class _Stop(Exception):
     """Parsing cannot usefully continue; the reason is already among the problems."""
 
@@ -256,10 +256,11 @@ class _Report:
 class _Composer:
     """Builds a node tree from the event stream, iteratively, with depth and anchor rules."""
 
-    def __init__(self, text: str, report: _Report) -> None:
+    def __init__(self, text: str, report: _Report, budget: WorkBudget) -> None:
         self._events: _EventReader | None = None
         self._text = text
         self._report = report
+        self._budget = budget
         self._stack: list[_Collection] = []
         self._anchors: dict[str, _Scalar | _Collection] = {}
         self._root: _Node | None = None
@@ -267,10 +268,18 @@ class _Composer:
 
     def compose(self) -> _Node | None:
         """The single document's root node (``None`` for an empty file)."""
+        count = 0
         while True:
             event = self._next_event()
             if isinstance(event, ev.StreamEndEvent):
                 return self._root
+            count += 1
+            if count % _CLOCK_EVERY == 0 and self._budget.out_of_time():
+                self._report.add(self._report.at(event.start_mark), (), self._budget.out_of_time_message())
+                raise _Stop
+            if isinstance(event, ev.NodeEvent) and not self._budget.spend_node():
+                self._report.add(self._report.at(event.start_mark), (), self._budget.too_many_nodes_message())
+                raise _Stop
             self._handle(event)
 
     def _next_event(self) -> ev.Event:
@@ -288,9 +297,8 @@ class _Composer:
         return event
 
     def _syntax_problem(self, error: yaml.MarkedYAMLError) -> NoReturn:
-        mark = error.problem_mark or error.context_mark
-        reason = error.problem or error.context or "invalid YAML"
-        self._report.add(self._report.at(mark) if mark else None, (), f"could not parse YAML: {reason}")
+        said = explain_syntax_error(error.problem, error.context, error.problem_mark, error.context_mark, self._text)
+        self._report.add(self._report.at(said.mark) if said.mark else None, (), said.message)
         raise _Stop from None
 
     def _reader_problem(self, error: yaml.reader.ReaderError) -> NoReturn:
@@ -455,9 +463,10 @@ def _key_kind(value: object) -> str:
 class _Builder:
     """Turns nodes into plain values, recording positions and reporting problems."""
 
-    def __init__(self, report: _Report, source_map: SourceMap) -> None:
+    def __init__(self, report: _Report, source_map: SourceMap, budget: WorkBudget) -> None:
         self._report = report
         self._map = source_map
+        self._budget = budget
         self._expansions = 0
 
     def build(self, node: _Node) -> object:
@@ -490,6 +499,9 @@ class _Builder:
                 f"{MAX_ALIAS_EXPANSIONS:,} values; write the values out or use fewer aliases"
             )
             self._report.add(at, path, message)
+            raise _Stop
+        if not self._budget.spend_node():  # a copied value costs what a written one does
+            self._report.add(at, path, self._budget.too_many_nodes_message())
             raise _Stop
 
     def _scalar(self, node: _Scalar, path: NodePath) -> object:
@@ -569,11 +581,14 @@ def _size_problem(text: str, file: str, max_bytes: int) -> Problem | None:
     return Problem(file, None, None, "", oversize_message(size, max_bytes))
 
 
-def parse_yaml(text: str, *, file: str, max_bytes: int = MAX_FILE_BYTES) -> tuple[object, SourceMap]:
+def parse_yaml(
+    text: str, *, file: str, max_bytes: int = MAX_FILE_BYTES, budget: WorkBudget | None = None
+) -> tuple[object, SourceMap]:
     """Parse one YAML document safely into plain values and their source positions.
 
     Returns ``(data, source_map)``; ``data`` is ``None`` for an empty document. Raises
-    :class:`~festengine.errors.FestValidationError` listing every problem found.
+    :class:`~festengine.errors.FestValidationError` listing every problem found. ``budget`` is
+    the pack's, shared by its files; without one, the file gets a pack's budget of its own.
     """
     too_big = _size_problem(text, file, max_bytes)
     if too_big is not None:
@@ -581,10 +596,11 @@ def parse_yaml(text: str, *, file: str, max_bytes: int = MAX_FILE_BYTES) -> tupl
     report = _Report(file)
     source_map = SourceMap(file)
     data: object = None
+    budget = budget if budget is not None else WorkBudget()
     try:
-        root = _Composer(text, report).compose()
+        root = _Composer(text, report, budget).compose()
         if root is not None:
-            data = _Builder(report, source_map).build(root)
+            data = _Builder(report, source_map, budget).build(root)
     except _Stop:
         pass
     except RecursionError:  # a safety net: composing and building are bounded, so never expected
