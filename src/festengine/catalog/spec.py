@@ -175,6 +175,9 @@ class GiftSpec(Spec):
     name: Text
     coins: Annotated[int, Field(ge=1)]
     streakable: bool = False
+    tiktok_gift_id: Annotated[int, Field(ge=1)] | None = Field(
+        default=None, description="the gift's numeric id on TikTok LIVE, for feeds that map TikTok gifts to this one"
+    )
 
 
 class SplitSpec(Spec):
