@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import tiktok_messages as m
 from festengine import Engine, Fest, load_fest
 
+import tiktok_messages as m
 from festengine_tiktoklive import Mapper, Room
 
 HERE = Path(__file__).parent

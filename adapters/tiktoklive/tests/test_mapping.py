@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-import tiktok_messages as m
 from festengine import Event, Fest, event_to_dict
-from TikTokLive.events import ControlEvent, LivePauseEvent
+from TikTokLive.events import ControlEvent, LikeEvent, LivePauseEvent
 from TikTokLive.proto.custom_proto import ControlAction
 
+import tiktok_messages as m
 from festengine_tiktoklive import Mapper, Room, gift_table
 
 ROOM, OWNER = str(m.ROOM), str(m.OWNER)
@@ -190,7 +190,7 @@ def test_message_without_sender_is_reported(mapper: Mapper) -> None:
 
 def test_message_without_id_or_time_is_reported(mapper: Mapper) -> None:
     """A message without its common part (id, time) maps to nothing, not even the stream's start."""
-    mapped = mapper.map(m.LikeEvent(user=m.user(12), count=3))
+    mapped = mapper.map(LikeEvent(user=m.user(12), count=3))
     assert mapped.events == ()
     assert [p.code for p in mapped.problems] == ["incomplete"]
 

@@ -33,6 +33,7 @@ START_MS = 1_796_500_800_000  # 2026-12-05T20:00:00Z
 #: TikTok's gifts as the test pack knows them: id -> (name, diamond count, type); type 1 streaks.
 GIFTS = {5655: ("Rose", 1, 1), 37: ("Panda", 5, 1), 5879: ("Concert", 500, 0), 9999: ("Galaxy", 1000, 0)}
 
+
 def at(seconds: float) -> int:
     """A message time in milliseconds, ``seconds`` after the LIVE's start in these tests."""
     return START_MS + round(seconds * 1000)

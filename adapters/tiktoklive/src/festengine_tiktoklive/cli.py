@@ -74,7 +74,11 @@ def main(argv: Sequence[str] | None = None, *, make_client: Callable[[str], Any]
     except FestEngineError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
-    print(f"{feed.applied} events applied", file=sys.stderr)
+    if args.db is None:
+        print(f"{feed.sent} events written", file=sys.stderr)
+    else:
+        applied = feed.sent - feed.duplicates - feed.rejected
+        print(f"{applied} events applied, {feed.duplicates} applied before, {feed.rejected} rejected", file=sys.stderr)
     return 0
 
 

@@ -52,7 +52,10 @@ class Feed:
         self.slot = slot
         self.presence = presence
         self.mapper: Mapper | None = None
-        self.applied = 0
+        #: events handed to the sink; of their steps (a sink that runs an engine), duplicates and rejections
+        self.sent = 0
+        self.duplicates = 0
+        self.rejected = 0
         self._recent: OrderedDict[str, None] = OrderedDict()
 
     def connected(self, room: Room) -> None:
@@ -82,5 +85,7 @@ class Feed:
             self._recent[event.event_id] = None
         while len(self._recent) > RECENT_IDS:
             self._recent.popitem(last=False)
-        self.applied += len(fresh)
+        self.sent += len(fresh)
+        self.duplicates += sum(step.duplicate for step in steps)
+        self.rejected += sum(step.rejected is not None for step in steps)
         return steps
