@@ -17,7 +17,7 @@ demo: $(STAMP)
 	$(BIN)/festengine simulate missions/community-fest --viewers 6000 --creators 120 --days 21 --seed 7 --out build/demo
 
 ## test: lint, type-check and run the whole test suite
-test: lint typecheck pytest
+test: lint typecheck pytest test-adapters
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks examples
@@ -28,6 +28,14 @@ typecheck: $(STAMP)
 
 pytest: $(STAMP)
 	$(BIN)/pytest -q -p no:cacheprovider
+
+## test-adapters: install the TikTok LIVE adapter next to the core; lint, type-check and test it
+.PHONY: test-adapters
+ADAPTER_BIN := $(abspath $(BIN))
+test-adapters: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e adapters/tiktoklive
+	cd adapters/tiktoklive && $(ADAPTER_BIN)/ruff check . && $(ADAPTER_BIN)/ruff format --check . \
+		&& $(ADAPTER_BIN)/mypy && $(ADAPTER_BIN)/pytest -q -p no:cacheprovider
 
 ## bench: the engine benchmark at its full size
 bench: $(STAMP)
