@@ -52,6 +52,12 @@ def test_bad_watch_settings_exit_2(option: list[str], capsys: pytest.CaptureFixt
     assert capsys.readouterr().err == "error: --slot is 1-3600 seconds and --presence 1-86400\n"
 
 
+def test_slot_longer_than_the_fests_lateness_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    """Views come up to a slot after their time: a slot longer than the fest's allowed lateness is refused."""
+    assert main(["run", "@creator", "--pack", str(PACK), "--slot", "3600"], make_client=client_playing()) == 2
+    assert capsys.readouterr().err == "error: --slot 3600 is longer than the fest's allowed_lateness (600 s)\n"
+
+
 def test_creator_not_live_exits_1(capsys: pytest.CaptureFixture[str]) -> None:
     """A creator who is not LIVE: exit 1 with the reason."""
     from TikTokLive.client.errors import UserOfflineError

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from festengine import Event, Fest, event_to_dict
-from TikTokLive.events import ControlEvent, LikeEvent, LivePauseEvent
+from TikTokLive.events import ControlEvent, LikeEvent, LiveEndEvent, LivePauseEvent
 from TikTokLive.proto.custom_proto import ControlAction
 
 import tiktok_messages as m
@@ -142,6 +142,15 @@ def test_live_end(mapper: Mapper, form: Callable[[Any], Any]) -> None:
         ("stream_ended", f"tiktok-{ROOM}-end"),
     ]
     assert events[-1].occurred_at == m.when(90)
+
+
+def test_live_end_without_a_time_ends_at_the_newest_message(mapper: Mapper) -> None:
+    """A live-end message without its time ends the stream as of the newest message seen; before any
+    message there is nothing to end."""
+    assert mapper.map(LiveEndEvent(action=ControlAction.STREAM_ENDED)).events == ()
+    mapper.map(m.like(1, 30, 12, 1))
+    events = mapper.map(LiveEndEvent(action=ControlAction.STREAM_ENDED)).events
+    assert (events[-1].type, events[-1].occurred_at) == ("stream_ended", m.when(30))
 
 
 def test_other_messages_map_to_nothing(mapper: Mapper) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 from typing import Any
 
 import pytest
@@ -104,14 +105,17 @@ signs = st.lists(st.tuples(st.sampled_from(["u1", "u2", "u3"]), st.integers(0, 3
 @settings(max_examples=150, deadline=None)
 @given(signs=signs, slot=st.sampled_from([7, 60, 90]), presence=st.integers(1, 400))
 def test_credit_is_bounded_and_ids_are_unique(signs: list[tuple[str, int]], slot: int, presence: int) -> None:
-    """Whatever the signs: each view is at most one slot long, no (viewer, slot) is credited twice, and a
-    viewer's total is at most the time from their first sign to the end."""
+    """Whatever the signs: each view is at most one slot long, no (viewer, slot) is credited twice, a
+    viewer's total is at most the time from their first sign to the end, and views come in time order
+    to within a slot (so the engine's allowed lateness is not exceeded)."""
     watch = tracker(slot, presence)
     views: list[dict[str, Any]] = []
     for user_id, second in sorted(signs, key=lambda s: s[1]):
         views += watch.advance(at(second))
         watch.seen(user_id, at(second))
     views += watch.finish(at(3_500))
+    times = [datetime.fromisoformat(v["occurred_at"]) for v in views]
+    assert all(earlier - later < timedelta(seconds=slot) for earlier, later in pairwise(times))
     ids = [v["event_id"] for v in views]
     assert len(ids) == len(set(ids))
     assert all(1 <= v["seconds"] <= slot for v in views)

@@ -67,6 +67,10 @@ def main(argv: Sequence[str] | None = None, *, make_client: Callable[[str], Any]
     except (FestEngineError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    lateness = int(fest.allowed_lateness.total_seconds())
+    if args.slot > lateness:
+        print(f"error: --slot {args.slot} is longer than the fest's allowed_lateness ({lateness} s)", file=sys.stderr)
+        return 2
     try:
         with _sink(args.db, fest) as sink:
             feed = Feed(fest, sink, report=_report, slot=args.slot, presence=args.presence)

@@ -132,9 +132,14 @@ class Mapper:
         message_id = str(common.msg_id) if common is not None and common.msg_id else None
         if not isinstance(message, _HANDLED):
             return Mapped()
-        if common is None or not common.create_time or message_id is None:
+        if isinstance(message, LiveEndEvent) and (common is None or not common.create_time):
+            if self._clock is None:  # the end of a LIVE of which nothing was seen: nothing to end
+                return Mapped()
+            at = self._clock  # the end without a time of its own: as of the newest message
+        elif common is None or not common.create_time or message_id is None:
             return Mapped(problems=(MappingProblem("incomplete", message_id, "the message has no id or time"),))
-        at = _moment(common.create_time)
+        else:
+            at = _moment(common.create_time)
         wire = [*self._start(at), *self._tick(at)]
         problems: list[MappingProblem] = []
         try:

@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
+import httpx
 from TikTokLive.client.errors import TikTokLiveError, UserOfflineError
 from TikTokLive.events import (
     CommentEvent,
@@ -18,6 +19,7 @@ from TikTokLive.events import (
     RoomUserSeqEvent,
     ShareEvent,
 )
+from websockets.exceptions import WebSocketException
 
 from festengine_tiktoklive.feed import Feed, room_of
 from festengine_tiktoklive.sinks import TikTokAdapterError
@@ -78,7 +80,7 @@ async def follow(
             if feed.mapper is None:
                 raise TikTokAdapterError("the creator is not LIVE now") from error
             return
-        except (TikTokLiveError, OSError) as error:
+        except (TikTokLiveError, OSError, httpx.HTTPError, WebSocketException) as error:
             failures += 1
             if failures > retries:
                 raise TikTokAdapterError(f"gave up after {retries} failed connections: {error}") from error

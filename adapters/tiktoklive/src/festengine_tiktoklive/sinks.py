@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import json
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Protocol, TextIO
 
-from festengine import Engine, Event, Fest, FestEngineError, Step
-from festengine.events import dumps_event
+from festengine import Engine, Event, Fest, FestEngineError, Step, event_to_dict
 
 __all__ = ["EngineSink", "JsonLinesSink", "Sink", "TikTokAdapterError", "open_store"]
 
@@ -43,7 +43,7 @@ class JsonLinesSink:
 
     def apply_batch(self, events: Sequence[Event]) -> list[Step]:
         for event in events:
-            self.stream.write(dumps_event(event) + "\n")
+            self.stream.write(json.dumps(event_to_dict(event), ensure_ascii=False) + "\n")
         self.stream.flush()
         return []
 

@@ -11,6 +11,8 @@ is an approximation, and this module makes it the same for every run that sees t
   (the newest message time) passes a slot's end, each viewer present during the slot gets one
   ``view`` event with the seconds of the slot they were present for, and the event id
   ``tiktok-<room>-watch-<viewer>-<slot start>``. Ticks move the clock forward when nobody acts.
+  Views come in time order to within a slot, so a slot must not be longer than the fest's
+  ``allowed_lateness`` (the engine would refuse views as too late).
 - The stream's end closes the last, partial slot at the end time, and nobody is present after it.
 
 So a viewer who leaves is credited up to ``presence`` seconds too many, and a silent viewer who
@@ -84,19 +86,25 @@ class WatchTracker:
         if self._closed_until is None or until <= self._closed_until:
             return []
         since = self._closed_until
-        views = [
-            self._view(user_id, slot_start, seconds, end)
-            for user_id, spans in sorted(self._viewers.items())
-            for slot_start, (seconds, end) in sorted(self._per_slot(spans, since, until).items())
-        ]
+        views = sorted(
+            (
+                (slot_start, user_id, seconds, end)
+                for user_id, spans in self._viewers.items()
+                for slot_start, (seconds, end) in self._per_slot(spans, since, until).items()
+            ),
+        )  # in time order, so that no view is later than the ones before it by more than a slot
+        self._forget(until)
+        self._closed_until = until
+        return [self._view(user_id, slot_start, seconds, end) for slot_start, user_id, seconds, end in views]
+
+    def _forget(self, until: int) -> None:
+        """Drop the presences that ended by ``until``, and the viewers left with none."""
         for user_id in list(self._viewers):
             kept = [span for span in self._viewers[user_id] if span.last_seen + self.presence > until]
             if kept:
                 self._viewers[user_id] = kept
             else:
                 del self._viewers[user_id]
-        self._closed_until = until
-        return views
 
     def _per_slot(self, spans: list[_Presence], since: int, until: int) -> dict[int, tuple[int, int]]:
         """For each slot of [since, until) a viewer was present in: (seconds present, end of the last part)."""
