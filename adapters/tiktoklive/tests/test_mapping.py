@@ -204,6 +204,18 @@ def test_message_without_id_or_time_is_reported(mapper: Mapper) -> None:
     assert [p.code for p in mapped.problems] == ["incomplete"]
 
 
+@pytest.mark.parametrize("create_time", [-5, 4_102_444_800_000, 2**63 - 1])
+def test_message_time_out_of_range_is_reported(mapper: Mapper, create_time: int) -> None:
+    """A create time festengine cannot compute with (before 1970, from 2100 on) is reported, not an exception."""
+    message = m.like(4006, 5, 12, 3)
+    message.common.create_time = create_time
+    mapped = mapper.map(message)
+    assert mapped.events == ()
+    assert [(p.code, p.reason) for p in mapped.problems] == [
+        ("incomplete", f"create_time {create_time} is not a time in milliseconds between 1970 and 2100")
+    ]
+
+
 def test_event_the_wire_format_refuses_is_reported(fest: Fest) -> None:
     """An event the wire format refuses (here an id longer than 200 characters) is reported as malformed."""
     mapper = Mapper(fest, Room("r" * 201, OWNER))

@@ -35,12 +35,13 @@ a message without its id, time or sender (``incomplete``), or an event the wire 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import attrs
 from festengine import Event, EventParseError, Fest, parse_event
 from festengine.catalog.model import Gift
+from festengine.limits import EARLIEST_TIME, LATEST_TIME
 from TikTokLive.events import (
     CommentEvent,
     FollowEvent,
@@ -56,9 +57,11 @@ from festengine_tiktoklive.watch import WatchTracker
 
 __all__ = ["Mapped", "Mapper", "MappingProblem", "Room", "gift_table"]
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_EPOCH = EARLIEST_TIME  # 1970-01-01T00:00:00Z
 _TEXT_MAX = 2_000
 _TIKTOK_STREAKABLE = 1  # a gift's ``type`` on TikTok when it can be sent as a streak
+#: Message times festengine can compute with: milliseconds in [1970, 2100).
+_LAST_MS = (LATEST_TIME - EARLIEST_TIME) // timedelta(milliseconds=1)
 
 
 @attrs.frozen
@@ -138,6 +141,9 @@ class Mapper:
             at = self._clock  # the end without a time of its own: as of the newest message
         elif common is None or not common.create_time or message_id is None:
             return Mapped(problems=(MappingProblem("incomplete", message_id, "the message has no id or time"),))
+        elif not 0 < common.create_time < _LAST_MS:
+            reason = f"create_time {common.create_time} is not a time in milliseconds between 1970 and 2100"
+            return Mapped(problems=(MappingProblem("incomplete", message_id, reason),))
         else:
             at = _moment(common.create_time)
         wire = [*self._start(at), *self._tick(at)]
