@@ -63,6 +63,15 @@ def test_room_without_info_falls_back_to_the_handle() -> None:
     assert (room.room_id, room.creator_id, room.started_at) == (ROOM, "creator", None)
 
 
+@pytest.mark.parametrize(
+    "info",
+    [{"owner": "someone", "create_time": "yesterday"}, {"owner": None, "create_time": True}, {"create_time": 10**12}],
+)
+def test_odd_room_info_is_not_used(info: dict[str, Any]) -> None:
+    """Room info of an unexpected shape (it comes from the network) falls back to the handle and no start time."""
+    assert room_of(m.ROOM, "creator", info) == room_of(m.ROOM, "creator", None)
+
+
 def test_creator_offline_at_the_start_is_an_error(fest: Fest, engine: Engine) -> None:
     """A creator who is not LIVE when we start: a TikTokAdapterError, nothing applied."""
     feed = Feed(fest, EngineSink(engine), report=lambda problem: None)

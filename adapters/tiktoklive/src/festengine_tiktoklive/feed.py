@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
+from datetime import timedelta
 from typing import Any
 
 from festengine import Fest, Step
+from festengine.limits import EARLIEST_TIME, LATEST_TIME
 
 from festengine_tiktoklive.mapping import Mapped, Mapper, MappingProblem, Room
 from festengine_tiktoklive.sinks import Sink
@@ -16,16 +17,20 @@ __all__ = ["Feed", "room_of"]
 
 #: How many event ids the feed remembers to drop a re-delivered message before it reaches the sink.
 RECENT_IDS = 100_000
+_LATEST_S = (LATEST_TIME - EARLIEST_TIME) // timedelta(seconds=1)
 
 
 def room_of(room_id: int, unique_id: str, room_info: dict[str, Any] | None) -> Room:
     """The room a client connected to: its owner's user id and start time from the room info when
     it has them, else the creator's @handle and no start time (the first message's time is used)."""
-    info = room_info or {}
-    owner = info.get("owner") or {}
+    info = room_info if isinstance(room_info, dict) else {}
+    owner = info.get("owner")
+    owner = owner if isinstance(owner, dict) else {}
     creator_id = str(owner.get("id_str") or owner.get("id") or unique_id)
     created = info.get("create_time")
-    started_at = datetime.fromtimestamp(created, UTC) if isinstance(created, int) and created > 0 else None
+    started_at = None
+    if type(created) is int and 0 < created < _LATEST_S:  # seconds; anything else is not used
+        started_at = EARLIEST_TIME + timedelta(seconds=created)
     return Room(str(room_id), creator_id, started_at)
 
 
