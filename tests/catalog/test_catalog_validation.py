@@ -668,6 +668,22 @@ def test_duplicate_tiktok_gift_ids(pack: Pack) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("value", "says"),
+    [
+        ("0", "0 is too small; write 1 or more"),
+        ("9223372036854775808", "is too large; write 9223372036854775807 or less"),
+        ("true", "expected a whole number, got true"),
+    ],
+)
+def test_tiktok_gift_id_is_a_positive_64_bit_whole_number(pack: Pack, value: str, says: str) -> None:
+    """``tiktok_gift_id`` is a whole number from 1 to 2^63 - 1 (TikTok's ids are signed 64-bit numbers)."""
+    gift = f"    - {{id: rose, name: Rose, coins: 1, tiktok_gift_id: {value}}}\n"
+    problem = only_problem(pack(economy=ECONOMY.replace("    - {id: rose, name: Rose, coins: 1}\n", gift)))
+    assert problem.path == "economy.gifts[0].tiktok_gift_id"
+    assert says in problem.message
+
+
 def test_tiktok_gift_ids_compiled(pack: Pack) -> None:
     """Distinct ``tiktok_gift_id`` values are accepted and reach the compiled gift; a gift without one has None."""
     gifts = "    - {id: rose, name: Rose, coins: 1, tiktok_gift_id: 5655}\n"
