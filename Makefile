@@ -17,7 +17,7 @@ demo: $(STAMP)
 	$(BIN)/festengine simulate missions/community-fest --viewers 6000 --creators 120 --days 21 --seed 7 --out build/demo
 
 ## test: lint, type-check and run the whole test suite
-test: lint typecheck pytest
+test: lint typecheck pytest test-adapters
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks examples
@@ -49,6 +49,14 @@ test-lowest: $(LOWEST)/.installed
 ## schema: regenerate docs/fest.schema.json (the shipped schema) from the pack model
 schema: $(STAMP)
 	$(BIN)/python -c 'import json; from festengine.catalog.schema import fest_json_schema as s; print(json.dumps(s(), indent=2))' > docs/fest.schema.json
+
+## test-adapters: install the TikTok LIVE adapter next to the core; lint, type-check and test it
+.PHONY: test-adapters
+ADAPTER_BIN := $(abspath $(BIN))
+test-adapters: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e adapters/tiktoklive
+	cd adapters/tiktoklive && $(ADAPTER_BIN)/ruff check . && $(ADAPTER_BIN)/ruff format --check . \
+		&& $(ADAPTER_BIN)/mypy && $(ADAPTER_BIN)/pytest -q -p no:cacheprovider
 
 ## bench: the engine benchmark at its full size
 bench: $(STAMP)

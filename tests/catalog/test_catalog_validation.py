@@ -652,6 +652,46 @@ def test_duplicate_tiers(pack: Pack) -> None:
     assert_problem(problem, "badges.yaml", 2, 35, "badges[0].tiers", "a badge's tiers must all differ")
 
 
+def test_duplicate_tiktok_gift_ids(pack: Pack) -> None:
+    """Two gifts with the same ``tiktok_gift_id``: the second is reported, naming the first gift."""
+    gifts = "    - {id: rose, name: Rose, coins: 1, tiktok_gift_id: 5655}\n"
+    gifts += "    - {id: red_rose, name: Red rose, coins: 1, tiktok_gift_id: 5655}\n"
+    economy = ECONOMY.replace("    - {id: rose, name: Rose, coins: 1}\n", gifts)
+    problem = only_problem(pack(economy=economy))
+    assert_problem(
+        problem,
+        "economy.yaml",
+        8,
+        64,
+        "economy.gifts[1].tiktok_gift_id",
+        "tiktok_gift_id 5655 is also the id of gift 'rose'; each TikTok gift maps to one gift of the catalogue",
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "says"),
+    [
+        ("0", "0 is too small; write 1 or more"),
+        ("9223372036854775808", "is too large; write 9223372036854775807 or less"),
+        ("true", "expected a whole number, got true"),
+    ],
+)
+def test_tiktok_gift_id_is_a_positive_64_bit_whole_number(pack: Pack, value: str, says: str) -> None:
+    """``tiktok_gift_id`` is a whole number from 1 to 2^63 - 1 (TikTok's ids are signed 64-bit numbers)."""
+    gift = f"    - {{id: rose, name: Rose, coins: 1, tiktok_gift_id: {value}}}\n"
+    problem = only_problem(pack(economy=ECONOMY.replace("    - {id: rose, name: Rose, coins: 1}\n", gift)))
+    assert problem.path == "economy.gifts[0].tiktok_gift_id"
+    assert says in problem.message
+
+
+def test_tiktok_gift_ids_compiled(pack: Pack) -> None:
+    """Distinct ``tiktok_gift_id`` values are accepted and reach the compiled gift; a gift without one has None."""
+    gifts = "    - {id: rose, name: Rose, coins: 1, tiktok_gift_id: 5655}\n"
+    gifts += "    - {id: panda, name: Panda, coins: 5, tiktok_gift_id: 37}\n    - {id: star, name: Star, coins: 2}\n"
+    fest = load_fest(pack(economy=ECONOMY.replace("    - {id: rose, name: Rose, coins: 1}\n", gifts)))
+    assert {g.id: g.tiktok_gift_id for g in fest.economy.gifts.values()} == {"rose": 5655, "panda": 37, "star": None}
+
+
 # =========================================================================== references
 
 

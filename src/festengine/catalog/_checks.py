@@ -528,8 +528,25 @@ def _check_scoring(c: _Ctx) -> Iterator[Finding]:
             )
 
 
+def _check_tiktok_gift_ids(c: _Ctx) -> Iterator[Finding]:
+    """A TikTok gift id maps to one gift of the catalogue, or a feed could not tell which gift was sent."""
+    first: dict[int, str] = {}
+    for index, gift in enumerate(c.spec.economy.gifts):
+        if gift.tiktok_gift_id is None:
+            continue
+        if gift.tiktok_gift_id in first:
+            yield (
+                ("economy", "gifts", index, "tiktok_gift_id"),
+                f"tiktok_gift_id {gift.tiktok_gift_id} is also the id of gift {first[gift.tiktok_gift_id]!r}; "
+                "each TikTok gift maps to one gift of the catalogue",
+            )
+        else:
+            first[gift.tiktok_gift_id] = gift.id
+
+
 _CHECKS: tuple[Callable[[_Ctx], Iterator[Finding]], ...] = (
     _check_duplicates,
+    _check_tiktok_gift_ids,
     _check_fest,
     _check_economy,
     _check_fan_club,

@@ -207,7 +207,7 @@ def _economy(spec: s.EconomySpec) -> Economy:
         default_channel=spec.default_channel,
         creator_share=spec.split.creator,
         platform_share=spec.split.platform,
-        gifts=MappingProxyType({g.id: Gift(g.id, g.name, g.coins, g.streakable) for g in spec.gifts}),
+        gifts=MappingProxyType({g.id: Gift(g.id, g.name, g.coins, g.streakable, g.tiktok_gift_id) for g in spec.gifts}),
         budgets=MappingProxyType({b.id: Budget(b.id, b.name or b.id, b.amount, b.allow_partial) for b in spec.budgets}),
         conversions=tuple(
             Conversion(

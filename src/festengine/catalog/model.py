@@ -83,6 +83,7 @@ class Gift:
     name: str
     coins: int
     streakable: bool
+    tiktok_gift_id: int | None = None
 
 
 @attrs.frozen(slots=True)

@@ -189,6 +189,8 @@ class GiftSpec(Spec):
     """the gift's price in coins, a whole number from 1 to 10,000,000"""
     streakable: Bool = False
     """whether the gift can be sent as a combo (a streak of events with a growing repeat_count)"""
+    tiktok_gift_id: Annotated[int, Field(ge=1, le=2**63 - 1), WholeNumber] | None = None
+    """the gift's numeric id on TikTok LIVE, for feeds that map TikTok gifts to this one"""
 
 
 class SplitSpec(Spec):
