@@ -53,7 +53,7 @@ PLAIN_MONEY_TEXT: Final = re.compile(rf"[0-9]{{1,{_PLAIN_DIGITS}}}(?:\.[0-9]{{1,
 #: RFC 3339 with seconds and an offset: ``2026-12-01T20:00:00Z``, ``…T12:00:00.25-08:00`` (up to 9 fraction
 #: digits, kept to the microsecond; ``t`` and ``z`` in lower case are allowed, as RFC 3339 says).
 STAMP: Final = re.compile(
-    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,9})?(?:[Zz]|[+-][0-9]{2}:[0-9]{2})"
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,9})?(?:[Zz]|[+-][0-9]{2}:[0-5][0-9])"
 ).fullmatch
 #: The shapes of a time without its offset or without its seconds, to say what is missing.
 _NO_ZONE: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?").fullmatch

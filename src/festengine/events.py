@@ -31,7 +31,7 @@ from festengine._share import share
 from festengine._vocab import EVENT_TYPES
 from festengine._wire_model import COMMON, FIELDS, MAX_TEXT, WHOLE_LIMITS, WIRE_FIELDS, parse_full
 from festengine._wire_values import PLAIN_MONEY_TEXT, STAMP, is_unicode, to_utc
-from festengine.errors import EventParseError
+from festengine.errors import EventParseError, EventProblem
 from festengine.limits import EARLIEST_TIME, LATEST_TIME
 
 __all__ = ["EVENT_TYPES", "Event", "EventReader", "event_to_dict", "parse_event", "read_events"]
@@ -412,7 +412,7 @@ def _keys_written_once(text: str | bytes, data: dict[str, Any]) -> bool:
     colons besides those inside its string values, exactly when no key is repeated. (A value could hide
     a colon as the escape ``\\u003a``: such rare texts are left to the full parser.)
     """
-    if type(text) is str:
+    if isinstance(text, str):
         extra = text.count(":") - len(data)
         escaped = "\\" in text
     else:
@@ -420,7 +420,7 @@ def _keys_written_once(text: str | bytes, data: dict[str, Any]) -> bool:
         escaped = b"\\" in text
     if not escaped:  # every colon of a value is written as one; usually the time's are the only ones
         return extra == data["occurred_at"].count(":") or extra == _colons_inside(data)
-    hidden = "\\u003" in text if type(text) is str else b"\\u003" in text
+    hidden = "\\u003" in text if isinstance(text, str) else b"\\u003" in text
     return not hidden and extra == _colons_inside(data)
 
 
@@ -518,12 +518,15 @@ class EventReader:
         with self.path.open("rb") as handle:
             for number, raw in enumerate(_lines(handle), start=1):
                 self.lines_read = number
-                event = _fast_json(raw) if raw is not None else None
+                if raw is None:
+                    self._count(EventParseError([_TOO_LONG], line=number))
+                    continue
+                event = _fast_json(raw)
                 if event is not None:
                     yield event
-                elif raw is None or raw.strip():  # blank lines are skipped
+                elif raw.strip():  # blank lines are skipped
                     try:
-                        yield _parse_slow(raw if raw is not None else _TOO_LONG, line=number)
+                        yield _parse_slow(raw, line=number)
                     except EventParseError as error:
                         self._count(error)
 
@@ -536,8 +539,8 @@ class EventReader:
             self.errors.append(error.with_traceback(None))  # not the frames it was raised in
 
 
-#: What a line longer than MAX_LINE_BYTES is parsed as: a text just too long, refused for its length alone.
-_TOO_LONG: Final = b" " * (MAX_LINE_BYTES + 1)
+#: The problem of a line longer than MAX_LINE_BYTES.
+_TOO_LONG: Final = EventProblem("event", "out_of_range", f"the line is longer than {MAX_LINE_BYTES:,} bytes")
 
 
 def _lines(handle: BinaryIO) -> Iterator[bytes | None]:
