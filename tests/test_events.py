@@ -567,6 +567,8 @@ MALFORMED: list[tuple[str, Any, str]] = [
     ("bad UTF-8", b'{"event_id": "\xff"}', "event: Invalid JSON: the text is not UTF-8 (byte 0xff at 14)"),
     ("NaN", '{"event_id": NaN}', "event: Invalid JSON: NaN is not a JSON number"),
     ("too long", " " * (1 << 20) + "{}", "event: the text is longer than 1,048,576 characters (1,048,578)"),
+    ("too many keys", {**wire("like"), **{f"k{i}": i for i in range(61)}}, "event: has 67 keys; an event has at mo"),
+    ("a long unknown key", wire("like", **{"k" * 500: 1}), "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk...: is not a f"),
     ("JSON array", '[{"event_id": "e1"}]', "event: an event is a JSON object, not a list"),
     ("JSON string", '"like"', 'event: an event is a JSON object, not a string ("like")'),
     ("JSON null", "null", "event: an event is a JSON object, not null"),

@@ -26,6 +26,10 @@ __all__ = ["COMMON", "FIELDS", "MAX_TEXT", "WIRE_FIELDS", "Wire", "parse_full"]
 
 #: The longest JSON text of one event, in characters (str) or bytes: far above any valid event.
 MAX_TEXT: Final = 1 << 20
+#: The most keys an event object may have (written, repeats included): the wire format has 26 fields.
+MAX_KEYS: Final = 64
+#: The longest key a problem names whole; longer ones are shortened.
+_KEY_SHOWN: Final = 40
 
 COMMON: Final = ("event_id", "type", "occurred_at", "user_id")
 
@@ -152,11 +156,13 @@ class _JsonObject(dict[str, Any]):
     """A decoded JSON object that remembers the keys written more than once (the decoder keeps the last)."""
 
     repeated: tuple[str, ...] = ()
+    written: int = 0
 
     @classmethod
     def of(cls, pairs: list[tuple[str, Any]]) -> _JsonObject:
         found = cls(pairs)
-        if len(found) != len(pairs):
+        found.written = len(pairs)
+        if len(found) != len(pairs) and len(pairs) <= MAX_KEYS:
             written = Counter(key for key, _ in pairs)
             found.repeated = tuple(key for key, times in written.items() if times > 1)
         return found
@@ -198,11 +204,16 @@ def _decode(text: str | bytes) -> Any:
 def _as_object(data: object) -> Mapping[Any, Any]:
     """The mapping to validate: decoded JSON text, or a mapping as given."""
     if isinstance(data, str | bytes):
-        data = _decode(data)
+        data = _decode(data)  # a _JsonObject, if an object
         if not isinstance(data, dict):
             raise _Refused(f"an event is a JSON object, not {values.kind_of(data)}", NOT_AN_OBJECT)
+        written = getattr(data, "written", 0)
+        if written > MAX_KEYS:
+            raise _Refused(f"has {written:,} keys; an event has at most {MAX_KEYS}", values.OUT_OF_RANGE)
         return data
     if isinstance(data, Mapping):
+        if len(data) > MAX_KEYS:
+            raise _Refused(f"has {len(data):,} keys; an event has at most {MAX_KEYS}", values.OUT_OF_RANGE)
         return data
     raise _Refused(f"an event is a JSON object or a mapping, not {type(data).__name__}", NOT_AN_OBJECT)
 
@@ -215,7 +226,7 @@ def parse_full(data: object, *, line: int | None) -> dict[str, Any]:
         raise EventParseError([refused.problem], line=line) from None
     problems: dict[str, EventProblem] = {}  # at most one per field, in the order found
     for key in getattr(fields, "repeated", ()):
-        problems[key] = EventProblem(key, DUPLICATE_KEY, "is given more than once; write each key once")
+        problems[_shown(key)] = EventProblem(_shown(key), DUPLICATE_KEY, "is given more than once; write each key once")
     wire: Wire | None = None
     try:
         wire = Wire.model_validate(dict(fields))
@@ -235,7 +246,7 @@ def parse_full(data: object, *, line: int | None) -> dict[str, Any]:
 def _problems_of(error: ValidationError) -> list[EventProblem]:
     found = []
     for item in error.errors(include_url=False):
-        field = ".".join(str(part) for part in item["loc"]) or "event"
+        field = _shown(".".join(str(part) for part in item["loc"])) or "event"
         code, message = item["type"], item["msg"]
         if code == "missing":
             message = "required on every event"
@@ -243,6 +254,11 @@ def _problems_of(error: ValidationError) -> list[EventProblem]:
             code, message = UNKNOWN_FIELD, "is not a field of the wire format (see docs/events.md)"
         found.append(EventProblem(field, code, message))
     return found
+
+
+def _shown(key: str) -> str:
+    """A key as a problem names it: shortened when long."""
+    return key if len(key) <= _KEY_SHOWN else key[: _KEY_SHOWN - 3] + "..."
 
 
 def _type_problems(kind: str, fields: Mapping[Any, Any]) -> list[EventProblem]:
