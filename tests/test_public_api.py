@@ -6,6 +6,7 @@ import festengine
 import festengine.outcomes
 
 PUBLIC = {
+    "EventProblem",
     "Engine", "Event", "EventParseError", "EventReader", "Fest", "FestEngineError", "FestValidationError",
     "IllegalTransitionError", "JournalEntry", "Ledger", "MissionStatus", "Money", "Outcome", "Problem",
     "SnapshotError", "Step", "UnbalancedEntryError", "__version__", "event_to_dict", "load_fest",

@@ -17,6 +17,7 @@ from festengine.engine.missions import MissionStatus
 from festengine.engine.outcomes import Outcome, outcome_to_dict
 from festengine.errors import (
     EventParseError,
+    EventProblem,
     FestEngineError,
     FestValidationError,
     IllegalTransitionError,
@@ -32,6 +33,7 @@ __all__ = [
     "Engine",
     "Event",
     "EventParseError",
+    "EventProblem",
     "EventReader",
     "Fest",
     "FestEngineError",
