@@ -376,11 +376,23 @@ def test_fast_and_slow_parsers_agree_on_odd_values_in_every_field(kind: str) -> 
             assert_parsers_agree({**base, name: value})
 
 
+#: Strings at the edges of the grammar of money, numbers and times: signs, exponents, underscores, other
+#: scripts' digits, blanks, too many decimals or digits, times without seconds or with odd offsets.
+edge_strings = st.one_of(
+    st.from_regex(r"[+-]?[0-9]{0,14}(\.[0-9]{0,8})?([eE][+-]?[0-9]{1,4})?", fullmatch=True),
+    st.text(alphabet="0123456789.+-eE_ ,\u0661\u0662\uff11\u00a0", max_size=16),
+    st.from_regex(
+        r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}(:[0-9]{2})?(\.[0-9]{0,10})?([Zz]|[+-][0-9:]{2,6})?",
+        fullmatch=True,
+    ),
+)
+
+
 @settings(max_examples=1_000, deadline=None)
 @given(
     fast_wire(),
-    st.sampled_from([*PLAIN, "event_id", "user_id", "type", "colour"]),
-    st.one_of(st.sampled_from(ODD_VALUES), st.text(max_size=4), st.floats(), st.integers()),
+    st.sampled_from([*PLAIN, "event_id", "occurred_at", "user_id", "type", "colour"]),
+    st.one_of(st.sampled_from(ODD_VALUES), st.text(max_size=4), st.floats(), st.integers(), edge_strings),
 )
 def test_fast_and_slow_parsers_agree_on_any_value(data: dict[str, Any], name: str, value: Any) -> None:
     """Whatever one field holds (a null, a float, blanks, a lone surrogate, odd money…), the parsers agree."""
