@@ -298,7 +298,6 @@ REPEATS: list[tuple[str, dict[str, Any], str, Any]] = [
     ("the type", wire("like"), "type", "share"),
     ("an unknown key", wire("like", colour="red"), "colour", "blue"),
     ("with colons in the values", wire("comment", text="a: b: c", user_id="u:1"), "stream_id", "s2"),
-    ("with an escaped colon", wire("comment", text="a\u003ab"), "creator_id", "c2"),
     ("then a null", wire("gift", count=2), "count", None),
 ]
 
@@ -322,9 +321,13 @@ def test_escaped_colons_and_colons_in_values_do_not_hide_a_repeated_key() -> Non
     assert accepted(base).text == "so: cute"
     escaped = json.dumps(base).replace('"c:1"', '"c\\u003a1"')
     assert "\\u003a" in escaped
-    assert parse_event(escaped) == parse_event(base)
-    with pytest.raises(EventParseError, match="stream_id: is given more than once"):
-        parse_event(escaped[:-1] + ', "stream_id": "s1"}')
+    repeated = escaped[:-1] + ', "stream_id": "s1"}'
+    for parse in parsers():
+        for item in (escaped, escaped.encode()):
+            assert parse(item) == parse_event(base)
+        for item in (repeated, repeated.encode()):
+            with pytest.raises(EventParseError, match="stream_id: is given more than once"):
+                parse(item)
 
 
 def test_the_full_parser_does_not_use_pydantics_json_reader(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -186,7 +186,8 @@ class _Refused(Exception):
 def _decode(text: str | bytes) -> Any:
     """The JSON value of a text, or _Refused with what is wrong with it."""
     if len(text) > MAX_TEXT:
-        raise _Refused(f"the text is longer than {MAX_TEXT:,} characters ({len(text):,})", values.OUT_OF_RANGE)
+        unit = "bytes" if isinstance(text, bytes) else "characters"
+        raise _Refused(f"the text is longer than {MAX_TEXT:,} {unit} ({len(text):,})", values.OUT_OF_RANGE)
     try:
         line = text.decode() if isinstance(text, bytes) else text
         return _DECODER.decode(line)
@@ -196,7 +197,7 @@ def _decode(text: str | bytes) -> Any:
         message = f"Invalid JSON: {error.msg} at line {error.lineno} column {error.colno}"
     except RecursionError:
         message = "Invalid JSON: nested too deeply"
-    except ValueError as error:  # NaN or Infinity; a number of more than 4,300 digits
+    except ValueError as error:  # NaN or Infinity; a number of more than 4,300 digits (without Python's advice)
         message = f"Invalid JSON: {str(error).split(';')[0]}"
     raise _Refused(message, INVALID_JSON)
 
