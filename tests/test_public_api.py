@@ -6,6 +6,7 @@ import festengine
 import festengine.outcomes
 
 PUBLIC = {
+    "EventProblem",
     "ActivePromotion", "CommunityGoalStatus", "FanClubMembership", "JourneyProgress", "LeaderboardEntry",
     "LeaderboardPosition",
     "Engine", "EngineFailedError", "Event", "EventParseError", "EventReader", "Fest", "FestEngineError",

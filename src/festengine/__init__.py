@@ -18,6 +18,7 @@ from festengine.engine.outcomes import Outcome, outcome_to_dict
 from festengine.errors import (
     EngineFailedError,
     EventParseError,
+    EventProblem,
     FestEngineError,
     FestValidationError,
     IllegalTransitionError,
@@ -42,6 +43,7 @@ __all__ = [
     "EngineFailedError",
     "Event",
     "EventParseError",
+    "EventProblem",
     "EventReader",
     "FanClubMembership",
     "Fest",

@@ -1,7 +1,7 @@
 """The ``festengine`` command: init, validate, schema, explain, replay and simulate fest packs.
 
-Exit codes: 0 success; 1 the input is invalid (problems, rejected events with ``--strict``);
-2 the command line itself is wrong (argparse's convention).
+Exit codes: 0 success; 1 the input is invalid (problems, malformed event lines, rejected events with
+``--strict``); 2 the command line itself is wrong (argparse's convention).
 """
 
 from __future__ import annotations
@@ -161,20 +161,20 @@ def _cmd_replay(args: argparse.Namespace, out: IO[str]) -> int:
             outcomes_file.close()
     if args.snapshot:
         Path(args.snapshot).write_bytes(engine.snapshot())
-    out.write(f"events read: {reader.lines_read:,} lines, {len(reader.errors):,} malformed\n")
+    out.write(f"events read: {reader.lines_read:,} lines, {reader.malformed:,} malformed\n")
+    for kind, count in sorted(reader.problem_counts.items()):
+        out.write(f"  {kind}: {count:,}\n")
     out.write(f"applied: {applied:,}\nduplicates: {duplicates:,}\n")
     out.write(f"rejected: {sum(rejected.values()):,}\n")
     for code, count in sorted(rejected.items()):
         out.write(f"  {code}: {count:,}\n")
     out.write(f"missions completed: {kinds['mission_completed']:,}\n")
     out.write(f"badges awarded: {kinds['badge_awarded']:,}\n")
-    for error in reader.errors[:20]:
+    for error in reader.errors:  # the first few (read_events keeps 20)
         sys.stderr.write(f"{events_path}:{error}\n")
-    if len(reader.errors) > 20:
-        sys.stderr.write(f"… and {len(reader.errors) - 20} more malformed lines\n")
-    if args.strict and (rejected or reader.errors):
-        return 1
-    return 0
+    if reader.malformed > len(reader.errors):
+        sys.stderr.write(f"… and {reader.malformed - len(reader.errors):,} more malformed lines\n")
+    return 1 if reader.malformed or (args.strict and rejected) else 0
 
 
 def _cmd_simulate(args: argparse.Namespace, out: IO[str]) -> int:
@@ -259,12 +259,17 @@ def _parser() -> argparse.ArgumentParser:
     explain.add_argument("mission_id", nargs="?", metavar="MISSION_ID")
     explain.set_defaults(run=_cmd_explain)
 
-    replay = commands.add_parser("replay", help="apply a JSON Lines file of events and summarize")
+    replay = commands.add_parser(
+        "replay",
+        help="apply a JSON Lines file of events and summarize",
+        description="Apply a JSON Lines file of events and summarize. Malformed lines are counted by problem "
+        "(the first 20 shown on standard error) and skipped; they make the exit code 1.",
+    )
     replay.add_argument("pack", metavar="PACK")
     replay.add_argument("events", metavar="EVENTS.jsonl")
     replay.add_argument("--outcomes", metavar="FILE", help="write every outcome as JSON Lines")
     replay.add_argument("--snapshot", metavar="FILE", help="write the final engine snapshot")
-    replay.add_argument("--strict", action="store_true", help="exit 1 if any event was rejected or malformed")
+    replay.add_argument("--strict", action="store_true", help="also exit 1 if any event was rejected")
     replay.set_defaults(run=_cmd_replay)
 
     simulate = commands.add_parser("simulate", help="simulate a whole fest and write a report")

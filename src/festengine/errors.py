@@ -13,6 +13,7 @@ import attrs
 __all__ = [
     "EngineFailedError",
     "EventParseError",
+    "EventProblem",
     "FestEngineError",
     "FestValidationError",
     "IllegalTransitionError",
@@ -69,11 +70,30 @@ class FestValidationError(FestEngineError, ValueError):
         super().__init__("\n".join([head, *(str(p) for p in self.problems)]))
 
 
-class EventParseError(FestEngineError, ValueError):
-    """An event could not be parsed; ``.reasons`` says why, field by field."""
+@attrs.frozen(slots=True)
+class EventProblem:
+    """One thing wrong with an event: the ``field`` it is about (``event`` for the whole line), a stable
+    ``code`` for machines (``missing``, ``wrong_type``, ``invalid_json``…: docs/events.md lists them) and a
+    ``message`` for people."""
 
-    def __init__(self, reasons: Sequence[str], *, line: int | None = None) -> None:
-        self.reasons = tuple(reasons)
+    field: str
+    code: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}"
+
+
+class EventParseError(FestEngineError, ValueError):
+    """An event could not be parsed; ``.problems`` lists every problem found, field by field.
+
+    ``.reasons`` holds the same problems as text (``field: message``), ``.line`` the JSON Lines line
+    number (or ``None``); ``str()`` lists them all.
+    """
+
+    def __init__(self, problems: Sequence[EventProblem], *, line: int | None = None) -> None:
+        self.problems: tuple[EventProblem, ...] = tuple(problems)
+        self.reasons: tuple[str, ...] = tuple(str(problem) for problem in self.problems)
         self.line = line
         prefix = f"line {line}: " if line is not None else ""
         super().__init__(prefix + "; ".join(self.reasons))

@@ -18,67 +18,27 @@ import json
 import json.scanner
 import os
 import re
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any, Final
+from typing import Any, BinaryIO, Final
 
 import attrs
-from pydantic import (
-    AwareDatetime,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    Strict,
-    StrictBool,
-    StringConstraints,
-    ValidationError,
-)
 
 from festengine._share import share
 from festengine._vocab import EVENT_TYPES
-from festengine.errors import EventParseError
+from festengine._wire_model import COMMON, FIELDS, MAX_TEXT, WHOLE_LIMITS, WIRE_FIELDS, parse_full
+from festengine._wire_values import PLAIN_MONEY_TEXT, STAMP, is_unicode, to_utc
+from festengine.errors import EventParseError, EventProblem
+from festengine.limits import EARLIEST_TIME, LATEST_TIME
 
 __all__ = ["EVENT_TYPES", "Event", "EventReader", "event_to_dict", "parse_event", "read_events"]
 
-_COMMON: Final = ("event_id", "type", "occurred_at", "user_id")
-
+_COMMON: Final = COMMON
 #: For each type: (required fields, optional fields) besides the common four.
-_FIELDS: Final[dict[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {
-    "stream_started": (("creator_id", "stream_id"), ()),
-    "stream_ended": (("creator_id", "stream_id"), ()),
-    "view": (("creator_id", "stream_id", "seconds"), ()),
-    "like": (("creator_id", "stream_id"), ("count",)),
-    "comment": (("creator_id", "stream_id", "text"), ()),
-    "share": (("creator_id", "stream_id"), ()),
-    "follow": (("creator_id",), ("stream_id",)),
-    "gift": (("creator_id", "stream_id", "gift_id"), ("count", "repeat_count", "repeat_end", "channel")),
-    "fan_club_join": (("creator_id",), ("stream_id",)),
-    "link_click": (("creator_id", "product_id"), ("stream_id",)),
-    "product_view": (("product_id",), ("creator_id", "stream_id")),
-    "purchase": (
-        ("order_id", "product_id", "price", "currency"),
-        (
-            "creator_id",
-            "stream_id",
-            "category",
-            "seller_id",
-            "channel",
-            "quantity",
-            "discount",
-            "tax",
-            "shipping",
-            "promotion_id",
-        ),
-    ),
-    "refund": (("order_id", "amount"), ("currency",)),
-    "delivery": (("order_id",), ()),
-    "check_in": ((), ("creator_id", "stream_id")),
-    "claim": (("mission_id",), ()),
-}
-assert set(_FIELDS) == set(EVENT_TYPES)  # noqa: S101 - a module invariant, checked at import
+_FIELDS: Final = FIELDS
 
 
 @attrs.frozen(slots=True)
@@ -120,105 +80,7 @@ class Event:
     coins: int | None = None
 
 
-def _no_float(value: object) -> object:
-    if isinstance(value, float):
-        raise ValueError('write money as a decimal string such as "12.99", never a float')
-    return value
-
-
-def _timestamp_text(value: object) -> object:
-    if isinstance(value, int | float):
-        raise ValueError('write the time as text, e.g. "2026-12-01T20:00:00Z", not as a number')
-    return value
-
-
-Money = Annotated[Decimal, BeforeValidator(_no_float), Field(ge=0, max_digits=18, decimal_places=6)]
-Ident = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
-
-
-class _Wire(BaseModel):
-    """The wire format; unknown keys are errors."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    event_id: Ident
-    type: str
-    occurred_at: Annotated[AwareDatetime, BeforeValidator(_timestamp_text)]
-    user_id: Ident
-    creator_id: Ident | None = None
-    stream_id: Ident | None = None
-    seconds: Annotated[int, Strict(), Field(ge=0, le=86_400)] | None = None
-    count: Annotated[int, Strict(), Field(ge=1, le=1_000_000)] | None = None
-    text: Annotated[str, StringConstraints(max_length=2_000)] | None = None
-    gift_id: Ident | None = None
-    repeat_count: Annotated[int, Strict(), Field(ge=1, le=1_000_000)] | None = None
-    repeat_end: StrictBool | None = None
-    channel: Ident | None = None
-    product_id: Ident | None = None
-    order_id: Ident | None = None
-    category: Ident | None = None
-    seller_id: Ident | None = None
-    quantity: Annotated[int, Strict(), Field(ge=1, le=100_000)] | None = None
-    price: Money | None = None
-    discount: Money | None = None
-    tax: Money | None = None
-    shipping: Money | None = None
-    currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] | None = None
-    amount: Money | None = None
-    mission_id: Ident | None = None
-    promotion_id: Ident | None = None
-
-
-_ZERO = Decimal(0)
-
-
-def _reasons(error: ValidationError) -> list[str]:
-    reasons = []
-    for item in error.errors(include_url=False):
-        where = ".".join(str(part) for part in item["loc"]) or "event"
-        message = item["msg"]
-        if item["type"] == "extra_forbidden":
-            message = "is not a field of the wire format (see docs/events.md)"
-        elif item["type"] == "timezone_aware":
-            message = "must carry a time zone, e.g. 2026-12-01T20:00:00Z"
-        reasons.append(f"{where}: {message}")
-    return reasons
-
-
-def _check_type_fields(wire: _Wire) -> list[str]:
-    if wire.type not in _FIELDS:
-        return [f"type: unknown event type {wire.type!r}; expected one of {', '.join(EVENT_TYPES)}"]
-    required, optional = _FIELDS[wire.type]
-    allowed = set(_COMMON) | set(required) | set(optional)
-    reasons = [f"{name}: required for a {wire.type} event" for name in required if getattr(wire, name) is None]
-    reasons += [
-        f"{name}: is not a field of a {wire.type} event"
-        for name in sorted(wire.model_fields_set - allowed)
-        if getattr(wire, name) is not None
-    ]
-    if wire.type == "purchase" and not reasons:
-        paid = (wire.price or _ZERO) * (wire.quantity or 1) - (wire.discount or _ZERO)
-        if paid < 0:
-            reasons.append("discount: is larger than price * quantity")
-    if wire.type == "refund" and wire.amount is not None and wire.amount <= 0:
-        reasons.append("amount: a refund must be greater than 0")
-    return reasons
-
-
-def _to_event(wire: _Wire) -> Event:
-    values = wire.model_dump(exclude_none=True)
-    values["occurred_at"] = wire.occurred_at.astimezone(UTC)
-    if wire.type == "purchase":
-        quantity = wire.quantity or 1
-        values["quantity"] = quantity
-        discount = wire.discount or _ZERO
-        values["amount"] = (wire.price or _ZERO) * quantity - discount
-    elif wire.type in ("gift", "like"):
-        values.setdefault("count", 1)
-        if wire.type == "gift":
-            values.setdefault("repeat_count", 1)
-            values.setdefault("repeat_end", True)
-    return Event(**values)
+_ZERO: Final = Decimal(0)
 
 
 # --------------------------------------------------------------------------- the fast path
@@ -226,9 +88,10 @@ def _to_event(wire: _Wire) -> Event:
 # Most events are plain and valid, and checking them with a few type and range tests is several
 # times faster than building the pydantic model. The fast path accepts only what it can check
 # completely and returns ``None`` for anything else (a null, a float, blanks around an id, an odd
-# time format, a discount beyond the price…): the full parser then decides and explains. So it only
-# has to be right about what it accepts: nothing the full parser refuses, and an equal Event.
-# tests/test_events.py checks both with hypothesis, for every type.
+# time format, a discount beyond the price…): the full parser (_wire_model) then decides and
+# explains. So it only has to be right about what it accepts: nothing the full parser refuses, and
+# an equal Event. Both read values with the patterns of _wire_values (one grammar for money, one for
+# times), and tests/test_events.py checks them against each other with hypothesis, for every type.
 #
 # Each type gets its own checker, made by _fast_checker when the module loads: the type's field specs
 # (name, place, kind of check, limits, default), worked out from _FIELDS and the tables below, and
@@ -260,14 +123,9 @@ _CHECK_OF: Final = {
     **dict.fromkeys(("price", "discount", "tax", "shipping", "amount"), _MONEY),
     "currency": _CURRENCY,
 }  # fmt: skip
-assert set(_CHECK_OF) | {"type"} == set(_Wire.model_fields)  # noqa: S101 - a module invariant
-_LIMITS: Final = {
-    "seconds": (0, 86_400),
-    "count": (1, 1_000_000),
-    "repeat_count": (1, 1_000_000),
-    "quantity": (1, 100_000),
-}
-#: Optional fields that the parser fills in when they are missing (as _to_event does).
+assert set(_CHECK_OF) | {"type"} == WIRE_FIELDS  # noqa: S101 - a module invariant
+_LIMITS: Final = WHOLE_LIMITS
+#: Optional fields that the parser fills in when they are missing (as _wire_model._values_of does).
 _DEFAULTS: Final[dict[tuple[str, str], object]] = {
     ("like", "count"): 1,
     ("gift", "count"): 1,
@@ -276,8 +134,8 @@ _DEFAULTS: Final[dict[tuple[str, str], object]] = {
     ("purchase", "quantity"): 1,
 }
 
-#: After the fields, the checks across fields and the derived amount, as _check_type_fields and
-#: _to_event do them: for a purchase, ``amount = (price or 0) * quantity - (discount or 0)``, refused
+#: After the fields, the checks across fields and the derived amount, as _wire_model's _cross_problems
+#: and _values_of do them: for a purchase, ``amount = (price or 0) * quantity - (discount or 0)``, refused
 #: below 0; for a refund, an amount of 0 is refused. (The end of ``check`` in _fast_checker.)
 _NO_FINISH: Final = 0
 _PURCHASE: Final = 1
@@ -285,15 +143,16 @@ _REFUND: Final = 2
 _FINISH: Final = {"purchase": _PURCHASE, "refund": _REFUND}
 
 
-#: Plain money: what ``Decimal`` and pydantic read alike, within 18 digits and 6 decimal places.
-_MONEY_TEXT: Final = re.compile(r"(?:0|[1-9][0-9]{0,11})(?:\.[0-9]{1,6})?").fullmatch
+#: Plain money: the wire format's money with few enough digits to be below MAX_AMOUNT.
+_MONEY_TEXT: Final = PLAIN_MONEY_TEXT
 _CURRENCY_TEXT: Final = re.compile(r"[A-Z]{3}").fullmatch
-# Only the plain RFC 3339 shape: ``fromisoformat`` also takes forms pydantic refuses (ISO week
-# dates, "+01", offsets with seconds or minute 60…), and both parsers must agree.
-_STAMP: Final = re.compile(
-    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,9})?(?:[Zz]|[+-][0-9]{2}:?[0-5][0-9])"
-).fullmatch
+_STAMP: Final = STAMP
 _from_iso: Final = datetime.fromisoformat
+#: The supported years (limits.py: from EARLIEST_TIME to LATEST_TIME, both the 1st of January in UTC).
+_FIRST_YEAR: Final = EARLIEST_TIME.year
+_PAST_YEAR: Final = LATEST_TIME.year
+assert datetime(_FIRST_YEAR, 1, 1, tzinfo=UTC) == EARLIEST_TIME  # noqa: S101 - module invariants: the years
+assert datetime(_PAST_YEAR, 1, 1, tzinfo=UTC) == LATEST_TIME  # noqa: S101 - are enough to compare times
 
 #: Ids seen before, each mapped to itself: a known id needs no check, and events (and the state
 #: keyed by their ids) share one string per id instead of one per event. Bounded: emptied when full.
@@ -303,7 +162,7 @@ _IDS_MAX: Final = 1 << 16
 
 def _new_id(value: object) -> str | None:
     """A valid id not seen before, now remembered; ``None`` for anything else."""
-    if type(value) is not str or not 0 < len(value) <= 200 or value != value.strip() or not _is_unicode(value):
+    if type(value) is not str or not 0 < len(value) <= 200 or value != value.strip() or not is_unicode(value):
         return None
     if len(_IDS) >= _IDS_MAX:
         _IDS.clear()
@@ -312,31 +171,23 @@ def _new_id(value: object) -> str | None:
     return value
 
 
-def _is_unicode(text: str) -> bool:
-    """False for a string with a lone surrogate, which pydantic refuses (it is not valid Unicode)."""
-    if text.isascii():
-        return True
-    try:
-        text.encode()
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
 def _moment(stamp: object) -> datetime | None:
-    """``occurred_at`` in UTC for the usual shapes (``…T20:00:00Z``, ``…T20:00:00-08:00``, fractions)."""
+    """``occurred_at`` in UTC as _wire_values.read_time reads it, if it is in the supported range."""
     if type(stamp) is not str:
         return None
-    try:
+    if len(stamp) == 20 and stamp[4::3] == "--T::Z":
         # "2026-12-01T20:00:00Z": the separators are where they belong (every third character from
         # the fifth), fromisoformat checks the digits, and the result is already in UTC.
-        if len(stamp) == 20 and stamp[4::3] == "--T::Z":
-            return _from_iso(stamp)
-        if _STAMP(stamp) is None:
+        try:
+            moment = _from_iso(stamp)
+        except ValueError:  # no such day or hour
             return None
-        return _from_iso(stamp).astimezone(UTC)
-    except (ValueError, OverflowError):  # no such day or hour; no UTC equivalent
-        return None
+    else:
+        found = to_utc(stamp) if _STAMP(stamp) is not None else None
+        if found is None:
+            return None
+        moment = found
+    return moment if _FIRST_YEAR <= moment.year < _PAST_YEAR else None
 
 
 def _money(value: object) -> Decimal | None:
@@ -420,7 +271,7 @@ def _checked(value: Any, test: int, low: int, high: int) -> Any:
     if test == _UNIQUE_ID:
         return _unique_id(value)
     if test == _TEXT:
-        ok = type(value) is str and len(value) <= 2_000 and (value.isascii() or _is_unicode(value))
+        ok = type(value) is str and len(value) <= 2_000 and (value.isascii() or is_unicode(value))
         return value if ok else None
     if test == _BOOL:
         return value if type(value) is bool else None
@@ -433,7 +284,7 @@ def _unique_id(value: object) -> str | None:
     """An id that _new_id would take, not remembered: unique ids are not worth it (see _UNIQUE_ID)."""
     if type(value) is not str or not 0 < len(value) <= 200 or value != value.strip():
         return None
-    return value if value.isascii() or _is_unicode(value) else None
+    return value if value.isascii() or is_unicode(value) else None
 
 
 def _fast_checker(kind: str) -> Callable[[Mapping[str, Any]], Event | None]:
@@ -467,7 +318,7 @@ def _fast_checker(kind: str) -> Callable[[Mapping[str, Any]], Event | None]:
             type(event_id) is not str
             or not 0 < len(event_id) <= 200
             or event_id != event_id.strip()
-            or not (event_id.isascii() or _is_unicode(event_id))
+            or not (event_id.isascii() or is_unicode(event_id))
         ):
             return None
         occurred_at = _moment(data["occurred_at"])
@@ -538,16 +389,44 @@ _scan: Final[Callable[[str, int], tuple[Any, int]]] = json.scanner.make_scanner(
 
 def _fast_json_stdlib(text: str | bytes) -> Event | None:
     """The fast path on one JSON text (a line, its line end included); ``None`` as for :func:`_fast`."""
+    if len(text) > MAX_TEXT:
+        return None
     try:
         line = text.decode() if isinstance(text, bytes) else text
         data, end = _scan(line, 0)
         if end != len(line) and line[end:].strip(" \t\r\n"):
             return None
-        return _FAST_BY_TYPE[data["type"]](data)
+        event = _FAST_BY_TYPE[data["type"]](data)
     # Not UTF-8, not JSON, blanks before it; not an object, no type or an unknown one, an id that
     # is not even hashable.
     except (StopIteration, ValueError, RecursionError, KeyError, TypeError):
         return None
+    return event if event is None or _keys_written_once(line, data) else None
+
+
+def _keys_written_once(text: str | bytes, data: dict[str, Any]) -> bool:
+    """Whether no key is written twice in the JSON text of an object that a checker accepted.
+
+    A JSON decoder keeps the last of a repeated key, which the full parser refuses. Every key written is
+    followed by one colon, and the keys of an accepted object hold none, so the text has ``len(data)``
+    colons besides those inside its string values, exactly when no key is repeated. (A value could hide
+    a colon as the escape ``\\u003a``: such rare texts are left to the full parser.)
+    """
+    # str.find and bytes.find, not ``in``: ``b"\\" in text`` costs a caught exception inside CPython.
+    if isinstance(text, str):
+        extra = text.count(":") - len(data)
+        escaped = text.find("\\") >= 0
+    else:
+        extra = text.count(b":") - len(data)
+        escaped = text.find(b"\\") >= 0
+    if not escaped:  # every colon of a value is written as one; usually the time's are the only ones
+        return extra == data["occurred_at"].count(":") or extra == _colons_inside(data)
+    hidden = text.find("\\u003") >= 0 if isinstance(text, str) else text.find(b"\\u003") >= 0
+    return not hidden and extra == _colons_inside(data)
+
+
+def _colons_inside(data: dict[str, Any]) -> int:
+    return sum(value.count(":") for value in data.values() if type(value) is str)
 
 
 def _find_orjson() -> Callable[[str | bytes], Any] | None:
@@ -564,13 +443,14 @@ _orjson_loads: Final = _find_orjson()
 
 def _fast_json_orjson(text: str | bytes) -> Event | None:
     """:func:`_fast_json_stdlib` with orjson, which decodes JSON about twice as fast."""
-    if _orjson_loads is None or text[:1] not in _OPEN_BRACE:  # a BOM, blanks before it, not an object
+    if _orjson_loads is None or text[:1] not in _OPEN_BRACE or len(text) > MAX_TEXT:  # a BOM, blanks before it…
         return None
     try:
         data = _orjson_loads(text)
-        return _FAST_BY_TYPE[data["type"]](data)
+        event = _FAST_BY_TYPE[data["type"]](data)
     except (ValueError, KeyError, TypeError):  # as above; orjson.JSONDecodeError is a ValueError
         return None
+    return event if event is None or _keys_written_once(text, data) else None
 
 
 _OPEN_BRACE: Final = ("{", b"{")
@@ -580,7 +460,10 @@ _fast_json: Callable[[str | bytes], Event | None] = _fast_json_stdlib if _orjson
 
 
 def parse_event(data: Mapping[str, Any] | str | bytes, *, line: int | None = None) -> Event:
-    """Parse one event from a mapping or a JSON text; raise :class:`EventParseError` if it is malformed."""
+    """Parse one event from a mapping or a JSON text; raise :class:`EventParseError` if it is malformed.
+
+    The error lists every problem of the event (``.problems``), each naming its field.
+    """
     if type(data) is str or type(data) is bytes:
         event = _fast_json(data)
     elif type(data) is dict:
@@ -590,23 +473,9 @@ def parse_event(data: Mapping[str, Any] | str | bytes, *, line: int | None = Non
     return event if event is not None else _parse_slow(data, line=line)
 
 
-def _parse_slow(data: Mapping[str, Any] | str | bytes, *, line: int | None) -> Event:
-    try:
-        if isinstance(data, str | bytes):
-            wire = _Wire.model_validate_json(data)
-        elif isinstance(data, Mapping):
-            wire = _Wire.model_validate(dict(data))
-        else:
-            raise EventParseError([f"an event is a JSON object or a mapping, not {type(data).__name__}"], line=line)
-    except ValidationError as error:
-        raise EventParseError(_reasons(error), line=line) from None
-    reasons = _check_type_fields(wire)
-    if reasons:
-        raise EventParseError(reasons, line=line)
-    try:
-        return _to_event(wire)
-    except OverflowError:  # e.g. 9999-12-31T23:59:59-01:00 has no UTC equivalent
-        raise EventParseError(["occurred_at: is out of the range of representable times"], line=line) from None
+def _parse_slow(data: object, *, line: int | None) -> Event:
+    """The full parser (_wire_model): the Event, or EventParseError naming every problem."""
+    return Event(**parse_full(data, line=line))
 
 
 def event_to_dict(event: Event) -> dict[str, Any]:
@@ -624,18 +493,35 @@ def event_to_dict(event: Event) -> dict[str, Any]:
     return out
 
 
+#: The longest line of a JSON Lines file that is read (with its line end): longer ones are malformed.
+MAX_LINE_BYTES: Final = MAX_TEXT
+#: How many malformed lines' errors an EventReader keeps unless told otherwise.
+KEEP_ERRORS: Final = 20
+
+
 @attrs.define
 class EventReader:
-    """Iterates the events of a JSON Lines file; bad lines go to ``.errors`` and reading goes on."""
+    """Iterates the events of a JSON Lines file; bad lines are counted, and reading goes on.
+
+    Memory stays bounded whatever the file holds: ``errors`` keeps the first ``keep_errors`` errors
+    (each with its line number), ``malformed`` counts every bad line and ``problem_counts`` their
+    problems by field and code (``"seconds: wrong_type"``; ``"unknown_field"`` for keys of no field).
+    """
 
     path: Path
+    keep_errors: int = KEEP_ERRORS
     errors: list[EventParseError] = attrs.field(factory=list)
+    malformed: int = 0
+    problem_counts: Counter[str] = attrs.field(factory=Counter)
     lines_read: int = 0
 
     def __iter__(self) -> Iterator[Event]:
         with self.path.open("rb") as handle:
-            for number, raw in enumerate(handle, start=1):
+            for number, raw in enumerate(_lines(handle), start=1):
                 self.lines_read = number
+                if raw is None:
+                    self._count(EventParseError([_TOO_LONG], line=number))
+                    continue
                 event = _fast_json(raw)
                 if event is not None:
                     yield event
@@ -643,12 +529,37 @@ class EventReader:
                     try:
                         yield _parse_slow(raw, line=number)
                     except EventParseError as error:
-                        self.errors.append(error)
+                        self._count(error)
+
+    def _count(self, error: EventParseError) -> None:
+        self.malformed += 1
+        for problem in error.problems:
+            known = problem.field in WIRE_FIELDS or problem.field == "event"
+            self.problem_counts[f"{problem.field}: {problem.code}" if known else problem.code] += 1
+        if len(self.errors) < self.keep_errors:
+            self.errors.append(error.with_traceback(None))  # not the frames it was raised in
 
 
-def read_events(path: str | os.PathLike[str]) -> EventReader:
-    """Read events from a JSON Lines file: ``for event in (reader := read_events(p))``, then ``reader.errors``."""
-    return EventReader(Path(path))
+#: The problem of a line longer than MAX_LINE_BYTES.
+_TOO_LONG: Final = EventProblem("event", "out_of_range", f"the line is longer than {MAX_LINE_BYTES:,} bytes")
+
+
+def _lines(handle: BinaryIO) -> Iterator[bytes | None]:
+    """The lines of a file, each with its line end; ``None`` for a line longer than MAX_LINE_BYTES, skipped
+    without holding more than MAX_LINE_BYTES of it."""
+    while raw := handle.readline(MAX_LINE_BYTES + 1):
+        if len(raw) <= MAX_LINE_BYTES:
+            yield raw
+            continue
+        while not raw.endswith(b"\n") and (raw := handle.readline(MAX_LINE_BYTES)):
+            pass
+        yield None
+
+
+def read_events(path: str | os.PathLike[str], *, keep_errors: int = KEEP_ERRORS) -> EventReader:
+    """Read events from a JSON Lines file: ``for event in (reader := read_events(p))``, then ``reader.malformed``
+    and ``reader.errors`` (the first ``keep_errors`` bad lines' errors)."""
+    return EventReader(Path(path), keep_errors=keep_errors)
 
 
 def dumps_event(event: Event) -> str:

@@ -238,14 +238,16 @@ def write_events(path: Path) -> Path:
 
 def test_replay(tmp_path: Path, fest: Fest) -> None:
     """replay: summary counts (applied, duplicates, rejected by reason, missions completed, badges), the outcomes
-    and snapshot files, malformed lines reported by number while the rest go on; --strict exits 1."""
+    and snapshot files, malformed lines counted by problem and reported by number while the rest go on, exit 1."""
     events = write_events(tmp_path / "events.jsonl")
     outcomes, snapshot = tmp_path / "outcomes.jsonl", tmp_path / "snapshot.bin"
     result = run("replay", PACK, events, "--outcomes", outcomes, "--snapshot", snapshot)
-    assert result.returncode == 0
+    assert result.returncode == 1  # malformed lines make the exit code 1, with or without --strict
     # u1: daily_check_in; u2 (15 comments in week 1): journey_say_hello, daily_chat twice, week1_warm_up
     assert result.stdout.splitlines() == [
         "events read: 22 lines, 2 malformed",
+        "  count: wrong_type: 1",
+        "  event: invalid_json: 1",
         "applied: 16",
         "duplicates: 1",
         "rejected: 2",
