@@ -60,7 +60,7 @@ def connect(path: Path, *, read_only: bool = False, synchronous: Synchronous = "
             conn.execute(f"PRAGMA synchronous = {synchronous}")
             conn.execute(f"PRAGMA cache_size = {_CACHE_KIB}")
     except sqlite3.DatabaseError as error:
-        raise StoreError(f"{path}: not a readable festengine store ({error})") from error
+        raise StoreError(f"{path}: cannot read the store file ({error}): it is damaged or not a store") from error
     return conn
 
 
