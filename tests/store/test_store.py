@@ -127,7 +127,9 @@ def test_another_fest_is_refused_with_both_fingerprints(tmp_path: Path) -> None:
     copy = shutil.copytree(PACK, tmp_path / "pack")
     fest_yaml = copy / "fest.yaml"
     text = fest_yaml.read_text(encoding="utf-8")
-    fest_yaml.write_text(text.replace("name: Community Fest 2026", "name: Community Fest 2026 (changed)"), encoding="utf-8")
+    fest_yaml.write_text(
+        text.replace("name: Community Fest 2026", "name: Community Fest 2026 (changed)"), encoding="utf-8"
+    )
     other = load_fest(copy)
     assert other.fingerprint != pack_fest().fingerprint
     with pytest.raises(StoreError, match="belongs to fest 'community_fest_2026' with fingerprint"):
