@@ -42,6 +42,7 @@ from festengine.store import FestStore
 
 PACK = Path(__file__).resolve().parent.parent / "missions" / "community-fest"
 BATCHES = (1, 100, 1000)
+RunFn = Callable[[Fest, list[Event], Path], None]
 
 
 def _engine_run(fest: Fest, events: list[Event], _folder: Path) -> None:
@@ -50,7 +51,7 @@ def _engine_run(fest: Fest, events: list[Event], _folder: Path) -> None:
         engine.apply(event)
 
 
-def _store_run(batch: int) -> Callable[[Fest, list[Event], Path], None]:
+def _store_run(batch: int) -> RunFn:
     def run(fest: Fest, events: list[Event], folder: Path) -> None:
         path = folder / f"store-{batch}-{time.monotonic_ns()}.db"
         with FestStore.open(path, fest) as store:
@@ -60,7 +61,9 @@ def _store_run(batch: int) -> Callable[[Fest, list[Event], Path], None]:
     return run
 
 
-def _timed(run: Callable[[Fest, list[Event], Path], None], fest: Fest, events: list[Event], folder: Path) -> tuple[float, float]:
+def _timed(
+    run: Callable[[Fest, list[Event], Path], None], fest: Fest, events: list[Event], folder: Path
+) -> tuple[float, float]:
     wall, cpu = time.perf_counter(), time.process_time()
     run(fest, events, folder)
     return time.process_time() - cpu, time.perf_counter() - wall
@@ -68,7 +71,7 @@ def _timed(run: Callable[[Fest, list[Event], Path], None], fest: Fest, events: l
 
 def measure_store(fest: Fest, events: list[Event], rounds: int, folder: Path) -> dict[str, Any]:
     """Interleaved rounds of the engine and the store at each batch size; medians of CPU and wall time."""
-    runs: dict[str, Callable[[Fest, list[Event], Path], None]] = {"engine": _engine_run}
+    runs: dict[str, RunFn] = {"engine": _engine_run}
     runs.update({f"store_batch_{size}": _store_run(size) for size in BATCHES})
     cpu: dict[str, list[float]] = {name: [] for name in runs}
     wall: dict[str, list[float]] = {name: [] for name in runs}
@@ -119,7 +122,9 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     fest = load_fest(PACK)
     events = list(
-        workload_events(fest, viewers=args.viewers, creators=args.creators, events=args.events, seed=args.seed, streams=True)
+        workload_events(
+            fest, viewers=args.viewers, creators=args.creators, events=args.events, seed=args.seed, streams=True
+        )
     )
     with tempfile.TemporaryDirectory(prefix="festengine-store-bench-") as folder:
         report: dict[str, Any] = {"events": len(events), "viewers": args.viewers, "rounds": args.rounds}
