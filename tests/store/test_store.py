@@ -97,7 +97,7 @@ def test_reopening_restores_snapshot_plus_log_byte_for_byte(tmp_path: Path) -> N
         assert reopened.engine.snapshot() == _replayed(events)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     stream=pack_events(pack_fest(), max_size=40, users=4, duplicates=True, out_of_order=True),
     cut=st.integers(min_value=0, max_value=40),
@@ -163,7 +163,7 @@ def test_a_second_writer_is_refused_while_readers_may_read(tmp_path: Path) -> No
 def test_a_truncated_file_is_refused(tmp_path: Path) -> None:
     """A store file cut short on disk is detected on open, never used."""
     path = tmp_path / "s.db"
-    _store_with(path, workload(3000), snapshot_every=500, snapshot_overhead=None)
+    _store_with(path, workload(1500), snapshot_every=500, snapshot_overhead=None)
     size = path.stat().st_size
     with path.open("r+b") as handle:
         handle.truncate(size // 2 // 4096 * 4096)
