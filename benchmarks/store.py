@@ -11,7 +11,8 @@ rounds of
 
 * the in-memory ``Engine`` (the reference);
 * ``FestStore`` with batches of 1, 100 and 1,000 events (a new file each round, default options:
-  WAL, ``synchronous=FULL``, a snapshot every 10,000 events at least);
+  WAL, ``synchronous=FULL``, a snapshot every 10,000 events at least, at most 20% of the write
+  path's CPU time; ``--snapshot-every`` changes the interval, ``--batches`` the sizes);
 
 and reports for each its median CPU time (``time.process_time``) and wall time per round, events/s,
 and its ratio to the engine (engine CPU time / store CPU time). Wall time includes the fsync of each
@@ -51,10 +52,10 @@ def _engine_run(fest: Fest, events: list[Event], _folder: Path) -> None:
         engine.apply(event)
 
 
-def _store_run(batch: int) -> RunFn:
+def _store_run(batch: int, snapshot_every: int) -> RunFn:
     def run(fest: Fest, events: list[Event], folder: Path) -> None:
         path = folder / f"store-{batch}-{time.monotonic_ns()}.db"
-        with FestStore.open(path, fest) as store:
+        with FestStore.open(path, fest, snapshot_every=snapshot_every) as store:
             for start in range(0, len(events), batch):
                 store.apply_batch(events[start : start + batch])
 
@@ -69,10 +70,18 @@ def _timed(
     return time.process_time() - cpu, time.perf_counter() - wall
 
 
-def measure_store(fest: Fest, events: list[Event], rounds: int, folder: Path) -> dict[str, Any]:
+def measure_store(
+    fest: Fest,
+    events: list[Event],
+    rounds: int,
+    folder: Path,
+    *,
+    batches: tuple[int, ...] = BATCHES,
+    snapshot_every: int = 10_000,
+) -> dict[str, Any]:
     """Interleaved rounds of the engine and the store at each batch size; medians of CPU and wall time."""
     runs: dict[str, RunFn] = {"engine": _engine_run}
-    runs.update({f"store_batch_{size}": _store_run(size) for size in BATCHES})
+    runs.update({f"store_batch_{size}": _store_run(size, snapshot_every) for size in batches})
     cpu: dict[str, list[float]] = {name: [] for name in runs}
     wall: dict[str, list[float]] = {name: [] for name in runs}
     for _ in range(rounds):
@@ -117,6 +126,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--creators", type=int, default=40)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--batches", default="1,100,1000", help="batch sizes, comma-separated")
+    parser.add_argument("--snapshot-every", type=int, default=10_000, help="the store's snapshot_every")
     parser.add_argument("--no-http", action="store_true", help="skip the HTTP measurement")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args(argv)
@@ -127,8 +138,11 @@ def main(argv: list[str] | None = None) -> None:
         )
     )
     with tempfile.TemporaryDirectory(prefix="festengine-store-bench-") as folder:
-        report: dict[str, Any] = {"events": len(events), "viewers": args.viewers, "rounds": args.rounds}
-        report.update(measure_store(fest, events, args.rounds, Path(folder)))
+        report: dict[str, Any] = {"events": len(events), "viewers": args.viewers, "rounds": args.rounds,
+                                  "snapshot_every": args.snapshot_every}  # fmt: skip
+        batches = tuple(int(size) for size in args.batches.split(","))
+        report.update(measure_store(fest, events, args.rounds, Path(folder), batches=batches,
+                                    snapshot_every=args.snapshot_every))  # fmt: skip
         if not args.no_http:
             report.update(measure_http(PACK, events, Path(folder)))
     if args.json:

@@ -339,7 +339,7 @@ class FestStore:
         snapshot = row.fetchone()
         if snapshot is not None and not rebuild:
             engine, start = _restore(self.path, self.fest, snapshot), int(snapshot[0])
-        position = start
+        restored_at = position = start
         for position, event in self.logged_events(after=start):
             if position != start + 1:
                 raise StoreError(f"{self.path}: the event log has a gap after position {start}; the file is damaged")
@@ -352,7 +352,7 @@ class FestStore:
                 )
         self._engine = engine
         self._position = position
-        self._snapshots.position = 0 if snapshot is None else int(snapshot[0])
+        self._snapshots.position = restored_at
         self._snapshots.spent_since = 0.0
 
 
