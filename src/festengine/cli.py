@@ -213,7 +213,7 @@ def _cmd_ingest(args: argparse.Namespace, out: IO[str]) -> int:
     fest = load_fest(args.pack)
     events_path = Path(args.events)
     progress = Progress(sys.stderr, _count_lines(events_path) if sys.stderr.isatty() else None, "ingest")
-    with FestStore.open(args.db, fest) as store:
+    with FestStore.open(args.db, fest, snapshot_every=args.snapshot_every) as store:
         try:
             summary = ingest_file(store, events_path, batch=args.batch, progress=progress.update)
         finally:
@@ -253,6 +253,30 @@ def _cmd_backup(args: argparse.Namespace, out: IO[str]) -> int:
     return 0
 
 
+def _add_store_commands(commands: Any) -> None:
+    """``ingest``, ``serve`` and ``backup``: the durable store's commands."""
+    ingest = commands.add_parser("ingest", help="apply a JSON Lines file through a durable store (resumable)")
+    ingest.add_argument("pack", metavar="PACK")
+    ingest.add_argument("events", metavar="EVENTS.jsonl")
+    ingest.add_argument("--db", required=True, metavar="FILE", help="the store (SQLite), created if missing")
+    ingest.add_argument("--snapshot", metavar="OUT", help="write the final engine snapshot")
+    ingest.add_argument("--batch", type=int, default=1000, metavar="N", help="events per transaction (1000)")
+    ingest.add_argument("--snapshot-every", type=int, default=10_000, metavar="N", help="events between snapshots")
+    ingest.set_defaults(run=_cmd_ingest)
+
+    serve = commands.add_parser("serve", help="serve a store over HTTP (needs festengine[serve])")
+    serve.add_argument("pack", metavar="PACK")
+    serve.add_argument("--db", required=True, metavar="FILE", help="the store (SQLite), created if missing")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.set_defaults(run=_cmd_serve)
+
+    backup = commands.add_parser("backup", help="copy a store with SQLite's online backup (while it runs)")
+    backup.add_argument("--db", required=True, metavar="FILE", help="the store to copy")
+    backup.add_argument("target", metavar="OUT", help="the new file to write")
+    backup.set_defaults(run=_cmd_backup)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="festengine", description="Run and check gamified live-shopping fests.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -290,25 +314,7 @@ def _parser() -> argparse.ArgumentParser:
     simulate.add_argument("--outcomes", action="store_true", help="also write outcomes.jsonl")
     simulate.set_defaults(run=_cmd_simulate)
 
-    ingest = commands.add_parser("ingest", help="apply a JSON Lines file through a durable store (resumable)")
-    ingest.add_argument("pack", metavar="PACK")
-    ingest.add_argument("events", metavar="EVENTS.jsonl")
-    ingest.add_argument("--db", required=True, metavar="FILE", help="the store (SQLite), created if missing")
-    ingest.add_argument("--snapshot", metavar="OUT", help="write the final engine snapshot")
-    ingest.add_argument("--batch", type=int, default=1000, metavar="N", help="events per transaction (1000)")
-    ingest.set_defaults(run=_cmd_ingest)
-
-    serve = commands.add_parser("serve", help="serve a store over HTTP (needs festengine[serve])")
-    serve.add_argument("pack", metavar="PACK")
-    serve.add_argument("--db", required=True, metavar="FILE", help="the store (SQLite), created if missing")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
-    serve.set_defaults(run=_cmd_serve)
-
-    backup = commands.add_parser("backup", help="copy a store with SQLite's online backup (while it runs)")
-    backup.add_argument("--db", required=True, metavar="FILE", help="the store to copy")
-    backup.add_argument("target", metavar="OUT", help="the new file to write")
-    backup.set_defaults(run=_cmd_backup)
+    _add_store_commands(commands)
 
     test = commands.add_parser("test", help="run YAML scenario files (given these events, expect these outcomes)")
     test.add_argument("scenarios", nargs="+", metavar="SCENARIO.yaml")

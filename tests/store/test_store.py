@@ -18,6 +18,7 @@ from festengine import Engine, Event, load_fest
 from festengine.engine.outcomes import Duplicate
 from festengine.errors import FestEngineError, StoreError
 from festengine.store import FestStore, backup_store
+from festengine.store.store import _Snapshots
 from festengine.testing.strategies import events as pack_events
 
 FAST = {"synchronous": "NORMAL"}
@@ -40,6 +41,19 @@ def test_the_api_contract_names_exist() -> None:
     """``FestStore`` and ``StoreError`` come from ``festengine.store``; StoreError is a FestEngineError."""
     assert issubclass(StoreError, FestEngineError)
     assert callable(FestStore.open)
+
+
+def test_snapshots_are_due_after_the_interval_and_within_their_share_of_cpu_time() -> None:
+    """A snapshot is due after ``every`` events, and with an overhead bound only once the time spent applying
+    since the last one is at least (1 - share) / share times what the last snapshot cost."""
+    fixed = _Snapshots(every=100, overhead=None, position=50)
+    assert not fixed.due(149)
+    assert fixed.due(150)
+    bounded = _Snapshots(every=100, overhead=0.2, position=0, last_cost=1.0, spent_since=3.9)
+    assert not bounded.due(1_000)
+    bounded.spent_since = 4.0
+    assert bounded.due(1_000)
+    assert not bounded.due(99)
 
 
 def test_apply_returns_the_engines_steps_and_logs_only_accepted_events(tmp_path: Path) -> None:
