@@ -7,6 +7,7 @@ The store needs only the standard library; the service (``festengine.store.http`
 from __future__ import annotations
 
 from festengine.errors import StoreError
-from festengine.store.store import FestStore, SourcePosition, backup_store
+from festengine.store.files import backup_store
+from festengine.store.store import FestStore, SourcePosition
 
 __all__ = ["FestStore", "SourcePosition", "StoreError", "backup_store"]
