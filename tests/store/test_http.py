@@ -22,7 +22,8 @@ httpx = pytest.importorskip("httpx")
 pytest.importorskip("fastapi")
 pytest.importorskip("uvicorn")
 
-from festengine.store.serving import running_server  # noqa: E402 - after the extras are known to be installed
+from festengine.store.http import MAX_BODY_BYTES  # noqa: E402 - after the extras are known to be installed
+from festengine.store.serving import running_server  # noqa: E402
 
 EVENTS = workload(600)
 
@@ -64,7 +65,8 @@ def test_post_events_answers_each_events_outcomes_in_any_body_form(client: Any, 
 
 
 def test_bad_events_answer_422_with_the_parsers_reasons_and_change_nothing(client: Any, engine: Engine) -> None:
-    """A batch with a malformed event is refused whole: 422, the reasons by index, the store unchanged."""
+    """A batch with a malformed event is refused whole: 422, the reasons by index, the store unchanged;
+    a body over the size limit answers 413."""
     before = client.get("/health").json()
     good = dumps_event(EVENTS[0]).replace(EVENTS[0].event_id, "new-but-refused")
     bad = '{"event_id": "x2", "type": "like", "occurred_at": "2026-06-20T10:00:00", "user_id": "u1"}'
@@ -75,6 +77,9 @@ def test_bad_events_answer_422_with_the_parsers_reasons_and_change_nothing(clien
     assert any("occurred_at" in reason for reason in problem["reasons"])
     for body in ("", "[1, 2", "not json"):
         assert client.post("/events", content=body).status_code == 422
+    too_large = client.post("/events", content=b" " * (MAX_BODY_BYTES + 1))
+    assert too_large.status_code == 413
+    assert "larger than" in too_large.json()["detail"]
     assert client.get("/health").json() == before
 
 
