@@ -6,6 +6,8 @@ import festengine
 import festengine.outcomes
 
 PUBLIC = {
+    "ActivePromotion", "CommunityGoalStatus", "FanClubMembership", "JourneyProgress", "LeaderboardEntry",
+    "LeaderboardPosition",
     "Engine", "Event", "EventParseError", "EventReader", "Fest", "FestEngineError", "FestValidationError",
     "IllegalTransitionError", "JournalEntry", "Ledger", "MissionStatus", "Money", "Outcome", "Problem",
     "SnapshotError", "Step", "UnbalancedEntryError", "__version__", "event_to_dict", "load_fest",
@@ -63,3 +65,19 @@ def test_engine_queries_answer_on_the_bundled_pack() -> None:
     assert isinstance(engine.leaderboard(sorted(fest.leaderboards)[0], limit=3), list)
     assert isinstance(engine.active_promotions("u1", datetime(2026, 6, 16, 4, tzinfo=UTC)), list)
     assert engine.missions("u1")
+
+
+def test_every_type_a_query_returns_is_exported() -> None:
+    """Each of our types named in the return annotation of an engine query is exported by ``festengine``."""
+    import re
+
+    queries = ("missions", "balance", "entries", "budget_left", "fan_clubs", "fan_club_members", "journeys",
+               "community_goal", "leaderboard", "leaderboard_position", "active_promotions")  # fmt: skip
+    for query in queries:
+        returned = str(getattr(festengine.Engine, query).__annotations__["return"])
+        ours = set(re.findall(r"\b[A-Z][A-Za-z0-9]*", returned)) - {"None"}
+        assert ours, query
+        for name in ours:
+            assert name in festengine.__all__, (query, name)
+    assert {"FanClubMembership", "JourneyProgress", "CommunityGoalStatus", "LeaderboardEntry",
+            "LeaderboardPosition", "ActivePromotion"} <= set(festengine.__all__)  # fmt: skip

@@ -25,19 +25,30 @@ from festengine.errors import (
     UnbalancedEntryError,
 )
 from festengine.events import Event, EventReader, event_to_dict, parse_event, read_events
+from festengine.social.community import CommunityGoalStatus
+from festengine.social.fanclub import FanClubMembership
+from festengine.social.journeys import JourneyProgress
+from festengine.social.leaderboards import LeaderboardEntry, LeaderboardPosition
+from festengine.social.promotions import ActivePromotion
 
 __version__ = "0.1.0.dev0"
 
 __all__ = [
+    "ActivePromotion",
+    "CommunityGoalStatus",
     "Engine",
     "Event",
     "EventParseError",
     "EventReader",
+    "FanClubMembership",
     "Fest",
     "FestEngineError",
     "FestValidationError",
     "IllegalTransitionError",
     "JournalEntry",
+    "JourneyProgress",
+    "LeaderboardEntry",
+    "LeaderboardPosition",
     "Ledger",
     "MissionStatus",
     "Money",

@@ -169,6 +169,7 @@ def _cmd_replay(args: argparse.Namespace, out: IO[str]) -> int:
 
 def _cmd_simulate(args: argparse.Namespace, out: IO[str]) -> int:
     from festengine.sim.run import simulate_to_dir
+    from festengine.sim.simulator import SimulationError
 
     progress = Progress(sys.stderr, None, "simulate")
     try:
@@ -182,12 +183,31 @@ def _cmd_simulate(args: argparse.Namespace, out: IO[str]) -> int:
             write_events=args.events,
             write_outcomes=args.outcomes,
             progress=progress.update,
+            seeds=args.seeds,
         )
+    except SimulationError as error:  # an impossible size, such as more days than the fest has
+        sys.stderr.write(f"{args.usage}festengine simulate: error: {error}\n")
+        return 2
     finally:
         progress.close()
     out.write(f"{summary}\n")
     out.write(f"report: {Path(args.out) / 'report.html'}\n")
     return 0
+
+
+def _at_least(low: int) -> Callable[[str], int]:
+    """An argparse type: a whole number no smaller than ``low``."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if value < low:
+            raise argparse.ArgumentTypeError(f"must be at least {low}, not {value}")
+        return value
+
+    return parse
 
 
 def _cmd_test(args: argparse.Namespace, out: IO[str]) -> int:
@@ -305,14 +325,17 @@ def _parser() -> argparse.ArgumentParser:
 
     simulate = commands.add_parser("simulate", help="simulate a whole fest and write a report")
     simulate.add_argument("pack", metavar="PACK")
-    simulate.add_argument("--viewers", type=int, default=2000)
-    simulate.add_argument("--creators", type=int, default=40)
-    simulate.add_argument("--days", type=int, default=None, help="simulate only the first N fest days")
+    simulate.add_argument("--viewers", type=_at_least(1), default=2000)
+    simulate.add_argument("--creators", type=_at_least(1), default=40)
+    simulate.add_argument("--days", type=_at_least(1), default=None,
+                          help="simulate only the first N fest days (at most the fest's length)")  # fmt: skip
     simulate.add_argument("--seed", type=int, default=1)
+    simulate.add_argument("--seeds", type=_at_least(2), default=1, metavar="K",
+                          help="run K seeds (--seed, --seed + 1, ...) and show headline figures as ranges")  # fmt: skip
     simulate.add_argument("--out", default="build/simulation", help="folder for report.html and report.json")
     simulate.add_argument("--events", action="store_true", help="also write events.jsonl")
     simulate.add_argument("--outcomes", action="store_true", help="also write outcomes.jsonl")
-    simulate.set_defaults(run=_cmd_simulate)
+    simulate.set_defaults(run=_cmd_simulate, usage=simulate.format_usage())
 
     _add_store_commands(commands)
 

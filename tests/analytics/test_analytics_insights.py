@@ -99,3 +99,43 @@ def test_unknown_and_future_outcome_kinds_are_counted_and_otherwise_ignored() ->
     tally = OutcomeTally(make_fest())
     tally.observe(Step("e", (SomethingNew("e"),)), datetime(2026, 6, 2, tzinfo=UTC).timestamp())
     assert tally.result().outcome_counts == (("something_new", 1),)
+
+
+def test_community_goals_count_rounds_communities_and_contributors() -> None:
+    """A creator goal of 3 comments: c1's community reaches it (u1 twice, u2 once; both rewarded), c2's
+    gets one comment and expires when the fest closes. The funnel counts communities, rounds and
+    contributors, not zero completions."""
+    from copy import deepcopy
+
+    from analytics_fests import BASE
+
+    from festengine.analytics import FestAnalytics
+    from festengine.engine.core import Engine
+
+    goal = {"id": "club_chat", "title": "Club chat", "subject": "creator", "counts": {"event": "comment"},
+            "target": 3, "rewards": [{"points": 5}], "community": {"min_contribution": 1}}  # fmt: skip
+    fest = make_fest(missions=[*deepcopy(BASE["missions"]), goal])
+    events = [
+        ev("comment", at(1, "19:00"), "u1", text="a"),
+        ev("comment", at(1, "19:01"), "u2", text="b"),
+        ev("comment", at(1, "19:02"), "u1", text="c"),
+        ev("comment", at(1, "19:03"), "u3", text="d", creator_id="c2", stream_id="s2"),
+    ]
+    engine, analytics = Engine(fest), FestAnalytics(fest)
+    for event in events:
+        analytics.observe(event, engine.apply(event))
+    closing = fest.ends_at + fest.allowed_lateness
+    analytics.observe_advance(engine.advance_to(closing), closing)
+    insights = analytics.finish().insights
+    row = next(m for m in insights.missions if m.mission_id == "club_chat")
+    assert (row.subject, row.progressed, row.completed, row.completions, row.expired) == ("creator", 2, 1, 1, 1)
+    assert (row.contributors, row.rewarded, row.claimed) == (3, 2, 0)
+    assert dict(insights.outcome_counts)["community_goal_completed"] == row.completions
+
+
+def test_journey_steps_in_order_versus_step_missions_in_any_order() -> None:
+    """u3 follows without saying hello: follow_one has 1 viewer who completed it, and the journey's
+    step 2 none, because a step counts only once the steps before it are done."""
+    (journey,) = fold(make_fest(), hand_stream()).insights.journeys
+    assert journey.steps == (("hello", 1), ("follow_one", 0))
+    assert journey.step_missions == (1, 1)

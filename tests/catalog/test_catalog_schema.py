@@ -7,18 +7,24 @@ draft 2020-12 schema, accept the packs the loader accepts and refuse typos and w
 from __future__ import annotations
 
 import json
+import re
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pydantic import ValidationError
 from test_catalog_packs import valid_packs, write_pack
 
 from festengine import FestValidationError, load_fest
+from festengine.catalog import spec
 from festengine.catalog._pack import read_pack
-from festengine.catalog.schema import SCHEMA_ID, fest_json_schema
+from festengine.catalog._values import _DecimalKind
+from festengine.catalog.schema import SCHEMA_ID, TITLE, fest_json_schema
 
 ROOT = Path(__file__).resolve().parents[2]
 PACK = ROOT / "missions" / "community-fest"
@@ -107,6 +113,33 @@ def test_broken_pack_does_not_validate(validator: jsonschema.Draft202012Validato
                      id="negative-duration"),
         pytest.param(["missions", 0, "target"], -3, ["missions", 0, "target"], id="negative-target"),
         pytest.param(["economy", "split", "creator"], 1.5, ["economy", "split", "creator"], id="rate"),
+        pytest.param(["missions", 0, "target"], "five", ["missions", 0, "target"], id="target-as-word"),
+        pytest.param(["economy", "coin_value", "app"], "abc", ["economy", "coin_value", "app"], id="coin-value-text"),
+        pytest.param(["economy", "coin_value", "app"], "1e400", ["economy", "coin_value", "app"], id="exponent"),
+        pytest.param(["economy", "budgets", 0, "amount"], "1,000.00", ["economy", "budgets", 0, "amount"],
+                     id="thousands-separator"),
+        pytest.param(["economy", "budgets", 0, "amount"], "5.1234567", ["economy", "budgets", 0, "amount"],
+                     id="seven-decimals"),
+        pytest.param(["missions", 0, "colour"], "red", ["missions", 0], id="unknown-key"),
+        pytest.param(["missions", 0, "subject"], "viewers", ["missions", 0, "subject"], id="enum-value"),
+        pytest.param(["economy", "gifts", 0, "coins"], -5, ["economy", "gifts", 0, "coins"], id="negative-coins"),
+        pytest.param(["economy", "gifts", 0, "coins"], "5", ["economy", "gifts", 0, "coins"], id="whole-as-text"),
+        pytest.param(["economy", "gifts", 0, "coins"], 10**8, ["economy", "gifts", 0, "coins"], id="too-many-coins"),
+        pytest.param(["economy", "gifts", 0, "streakable"], "false", ["economy", "gifts", 0, "streakable"],
+                     id="bool-as-text"),
+        pytest.param(["economy", "gifts", 0, "streakable"], "no", ["economy", "gifts", 0, "streakable"],
+                     id="bool-as-no"),
+        pytest.param(["economy", "split", "creator"], "1.5", ["economy", "split", "creator"], id="rate-text"),
+        pytest.param(["fest", "allowed_lateness"], "1.5h", ["fest", "allowed_lateness"], id="fraction-duration"),
+        pytest.param(["fest", "allowed_lateness"], 10**10, ["fest", "allowed_lateness"], id="long-duration"),
+        pytest.param(["missions", 0, "counts", "event"], "gifts", ["missions", 0, "counts", "event"],
+                     id="unknown-event-type"),
+        pytest.param(["missions", 0, "counts", "where"], {"colour": {"equals": "red"}},
+                     ["missions", 0, "counts", "where"], id="unknown-event-field"),
+        pytest.param(["missions", 0, "measure"], {"kind": "sum", "field": "gift_id"}, ["missions", 0, "measure"],
+                     id="sum-of-text"),
+        pytest.param(["promotions", 0, "discount"], {"percent": "0"}, ["promotions", 0, "discount", "percent"],
+                     id="zero-percent"),
     ],
 )  # fmt: skip
 def test_schema_and_loader_refuse_the_same_mistakes(
@@ -126,6 +159,79 @@ def test_schema_and_loader_refuse_the_same_mistakes(
         load_fest(tmp_path / "pack.yaml")
 
 
+def test_include_may_be_one_file_name(validator: jsonschema.Draft202012Validator) -> None:
+    """``include:`` as a single file name, which the loader accepts, is valid for the schema too."""
+    assert errors_of(validator, {"include": "economy.yaml"}) == []
+    assert errors_of(validator, {"include": ["economy.yaml", "parts/missions.yaml"]}) == []
+    assert errors_of(validator, {"include": 5}) != []
+
+
+def test_title_is_the_packs() -> None:
+    """The schema's title names a fest pack (the model's own title, "FestSpec", does not replace it)."""
+    assert fest_json_schema()["title"] == TITLE == "festengine fest pack"
+
+
+def _properties(node: Any, where: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every property schema in the schema, with where it is."""
+    if isinstance(node, dict):
+        for name, value in (node.get("properties") or {}).items():
+            yield f"{where}.{name}", value
+        for key, value in node.items():
+            yield from _properties(value, f"{where}/{key}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _properties(value, f"{where}/{index}")
+
+
+def test_every_property_has_a_description() -> None:
+    """Editors show a description on hover for every key of a pack: none is left without one."""
+    properties = list(_properties(fest_json_schema(), ""))
+    assert len(properties) > 170
+    missing = [where for where, value in properties if not value.get("description")]
+    assert missing == []
+
+
+_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+_SEE = re.compile(r"[,;]? see (\[[^\]]*\]\([^)]*\)|below)")
+
+
+def _key_tables(markdown: str) -> list[list[tuple[list[str], str]]]:
+    """The ``| key | type | default | meaning |`` tables of a document: (keys of a row, its meaning)."""
+    tables: list[list[tuple[list[str], str]]] = []
+    rows: list[tuple[list[str], str]] | None = None
+    for line in markdown.splitlines():
+        if line.startswith("| key | type | default | meaning |"):
+            rows = []
+            tables.append(rows)
+        elif rows is not None and line.startswith("|") and not line.startswith("|---"):
+            cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+            meaning = _LINK.sub(r"\1", _SEE.sub("", cells[3])).replace("`", "")
+            rows.append((re.findall(r"`([a-z_]+)`", cells[0]), meaning))
+        elif not line.startswith("|"):
+            rows = None
+    return tables
+
+
+def test_descriptions_are_the_words_of_the_authoring_guide() -> None:
+    """Each key documented in a table of docs/authoring.md has that table's words as its description
+    in the schema (markdown and "see …" links aside), so hover text and guide never disagree."""
+    definitions = fest_json_schema()["$defs"]
+    tables = _key_tables((ROOT / "docs" / "authoring.md").read_text(encoding="utf-8"))
+    assert len(tables) >= 12
+    for rows in tables:
+        keys = {key for row_keys, _ in rows for key in row_keys}
+        fits = [
+            (len(set(definition["properties"]) - keys), name)
+            for name, definition in definitions.items()
+            if keys <= set(definition.get("properties", {}))
+        ]
+        assert fits, f"no model has the keys {sorted(keys)}"
+        properties = definitions[min(fits)[1]]["properties"]
+        for row_keys, meaning in rows:
+            for key in row_keys:
+                assert properties[key]["description"] == meaning, (min(fits)[1], key)
+
+
 def test_shipped_schema_file_is_current() -> None:
     """docs/fest.schema.json (what the bundled pack's yaml-language-server comments point at) is up to date."""
     shipped = json.loads((ROOT / "docs" / "fest.schema.json").read_text(encoding="utf-8"))
@@ -143,3 +249,47 @@ def test_generated_valid_packs_validate(pack: dict[str, dict[str, Any]]) -> None
         write_pack(Path(folder), pack)
         document = read_pack(folder).data
     assert errors_of(validator, document) == []
+
+
+_DECIMAL_KINDS = {
+    name: kind for name, kind in vars(spec).items() if name.startswith("_") and isinstance(kind, _DecimalKind)
+}
+_NUMBER_TEXT = st.one_of(
+    st.text(alphabet="0123456789.-+eE ,_", max_size=16),
+    st.from_regex(r"-?[0-9]{1,14}(\.[0-9]{0,8})?", fullmatch=True),
+    st.decimals(allow_nan=False, allow_infinity=False, places=7).map(str),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(name=st.sampled_from(sorted(_DECIMAL_KINDS)), text=_NUMBER_TEXT)
+def test_decimal_text_accepted_by_schema_exactly_when_by_the_loader(name: str, text: str) -> None:
+    """For every kind of decimal, the schema accepts a text exactly when the pack model does."""
+    kind = _DECIMAL_KINDS[name]
+    by_schema = jsonschema.Draft202012Validator(kind.json_schema()).is_valid(text)
+    try:
+        kind.read(text)
+    except ValueError:
+        by_model = False
+    else:
+        by_model = True
+    assert by_schema == by_model
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(alphabet="0123456789dhms .\t", max_size=10).filter(lambda t: not re.search("[0-9]{5}", t)))
+def test_duration_text_accepted_by_schema_exactly_when_by_the_loader(text: str) -> None:
+    """A duration written as text (of numbers small enough to be in range) is valid for the schema
+    exactly when the pack model reads it."""
+    lateness = fest_json_schema()["$defs"]["FestInfoSpec"]["properties"]["allowed_lateness"]
+    by_schema = jsonschema.Draft202012Validator(lateness).is_valid(text)
+    try:
+        spec.FestInfoSpec.model_validate(
+            {"id": "f", "name": "F", "timezone": "UTC", "starts_at": "2026-01-01T00:00:00Z",
+             "ends_at": "2026-02-01T00:00:00Z", "allowed_lateness": text}
+        )  # fmt: skip
+    except ValidationError:
+        by_model = False
+    else:
+        by_model = True
+    assert by_schema == by_model

@@ -1308,29 +1308,29 @@ def test_currency_without_minor_unit(pack: Pack) -> None:
 
 
 def test_huge_amounts_are_problems_not_crashes(pack: Pack) -> None:
-    """Amounts beyond the decimal context's precision are checked without an arithmetic error escaping."""
+    """Amounts beyond what the engine computes with are refused where they are written, as problems."""
     economy = ECONOMY.replace('"100.00"', '"123456789012345678901234567890.125"')
     missions = MISSIONS + "    rewards:\n      - {credit: 1e30, budget: pool}\n"
-    problem = only_problem(pack(economy=economy, missions=missions))
+    first, second = problems_of(pack(economy=economy, missions=missions))
     assert_problem(
-        problem,
+        first,
         "economy.yaml",
         9,
         26,
         "economy.budgets[0].amount",
-        "123456789012345678901234567890.125 has more decimals than USD allows (2); "
-        "write it as 123456789012345678901234567890.12",
+        "123456789012345678901234567890.125 is too large; write a number less than 1,000,000,000,000",
     )
+    assert_problem(second, "missions.yaml", 7, 18, "missions[0].rewards[0].credit", "1E+30 is too large")
 
 
 def test_values_out_of_computable_range(pack: Pack) -> None:
-    """Times near year 9999 and numbers of thousands of digits fail as problems of the pack, not crashes."""
+    """Times near year 9999 and numbers of thousands of digits fail as problems where they are written."""
     fest = FEST.replace('ends_at: "2026-06-22T00:00:00Z"', 'ends_at: "9999-12-31T23:59:00Z"')
     problem = only_problem(pack(fest=fest))
-    assert_problem(problem, "fest.yaml", 2, 3, "fest", "the pack cannot be compiled")
+    assert_problem(problem, "fest.yaml", 6, 12, "fest.ends_at", "outside the supported time range")
     missions = MISSIONS + "    rewards:\n      - {points: 1e5000}\n"
     problem = only_problem(pack(missions=missions))
-    assert_problem(problem, "fest.yaml", 2, 3, "fest", "the pack cannot be compiled")
+    assert_problem(problem, "missions.yaml", 7, 18, "missions[0].rewards[0].points", "written with an exponent")
 
 
 def test_split_must_add_up_to_one(pack: Pack) -> None:

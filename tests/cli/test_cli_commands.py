@@ -373,10 +373,13 @@ def test_scenarios(tmp_path: Path) -> None:
 
 
 def test_malformed_scenario(tmp_path: Path) -> None:
-    """A scenario file that is not a scenario exits 1 with one message naming the file and the key."""
+    """A scenario file that is not a scenario exits 1 with one message: file:line:column, the key, a did-you-mean."""
     scenario = tmp_path / "bad.yaml"
     scenario.write_text(f"name: bad\npack: {PACK}\nexpectations: {{}}\n", encoding="utf-8")
     result = run("test", scenario)
     assert result.returncode == 1
     assert result.stdout == ""
-    assert result.stderr.startswith(f"festengine: {scenario}: expectations: ")
+    assert result.stderr == (
+        f"festengine: {scenario}:3:1: expectations: unknown key 'expectations' (did you mean 'expect'?); "
+        "allowed keys here: name, pack, events, advance_to, expect\n"
+    )

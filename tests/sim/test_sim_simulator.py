@@ -189,7 +189,9 @@ def test_memory_does_not_grow_with_the_stream(fest: Fest) -> None:
 
 
 @pytest.mark.parametrize(
-    ("viewers", "creators", "days"), [(0, 3, None), (10, 0, None), (10, 3, 0)], ids=["viewers", "creators", "days"]
+    ("viewers", "creators", "days"),
+    [(0, 3, None), (10, 0, None), (10, 3, 0), (10, 3, 8)],
+    ids=["viewers", "creators", "days", "days-beyond-the-fest"],
 )
 def test_impossible_sizes_are_refused(fest: Fest, viewers: int, creators: int, days: int | None) -> None:
     with pytest.raises(SimulationError):

@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-from sim_fests import PACK, fingerprint
+from sim_fests import PACK, fingerprint, small_fest
 
 from festengine import load_fest
 from festengine.catalog.model import Fest
 from festengine.engine.core import Engine
 from festengine.events import event_to_dict, parse_event
-from festengine.sim import DEFAULT_MIX, SimulationError, mix_counts, workload_events
+from festengine.sim import DEFAULT_MIX, SimulationError, horizon_of, mix_counts, workload_events
+from festengine.sim.simulator import fest_days
 
 
 @pytest.fixture(scope="module")
@@ -86,3 +87,15 @@ def test_streams_start_and_end_around_each_day(pack: Fest) -> None:
             assert position[f"w-start-{event.stream_id}"] < n < position[f"w-end-{event.stream_id}"]
     engine = Engine(pack)
     assert all(engine.apply(e).accepted for e in events)
+
+
+def test_the_default_days_cover_a_shorter_fest_whole() -> None:
+    """workload_events spreads over its default 21 days, or over all of a fest that is shorter (the
+    simulator's refusal of days beyond the fest does not apply to this default)."""
+    fest = small_fest()
+    assert fest_days(fest) == 7
+    events = list(workload_events(fest, viewers=20, creators=2, events=500, seed=1))
+    start, end = horizon_of(fest, None)
+    assert len(events) == 500
+    assert start <= events[0].occurred_at.timestamp() <= events[-1].occurred_at.timestamp() < end
+    assert events[-1].occurred_at.timestamp() > end - 86_400  # reaches the last day

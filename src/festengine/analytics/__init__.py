@@ -9,6 +9,9 @@
 * ``insights``: mission and journey funnels, Fan Club levels, credits against budgets, commission
   (:mod:`festengine.analytics.insights`).
 
+Across several simulated runs, :class:`SeedRanges` gives the headline figures as ranges
+(:mod:`festengine.analytics.ranges`).
+
 Only accepted steps count; nothing reads the clock; a replay gives the same result as the live run.
 """
 
@@ -30,6 +33,7 @@ from festengine.analytics.insights import (
     OutcomeTally,
 )
 from festengine.analytics.metrics import Metrics
+from festengine.analytics.ranges import BudgetRange, FigureRange, Headline, MissionRange, SeedRanges, nearest_rank
 from festengine.analytics.spikes import SPIKE_METRICS, Spike, SpikeDetector, SpikeSettings
 from festengine.catalog.model import Fest
 from festengine.engine.core import Step
@@ -39,22 +43,28 @@ __all__ = [
     "SPIKE_METRICS",
     "AnalyticsResult",
     "Bucket",
+    "BudgetRange",
     "BudgetUse",
     "CommissionSummary",
     "Dashboard",
     "DashboardProjection",
     "FanClubLevels",
     "FestAnalytics",
+    "FigureRange",
     "Gifter",
+    "Headline",
     "Insights",
     "JourneyFunnel",
     "Metrics",
     "MissionFunnel",
+    "MissionRange",
     "OutcomeTally",
     "ScopeMetrics",
+    "SeedRanges",
     "Spike",
     "SpikeDetector",
     "SpikeSettings",
+    "nearest_rank",
 ]
 
 

@@ -2,9 +2,13 @@
 
 :class:`OutcomeTally` folds the outcomes of every accepted step (and of ``advance_to``) into:
 
-* the mission funnel: per mission, who made progress, who completed it, claims and expiries;
-* the LIVE Journey funnel: viewers reaching each step (from ``journey_step_completed`` outcomes, or
-  derived from completions of the step missions when the engine reports no journey outcomes);
+* the mission funnel: per mission, who made progress, who completed it, claims and expiries; for a
+  community goal (subject creator or stream) the subjects are the communities, its completions and
+  expiries are rounds (``community_goal_completed`` / ``community_goal_expired``), and it also
+  counts the viewers who contributed and the contributors rewarded;
+* the LIVE Journey funnel: viewers reaching each step in order (from ``journey_step_completed``
+  outcomes, or derived from completions of the step missions when the engine reports no journey
+  outcomes), next to the viewers who completed each step's mission in any order;
 * the Fan Club level distribution (each member's latest ``level_changed``);
 * shopping credits granted per budget and day (``credit_granted``), against the budget's size;
 * commission accrued, settled and reversed per day, and what is pending at the end;
@@ -58,7 +62,12 @@ def _plain(value: Any) -> Any:
 
 @attrs.frozen(slots=True)
 class MissionFunnel:
-    """One mission's numbers: distinct subjects with progress and with a completion; counts."""
+    """One mission's numbers: distinct subjects with progress and with a completion; counts.
+
+    For a community goal the subjects are communities (creators or streams), ``completions`` and
+    ``expired`` count rounds, ``contributors`` the distinct viewers who added to it and
+    ``rewarded`` the contributor rewards; both stay 0 for a viewer mission.
+    """
 
     mission_id: str
     title: str
@@ -68,11 +77,18 @@ class MissionFunnel:
     completions: int
     claimed: int
     expired: int
+    contributors: int = 0
+    rewarded: int = 0
 
 
 @attrs.frozen(slots=True)
 class JourneyFunnel:
-    """Viewers at each step of a journey; ``derived`` when computed from mission completions."""
+    """Viewers at each step of a journey; ``derived`` when computed from mission completions.
+
+    ``steps`` counts the viewers who reached each step *in order* (every earlier step done too);
+    ``step_missions`` counts, per step, the viewers who completed the step's mission (any of a
+    branch's) at all, in any order: the step missions are ordinary missions, so this can be more.
+    """
 
     journey_id: str
     title: str
@@ -80,6 +96,7 @@ class JourneyFunnel:
     steps: tuple[tuple[str, int], ...]
     finished: int
     derived: bool
+    step_missions: tuple[int, ...] = ()
 
 
 @attrs.frozen(slots=True)
@@ -143,6 +160,8 @@ class _MissionTally:
     completions: int = 0
     claimed: int = 0
     expired: int = 0
+    contributors: set[str] = attrs.field(factory=set)
+    rewarded: int = 0
 
 
 class OutcomeTally:
@@ -168,7 +187,9 @@ class OutcomeTally:
         self._on: dict[str, Callable[[Any, int], None]] = {
             "mission_progressed": self._progressed, "community_progressed": self._progressed,
             "mission_completed": self._completed, "mission_claimed": self._claimed,
-            "mission_expired": self._expired, "journey_step_completed": self._journey_step,
+            "mission_expired": self._expired, "community_goal_completed": self._completed,
+            "community_goal_expired": self._expired, "contributor_rewarded": self._rewarded,
+            "journey_step_completed": self._journey_step,
             "journey_completed": self._journey_done, "level_changed": self._level,
             "fan_club_joined": self._joined, "credit_granted": self._credit,
             "budget_exhausted": self._budget_exhausted, "commission_accrued": self._accrued,
@@ -199,8 +220,14 @@ class OutcomeTally:
     def _progressed(self, outcome: Any, _day: int) -> None:
         tally = self._mission(outcome)
         if tally is not None:
-            who = getattr(outcome, "user_id", None) if outcome.kind == "community_progressed" else None
-            tally.progressed.add(str(who or getattr(outcome, "subject", "")))
+            tally.progressed.add(str(getattr(outcome, "subject", "")))
+            if outcome.kind == "community_progressed":
+                tally.contributors.add(str(getattr(outcome, "user_id", "")))
+
+    def _rewarded(self, outcome: Any, _day: int) -> None:
+        tally = self._mission(outcome)
+        if tally is not None:
+            tally.rewarded += 1
 
     def _completed(self, outcome: Any, _day: int) -> None:
         tally = self._mission(outcome)
@@ -294,25 +321,32 @@ class OutcomeTally:
             t = self._missions[mission_id]
             yield MissionFunnel(
                 mission_id, mission.title, str(mission.subject), len(t.progressed), len(t.completed),
-                t.completions, t.claimed, t.expired,
+                t.completions, t.claimed, t.expired, len(t.contributors), t.rewarded,
             )  # fmt: skip
+
+    def _completers(self, missions: Iterable[str]) -> set[str]:
+        """The subjects who completed any of ``missions``."""
+        return set().union(*(self._missions[m].completed for m in missions if m in self._missions))
 
     def _journey_funnel(self, journey: Journey) -> JourneyFunnel:
         first = journey.steps[0].missions if journey.steps else ()
         started = len(set().union(*(self._missions[m].progressed for m in first if m in self._missions)))
         labels = [" / ".join(step.missions) for step in journey.steps]
+        completers = [self._completers(step.missions) for step in journey.steps]
+        any_order = tuple(len(done) for done in completers)
         if self._journey_steps or self._journeys_done:
             counts = [self._journey_steps.get((journey.id, n), 0) for n in range(1, len(labels) + 1)]
             steps = tuple(zip(labels, counts, strict=True))
-            return JourneyFunnel(journey.id, journey.title, started, steps, self._journeys_done[journey.id], False)
+            finished = self._journeys_done[journey.id]
+            return JourneyFunnel(journey.id, journey.title, started, steps, finished, False, any_order)
         reached: set[str] | None = None
         counts = []
-        for step in journey.steps:
-            done = set().union(*(self._missions[m].completed for m in step.missions if m in self._missions))
+        for done in completers:
             reached = done if reached is None else reached & done
             counts.append(len(reached))
         steps = tuple(zip(labels, counts, strict=True))
-        return JourneyFunnel(journey.id, journey.title, started, steps, counts[-1] if counts else 0, True)
+        finished = counts[-1] if counts else 0
+        return JourneyFunnel(journey.id, journey.title, started, steps, finished, True, any_order)
 
     def _fan_club_levels(self, notes: list[str]) -> FanClubLevels | None:
         if self.fest.fan_club is None:

@@ -8,7 +8,8 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from festengine.catalog.spec import FestSpec, _format_duration
+from festengine.catalog._values import format_duration
+from festengine.catalog.spec import FestSpec
 
 _ISO_DURATION = re.compile(r"^P(\d+D)?(T(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$")
 
@@ -18,7 +19,7 @@ def _durations_as_authored(node: Any) -> Any:
     if isinstance(node, dict):
         default = node.get("default")
         if isinstance(default, str) and _ISO_DURATION.match(default):
-            node["default"] = _format_duration(TypeAdapter(timedelta).validate_python(default))
+            node["default"] = format_duration(TypeAdapter(timedelta).validate_python(default))
         for value in node.values():
             _durations_as_authored(value)
     elif isinstance(node, list):
@@ -27,9 +28,10 @@ def _durations_as_authored(node: Any) -> Any:
     return node
 
 
-__all__ = ["SCHEMA_ID", "fest_json_schema"]
+__all__ = ["SCHEMA_ID", "TITLE", "fest_json_schema"]
 
 SCHEMA_ID = "https://festengine.dev/schema/fest.schema.json"
+TITLE = "festengine fest pack"
 
 
 def fest_json_schema() -> dict[str, Any]:
@@ -43,14 +45,16 @@ def fest_json_schema() -> dict[str, Any]:
     required = schema.pop("required", [])
     properties = schema.setdefault("properties", {})
     properties["include"] = {
-        "type": "array",
-        "items": {"type": "string"},
-        "description": "other YAML files of the pack to read, relative to this file, inside the pack folder",
+        "anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}],
+        "description": (
+            "other YAML files of the pack to read, relative to this file, inside the pack folder "
+            "(a list, or a single file name)"
+        ),
     }
     schema["x-festengine-required"] = required
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,
-        "title": "festengine fest pack",
         **schema,
+        "title": TITLE,  # after the model's own title ("FestSpec"), which it replaces
     }

@@ -7,15 +7,15 @@ install into a :class:`ReportDependencyError` with the install hint.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Final
 from zoneinfo import ZoneInfo
 
 import attrs
 
-from festengine.analytics import Bucket, Insights, Metrics
+from festengine.analytics import Bucket, Insights, Metrics, SeedRanges
 from festengine.errors import FestEngineError
 from festengine.report.data import ReportData
 
@@ -70,16 +70,38 @@ def _money(value: Decimal) -> float:
     return float(value)
 
 
-def _layout(fig: Any, height: int, **extra: Any) -> Any:
+#: Legends sit in the figure's bottom margin, under the axes and their titles, never over them.
+_LEGEND_ROOM: Final = 60
+
+
+def _layout(fig: Any, height: int, *, legend: bool = True, **extra: Any) -> Any:
+    """Common looks; the legend (if any) goes at the foot of the figure, below the x-axis title."""
     fig.update_layout(
-        height=height,
-        margin={"l": 60, "r": 30, "t": 40, "b": 40},
+        height=height + (_LEGEND_ROOM if legend else 0),
+        margin={"l": 70, "r": 30, "t": 50, "b": 50 + (_LEGEND_ROOM if legend else 0)},
         template="plotly_white",
-        legend={"orientation": "h", "y": -0.12},
+        showlegend=legend,
+        legend={"orientation": "h", "yref": "container", "y": 0.0, "yanchor": "bottom", "x": 0.0},
         colorway=list(_COLORS),
         **extra,
     )
+    fig.update_xaxes(automargin=True)
+    fig.update_yaxes(automargin=True)
     return fig
+
+
+def _counts(values: Sequence[float]) -> dict[str, Any]:
+    """Axis settings for counts: whole-number ticks with thousands separators (every 1 when small)."""
+    settings: dict[str, Any] = {"tickformat": ",d", "rangemode": "tozero"}
+    if max(values, default=0) < 6:
+        settings.update(tick0=0, dtick=1)
+    return settings
+
+
+#: A tidy log axis: ticks at 1, 10, 100, 1,000… only, as whole numbers.
+_LOG: Final = {"type": "log", "dtick": 1, "tickformat": ",d"}
+#: Money axes: thousands separators.
+_MONEY: Final = {"tickformat": ",", "rangemode": "tozero"}
 
 
 def activity(p: Plotly, data: ReportData) -> Any | None:
@@ -90,7 +112,7 @@ def activity(p: Plotly, data: ReportData) -> Any | None:
     zone = ZoneInfo(data.timezone)
     x = [_local(b.key, zone) for b in hours]
     fig = p.make_subplots(
-        rows=4, cols=1, shared_xaxes=True, vertical_spacing=0.05,
+        rows=4, cols=1, shared_xaxes=True, vertical_spacing=0.06,
         subplot_titles=("Views and unique viewers per hour", "Peak concurrent viewers",
                         "Likes (taps) per hour", "Comments, gifts, product clicks and orders per hour"),
     )  # fmt: skip
@@ -103,8 +125,13 @@ def activity(p: Plotly, data: ReportData) -> Any | None:
     fig.add_trace(go.Scatter(x=x, y=metric("unique_viewers"), name="unique viewers", line_color=_COLORS[1]), 1, 1)
     fig.add_trace(go.Scatter(x=x, y=metric("peak_concurrent"), name="peak concurrent", fill="tozeroy"), 2, 1)
     fig.add_trace(go.Bar(x=x, y=metric("likes"), name="likes", marker_color=_COLORS[3]), row=3, col=1)
-    for index, name in enumerate(("comments", "gifts", "product_clicks", "orders")):
+    others = ("comments", "gifts", "product_clicks", "orders")
+    for index, name in enumerate(others):
         fig.add_trace(go.Scatter(x=x, y=metric(name), name=name.replace("_", " "), line_color=_COLORS[4 + index]), 4, 1)
+    rows = (("views", "unique_viewers"), ("peak_concurrent",), ("likes",), others)
+    for row, names in enumerate(rows, start=1):
+        fig.update_yaxes(_counts([v for n in names for v in metric(n)]), row=row, col=1)
+    fig.update_xaxes(title_text=f"local time ({data.timezone})", row=4, col=1)
     return _layout(fig, 980, bargap=0.1)
 
 
@@ -119,15 +146,16 @@ def gifts_and_gmv(p: Plotly, data: ReportData) -> Any | None:
     fig.add_trace(go.Bar(x=x, y=[_money(b.metrics.gift_value) for b in days], name=f"gift value ({currency})"))
     fig.add_trace(go.Bar(x=x, y=[_money(b.metrics.gmv) for b in days], name=f"GMV ({currency})"))
     fig.add_trace(go.Bar(x=x, y=[_money(b.metrics.refunded) for b in days], name=f"refunded ({currency})"))
-    orders = go.Scatter(x=x, y=[b.metrics.orders for b in days], name="orders", mode="lines+markers")
-    fig.add_trace(orders, secondary_y=True)
-    fig.update_yaxes(title_text=currency, secondary_y=False)
-    fig.update_yaxes(title_text="orders", secondary_y=True, showgrid=False, rangemode="tozero")
+    orders = [b.metrics.orders for b in days]
+    fig.add_trace(go.Scatter(x=x, y=orders, name="orders", mode="lines+markers"), secondary_y=True)
+    fig.update_yaxes(title_text=currency, secondary_y=False, **_MONEY)
+    fig.update_yaxes(title_text="orders", secondary_y=True, showgrid=False, tickmode="auto", **_counts(orders))
+    fig.update_xaxes(title_text="fest day")
     return _layout(fig, 460, barmode="group")
 
 
 def mission_funnel(p: Plotly, insights: Insights) -> Any | None:
-    """Per mission: viewers with progress, viewers who completed it, completions and claims."""
+    """Per mission: subjects with progress, subjects who completed it, completions and claims."""
     rows = insights.missions
     if not rows:
         return None
@@ -136,26 +164,29 @@ def mission_funnel(p: Plotly, insights: Insights) -> Any | None:
     fig = go.Figure()
     for name, values in (
         ("made progress", [m.progressed for m in rows]),
-        ("completed (distinct)", [m.completed for m in rows]),
+        ("completed it", [m.completed for m in rows]),
         ("completions", [m.completions for m in rows]),
         ("claimed", [m.claimed for m in rows]),
     ):
         fig.add_trace(go.Bar(y=y, x=values, name=name, orientation="h"))
-    fig.update_yaxes(autorange="reversed", automargin=True)
-    fig.update_xaxes(type="log", title_text="subjects / completions (log scale)")
-    return _layout(fig, 140 + 34 * len(rows), barmode="group", bargap=0.25)
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(title_text="viewers, communities or completions (log scale)", **_LOG)
+    return _layout(fig, 100 + 34 * len(rows), barmode="group", bargap=0.25)
 
 
-def journey_funnel(p: Plotly, insights: Insights) -> list[Any]:
-    """A funnel per journey: started, each step, finished."""
+def journey_funnel(p: Plotly, insights: Insights, title: Callable[[str], str] = str) -> list[Any]:
+    """A funnel per journey: started, then the viewers who reached each step in order."""
     figures = []
     for journey in insights.journeys:
         labels = ["started (progress on step 1)"]
-        labels += [f"step {n}: {label}" for n, (label, _count) in enumerate(journey.steps, start=1)]
+        labels += [
+            f"step {n}: {' or '.join(title(m) for m in label.split(' / '))}"
+            for n, (label, _count) in enumerate(journey.steps, start=1)
+        ]
         values = [journey.started, *(count for _label, count in journey.steps)]
-        fig = p.go.Figure(p.go.Funnel(y=labels, x=values, textinfo="value+percent initial"))
-        fig.update_yaxes(automargin=True)
-        figures.append(_layout(fig, 120 + 60 * len(labels), title_text=journey.title))
+        fig = p.go.Figure(p.go.Funnel(y=labels, x=values, textinfo="value+percent initial", texttemplate=None))
+        fig.update_traces(texttemplate="%{value:,d}<br>%{percentInitial:.0%} of starters")
+        figures.append(_layout(fig, 80 + 60 * len(labels), legend=False, title_text=journey.title))
     return figures
 
 
@@ -164,9 +195,11 @@ def fan_club_levels(p: Plotly, insights: Insights) -> Any | None:
     levels = insights.fan_club
     if levels is None:
         return None
-    fig = p.go.Figure(p.go.Bar(x=[f"level {lv}" for lv, _n in levels.levels], y=[n for _lv, n in levels.levels]))
-    fig.update_yaxes(title_text="members (viewer x club)")
-    return _layout(fig, 380)
+    counts = [n for _lv, n in levels.levels]
+    fig = p.go.Figure(p.go.Bar(x=[f"level {lv}" for lv, _n in levels.levels], y=counts, text=counts,
+                               texttemplate="%{y:,d}", textposition="outside"))  # fmt: skip
+    fig.update_yaxes(title_text="memberships (a viewer in one club)", **_counts(counts))
+    return _layout(fig, 380, legend=False)
 
 
 def credits(p: Plotly, insights: Insights, currency: str) -> Any | None:
@@ -181,12 +214,12 @@ def credits(p: Plotly, insights: Insights, currency: str) -> Any | None:
         y = [_money(total) for _day, _granted, total in budget.by_day] or [0.0]
         color = _COLORS[(index - 1) % len(_COLORS)]
         fig.add_trace(
-            go.Scatter(x=x, y=y, name=f"{budget.budget_id}: granted", fill="tozeroy", line_color=color), 1, index
+            go.Scatter(x=x, y=y, name=f"{budget.name}: granted so far", fill="tozeroy", line_color=color), 1, index
         )
-        limit = go.Scatter(x=[x[0], x[-1]], y=[_money(budget.size)] * 2, name=f"{budget.budget_id}: budget",
+        limit = go.Scatter(x=[x[0], x[-1]], y=[_money(budget.size)] * 2, name=f"{budget.name}: budget",
                            mode="lines", line={"dash": "dash", "color": color})  # fmt: skip
         fig.add_trace(limit, 1, index)
-        fig.update_yaxes(title_text=currency if index == 1 else None, rangemode="tozero", row=1, col=index)
+        fig.update_yaxes(title_text=currency if index == 1 else None, row=1, col=index, **_MONEY)
     return _layout(fig, 420)
 
 
@@ -213,6 +246,7 @@ def commission(p: Plotly, insights: Insights, currency: str) -> Any | None:
         1, 2,
     )  # fmt: skip
     fig.update_yaxes(title_text=currency, row=1, col=1)
+    fig.update_yaxes(**_MONEY)
     return _layout(fig, 420, barmode="group")
 
 
@@ -228,8 +262,11 @@ def top_creators(p: Plotly, data: ReportData, limit: int = 10) -> Any | None:
     fig.add_trace(go.Bar(y=y, x=[_money(c.total.gift_value) for c in creators], name="gift value", orientation="h"))
     fig.add_trace(go.Bar(y=y, x=[_money(c.total.gmv) for c in creators], name="GMV", orientation="h"))
     fig.update_yaxes(autorange="reversed")
-    fig.update_xaxes(title_text=data.currency)
-    return _layout(fig, 120 + 30 * len(creators), barmode="stack", title_text="Top creators: gift value + GMV")
+    fig.update_xaxes(title_text=data.currency, **_MONEY)
+    return _layout(
+        fig, 120 + 30 * len(creators), barmode="stack", legend_traceorder="normal",
+        title_text="Top creators: gift value + GMV",
+    )  # fmt: skip
 
 
 def top_gifters(p: Plotly, data: ReportData, limit: int = 10) -> Any | None:
@@ -237,14 +274,15 @@ def top_gifters(p: Plotly, data: ReportData, limit: int = 10) -> Any | None:
     gifters = data.analytics.dashboard.gifters[:limit]
     if not gifters:
         return None
-    fig = p.go.Figure(p.go.Bar(y=[g.user_id for g in gifters], x=[g.coins for g in gifters], orientation="h"))
+    coins = [g.coins for g in gifters]
+    fig = p.go.Figure(p.go.Bar(y=[g.user_id for g in gifters], x=coins, orientation="h"))
     fig.update_yaxes(autorange="reversed")
-    fig.update_xaxes(title_text="coins")
-    return _layout(fig, 120 + 30 * len(gifters), title_text="Top gifters: coins sent")
+    fig.update_xaxes(title_text="coins", **_counts(coins))
+    return _layout(fig, 120 + 30 * len(gifters), legend=False, title_text="Top gifters: coins sent")
 
 
 def spikes(p: Plotly, data: ReportData) -> Any | None:
-    """Each detected spike: when, which creator and metric, and how big (robust z-score)."""
+    """Each detected spike: when, which creator and metric, and how unusual."""
     found = data.analytics.dashboard.spikes
     if not found:
         return None
@@ -255,9 +293,39 @@ def spikes(p: Plotly, data: ReportData) -> Any | None:
         fig.add_trace(
             p.go.Scatter(
                 x=[_local(s.hour, zone) for s in chosen], y=[s.size for s in chosen], mode="markers",
-                name=metric.replace("_", " "), text=[f"{s.scope_id}: {s.value:g} vs {s.baseline:g}" for s in chosen],
-                hovertemplate="%{x}<br>%{text}<br>size %{y}<extra></extra>",
+                name=metric.replace("_", " "),
+                text=[f"{s.scope_id}: {s.value:,.0f} in the hour, usually {s.baseline:,.1f}" for s in chosen],
+                hovertemplate="%{x}<br>%{text}<br>how unusual: %{y:.1f}<extra></extra>",
             )
         )  # fmt: skip
-    fig.update_yaxes(type="log", title_text="size (robust z-score, log scale)")
+    fig.update_yaxes(title_text="how unusual (log scale)", **_LOG)
+    fig.update_xaxes(title_text=f"local time ({data.timezone})")
     return _layout(fig, 420)
+
+
+def budget_ranges(p: Plotly, ranges: SeedRanges) -> Any | None:
+    """Per budget: the share of it granted across seeds, low (p10) to high (p90), the middle marked."""
+    budgets = [b for b in ranges.budgets if b.size]
+    if not budgets:
+        return None
+    go = p.go
+    names = [b.name for b in budgets]
+
+    def share(value: object, size: Decimal) -> float:
+        return float(Decimal(str(value)) / size)
+
+    low = [share(b.granted.p10, b.size) for b in budgets]
+    high = [share(b.granted.p90, b.size) for b in budgets]
+    fig = go.Figure()
+    fig.add_trace(go.Bar(y=names, x=[h - lo for lo, h in zip(low, high, strict=True)], base=low, orientation="h",
+                         name="low (p10) to high (p90)", marker_color=_COLORS[0], opacity=0.6))  # fmt: skip
+    middle = [share(b.granted.p50, b.size) for b in budgets]
+    fig.add_trace(go.Scatter(y=names, x=middle, mode="markers", name="middle (p50)",
+                             marker={"symbol": "line-ns-open", "size": 22, "color": _COLORS[3]}))  # fmt: skip
+    fig.add_vline(
+        x=1, line_dash="dash", line_color="#52606d", annotation_text="the whole budget", annotation_position="top left"
+    )
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(title_text="share of the budget granted", tickformat=".0%", rangemode="tozero",
+                     range=[0, max(1.05, max(high) * 1.05)])  # fmt: skip
+    return _layout(fig, 100 + 50 * len(budgets), title_text="Credits granted across seeds, as a share of each budget")

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import attrs
 
 from festengine.analytics import AnalyticsResult
+from festengine.analytics.ranges import SeedRanges
 from festengine.catalog.model import Fest
 
 __all__ = ["ReportData"]
@@ -30,10 +31,14 @@ class ReportData:
     analytics: AnalyticsResult
     #: mission id -> title, for labels
     mission_titles: Mapping[str, str] = attrs.field(factory=dict)
+    #: the headline figures across several seeds, when the simulation ran more than one
+    ranges: SeedRanges | None = None
 
     @classmethod
-    def of(cls, fest: Fest, analytics: AnalyticsResult, run: Mapping[str, Any]) -> ReportData:
-        """The report of one run on ``fest``."""
+    def of(
+        cls, fest: Fest, analytics: AnalyticsResult, run: Mapping[str, Any], *, ranges: SeedRanges | None = None
+    ) -> ReportData:
+        """The report of one run on ``fest`` (with ``ranges`` across seeds if there were several)."""
         return cls(
             fest_id=fest.id,
             fest_name=fest.name,
@@ -44,6 +49,7 @@ class ReportData:
             run=dict(run),
             analytics=analytics,
             mission_titles={m.id: m.title for m in fest.missions.values()},
+            ranges=ranges,
         )
 
     def local(self, moment: datetime) -> str:
@@ -63,4 +69,5 @@ class ReportData:
             },
             "run": dict(self.run),
             **self.analytics.to_dict(),
+            **({"ranges": self.ranges.to_dict()} if self.ranges is not None else {}),
         }

@@ -7,13 +7,16 @@ nothing to show.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from decimal import Decimal
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
 from html import escape
 from typing import Any, Final
+from zoneinfo import ZoneInfo
 
-from festengine.analytics import Metrics
-from festengine.report import charts
+from festengine.analytics import JourneyFunnel, Metrics, MissionFunnel
+from festengine.report import charts, fmt
+from festengine.report.across_seeds import across_seeds
+from festengine.report.blocks import cards, lead, note, table
 from festengine.report.charts import Plotly
 from festengine.report.data import ReportData
 
@@ -22,6 +25,7 @@ __all__ = ["SECTIONS", "render_html"]
 #: (id, title) of each section, in page order.
 SECTIONS: Final[tuple[tuple[str, str], ...]] = (
     ("overview", "The run"),
+    ("ranges", "Across seeds: the range of headline figures"),
     ("activity", "Activity over the fest"),
     ("gifts-gmv", "Gifts and GMV by day"),
     ("missions", "Mission completion funnel"),
@@ -51,35 +55,11 @@ section h2 { margin-top: 0; font-size: 20px; }
 .card b { display: block; font-size: 20px; }
 .card span { font-size: 12px; color: #52606d; }
 table { border-collapse: collapse; font-size: 13px; margin: 10px 0; }
+caption { text-align: left; font-weight: 600; padding: 6px 0; }
 th, td { padding: 4px 10px; border-bottom: 1px solid #e4e7eb; text-align: right; }
-th:first-child, td:first-child { text-align: left; }
+th.t, td.t { text-align: left; }
 .note { background: #fffbea; border-left: 4px solid #f0b429; padding: 8px 12px; color: #513c06; }
 """
-
-
-def _fmt(value: object) -> str:
-    if isinstance(value, Decimal):
-        return f"{value:,.2f}"
-    if isinstance(value, float):
-        return f"{value:,.4g}" if value < 1 else f"{value:,.1f}"
-    if isinstance(value, int):
-        return f"{value:,}"
-    return str(value)
-
-
-def _table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
-    head = "".join(f"<th>{escape(h)}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(f"<td>{escape(_fmt(v))}</td>" for v in row) + "</tr>" for row in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-
-
-def _cards(items: Iterable[tuple[str, object]]) -> str:
-    inner = "".join(f'<div class="card"><b>{escape(_fmt(v))}</b><span>{escape(k)}</span></div>' for k, v in items)
-    return f'<div class="cards">{inner}</div>'
-
-
-def _note(text: str) -> str:
-    return f'<p class="note">{escape(text)}</p>'
 
 
 class _Page:
@@ -98,85 +78,121 @@ class _Page:
         return html
 
     def notes(self, prefix: str) -> str:
-        return "".join(_note(n.split(": ", 1)[-1]) for n in self.insights.notes if n.startswith(prefix))
+        return "".join(note(n.split(": ", 1)[-1]) for n in self.insights.notes if n.startswith(prefix))
+
+    def title(self, mission_id: str) -> str:
+        return self.data.mission_titles.get(mission_id, mission_id)
 
     # ------------------------------------------------------------------ sections
 
     def overview(self) -> str:
         run, total = self.data.run, self.data.analytics.dashboard.fest.total
         rejected = run.get("rejected", {})
-        cards = _cards(
+        figures = cards(
             [("events", run.get("events", 0)), ("accepted", run.get("accepted", 0)),
              ("duplicates", run.get("duplicates", 0)), ("rejected", sum(rejected.values())),
              ("viewers", run.get("viewers", 0)), ("creators", run.get("creators", 0)),
-             ("fest days", run.get("days", "")), ("seed", run.get("seed", ""))]
+             ("fest days", run.get("days", "")), ("seed", str(run.get("seed", "")))]
+            + ([("seeds (see Across seeds)", f"{seeds[0]} to {seeds[-1]}")] if (seeds := run.get("seeds")) else [])
         )  # fmt: skip
-        reasons = _table(("rejected because", "events"), sorted(rejected.items())) if rejected else ""
-        return cards + reasons + "<h3>Fest totals</h3>" + _metrics_cards(total, self.data.currency)
+        reasons = table(("rejected because", "events"), sorted(rejected.items())) if rejected else ""
+        return figures + reasons + "<h3>Fest totals</h3>" + _metrics_cards(total, self.data.currency)
+
+    def ranges(self) -> str:
+        ranges = self.data.ranges
+        chart = self.chart(charts.budget_ranges(self.p, ranges), "ranges") if ranges is not None else ""
+        return across_seeds(ranges, self.data.run.get("seed", ""), chart)
 
     def activity(self) -> str:
-        lead = (
+        text = (
             "Per local hour of the fest. Peak concurrent viewers are estimated from view events: each view "
             "is a presence interval ending when it occurred and lasting its seconds; the peak is the most "
             "intervals overlapping in one minute of the hour."
         )
-        return f'<p class="lead">{escape(lead)}</p>' + self.chart(charts.activity(self.p, self.data), "activity")
+        return lead(text) + self.chart(charts.activity(self.p, self.data), "activity")
 
     def gifts_gmv(self) -> str:
         days = self.data.analytics.dashboard.fest.daily
         rows = [(b.label, b.metrics.gifts, b.metrics.gift_coins, b.metrics.gift_value, b.metrics.orders,
-                 b.metrics.gmv, b.metrics.ctr, b.metrics.conversion, b.metrics.gpm) for b in days]  # fmt: skip
-        table = _table(("day", "gifts", "coins", "gift value", "orders", "GMV", "CTR", "conversion", "GPM"), rows)
-        return self.chart(charts.gifts_and_gmv(self.p, self.data), "gifts-gmv") + table
+                 b.metrics.gmv, fmt.percent(b.metrics.ctr), fmt.percent(b.metrics.conversion), b.metrics.gpm)
+                for b in days]  # fmt: skip
+        headers = ("day", "gifts", "coins", "gift value", "orders", "GMV", "click-through", "conversion",
+                   "GMV per 1,000 views")  # fmt: skip
+        text = lead(
+            "Per local day of the fest. Click-through: product clicks per view. Conversion: orders per product "
+            f"click. Money in {self.data.currency}."
+        )
+        return text + self.chart(charts.gifts_and_gmv(self.p, self.data), "gifts-gmv") + table(headers, rows)
 
     def missions(self) -> str:
-        never = [m for m in self.insights.missions if m.completions == 0]
-        lead = "Distinct subjects (viewers, or creators and streams for community goals) per mission."
-        text = f'<p class="lead">{escape(lead)}</p>' + self.chart(
-            charts.mission_funnel(self.p, self.insights), "missions"
-        )
+        rows = self.insights.missions
+        community = [m for m in rows if m.subject != "viewer"]
+        text = lead(
+            "Per mission: distinct viewers who made progress and who completed it, completions (a repeating "
+            "mission can be completed more than once) and claims, on a log scale. For a community goal the "
+            "subjects are communities (a creator's, or one LIVE's), and a completion is a round reached "
+            "together; the table below it shows its contributors."
+        ) + self.chart(charts.mission_funnel(self.p, self.insights), "missions")
+        never = [m for m in rows if m.completions == 0]
         if never:
-            names = ", ".join(f"{m.title} ({m.mission_id})" for m in never)
-            text += _note(f"Nobody completed: {names}.")
-        rows = [(m.mission_id, m.subject, m.progressed, m.completed, m.completions, m.claimed, m.expired)
-                for m in self.insights.missions]  # fmt: skip
-        return text + _table(("mission", "subject", "progress", "completed", "completions", "claimed", "expired"), rows)
+            text += note("Nobody completed: " + ", ".join(f"{m.title} ({m.mission_id})" for m in never) + ".")
+        viewer_rows = [(m.title, m.mission_id, m.progressed, m.completed, m.completions, m.claimed, m.expired)
+                       for m in rows if m.subject == "viewer"]  # fmt: skip
+        text += table(("mission", "id", "viewers with progress", "viewers who completed", "completions", "claimed",
+                       "expired"), viewer_rows, caption="Viewer missions", text_columns=2)  # fmt: skip
+        if community:
+            text += _community_table(community)
+        return text
 
     def journey(self) -> str:
         journeys = self.insights.journeys
         if not journeys:
-            return _note("This pack has no LIVE Journey.")
-        text = "".join(
-            self.chart(f, f"journey-{n}") for n, f in enumerate(charts.journey_funnel(self.p, self.insights))
+            return note("This pack has no LIVE Journey.")
+        text = lead(
+            "A viewer reaches a step once every step before it is done. The step missions are ordinary "
+            "missions that anyone can complete at any time, in any order, so a step's mission can have more "
+            "viewers who completed it than the step has viewers who reached it: the table shows both."
         )
+        figures = charts.journey_funnel(self.p, self.insights, self.title)
+        for n, (journey, figure) in enumerate(zip(journeys, figures, strict=True)):
+            text += self.chart(figure, f"journey-{n}") + self._journey_table(journey)
         if any(j.derived for j in journeys):
-            text += _note("No journey outcomes were reported; steps are derived from completions of the step missions.")
+            text += note("No journey outcomes were reported; steps are derived from completions of the step missions.")
         return text
+
+    def _journey_table(self, journey: JourneyFunnel) -> str:
+        done = journey.step_missions or tuple(0 for _ in journey.steps)
+        rows = [
+            (f"step {n}", " or ".join(self.title(m) for m in label.split(" / ")), reached, anyway)
+            for n, ((label, reached), anyway) in enumerate(zip(journey.steps, done, strict=True), start=1)
+        ]
+        headers = ("step", "mission", "viewers who reached the step in order", "viewers who completed the mission")
+        return table(headers, rows, caption=journey.title, text_columns=2)
 
     def fan_club(self) -> str:
         levels = self.insights.fan_club
         if levels is None:
-            return self.notes("fan_club") or _note("No Fan Club levels to show.")
-        cards = _cards([("members (viewer x club)", levels.members), ("joins", levels.joins)])
-        return cards + self.chart(charts.fan_club_levels(self.p, self.insights), "fan-club")
+            return self.notes("fan_club") or note("No Fan Club levels to show.")
+        figures = cards([("memberships (a viewer in one creator's club)", levels.members), ("joins", levels.joins)])
+        return figures + self.chart(charts.fan_club_levels(self.p, self.insights), "fan-club")
 
     def credits(self) -> str:
         budgets = self.insights.credits
         if not budgets:
-            return _note("This pack has no budgets.")
-        rows = [(b.budget_id, b.size, b.granted, f"{(b.granted / b.size * 100) if b.size else 0:.1f}%", b.grants,
-                 b.exhausted) for b in budgets]  # fmt: skip
-        table = _table(("budget", "size", "granted", "used", "grants", "refused or cut"), rows)
-        return self.chart(charts.credits(self.p, self.insights, self.data.currency), "credits") + table
+            return note("This pack has no budgets.")
+        rows = [(b.name, b.size, b.granted, fmt.percent(float(b.granted / b.size)) if b.size else "-",
+                 b.grants, b.exhausted) for b in budgets]  # fmt: skip
+        headers = ("budget", "size", "granted", "used", "grants", "refused or cut")
+        return self.chart(charts.credits(self.p, self.insights, self.data.currency), "credits") + table(headers, rows)
 
     def commission(self) -> str:
         summary = self.insights.commission
         if summary is None:
-            return self.notes("commission") or _note("No commission in this run.")
-        cards = _cards([("orders with commission", summary.orders), ("accrued", summary.accrued),
-                        ("pending", summary.pending), ("settled", summary.settled_net),
-                        ("reversed", summary.reversed), ("clawed back", summary.clawed_back)])  # fmt: skip
-        return cards + self.chart(charts.commission(self.p, self.insights, self.data.currency), "commission")
+            return self.notes("commission") or note("No commission in this run.")
+        figures = cards([("orders with commission", summary.orders), ("accrued", summary.accrued),
+                         ("pending", summary.pending), ("settled", summary.settled_net),
+                         ("reversed", summary.reversed), ("clawed back", summary.clawed_back)])  # fmt: skip
+        return figures + self.chart(charts.commission(self.p, self.insights, self.data.currency), "commission")
 
     def top(self) -> str:
         creators = sorted(
@@ -184,54 +200,84 @@ class _Page:
         )
         points = dict(self.insights.creator_points)
         rows = [(c.id, c.total.views, c.total.unique_viewers, c.total.peak_concurrent, c.total.gift_coins,
-                 c.total.gift_value, c.total.orders, c.total.gmv, c.total.fan_club_joins, points.get(c.id, "-"))
+                 c.total.gift_value, c.total.orders, c.total.gmv, c.total.fan_club_joins, _points(points.get(c.id)))
                 for c in creators[:20]]  # fmt: skip
-        table = _table(("creator", "views", "unique", "peak", "coins", "gift value", "orders", "GMV", "club joins",
-                        "points"), rows)  # fmt: skip
+        creators_table = table(("creator", "views", "unique viewers", "peak concurrent", "coins", "gift value",
+                                "orders", "GMV", "club joins", "fest points"), rows)  # fmt: skip
         top_gifters = self.data.analytics.dashboard.gifters
-        gifters = _table(
+        gifters = table(
             ("viewer", "gifts", "coins", "value"), [(g.user_id, g.gifts, g.coins, g.value) for g in top_gifters]
         )
         return (
-            self.chart(charts.top_creators(self.p, self.data), "top-creators") + table
+            self.chart(charts.top_creators(self.p, self.data), "top-creators") + creators_table
             + self.chart(charts.top_gifters(self.p, self.data), "top-gifters") + gifters
         )  # fmt: skip
 
     def spikes(self) -> str:
         dashboard = self.data.analytics.dashboard
         s = dashboard.spike_settings
-        lead = (
-            f"Per creator and local hour, for gift coins, product clicks and orders (conversions): a spike is an "
-            f"hour above median + {s.k:g} x scale of the creator's last {s.window} active hours, where scale = "
-            f"max(1.4826 x MAD, sqrt(median), a floor), with at least {s.min_history} hours of history. "
-            "Size = (value - median) / scale."
+        text = lead(
+            "A spike is an hour in which a creator's gift coins, product clicks or orders were far above that "
+            f"creator's usual hour. The usual hour is the middle value of the creator's last {s.window} hours "
+            f"with any activity (at least {s.min_history} of them); an hour is a spike when it is more than "
+            f"{s.k:g} times the creator's usual ups and downs above it and reaches at least "
+            f"{fmt.number(s.value_floor('gift_coins'))} gift coins, {fmt.number(s.value_floor('product_clicks'))} "
+            f"clicks or {fmt.number(s.value_floor('orders'))} orders. 'How unusual' says how many times "
+            "those usual ups and downs the hour was above the usual hour: 5 is a clear spike, 50 an exceptional "
+            "one. Hours are local to the fest."
         )
         found = dashboard.spikes
         if not found:
-            return f'<p class="lead">{escape(lead)}</p>' + _note("No spikes were detected.")
+            return text + note("No spikes were detected.")
+        zone = ZoneInfo(self.data.timezone)
         biggest = sorted(found, key=lambda x: (-x.size, x.hour, x.scope_id, x.metric))[:30]
-        rows = [(x.at, x.scope_id, x.metric, x.value, x.baseline, x.threshold, x.size) for x in biggest]
-        table = _table(("hour", "creator", "metric", "value", "baseline", "threshold", "size"), rows)
-        counts = _cards([(f"{m.replace('_', ' ')} spikes", sum(1 for x in found if x.metric == m))
-                         for m in sorted({x.metric for x in found})])  # fmt: skip
-        return (
-            f'<p class="lead">{escape(lead)}</p>'
-            + counts
-            + self.chart(charts.spikes(self.p, self.data), "spikes")
-            + table
-        )
+        rows = [(fmt.hour_in_words(x.hour, zone), x.scope_id, _METRIC_WORDS.get(x.metric, x.metric), x.value,
+                 x.baseline, fmt.number(x.size)) for x in biggest]  # fmt: skip
+        spike_table = table(("hour", "creator", "what", "in that hour", "usual hour", "how unusual"), rows,
+                            caption="The 30 most unusual hours", text_columns=3)  # fmt: skip
+        counts = cards([(f"{_METRIC_WORDS.get(m, m)} spikes", sum(1 for x in found if x.metric == m))
+                        for m in sorted({x.metric for x in found})])  # fmt: skip
+        return text + counts + self.chart(charts.spikes(self.p, self.data), "spikes") + spike_table
+
+
+#: The spike metrics in words.
+_METRIC_WORDS: Final = {"gift_coins": "gift coins", "product_clicks": "product clicks", "orders": "orders"}
+
+
+def _points(value: str | None) -> object:
+    """A creator's fest points (kept as text in the insights) as a number, or a dash when none."""
+    if value is None:
+        return "-"
+    try:
+        points = Decimal(value)
+    except InvalidOperation:
+        return value
+    return int(points) if points == points.to_integral_value() else points
+
+
+#: A community goal's subject in words.
+_COMMUNITY_WORDS: Final = {"creator": "a creator's", "stream": "one LIVE's"}
+
+
+def _community_table(rows: list[MissionFunnel]) -> str:
+    body = [(m.title, m.mission_id, _COMMUNITY_WORDS.get(m.subject, m.subject), m.progressed, m.completed,
+             m.completions, m.expired, m.contributors, m.rewarded) for m in rows]  # fmt: skip
+    headers = ("community goal", "id", "whose community", "communities with progress", "communities that reached it",
+               "rounds reached", "rounds expired", "viewers who contributed", "contributors rewarded")  # fmt: skip
+    return table(headers, body, caption="Community goals", text_columns=3)
 
 
 def _metrics_cards(total: Metrics, currency: str) -> str:
-    return _cards(
+    return cards(
         [("views", total.views), ("unique viewers", total.unique_viewers),
-         ("peak concurrent viewers", total.peak_concurrent), ("avg watch (s)", total.avg_watch_seconds),
+         ("peak concurrent viewers", total.peak_concurrent), ("average watch", fmt.duration(total.avg_watch_seconds)),
          ("likes", total.likes), ("comments", total.comments), ("shares", total.shares),
          ("follows", total.follows), ("gifts", total.gifts), ("gift coins", total.gift_coins),
          (f"gift value ({currency})", total.gift_value), ("product clicks", total.product_clicks),
-         ("CTR", total.ctr), ("orders", total.orders), (f"GMV ({currency})", total.gmv),
-         ("conversion", total.conversion), (f"GPM ({currency})", total.gpm), ("refunds", total.refunds),
-         ("fan-club joins", total.fan_club_joins), ("mission completions", total.mission_completions)]
+         ("click-through (clicks per view)", fmt.percent(total.ctr)), ("orders", total.orders),
+         (f"GMV ({currency})", total.gmv), ("conversion (orders per click)", fmt.percent(total.conversion)),
+         (f"GMV per 1,000 views ({currency})", total.gpm), ("refunds", total.refunds),
+         ("fan-club joins", total.fan_club_joins), ("viewer mission completions", total.mission_completions)]
     )  # fmt: skip
 
 
@@ -239,7 +285,7 @@ def render_html(data: ReportData, plotly: Plotly) -> str:
     """The whole page as text."""
     page = _Page(plotly, data)
     builders: dict[str, Callable[[], str]] = {
-        "overview": page.overview, "activity": page.activity, "gifts-gmv": page.gifts_gmv,
+        "overview": page.overview, "ranges": page.ranges, "activity": page.activity, "gifts-gmv": page.gifts_gmv,
         "missions": page.missions, "journey": page.journey, "fan-club": page.fan_club, "credits": page.credits,
         "commission": page.commission, "top": page.top, "spikes": page.spikes,
     }  # fmt: skip

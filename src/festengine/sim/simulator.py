@@ -34,7 +34,7 @@ from festengine.sim.feed import EventMaker, Feed, FeedRates
 from festengine.sim.population import Population, Product, Viewer, build_population, poisson
 from festengine.sim.schedule import Stream, hour_weight, streams_of_day
 
-__all__ = ["SimRates", "SimulationError", "horizon_of", "simulate_events"]
+__all__ = ["SimRates", "SimulationError", "fest_days", "horizon_of", "simulate_events"]
 
 _HOUR: Final = 3600
 _DAY: Final = 86_400
@@ -63,13 +63,25 @@ class SimRates:
     feed: FeedRates = attrs.field(factory=FeedRates)
 
 
+def fest_days(fest: Fest) -> int:
+    """How many local days the fest has (its last day may be partial)."""
+    return fest.calendar.day_of(math.ceil(fest.ends_at.timestamp()) - 1) + 1
+
+
 def horizon_of(fest: Fest, days: int | None) -> tuple[int, int]:
-    """The simulated stretch as POSIX seconds [start, end): the whole fest or its first ``days`` days."""
+    """The simulated stretch as POSIX seconds [start, end): the whole fest or its first ``days`` days.
+
+    ``days`` beyond the fest's length (its local days, the last one possibly partial) is refused
+    rather than cut short without a word.
+    """
     start = math.ceil(fest.starts_at.timestamp())
     end = math.ceil(fest.ends_at.timestamp())
     if days is not None:
-        if days < 1:
-            raise SimulationError(f"days must be at least 1, not {days}")
+        length = fest_days(fest)
+        if not 1 <= days <= length:
+            raise SimulationError(
+                f"days must be between 1 and {length} (the fest {fest.id!r} has {length} days), not {days}"
+            )
         end = min(end, int(fest.calendar.day_start(days).timestamp()))
     return start, end
 

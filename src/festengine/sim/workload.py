@@ -17,7 +17,7 @@ from typing import Any, Final
 
 from festengine.catalog.model import Fest
 from festengine.events import Event
-from festengine.sim.simulator import SimulationError, horizon_of
+from festengine.sim.simulator import SimulationError, fest_days, horizon_of
 
 __all__ = ["DEFAULT_MIX", "mix_counts", "workload_events"]
 
@@ -141,7 +141,8 @@ def workload_events(
     days: int = 21,
     streams: bool = False,
 ) -> Iterator[Event]:
-    """Exactly ``events`` events of the ``mix``, evenly spread over the fest's first ``days`` days.
+    """Exactly ``events`` events of the ``mix``, evenly spread over the fest's first ``days`` days (all of
+    a shorter fest).
 
     Users ``u1``… and creators ``c1``… are drawn uniformly; each creator has one stream a day
     (``c7-d3``; purchases and follows name the creator only); gifts come from the pack's catalogue
@@ -156,7 +157,7 @@ def workload_events(
     """
     if viewers < 1 or creators < 1 or events < 0:
         raise SimulationError("need at least one viewer and one creator, and a non-negative number of events")
-    start, end = horizon_of(fest, min(days, 10_000))
+    start, end = horizon_of(fest, min(days, fest_days(fest)))  # the default 21 days, or the whole of a shorter fest
     generated = _generate(fest, viewers, creators, mix_counts(mix, events), seed, start, end)
     return _with_streams(fest, generated, creators) if streams else generated
 
