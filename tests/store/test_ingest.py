@@ -150,50 +150,53 @@ def _small_pack(folder: Path) -> Path:
 
 
 def _logged(db: Path) -> int:
-    """How many events the store has committed (0 while it does not exist yet)."""
+    """The position of the newest committed event (0 while the store does not exist yet)."""
     if not db.exists():
         return 0
     try:
         with contextlib.closing(sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)) as conn:
-            return int(conn.execute("SELECT count(*) FROM events").fetchone()[0])
+            return int(conn.execute("SELECT coalesce(max(position), 0) FROM events").fetchone()[0])
     except sqlite3.Error:
         return 0
 
 
-def _kill_soon(process: subprocess.Popen[bytes], db: Path, chooser: random.Random, early: bool) -> bool:
-    """SIGKILL the process at a random moment: early ones while it starts or resumes, the others once it has
-    committed more work, a random fraction of a second into its next batches. False if it finished first."""
-    if early:
+def _kill_at(process: subprocess.Popen[bytes], db: Path, chooser: random.Random, target: int | None) -> None:
+    """SIGKILL the process: with no ``target``, a random moment into its start or resume; else just after the
+    store has committed past ``target`` (the next batch is then under way)."""
+    if target is None:
         deadline = time.monotonic() + chooser.uniform(0.1, 1.5)
+        while process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.01)
     else:
-        before, deadline = _logged(db), time.monotonic() + 60
-        while process.poll() is None and _logged(db) == before and time.monotonic() < deadline:
-            time.sleep(0.02)
-        deadline = time.monotonic() + chooser.uniform(0.0, 1.0)
-    while process.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.01)
-    if process.poll() is not None:
-        return False
-    process.send_signal(signal.SIGKILL)
+        deadline = time.monotonic() + 120
+        while process.poll() is None and _logged(db) < target and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(chooser.uniform(0.0, 0.05))
+    if process.poll() is None:
+        process.send_signal(signal.SIGKILL)
     process.wait()
-    return True
 
 
-def _crash_repeatedly(command: list[str], db: Path, started: float) -> None:
-    """Start the ingest and SIGKILL it, at least 10 times; the whole test stays within its time bound."""
+def _crash_repeatedly(command: list[str], db: Path, started: float) -> int:
+    """Start the ingest and SIGKILL it 12 times: twice while it starts, ten times after random positions
+    (seeded, below 40,000 events, so the work never finishes first). Returns the number of kills."""
     chooser = random.Random(16)
-    kills = rounds = 0
-    while kills < 10:
+    targets: list[int | None] = [None, *sorted(chooser.sample(range(500, 40_000), 10)), None]
+    targets.insert(6, targets.pop())
+    kills = 0
+    for target in targets:
+        goal = None if target is None else max(target, _logged(db) + 1)
         process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # noqa: S603
         try:
-            kills += _kill_soon(process, db, chooser, early=rounds in (0, 6))
+            _kill_at(process, db, chooser, goal)
         finally:
             if process.poll() is None:
                 process.kill()
                 process.wait()
-        rounds += 1
+        kills += process.returncode == -signal.SIGKILL
         assert process.returncode in (0, -signal.SIGKILL)
         assert time.monotonic() - started < 400, "the crash test is taking too long"
+    return kills
 
 
 @pytest.mark.slow
@@ -214,7 +217,7 @@ def test_ingest_killed_at_random_moments_ends_equal_to_one_uninterrupted_replay(
     command = [*cli, "ingest", str(pack), str(events), "--db", str(db), "--batch", "500", "--snapshot-every", "2000",
                "--snapshot", str(tmp_path / "ingest.snap")]  # fmt: skip
     try:
-        _crash_repeatedly(command, db, started)
+        assert _crash_repeatedly(command, db, started) >= 10
         completed = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)  # noqa: S603
         assert completed.returncode == 0, completed.stderr
         replayed, _ = reference.communicate(timeout=300)
