@@ -1,4 +1,5 @@
-"""The ``festengine`` command: init, validate, schema, explain, replay and simulate fest packs.
+"""The ``festengine`` command: init, validate, schema, explain, replay and simulate fest packs;
+ingest, serve and back up durable stores.
 
 Exit codes: 0 success; 1 the input is invalid (problems, malformed event lines, rejected events with
 ``--strict``); 2 the command line itself is wrong (argparse's convention).
@@ -235,6 +236,78 @@ def _cmd_test(args: argparse.Namespace, out: IO[str]) -> int:
     return 1 if failed else 0
 
 
+def _cmd_ingest(args: argparse.Namespace, out: IO[str]) -> int:
+    from festengine.catalog.loader import load_fest
+    from festengine.store import FestStore
+    from festengine.store.ingest import ingest_file
+
+    fest = load_fest(args.pack)
+    events_path = Path(args.events)
+    progress = Progress(sys.stderr, _count_lines(events_path) if sys.stderr.isatty() else None, "ingest")
+    with FestStore.open(args.db, fest, snapshot_every=args.snapshot_every) as store:
+        try:
+            summary = ingest_file(store, events_path, batch=args.batch, progress=progress.update)
+        finally:
+            progress.close()
+        if args.snapshot:
+            Path(args.snapshot).write_bytes(store.engine.snapshot())
+    if summary.restarted:
+        out.write("the file changed since it was last ingested: read from its start (logged events are duplicates)\n")
+    elif summary.resumed_after_line:
+        out.write(f"resumed after line {summary.resumed_after_line:,} (committed by an earlier run)\n")
+    out.write(f"events read: {summary.lines_read:,} lines, {len(summary.errors):,} malformed\n")
+    out.write(f"applied: {summary.applied:,}\nduplicates: {summary.duplicates:,}\n")
+    out.write(f"rejected: {sum(summary.rejected.values()):,}\n")
+    for code, count in sorted(summary.rejected.items()):
+        out.write(f"  {code}: {count:,}\n")
+    out.write(f"missions completed: {summary.kinds['mission_completed']:,}\n")
+    out.write(f"badges awarded: {summary.kinds['badge_awarded']:,}\n")
+    for error in summary.errors[:20]:
+        sys.stderr.write(f"{events_path}:{error}\n")
+    if len(summary.errors) > 20:
+        sys.stderr.write(f"… and {len(summary.errors) - 20} more malformed lines\n")
+    return 0
+
+
+def _cmd_serve(args: argparse.Namespace, out: IO[str]) -> int:
+    from festengine.store.serving import serve
+
+    serve(args.pack, args.db, host=args.host, port=args.port)
+    return 0
+
+
+def _cmd_backup(args: argparse.Namespace, out: IO[str]) -> int:
+    from festengine.store import backup_store
+
+    backup_store(args.db, args.target)
+    out.write(f"backed up {args.db} to {args.target}\n")
+    return 0
+
+
+def _add_store_commands(commands: Any) -> None:
+    """``ingest``, ``serve`` and ``backup``: the durable store's commands."""
+    ingest = commands.add_parser("ingest", help="apply a JSON Lines file through a durable store (resumable)")
+    ingest.add_argument("pack", metavar="PACK")
+    ingest.add_argument("events", metavar="EVENTS.jsonl")
+    ingest.add_argument("--db", required=True, metavar="FILE", help="the store (SQLite), created if missing")
+    ingest.add_argument("--snapshot", metavar="OUT", help="write the final engine snapshot")
+    ingest.add_argument("--batch", type=int, default=1000, metavar="N", help="events per transaction (1000)")
+    ingest.add_argument("--snapshot-every", type=int, default=10_000, metavar="N", help="events between snapshots")
+    ingest.set_defaults(run=_cmd_ingest)
+
+    serve = commands.add_parser("serve", help="serve a store over HTTP (needs festengine[serve])")
+    serve.add_argument("pack", metavar="PACK")
+    serve.add_argument("--db", required=True, metavar="FILE", help="the store (SQLite), created if missing")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.set_defaults(run=_cmd_serve)
+
+    backup = commands.add_parser("backup", help="copy a store with SQLite's online backup (while it runs)")
+    backup.add_argument("--db", required=True, metavar="FILE", help="the store to copy")
+    backup.add_argument("target", metavar="OUT", help="the new file to write")
+    backup.set_defaults(run=_cmd_backup)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="festengine", description="Run and check gamified live-shopping fests.")
     parser.add_argument("--version", action="version", version=f"festengine {__version__}")
@@ -285,6 +358,8 @@ def _parser() -> argparse.ArgumentParser:
     simulate.add_argument("--events", action="store_true", help="also write events.jsonl")
     simulate.add_argument("--outcomes", action="store_true", help="also write outcomes.jsonl")
     simulate.set_defaults(run=_cmd_simulate, usage=simulate.format_usage())
+
+    _add_store_commands(commands)
 
     test = commands.add_parser("test", help="run YAML scenario files (given these events, expect these outcomes)")
     test.add_argument("scenarios", nargs="+", metavar="SCENARIO.yaml")

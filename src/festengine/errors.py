@@ -20,6 +20,7 @@ __all__ = [
     "InvalidTimeError",
     "Problem",
     "SnapshotError",
+    "StoreError",
     "UnbalancedEntryError",
 ]
 
@@ -139,3 +140,8 @@ class IllegalTransitionError(FestEngineError, RuntimeError):
 
 class UnbalancedEntryError(FestEngineError, RuntimeError):
     """A journal entry whose postings do not sum to zero per currency: always a bug."""
+
+
+class StoreError(FestEngineError, RuntimeError):
+    """A fest store cannot be opened or written: another writer holds it, it belongs to another fest,
+    it is damaged or of an unknown version, or a write failed (the store then holds its last commit)."""

@@ -1,0 +1,156 @@
+"""The store benchmark: events/s through ``FestStore`` against the in-memory engine, and over HTTP.
+
+Usage::
+
+    python benchmarks/store.py                    # 30,000 events, 2,000 viewers, 40 creators, 3 rounds
+    python benchmarks/store.py --events 100000 --json
+
+It generates a seeded workload on the bundled pack (``festengine.sim.workload_events`` with each
+creator's daily streams), then, in one process and on the same parsed events, runs interleaved
+rounds of
+
+* the in-memory ``Engine`` (the reference);
+* ``FestStore`` with batches of 1, 100 and 1,000 events (a new file each round, default options:
+  WAL, ``synchronous=FULL``, a snapshot every 10,000 events at least, at most 20% of the write
+  path's CPU time; ``--snapshot-every`` changes the interval, ``--batches`` the sizes);
+
+and reports for each its median CPU time (``time.process_time``) and wall time per round, events/s,
+and its ratio to the engine (engine CPU time / store CPU time). Wall time includes the fsync of each
+commit, which depends on the disk, not on festengine. Then it starts ``festengine serve`` on
+127.0.0.1 with a free port and posts the events as JSON Lines in batches of 100 from one client, and
+reports HTTP events/s (wall time). ``--no-http`` skips that part (it needs the ``serve`` extra).
+
+This is a benchmark, not a test: it asserts nothing, it reports.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from festengine import Engine, Event, load_fest
+from festengine.catalog.model import Fest
+from festengine.events import dumps_event
+from festengine.sim import workload_events
+from festengine.store import FestStore
+
+PACK = Path(__file__).resolve().parent.parent / "missions" / "community-fest"
+BATCHES = (1, 100, 1000)
+RunFn = Callable[[Fest, list[Event], Path], None]
+
+
+def _engine_run(fest: Fest, events: list[Event], _folder: Path) -> None:
+    engine = Engine(fest)
+    for event in events:
+        engine.apply(event)
+
+
+def _store_run(batch: int, snapshot_every: int) -> RunFn:
+    def run(fest: Fest, events: list[Event], folder: Path) -> None:
+        path = folder / f"store-{batch}-{time.monotonic_ns()}.db"
+        with FestStore.open(path, fest, snapshot_every=snapshot_every) as store:
+            for start in range(0, len(events), batch):
+                store.apply_batch(events[start : start + batch])
+
+    return run
+
+
+def _timed(
+    run: Callable[[Fest, list[Event], Path], None], fest: Fest, events: list[Event], folder: Path
+) -> tuple[float, float]:
+    wall, cpu = time.perf_counter(), time.process_time()
+    run(fest, events, folder)
+    return time.process_time() - cpu, time.perf_counter() - wall
+
+
+def measure_store(
+    fest: Fest,
+    events: list[Event],
+    rounds: int,
+    folder: Path,
+    *,
+    batches: tuple[int, ...] = BATCHES,
+    snapshot_every: int = 10_000,
+) -> dict[str, Any]:
+    """Interleaved rounds of the engine and the store at each batch size; medians of CPU and wall time."""
+    runs: dict[str, RunFn] = {"engine": _engine_run}
+    runs.update({f"store_batch_{size}": _store_run(size, snapshot_every) for size in batches})
+    cpu: dict[str, list[float]] = {name: [] for name in runs}
+    wall: dict[str, list[float]] = {name: [] for name in runs}
+    for _ in range(rounds):
+        for name, run in runs.items():
+            spent_cpu, spent_wall = _timed(run, fest, events, folder)
+            cpu[name].append(spent_cpu)
+            wall[name].append(spent_wall)
+    engine_cpu = statistics.median(cpu["engine"])
+    report: dict[str, Any] = {}
+    for name in runs:
+        median_cpu, median_wall = statistics.median(cpu[name]), statistics.median(wall[name])
+        report[name] = {
+            "cpu_s": round(median_cpu, 4),
+            "wall_s": round(median_wall, 4),
+            "events_per_cpu_s": round(len(events) / median_cpu),
+            "events_per_wall_s": round(len(events) / median_wall),
+            "ratio_to_engine": round(engine_cpu / median_cpu, 3),
+        }
+    return report
+
+
+def measure_http(pack: Path, events: list[Event], folder: Path, batch: int = 100) -> dict[str, Any]:
+    """Post the events to a real ``festengine serve`` in batches; events/s over wall time."""
+    import httpx
+
+    from festengine.store.serving import running_server
+
+    lines = [dumps_event(event) for event in events]
+    with running_server(pack, folder / "http.db") as base_url, httpx.Client(base_url=base_url, timeout=60) as client:
+        started = time.perf_counter()
+        for start in range(0, len(lines), batch):
+            body = "\n".join(lines[start : start + batch])
+            client.post("/events", content=body, headers={"content-type": "application/x-ndjson"}).raise_for_status()
+        spent = time.perf_counter() - started
+    return {"http_batch": batch, "http_wall_s": round(spent, 3), "http_events_per_s": round(len(events) / spent)}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--events", type=int, default=30_000)
+    parser.add_argument("--viewers", type=int, default=2_000)
+    parser.add_argument("--creators", type=int, default=40)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--batches", default="1,100,1000", help="batch sizes, comma-separated")
+    parser.add_argument("--snapshot-every", type=int, default=10_000, help="the store's snapshot_every")
+    parser.add_argument("--no-http", action="store_true", help="skip the HTTP measurement")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    args = parser.parse_args(argv)
+    fest = load_fest(PACK)
+    events = list(
+        workload_events(
+            fest, viewers=args.viewers, creators=args.creators, events=args.events, seed=args.seed, streams=True
+        )
+    )
+    with tempfile.TemporaryDirectory(prefix="festengine-store-bench-") as folder:
+        report: dict[str, Any] = {"events": len(events), "viewers": args.viewers, "rounds": args.rounds,
+                                  "snapshot_every": args.snapshot_every}  # fmt: skip
+        batches = tuple(int(size) for size in args.batches.split(","))
+        report.update(measure_store(fest, events, args.rounds, Path(folder), batches=batches,
+                                    snapshot_every=args.snapshot_every))  # fmt: skip
+        if not args.no_http:
+            report.update(measure_http(PACK, events, Path(folder)))
+    if args.json:
+        print(json.dumps(report))
+        return
+    for key, value in report.items():
+        print(f"{key}: {value}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

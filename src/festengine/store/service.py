@@ -1,0 +1,191 @@
+"""The service layer the HTTP app calls: writes and queries over one :class:`FestStore`, as plain JSON values.
+
+It knows nothing of HTTP. Every call holds one lock, so writes are serialized (one writer) and a
+query never sees an engine in the middle of a batch. Refusals are exceptions the app maps to status
+codes: :class:`BadEventsError` (422: nothing was applied) and :class:`NotFoundError` (404).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Mapping
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any, Final
+
+import attrs
+
+from festengine.catalog.model import Subject
+from festengine.engine.outcomes import outcome_to_dict
+from festengine.errors import EventParseError, FestEngineError
+from festengine.events import Event, parse_event
+from festengine.store.store import FestStore
+
+__all__ = ["BadEventsError", "BadRequestError", "FestService", "NotFoundError", "parse_body", "plain"]
+
+#: The most events one request may carry.
+MAX_EVENTS: Final = 10_000
+
+
+class NotFoundError(FestEngineError, LookupError):
+    """A request named an id the fest or the store does not know; the message says which."""
+
+
+class BadRequestError(FestEngineError, ValueError):
+    """A request's parameters are not acceptable; ``.problems`` says why. Nothing was changed."""
+
+    def __init__(self, problems: list[dict[str, Any]]) -> None:
+        self.problems = problems
+        super().__init__("; ".join("; ".join(p["reasons"]) for p in problems))
+
+
+class BadEventsError(BadRequestError):
+    """A request's events could not be parsed; ``.problems`` says which (by index) and why. Nothing was applied."""
+
+
+def parse_body(body: bytes) -> list[Event]:
+    """Events from a request body: one JSON object, a JSON array of them, or JSON Lines."""
+    text = body.strip()
+    if not text:
+        raise BadEventsError([{"index": 0, "reasons": ["the body is empty: send an event, an array or JSON Lines"]}])
+    items: list[Any]
+    if text.startswith(b"["):
+        try:
+            items = json.loads(text)
+        except ValueError as error:
+            raise BadEventsError([{"index": 0, "reasons": [f"the body is not a JSON array: {error}"]}]) from None
+    else:
+        items = _whole_object(text) or [line for line in text.splitlines() if line.strip()]
+    if len(items) > MAX_EVENTS:
+        raise BadEventsError([{"index": MAX_EVENTS, "reasons": [f"at most {MAX_EVENTS:,} events per request"]}])
+    events: list[Event] = []
+    problems: list[dict[str, Any]] = []
+    for index, item in enumerate(items):
+        try:
+            events.append(parse_event(item))
+        except EventParseError as error:
+            problems.append({"index": index, "reasons": list(error.reasons)})
+    if problems:
+        raise BadEventsError(problems)
+    return events
+
+
+def _whole_object(text: bytes) -> list[Any]:
+    """``[object]`` if the body is one JSON object (possibly over several lines), else ``[]``."""
+    if b"\n" not in text:
+        return [text]
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return []
+    return [value] if isinstance(value, dict) else []
+
+
+def plain(value: Any) -> Any:
+    """A query result as JSON values: attrs records to objects, decimals to strings, times to ISO text."""
+    if attrs.has(type(value)):
+        return {field.name: plain(getattr(value, field.name)) for field in attrs.fields(type(value))}
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, Mapping):
+        return {str(key): plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(item) for item in value]
+    return value
+
+
+class FestService:
+    """Writes and queries of one store, serialized by one lock."""
+
+    def __init__(self, store: FestStore) -> None:
+        self.store = store
+        self._lock = threading.Lock()
+
+    def post_events(self, body: bytes) -> list[dict[str, Any]]:
+        """Apply the body's events in one transaction; each event's id and outcomes, in order."""
+        events = parse_body(body)
+        with self._lock:
+            steps = self.store.apply_batch(events)
+        return [{"event_id": s.event_id, "outcomes": [outcome_to_dict(o) for o in s.outcomes]} for s in steps]
+
+    def health(self) -> dict[str, Any]:
+        with self._lock:
+            engine = self.store.engine
+            return {
+                "status": "ok",
+                "fest": self.store.fest.id,
+                "events": self.store.position,
+                "snapshot_position": self.store.snapshot_position,
+                "clock": None if engine.clock is None else engine.clock.isoformat(),
+            }
+
+    def missions(self, user_id: str) -> list[Any]:
+        with self._lock:
+            self._viewer(user_id)
+            return [plain(status) for status in self.store.engine.missions(user_id)]
+
+    def badges(self, user_id: str) -> dict[str, str]:
+        with self._lock:
+            self._viewer(user_id)
+            return self.store.engine.badges(user_id)
+
+    def points(self, user_id: str) -> dict[str, Any]:
+        with self._lock:
+            self._viewer(user_id)
+            return {"user_id": user_id, "points": self.store.engine.points(user_id)}
+
+    def credits(self, user_id: str) -> dict[str, Any]:
+        with self._lock:
+            self._viewer(user_id)
+            balance = self.store.engine.balance(f"viewer:{user_id}:credits")
+            return {"user_id": user_id, "amount": str(balance.amount), "currency": balance.currency}
+
+    def leaderboard(
+        self, board_id: str, around: str | None, scope_id: str | None, day: date | None, limit: int | None
+    ) -> Any:
+        if limit is not None and limit < 1:
+            raise BadRequestError([{"index": 0, "reasons": ["limit: must be at least 1"]}])
+        with self._lock:
+            if board_id not in self.store.fest.leaderboards:
+                raise NotFoundError(f"no leaderboard {board_id!r} in fest {self.store.fest.id!r}")
+            engine = self.store.engine
+            try:
+                if around is None:
+                    return [plain(entry) for entry in engine.leaderboard(board_id, scope_id, day, limit)]
+                position = engine.leaderboard_position(board_id, around, scope_id, day)
+            except ValueError as error:  # the board's own refusal, e.g. a scoped board without its scope id
+                raise BadRequestError([{"index": 0, "reasons": [str(error)]}]) from None
+            if position is None:
+                raise NotFoundError(f"{around!r} is not ranked on leaderboard {board_id!r}")
+            return plain(position)
+
+    def community_goal(self, goal_id: str, subject_id: str | None) -> Any:
+        with self._lock:
+            mission = self.store.fest.missions.get(goal_id)
+            if mission is None or mission.subject is Subject.VIEWER:
+                raise NotFoundError(f"no community goal {goal_id!r} in fest {self.store.fest.id!r}")
+            if subject_id is None:
+                social = self.store.engine.component("social")
+                return [plain(s) for s in social.community_goals() if s.mission_id == goal_id]
+            status = self.store.engine.community_goal(goal_id, subject_id)
+            if status is None:
+                raise NotFoundError(f"community goal {goal_id!r} has not started for {subject_id!r}")
+            return plain(status)
+
+    def active_promotions(self, user_id: str, stream_id: str | None, at: datetime | None) -> list[Any]:
+        with self._lock:
+            if at is not None and at.tzinfo is None:
+                raise BadRequestError([{"index": 0, "reasons": ["at: give a time zone, e.g. 2026-06-20T12:00:00Z"]}])
+            engine = self.store.engine
+            moment = at or engine.clock or self.store.fest.starts_at
+            return [plain(p) for p in engine.active_promotions(user_id, moment, stream_id=stream_id)]
+
+    def _viewer(self, user_id: str) -> None:
+        if not self.store.has_user(user_id):
+            raise NotFoundError(f"no event from viewer {user_id!r} was accepted in this fest")
