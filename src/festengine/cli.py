@@ -15,8 +15,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import IO, Any
 
+import attrs
+
 from festengine import __version__
-from festengine.errors import FestEngineError, FestValidationError
+from festengine.errors import EventParseError, FestEngineError, FestValidationError
 
 __all__ = ["main"]
 
@@ -162,20 +164,51 @@ def _cmd_replay(args: argparse.Namespace, out: IO[str]) -> int:
             outcomes_file.close()
     if args.snapshot:
         Path(args.snapshot).write_bytes(engine.snapshot())
-    out.write(f"events read: {reader.lines_read:,} lines, {reader.malformed:,} malformed\n")
-    for kind, count in sorted(reader.problem_counts.items()):
-        out.write(f"  {kind}: {count:,}\n")
-    out.write(f"applied: {applied:,}\nduplicates: {duplicates:,}\n")
-    out.write(f"rejected: {sum(rejected.values()):,}\n")
-    for code, count in sorted(rejected.items()):
-        out.write(f"  {code}: {count:,}\n")
-    out.write(f"missions completed: {kinds['mission_completed']:,}\n")
-    out.write(f"badges awarded: {kinds['badge_awarded']:,}\n")
-    for error in reader.errors:  # the first few (read_events keeps 20)
-        sys.stderr.write(f"{events_path}:{error}\n")
-    if reader.malformed > len(reader.errors):
-        sys.stderr.write(f"… and {reader.malformed - len(reader.errors):,} more malformed lines\n")
+    _write_summary(
+        out,
+        events_path,
+        _Tally(
+            reader.lines_read,
+            reader.malformed,
+            reader.problem_counts,
+            reader.errors,
+            applied,
+            duplicates,
+            rejected,
+            kinds,
+        ),
+    )
     return 1 if reader.malformed or (args.strict and rejected) else 0
+
+
+@attrs.frozen
+class _Tally:
+    """What a run over a JSON Lines file did: the summary ``replay`` and ``ingest`` print."""
+
+    lines_read: int
+    malformed: int
+    problem_counts: Counter[str]
+    errors: list[EventParseError]  # the first few malformed lines' errors
+    applied: int
+    duplicates: int
+    rejected: Counter[str]
+    kinds: Counter[str]
+
+
+def _write_summary(out: IO[str], events_path: Path, tally: _Tally) -> None:
+    out.write(f"events read: {tally.lines_read:,} lines, {tally.malformed:,} malformed\n")
+    for kind, count in sorted(tally.problem_counts.items()):
+        out.write(f"  {kind}: {count:,}\n")
+    out.write(f"applied: {tally.applied:,}\nduplicates: {tally.duplicates:,}\n")
+    out.write(f"rejected: {sum(tally.rejected.values()):,}\n")
+    for code, count in sorted(tally.rejected.items()):
+        out.write(f"  {code}: {count:,}\n")
+    out.write(f"missions completed: {tally.kinds['mission_completed']:,}\n")
+    out.write(f"badges awarded: {tally.kinds['badge_awarded']:,}\n")
+    for error in tally.errors:
+        sys.stderr.write(f"{events_path}:{error}\n")
+    if tally.malformed > len(tally.errors):
+        sys.stderr.write(f"… and {tally.malformed - len(tally.errors):,} more malformed lines\n")
 
 
 def _cmd_simulate(args: argparse.Namespace, out: IO[str]) -> int:
@@ -255,18 +288,21 @@ def _cmd_ingest(args: argparse.Namespace, out: IO[str]) -> int:
         out.write("the file changed since it was last ingested: read from its start (logged events are duplicates)\n")
     elif summary.resumed_after_line:
         out.write(f"resumed after line {summary.resumed_after_line:,} (committed by an earlier run)\n")
-    out.write(f"events read: {summary.lines_read:,} lines, {len(summary.errors):,} malformed\n")
-    out.write(f"applied: {summary.applied:,}\nduplicates: {summary.duplicates:,}\n")
-    out.write(f"rejected: {sum(summary.rejected.values()):,}\n")
-    for code, count in sorted(summary.rejected.items()):
-        out.write(f"  {code}: {count:,}\n")
-    out.write(f"missions completed: {summary.kinds['mission_completed']:,}\n")
-    out.write(f"badges awarded: {summary.kinds['badge_awarded']:,}\n")
-    for error in summary.errors[:20]:
-        sys.stderr.write(f"{events_path}:{error}\n")
-    if len(summary.errors) > 20:
-        sys.stderr.write(f"… and {len(summary.errors) - 20} more malformed lines\n")
-    return 0
+    _write_summary(
+        out,
+        events_path,
+        _Tally(
+            summary.lines_read,
+            summary.malformed,
+            summary.problem_counts,
+            summary.errors,
+            summary.applied,
+            summary.duplicates,
+            summary.rejected,
+            summary.kinds,
+        ),
+    )
+    return 1 if summary.malformed else 0
 
 
 def _cmd_serve(args: argparse.Namespace, out: IO[str]) -> int:
@@ -286,7 +322,9 @@ def _cmd_backup(args: argparse.Namespace, out: IO[str]) -> int:
 
 def _add_store_commands(commands: Any) -> None:
     """``ingest``, ``serve`` and ``backup``: the durable store's commands."""
-    ingest = commands.add_parser("ingest", help="apply a JSON Lines file through a durable store (resumable)")
+    ingest = commands.add_parser(
+        "ingest", help="apply a JSON Lines file through a durable store (resumable; exit 1 if lines were malformed)"
+    )
     ingest.add_argument("pack", metavar="PACK")
     ingest.add_argument("events", metavar="EVENTS.jsonl")
     ingest.add_argument("--db", required=True, metavar="FILE", help="the store (SQLite), created if missing")

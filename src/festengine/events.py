@@ -520,7 +520,7 @@ class EventReader:
             for number, raw in enumerate(_lines(handle), start=1):
                 self.lines_read = number
                 if raw is None:
-                    self._count(EventParseError([_TOO_LONG], line=number))
+                    self._count(line_too_long(number))
                     continue
                 event = _fast_json(raw)
                 if event is not None:
@@ -533,15 +533,25 @@ class EventReader:
 
     def _count(self, error: EventParseError) -> None:
         self.malformed += 1
-        for problem in error.problems:
-            known = problem.field in WIRE_FIELDS or problem.field == "event"
-            self.problem_counts[f"{problem.field}: {problem.code}" if known else problem.code] += 1
+        count_problems(error, self.problem_counts)
         if len(self.errors) < self.keep_errors:
             self.errors.append(error.with_traceback(None))  # not the frames it was raised in
 
 
+def count_problems(error: EventParseError, counts: Counter[str]) -> None:
+    """Add a malformed line's problems to ``counts``, by field and code (``"seconds: wrong_type"``)."""
+    for problem in error.problems:
+        known = problem.field in WIRE_FIELDS or problem.field == "event"
+        counts[f"{problem.field}: {problem.code}" if known else problem.code] += 1
+
+
 #: The problem of a line longer than MAX_LINE_BYTES.
 _TOO_LONG: Final = EventProblem("event", "out_of_range", f"the line is longer than {MAX_LINE_BYTES:,} bytes")
+
+
+def line_too_long(line: int) -> EventParseError:
+    """The error of a JSON Lines line longer than MAX_LINE_BYTES."""
+    return EventParseError([_TOO_LONG], line=line)
 
 
 def _lines(handle: BinaryIO) -> Iterator[bytes | None]:

@@ -19,7 +19,9 @@ from store_fixtures import PACK, pack_fest, stream_lines
 
 from festengine import load_fest
 from festengine.cli import main
+from festengine.events import KEEP_ERRORS, MAX_LINE_BYTES
 from festengine.store import FestStore
+from festengine.store.ingest import ingest_file
 
 
 def _cli(*argv: str) -> tuple[int, str]:
@@ -34,6 +36,12 @@ def _count(summary: str, label: str) -> int:
     return int(match.group(1).replace(",", ""))
 
 
+def _malformed(summary: str) -> int:
+    match = re.search(r"^events read: [\d,]+ lines, ([\d,]+) malformed$", summary, re.MULTILINE)
+    assert match is not None, summary
+    return int(match.group(1).replace(",", ""))
+
+
 def _write(path: Path, lines: list[str]) -> Path:
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
@@ -44,10 +52,10 @@ def test_ingest_prints_the_replay_summary_and_the_same_final_snapshot(tmp_path: 
     Ids repeated after the lateness horizon count as duplicates in the store (replay calls them too late)."""
     events = _write(tmp_path / "events.jsonl", stream_lines(1500))
     code, replayed = _cli("replay", str(PACK), str(events), "--snapshot", str(tmp_path / "replay.snap"))
-    assert code == 0
+    assert code == 1  # the stream has one malformed line
     code, ingested = _cli("ingest", str(PACK), str(events), "--db", str(tmp_path / "s.db"),
                           "--snapshot", str(tmp_path / "ingest.snap"), "--batch", "100")  # fmt: skip
-    assert code == 0
+    assert code == 1  # like replay: a malformed line read makes the exit status 1
     assert (tmp_path / "ingest.snap").read_bytes() == (tmp_path / "replay.snap").read_bytes()
     for label in ("events read", "applied", "unknown_order", "missions completed", "badges awarded"):
         assert _count(ingested, label) == _count(replayed, label), label
@@ -79,7 +87,8 @@ def test_a_grown_file_continues_where_the_committed_work_ends(tmp_path: Path) ->
     _cli("ingest", str(PACK), str(events), "--db", db, "--batch", "7")
     _write(events, lines)
     code, second = _cli("ingest", str(PACK), str(events), "--db", db, "--snapshot", str(tmp_path / "ingest.snap"))
-    assert code == 0
+    assert code == 1  # the stream's malformed line lies in the part this second run reads
+    assert _malformed(second) == 1
     assert f"resumed after line {cut:,}" in second
     _cli("replay", str(PACK), str(events), "--snapshot", str(tmp_path / "replay.snap"))
     assert (tmp_path / "ingest.snap").read_bytes() == (tmp_path / "replay.snap").read_bytes()
@@ -94,7 +103,7 @@ def test_a_file_whose_start_changed_is_read_from_its_start(tmp_path: Path) -> No
     _cli("ingest", str(PACK), str(events), "--db", db)
     _write(events, [lines[1], lines[0], *lines[2:]])
     code, again = _cli("ingest", str(PACK), str(events), "--db", db)
-    assert code == 0
+    assert code == 1  # read from its start again, the stream's malformed line is read again
     assert "read from its start" in again
     assert _count(again, "applied") == 0
 
@@ -219,9 +228,10 @@ def test_ingest_killed_at_random_moments_ends_equal_to_one_uninterrupted_replay(
     try:
         assert _crash_repeatedly(command, db, started) >= 10
         completed = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)  # noqa: S603
-        assert completed.returncode == 0, completed.stderr
+        malformed_read = _malformed(completed.stdout)  # by this last run: 1 if the malformed line was left to it
+        assert completed.returncode == (1 if malformed_read else 0), completed.stderr
         replayed, _ = reference.communicate(timeout=300)
-        assert reference.returncode == 0
+        assert reference.returncode == 1  # the stream has one malformed line
     finally:
         if reference.poll() is None:
             reference.kill()
@@ -231,3 +241,27 @@ def test_ingest_killed_at_random_moments_ends_equal_to_one_uninterrupted_replay(
         assert store.position == _count(replayed, "applied")
         ids = [event.event_id for _, event in store.logged_events()]
     assert len(ids) == len(set(ids))
+
+
+def test_malformed_lines_are_counted_in_bounded_memory_and_an_overlong_line_is_skipped(tmp_path: Path) -> None:
+    """Ingest keeps only the first 20 malformed lines' errors (all are counted, by kind), reads past a line
+    longer than the line limit without holding it, exits 1 like replay, and a second run resumes after them."""
+    good = stream_lines(60)
+    lines = [*good[:30], *(['{"event_id": 5}'] * 50), "x" * (MAX_LINE_BYTES + 10), *good[30:]]
+    events = _write(tmp_path / "events.jsonl", lines)
+    db = tmp_path / "s.db"
+    with FestStore.open(db, pack_fest()) as store:
+        summary = ingest_file(store, events, batch=7)
+    assert summary.malformed == 51 + 1  # and the stream's own malformed line
+    assert len(summary.errors) == KEEP_ERRORS
+    assert summary.problem_counts["event: out_of_range"] == 1
+    assert summary.lines_read == len(lines)
+    code, said = _cli("ingest", str(PACK), str(events), "--db", str(db))
+    assert code == 0  # every line was committed by the first run: nothing malformed is read again
+    assert f"resumed after line {len(lines):,}" in said
+    fresh = tmp_path / "fresh.db"
+    code, said = _cli("ingest", str(PACK), str(events), "--db", str(fresh))
+    assert code == 1
+    assert f"events read: {len(lines):,} lines, 52 malformed" in said
+    with FestStore.open(fresh, pack_fest(), read_only=True) as ingested, FestStore.open(db, pack_fest()) as first:
+        assert ingested.engine.snapshot() == first.engine.snapshot()

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -20,7 +20,7 @@ import attrs
 
 from festengine.engine.core import Step
 from festengine.errors import EventParseError, StoreError
-from festengine.events import Event, parse_event
+from festengine.events import KEEP_ERRORS, MAX_LINE_BYTES, Event, count_problems, line_too_long, parse_event
 from festengine.store.store import FestStore, SourcePosition
 
 __all__ = ["IngestSummary", "ingest_file"]
@@ -33,11 +33,21 @@ class IngestSummary:
     resumed_after_line: int = 0
     restarted: bool = False
     lines_read: int = 0
+    #: the first KEEP_ERRORS malformed lines' errors; ``malformed`` counts them all, ``problem_counts`` by kind
     errors: list[EventParseError] = attrs.field(factory=list)
+    malformed: int = 0
+    problem_counts: Counter[str] = attrs.field(factory=Counter)
     applied: int = 0
     duplicates: int = 0
     rejected: Counter[str] = attrs.field(factory=Counter)
     kinds: Counter[str] = attrs.field(factory=Counter)
+
+    def count_malformed(self, error: EventParseError) -> None:
+        """Count a malformed line, keeping only the first few errors (memory stays bounded)."""
+        self.malformed += 1
+        count_problems(error, self.problem_counts)
+        if len(self.errors) < KEEP_ERRORS:
+            self.errors.append(error.with_traceback(None))
 
     def count(self, steps: list[Step]) -> None:
         for step in steps:
@@ -61,8 +71,8 @@ class _Cursor:
     hasher: hashlib._Hash = attrs.field(factory=hashlib.sha256)
 
     def advance(self, raw: bytes) -> None:
+        """Consume ``raw``: a whole line, or a piece of an overlong one (``lines`` counts whole lines only)."""
         self.offset += len(raw)
-        self.lines += 1
         self.hasher.update(raw)
 
     def position(self) -> SourcePosition:
@@ -85,8 +95,7 @@ def ingest_file(
         cursor = _resume(store, source, handle, summary)
         pending: list[Event] = []
         committed_lines = cursor.lines
-        for raw in handle:
-            cursor.advance(raw)
+        for raw in _lines(handle, cursor):
             event = _parse(raw, cursor.lines, summary)
             if event is not None:
                 pending.append(event)
@@ -101,13 +110,29 @@ def ingest_file(
     return summary
 
 
-def _parse(raw: bytes, line: int, summary: IngestSummary) -> Event | None:
+def _lines(handle: BinaryIO, cursor: _Cursor) -> Iterator[bytes | None]:
+    """The file's lines, each consumed by ``cursor``; ``None`` for a line longer than MAX_LINE_BYTES, which is
+    read past in pieces, never held whole."""
+    while raw := handle.readline(MAX_LINE_BYTES + 1):
+        cursor.advance(raw)
+        whole = len(raw) <= MAX_LINE_BYTES
+        piece = raw
+        while not whole and not piece.endswith(b"\n") and (piece := handle.readline(MAX_LINE_BYTES)):
+            cursor.advance(piece)
+        cursor.lines += 1
+        yield raw if whole else None
+
+
+def _parse(raw: bytes | None, line: int, summary: IngestSummary) -> Event | None:
+    if raw is None:
+        summary.count_malformed(line_too_long(line))
+        return None
     if not raw.strip():
         return None
     try:
         return parse_event(raw, line=line)
     except EventParseError as error:
-        summary.errors.append(error)
+        summary.count_malformed(error)
         return None
 
 
