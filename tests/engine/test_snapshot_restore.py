@@ -29,7 +29,7 @@ PACK = Path(__file__).resolve().parents[2] / "missions" / "community-fest"
 SMALL_LIMIT = 4 << 20
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)  # cached_property needs a __dict__ on every attrs version we support (22.2+)
 class Source:
     """A fest, a feed of its events, where the genuine snapshot is taken, and when the fest is over."""
 
