@@ -200,7 +200,7 @@ def _slots(cls: type) -> list[str]:
 
 
 def _state_of(engine: Engine) -> dict[str, Any]:
-    state: dict[str, Any] = {"seen": engine._seen, "buckets": engine._seen_buckets, "timers": engine._timers}
+    state: dict[str, Any] = {"seen": engine._seen, "buckets": engine._seen_buckets, "timers": engine._routing.timers}
     for name, component in engine.components.items():
         state[name] = dict(vars(component))
     return state

@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
+    from festengine.assembly import Engine
     from festengine.catalog.model import Fest
-    from festengine.engine.core import Engine
 
 __all__ = ["SCENARIOS_INI", "fest_engine", "fest_loader"]
 
@@ -55,7 +55,7 @@ def fest_loader() -> Callable[..., Fest]:
 @pytest.fixture
 def fest_engine() -> Callable[[Fest], Engine]:
     """``fest_engine(fest)`` makes a fresh :class:`~festengine.Engine` for a compiled fest."""
-    from festengine.engine.core import Engine
+    from festengine.assembly import Engine
 
     def make(fest: Fest) -> Engine:
         return Engine(fest)

@@ -8,11 +8,12 @@ Designers describe a fest in YAML (``load_fest``); backends feed it events (``pa
 
 from __future__ import annotations
 
+from festengine.assembly import Engine
 from festengine.catalog.loader import load_fest
 from festengine.catalog.model import Fest
 from festengine.economy.ledger import JournalEntry, Ledger
 from festengine.economy.money import Money
-from festengine.engine.core import Engine, Step
+from festengine.engine.core import Step
 from festengine.engine.missions import MissionStatus
 from festengine.engine.outcomes import Outcome, outcome_to_dict
 from festengine.errors import (

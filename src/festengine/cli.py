@@ -131,8 +131,8 @@ def _count_lines(path: Path) -> int:
 
 
 def _cmd_replay(args: argparse.Namespace, out: IO[str]) -> int:
+    from festengine.assembly import Engine
     from festengine.catalog.loader import load_fest
-    from festengine.engine.core import Engine
     from festengine.engine.outcomes import outcome_to_dict
     from festengine.events import read_events
 

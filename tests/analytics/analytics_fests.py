@@ -11,10 +11,10 @@ import itertools
 from typing import Any
 
 from festengine.analytics import AnalyticsResult, FestAnalytics
+from festengine.assembly import Engine
 from festengine.catalog.compile import compile_fest
 from festengine.catalog.model import Fest
 from festengine.catalog.spec import FestSpec
-from festengine.engine.core import Engine
 from festengine.events import Event, parse_event
 
 BASE: dict[str, Any] = {

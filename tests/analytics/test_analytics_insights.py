@@ -110,7 +110,7 @@ def test_community_goals_count_rounds_communities_and_contributors() -> None:
     from analytics_fests import BASE
 
     from festengine.analytics import FestAnalytics
-    from festengine.engine.core import Engine
+    from festengine.assembly import Engine
 
     goal = {"id": "club_chat", "title": "Club chat", "subject": "creator", "counts": {"event": "comment"},
             "target": 3, "rewards": [{"points": 5}], "community": {"min_contribution": 1}}  # fmt: skip

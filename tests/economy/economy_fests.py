@@ -7,11 +7,12 @@ import itertools
 from decimal import Decimal
 from typing import Any
 
+from festengine.assembly import Engine
 from festengine.catalog.compile import compile_fest
 from festengine.catalog.model import Fest
 from festengine.catalog.spec import FestSpec
 from festengine.economy.money import Money
-from festengine.engine.core import Engine, Step
+from festengine.engine.core import Step
 from festengine.events import Event, parse_event
 
 BASE: dict[str, Any] = {

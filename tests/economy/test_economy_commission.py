@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from economy_fests import Feed, at, make_fest, run, trial_balance_is_zero, usd
 
+from festengine.assembly import Engine
 from festengine.economy.outcomes import (
     CommissionAccrued,
     CommissionSettled,
@@ -15,7 +16,7 @@ from festengine.economy.outcomes import (
     OrderDelivered,
     OrderRecorded,
 )
-from festengine.engine.core import Engine, Step
+from festengine.engine.core import Step
 from festengine.events import Event
 
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from economy_fests import Feed, at, make_fest, run, trial_balance_is_zero, usd
 
+from festengine.assembly import Engine
 from festengine.economy.outcomes import (
     BudgetExhausted,
     CreditGranted,
@@ -15,7 +16,6 @@ from festengine.economy.outcomes import (
     GiftConverted,
     LedgerEntryPosted,
 )
-from festengine.engine.core import Engine
 
 D = Decimal
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from economy_fests import Feed, run, usd
 
+from festengine.assembly import Engine
 from festengine.economy.outcomes import GiftConverted
-from festengine.engine.core import Engine
 
 PACK = Path(__file__).resolve().parents[2] / "missions" / "community-fest"
 

@@ -11,11 +11,11 @@ from economy_fests import make_fest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from festengine.assembly import Engine
 from festengine.catalog.model import Conversion
 from festengine.catalog.model import Economy as EconomySettings
 from festengine.economy.gifts import GiftPricer
 from festengine.economy.money import Money, allocate, quantum_of
-from festengine.engine.core import Engine
 from festengine.events import Event, parse_event
 
 MISSIONS = [

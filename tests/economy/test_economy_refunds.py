@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from economy_fests import Feed, at, make_fest, run, trial_balance_is_zero, usd
 
+from festengine.assembly import Engine
 from festengine.economy.outcomes import CommissionReversed, CommissionSettled, OrderRefunded
-from festengine.engine.core import Engine
 from festengine.events import Event
 
 

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from economy_fests import Feed, at, make_fest, run, trial_balance_is_zero, usd
 
+from festengine.assembly import Engine
 from festengine.economy.outcomes import BudgetExhausted, CommissionAccrued, CommissionBoostGranted, CreditGranted
-from festengine.engine.core import Engine
 
 
 def liker(reward: dict[str, Any], mission_id: str = "like-3", repeat: int = 1) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from economy_fests import Feed, at, make_fest, run, trial_balance_is_zero, usd
 
+from festengine.assembly import Engine
 from festengine.economy.outcomes import (
     CommissionAccrued,
     CommissionReversed,
@@ -18,7 +19,6 @@ from festengine.economy.outcomes import (
     GiftConverted,
     LedgerEntryPosted,
 )
-from festengine.engine.core import Engine
 from festengine.events import Event
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "economy.md"

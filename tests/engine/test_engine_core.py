@@ -12,7 +12,8 @@ import attrs
 import pytest
 from fests import ev, make_fest, mission, of, run
 
-from festengine.engine.core import SNAPSHOT_MAGIC, SNAPSHOT_VERSION, Engine, Step
+from festengine.assembly import Engine
+from festengine.engine.core import SNAPSHOT_MAGIC, SNAPSHOT_VERSION, Step
 from festengine.engine.outcomes import (
     BadgeAwarded,
     Duplicate,

@@ -16,9 +16,9 @@ from fests import ev, make_fest, mission, run
 
 import festengine
 from festengine import EngineFailedError, FestEngineError, InvalidTimeError
+from festengine.assembly import Engine
 from festengine.catalog.model import Fest
 from festengine.engine.component import Component, Handler, StepContext
-from festengine.engine.core import Engine
 from festengine.engine.outcomes import MissionCompleted, MissionProgressed
 from festengine.engine.shapes import STR, Shape, row
 from festengine.events import Event
@@ -66,7 +66,7 @@ class BuggyEngine(Engine):
 
     def __init__(self, fest: Fest) -> None:
         super().__init__(fest)
-        self._add(Bug(fest, self))
+        self._add(Bug(fest))
 
 
 @pytest.fixture(autouse=True)
@@ -164,7 +164,7 @@ def test_an_interruption_fails_the_engine_and_propagates_itself() -> None:
             raise KeyboardInterrupt
 
     engine = Engine(FEST)
-    engine._add(Interrupting(FEST, engine))
+    engine._add(Interrupting(FEST))
     with pytest.raises(KeyboardInterrupt):
         engine.apply(_likes("e1")[0])
     with pytest.raises(EngineFailedError, match="KeyboardInterrupt"):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fests import ev, make_fest, mission, of, run
 
-from festengine.engine.core import Engine
+from festengine.assembly import Engine
 from festengine.engine.outcomes import MissionProgressed
 
 GIFT_MISSIONS = (

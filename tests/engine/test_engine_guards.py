@@ -8,7 +8,7 @@ import pytest
 from fests import make_fest, mission
 
 from festengine import EventParseError, FestEngineError, parse_event
-from festengine.engine.core import Engine
+from festengine.assembly import Engine
 
 
 def test_an_engine_refuses_a_fest_granting_rewards_no_layer_handles() -> None:

@@ -8,8 +8,8 @@ from itertools import product
 import pytest
 from fests import ev, make_fest, mission, of, progress_of, run
 
+from festengine.assembly import Engine
 from festengine.engine.component import StepContext
-from festengine.engine.core import Engine
 from festengine.engine.missions import MissionStatus
 from festengine.engine.outcomes import (
     BadgeAwarded,
@@ -445,7 +445,7 @@ def test_an_illegal_transition_inside_the_engine_raises() -> None:
     viewer = missions._viewers["u1"]
     progress = viewer.instances[("m", "fest")]  # active and never completed: its bare progress
     viewer.instances[("m", "fest")] = ("claimed", progress, 0)  # corrupted behind the engine's back
-    ctx = StepContext(engine, "e2", utc("2026-03-02T10:01:00Z").timestamp())
+    ctx = StepContext(engine._routing, "e2", utc("2026-03-02T10:01:00Z").timestamp())
     with pytest.raises(IllegalTransitionError, match="illegal transition claimed -> completed"):
         missions._complete("u1", viewer, engine.fest.missions["m"], "fest", viewer.instances, ("m", "fest"), ctx)
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from fests import ev, make_fest, mission, of, progress_of, run
 
-from festengine.engine.core import Engine
+from festengine.assembly import Engine
 from festengine.engine.missions import longest_run
 from festengine.engine.outcomes import MissionClaimed, MissionCompleted, MissionProgressed
 

@@ -13,8 +13,9 @@ from fests import make_fest, mission
 from hypothesis import HealthCheck, Phase, assume, given, settings
 from hypothesis import strategies as st
 
+from festengine.assembly import Engine
 from festengine.catalog.model import Fest
-from festengine.engine.core import Engine, Step
+from festengine.engine.core import Step
 from festengine.engine.outcomes import (
     BadgeAwarded,
     Duplicate,

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from fests import ev, fest_section, make_fest, mission, of, progress_of, run
 
-from festengine.engine.core import Engine
+from festengine.assembly import Engine
 from festengine.engine.outcomes import MissionCompleted, MissionExpired, MissionProgressed, Rejected
 
 

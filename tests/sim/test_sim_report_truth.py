@@ -9,8 +9,9 @@ from sim_fests import PACK
 
 from festengine import load_fest
 from festengine.analytics import FestAnalytics, Insights, OutcomeTally
+from festengine.assembly import Engine
 from festengine.catalog.model import Fest
-from festengine.engine.core import Engine, Step
+from festengine.engine.core import Step
 from festengine.sim import horizon_of, simulate_events
 
 

@@ -12,9 +12,9 @@ import pytest
 from sim_fests import PACK, small_fest
 
 from festengine.analytics import FestAnalytics, OutcomeTally
+from festengine.assembly import Engine
 from festengine.catalog.model import Fest
 from festengine.cli import main
-from festengine.engine.core import Engine
 from festengine.events import read_events
 from festengine.report import SECTIONS
 from festengine.sim import SimulationError, horizon_of, simulate_events

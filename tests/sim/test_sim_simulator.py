@@ -11,8 +11,8 @@ import pytest
 from sim_fests import PACK, fingerprint, small_fest
 
 from festengine import load_fest
+from festengine.assembly import Engine
 from festengine.catalog.model import Fest
-from festengine.engine.core import Engine
 from festengine.events import Event, event_to_dict, parse_event
 from festengine.sim import SimulationError, simulate_events
 

@@ -10,10 +10,11 @@ import copy
 import itertools
 from typing import Any
 
+from festengine.assembly import Engine
 from festengine.catalog.compile import compile_fest
 from festengine.catalog.model import Fest
 from festengine.catalog.spec import FestSpec
-from festengine.engine.core import Engine, Step
+from festengine.engine.core import Step
 from festengine.engine.outcomes import Outcome
 from festengine.events import Event, parse_event
 from festengine.social.component import Social

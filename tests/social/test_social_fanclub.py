@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from social_fests import at, ev, make_fest, mission, of, run, social
 
-from festengine.engine.core import Engine
+from festengine.assembly import Engine
 from festengine.engine.outcomes import BadgeAwarded, MissionCompleted, MissionProgressed, MissionUnlocked
 from festengine.events import Event
 from festengine.social import (

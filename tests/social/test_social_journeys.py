@@ -6,7 +6,7 @@ from typing import Any
 
 from social_fests import at, ev, make_fest, mission, of, run, social
 
-from festengine.engine.core import Engine
+from festengine.assembly import Engine
 from festengine.engine.outcomes import BadgeAwarded, PointsAwarded
 from festengine.social import JourneyCompleted, JourneyStepCompleted
 

@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from social_fests import at, ev, make_fest, mission, of, run, social
 
+from festengine.assembly import Engine
 from festengine.catalog.model import Multiplier
-from festengine.engine.core import Engine
 from festengine.social import CreatorPointsEarned, LeaderboardEntry
 from festengine.social.scoring import Multipliers
 

@@ -10,10 +10,11 @@ from typing import Any
 import pytest
 from social_fests import of, social
 
+from festengine.assembly import Engine
 from festengine.catalog.loader import load_fest
 from festengine.catalog.model import Fest
 from festengine.economy.outcomes import CreditGranted
-from festengine.engine.core import Engine, Step
+from festengine.engine.core import Step
 from festengine.engine.outcomes import BadgeAwarded, PointsAwarded
 from festengine.events import parse_event
 from festengine.social import (

@@ -7,7 +7,8 @@ from typing import Any
 
 from social_fests import at, ev, make_fest, mission, of, run, social
 
-from festengine.engine.core import Engine, Step
+from festengine.assembly import Engine
+from festengine.engine.core import Step
 from festengine.social import PromotionEnded, PromotionExtended, PromotionStarted
 
 MISSIONS = (

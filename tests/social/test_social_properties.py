@@ -11,8 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from social_fests import BASE, make_fest, mission, social
 
+from festengine.assembly import Engine
 from festengine.catalog.model import Fest
-from festengine.engine.core import Engine, Step
+from festengine.engine.core import Step
 from festengine.events import Event, parse_event
 from festengine.social import (
     CommunityProgressed,

@@ -8,7 +8,7 @@ import gc
 
 from social_fests import at, ev, make_fest, mission, run, social
 
-from festengine.engine.core import Engine
+from festengine.assembly import Engine
 
 COINS = {"kind": "sum", "field": "coins"}
 FEST = make_fest(

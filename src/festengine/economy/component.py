@@ -49,8 +49,8 @@ class Economy(Component):
 
     name: ClassVar[str] = "economy"
 
-    def __init__(self, fest: Fest, engine: Any) -> None:
-        super().__init__(fest, engine)
+    def __init__(self, fest: Fest) -> None:
+        super().__init__(fest)
         settings = fest.economy
         self._books = Books(settings.currency, settings.quantum, settings.rounding, settings.budgets)
         lateness = fest.allowed_lateness.total_seconds()

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, ClassVar, TypeAlias
+from typing import Any, ClassVar, Protocol, TypeAlias, TypeVar
 
 import attrs
 
@@ -22,10 +22,18 @@ from festengine.engine.outcomes import Outcome
 from festengine.engine.shapes import Bad, Shape
 from festengine.events import Event
 
-if TYPE_CHECKING:
-    from festengine.engine.core import Engine
-
-__all__ = ["Check", "Component", "Handler", "Rejection", "RewardHandler", "StepContext"]
+__all__ = [
+    "Check",
+    "Component",
+    "Handler",
+    "Rejection",
+    "RewardHandler",
+    "Routes",
+    "StepContext",
+    "Subscriber",
+    "TimerPayload",
+    "Timers",
+]
 
 
 @attrs.frozen(slots=True)
@@ -36,24 +44,56 @@ class Rejection:
     reason: str
 
 
+_O = TypeVar("_O", bound=Outcome)
+
 Check: TypeAlias = Callable[[Event], Rejection | None]
 Handler: TypeAlias = Callable[[Event, "StepContext"], None]
 RewardHandler: TypeAlias = Callable[[str, Reward, str, "StepContext"], None]
 Subscriber: TypeAlias = Callable[[Any, "StepContext"], None]
+#: what a timer carries back to the component that set it: JSON-ready values (it is snapshotted)
+TimerPayload: TypeAlias = list[Any]
+
+
+class Timers(Protocol):
+    """Where a component sets a timer: ``component.on_timer(payload)`` runs once the clock reaches ``due_ts``."""
+
+    def schedule(self, due_ts: float, component: str, payload: TimerPayload) -> None: ...
+
+
+class Routes(Protocol):
+    """What a step needs from the engine that runs it: where outcomes, rewards and timers go."""
+
+    @property
+    def subscribers(self) -> Mapping[type[Outcome], tuple[Subscriber, ...]]:
+        """Outcome type -> the components' subscribers, in component order."""
+        ...
+
+    @property
+    def reward_handlers(self) -> Mapping[str, RewardHandler]:
+        """Reward kind -> the component handler that grants it."""
+        ...
+
+    @property
+    def left_out(self) -> frozenset[type[Outcome]]:
+        """The outcome types a step does not record (they still reach their subscribers)."""
+        ...
+
+    def schedule(self, due_ts: float, component: str, payload: TimerPayload) -> None: ...
 
 
 class StepContext:
     """Collects the outcomes of one step and routes messages between components."""
 
-    __slots__ = ("_subscribers", "engine", "event", "event_id", "outcomes", "ts")
+    __slots__ = ("_left_out", "_routes", "_subscribers", "event", "event_id", "outcomes", "ts")
 
-    def __init__(self, engine: Engine, event_id: str | None, ts: float, event: Event | None = None) -> None:
-        self.engine = engine
+    def __init__(self, routes: Routes, event_id: str | None, ts: float, event: Event | None = None) -> None:
+        self._routes = routes
         self.event_id = event_id
         self.ts = ts
         self.event = event
         self.outcomes: list[Outcome] = []
-        self._subscribers = engine._subscribers
+        self._subscribers = routes.subscribers
+        self._left_out = routes.left_out
 
     @property
     def now(self) -> datetime:
@@ -65,35 +105,54 @@ class StepContext:
         return None if ts is None else datetime.fromtimestamp(ts, UTC)
 
     def emit(self, outcome: Outcome) -> None:
-        """Record an outcome and deliver it to the components that subscribe to its type."""
-        self.outcomes.append(outcome)
-        subscribers = self._subscribers.get(type(outcome))
+        """Record an outcome (unless the engine leaves its type out) and deliver it to the components
+        that subscribe to its type."""
+        kind = type(outcome)
+        if kind not in self._left_out:
+            self.outcomes.append(outcome)
+        subscribers = self._subscribers.get(kind)
         if subscribers:
             for subscriber in subscribers:
                 subscriber(outcome, self)
 
-    def emitter(self, outcome_type: type[Outcome]) -> Callable[[Any], None]:
-        """How to emit many outcomes of one type in a loop: ``emit``, or a plain append when no
-        component subscribes to that type (the same result, without the lookup per outcome)."""
-        return self.emit if outcome_type in self._subscribers else self.outcomes.append
+    def emitter(self, outcome_type: type[_O]) -> Callable[[_O], None]:
+        """How to emit many outcomes of one type in a loop: ``emit``, a plain append when no component
+        subscribes to that type, or nothing when nobody reads it (the same result, less work per outcome)."""
+        if outcome_type in self._subscribers:
+            return self.emit
+        if outcome_type in self._left_out:
+            return _drop
+        return self.outcomes.append
+
+    def wanted(self, outcome_type: type[Outcome]) -> bool:
+        """Whether an outcome of this type is read by anyone (recorded or subscribed to): a component may
+        skip building outcomes nobody reads."""
+        return outcome_type not in self._left_out or outcome_type in self._subscribers
 
     def grant(self, user_id: str, reward: Reward, source: str) -> None:
         """Route a reward to the component that handles its kind."""
-        self.engine._reward_handlers[reward.kind](user_id, reward, source, self)
+        self._routes.reward_handlers[reward.kind](user_id, reward, source, self)
 
-    def schedule(self, due_ts: float, component: str, payload: list[Any]) -> None:
+    def schedule(self, due_ts: float, component: str, payload: TimerPayload) -> None:
         """Call ``component.on_timer(payload)`` once the clock reaches ``due_ts``."""
-        self.engine._schedule(due_ts, component, payload)
+        self._routes.schedule(due_ts, component, payload)
 
 
 class Component:
-    """Base class of the engine's parts. Subclasses override what they need."""
+    """Base class of the engine's parts. Subclasses override what they need.
+
+    A component is built from the fest and, where it needs another component, the typed ports it
+    declares as constructor arguments (the composition root, :mod:`festengine.assembly`, hands them
+    over); it never reaches into the engine or into another component.
+    """
 
     name: ClassVar[str] = "component"
 
-    def __init__(self, fest: Fest, engine: Engine) -> None:
+    def __init__(self, fest: Fest) -> None:
         self.fest = fest
-        self.engine = engine
+
+    def start(self, timers: Timers) -> None:
+        """Set the timers a new engine starts with (not called on restore: the snapshot has them)."""
 
     def checks(self) -> Mapping[str, Check]:
         """Per event type, a pure function that may reject the event."""
@@ -111,10 +170,10 @@ class Component:
         """Per outcome type emitted by any component, what to do when it happens."""
         return {}
 
-    def on_timer(self, payload: list[Any], ctx: StepContext) -> None:
+    def on_timer(self, payload: TimerPayload, ctx: StepContext) -> None:
         """A timer this component scheduled is due."""
 
-    def dump(self) -> Any:
+    def dump(self) -> object:
         """The component's state as JSON-ready data, in a deterministic order."""
         return None
 
@@ -131,10 +190,14 @@ class Component:
         """Restore what :meth:`dump` produced (already checked against :meth:`snapshot_shape`)."""
 
 
-def _nothing(value: Any) -> None:
+def _drop(_outcome: Outcome) -> None:
+    """Where an outcome nobody reads goes."""
+
+
+def _nothing(value: object) -> None:
     if value is not None:
         raise Bad("expected null: this component keeps no state")
 
 
-def _no_timers(value: Any) -> None:
+def _no_timers(value: object) -> None:
     raise Bad("this component sets no timers")

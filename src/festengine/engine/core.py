@@ -1,6 +1,6 @@
-"""The engine: folds events over keyed state, deterministically, and says what happened.
+"""The engine's core: folds events over the state of its components, deterministically, and says what happened.
 
-``Engine.apply(event)`` does, in this order:
+``EngineCore.apply(event)`` does, in this order:
 
 1. **Idempotency**: an ``event_id`` seen before yields ``Duplicate`` and changes nothing.
 2. **Checks** (pure): inside the fest, not later than the allowed lateness behind the clock, and
@@ -9,15 +9,17 @@
    due fires first (windows close, claims lapse, commissions settle…).
 4. **Apply**: the components' handlers for the type run in a fixed order.
 
+The core knows no mechanic: it runs whatever components it is given. :class:`festengine.Engine`
+(in :mod:`festengine.assembly`) is the core with the default components assembled.
 The engine never reads the wall clock, the environment or randomness: time is the events' time.
 """
 
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, Any, Final, TypeVar, cast
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Final, TypeVar, cast
 
 import attrs
 
@@ -31,7 +33,9 @@ from festengine.engine.component import (
     RewardHandler,
     StepContext,
     Subscriber,
+    TimerPayload,
 )
+from festengine.engine.gifts import GiftStreaks
 from festengine.engine.outcomes import Duplicate, Outcome, Rejected
 from festengine.engine.restore import restore_state
 from festengine.engine.snapshot import DEFAULT_MAX_BYTES, SNAPSHOT_MAGIC, SNAPSHOT_VERSION, encode
@@ -40,26 +44,11 @@ from festengine.errors import EngineFailedError, FestEngineError, InvalidTimeErr
 from festengine.events import Event
 from festengine.limits import EARLIEST_TIME, LATEST_TIME, time_in_range
 
-if TYPE_CHECKING:
-    from festengine.economy.component import Economy as EconomyComponent
-    from festengine.economy.ledger import JournalEntry, Ledger
-    from festengine.economy.money import Money
-    from festengine.engine.gifts import GiftStreaks
-    from festengine.engine.missions import Missions, MissionStatus
-    from festengine.engine.profile import Profiles
-    from festengine.social import (
-        ActivePromotion,
-        CommunityGoalStatus,
-        FanClubMembership,
-        JourneyProgress,
-        LeaderboardEntry,
-        LeaderboardPosition,
-    )
-    from festengine.social.component import Social
-
-__all__ = ["DEFAULT_MAX_BYTES", "SNAPSHOT_MAGIC", "SNAPSHOT_VERSION", "Engine", "Step"]
+__all__ = ["DEFAULT_MAX_BYTES", "SNAPSHOT_MAGIC", "SNAPSHOT_VERSION", "EngineCore", "Step"]
 
 _O = TypeVar("_O", bound=Outcome)
+#: a timer in the queue: (due time, sequence number, component name, payload)
+Timer = tuple[float, int, str, TimerPayload]
 _EARLIEST_TS: Final = EARLIEST_TIME.timestamp()
 _LATEST_TS: Final = LATEST_TIME.timestamp()
 
@@ -90,20 +79,31 @@ class Step:
         return [o for o in self.outcomes if isinstance(o, kind)]
 
 
-def _component_classes() -> list[Callable[[Fest, Engine], Component]]:
-    from festengine.economy.component import Economy
-    from festengine.engine.gifts import GiftStreaks
-    from festengine.engine.missions import Missions
-    from festengine.engine.profile import Profiles
-    from festengine.social.component import Social
+class _Routing:
+    """How a step's messages travel between components: subscriptions, reward handlers, the timer queue."""
 
-    return [GiftStreaks, Profiles, Economy, Social, Missions]
+    __slots__ = ("left_out", "reward_handlers", "subscribers", "timer_seq", "timers")
+
+    def __init__(self, left_out: frozenset[type[Outcome]]) -> None:
+        self.subscribers: dict[type[Outcome], tuple[Subscriber, ...]] = {}
+        self.reward_handlers: dict[str, RewardHandler] = {}
+        self.left_out = left_out
+        self.timers: list[Timer] = []
+        self.timer_seq = 0
+
+    def schedule(self, due_ts: float, component: str, payload: TimerPayload) -> None:
+        self.timer_seq += 1
+        heapq.heappush(self.timers, (due_ts, self.timer_seq, component, payload))
 
 
-class Engine:
-    """Runs one fest. Not thread-safe: give each fest (or shard of keys) its own engine."""
+class EngineCore:
+    """Runs one fest with the components it is given. Not thread-safe: give each fest (or shard of
+    keys) its own engine. ``leave_out``: outcome types a :class:`Step` does not record (components
+    that subscribe to them still get them); ``Duplicate`` and ``Rejected`` cannot be left out."""
 
-    def __init__(self, fest: Fest) -> None:
+    def __init__(
+        self, fest: Fest, components: Sequence[Component], *, leave_out: Collection[type[Outcome]] = ()
+    ) -> None:
         self.fest = fest
         self._clock: float | None = None
         self._lateness = fest.allowed_lateness.total_seconds()
@@ -113,41 +113,45 @@ class Engine:
         self._seen_buckets: dict[int, list[str]] = {}
         #: the minute below which seen ids were last forgotten (pruning runs once per minute of clock)
         self._pruned_below = -(2**62)
-        self._timers: list[tuple[float, int, str, list[Any]]] = []
-        self._timer_seq = 0
+        self._routing = _Routing(_left_out(leave_out))
         #: set when a call raised half-way (a bug): every later call is refused
         self._failure: EngineFailedError | None = None
         self.components: dict[str, Component] = {}
         self._checks: dict[str, tuple[Check, ...]] = {}
         self._handlers: dict[str, tuple[Handler, ...]] = {}
-        self._subscribers: dict[type[Outcome], tuple[Subscriber, ...]] = {}
-        self._reward_handlers: dict[str, RewardHandler] = {}
-        for make in _component_classes():
-            self._add(make(fest, self))
+        for component in components:
+            self._add(component)
         self._check_reward_handlers()
-        self._gift_streaks = cast("GiftStreaks", self.components["gifts"])
-        self._missions = cast("Missions", self.components["missions"])
-        self._profiles = cast("Profiles", self.components["profiles"])
-        self._economy = cast("EconomyComponent", self.components["economy"])
-        self._social = cast("Social", self.components["social"])
+        gifts = self.components.get(GiftStreaks.name)
+        self._gift_streaks = gifts if isinstance(gifts, GiftStreaks) else None
+        for component in self.components.values():
+            component.start(self._routing)
+
+    @property
+    def left_out(self) -> frozenset[type[Outcome]]:
+        """The outcome types this engine's steps do not record."""
+        return self._routing.left_out
 
     def _check_reward_handlers(self) -> None:
         """Refuse, up front, a fest granting a reward kind that no component can grant."""
         kinds = {r.kind for m in self.fest.missions.values() for r in m.rewards}
         kinds |= {r.kind for j in self.fest.journeys.values() for r in j.rewards}
-        missing = sorted(kinds - set(self._reward_handlers))
+        missing = sorted(kinds - set(self._routing.reward_handlers))
         if missing:
             raise FestEngineError(f"the fest grants {', '.join(missing)} rewards, but no engine layer handles them")
 
     def _add(self, component: Component) -> None:
+        if component.name in self.components:
+            raise ValueError(f"two components are named {component.name!r}")
         self.components[component.name] = component
         for kind, check in component.checks().items():
             self._checks[kind] = (*self._checks.get(kind, ()), check)
         for kind, handler in component.handlers().items():
             self._handlers[kind] = (*self._handlers.get(kind, ()), handler)
+        routing = self._routing
         for outcome_type, subscriber in component.subscriptions().items():
-            self._subscribers[outcome_type] = (*self._subscribers.get(outcome_type, ()), subscriber)
-        self._reward_handlers.update(component.reward_handlers())
+            routing.subscribers[outcome_type] = (*routing.subscribers.get(outcome_type, ()), subscriber)
+        routing.reward_handlers.update(component.reward_handlers())
 
     # ------------------------------------------------------------------ events
 
@@ -181,23 +185,29 @@ class Engine:
             if rejection is not None:
                 return Step(event_id, (Rejected(event_id, rejection.code, rejection.reason),))
         try:
-            ctx = StepContext(self, event_id, ts, event)
-            if clock is None or ts > clock:
-                self._advance(ts, ctx)
-            self._remember(event_id, ts)
-            if event.type == "gift":
-                counted = self._gift_streaks.normalize(event, ctx)
-                if counted is None:
-                    return Step(event_id, tuple(ctx.outcomes))
-                event = ctx.event = counted
-            for handler in self._handlers.get(event.type, ()):
-                handler(event, ctx)
-            return Step(event_id, tuple(ctx.outcomes))
+            return self._accept(event, ts)
         except Exception as error:
             raise self._fail(event_id, error) from error
         except BaseException as error:  # an interruption (KeyboardInterrupt…) propagates as itself
             self._fail(event_id, error)
             raise
+
+    def _accept(self, event: Event, ts: float) -> Step:
+        """Apply an event the checks let through: move the clock, remember the id, run the handlers."""
+        event_id = event.event_id
+        ctx = StepContext(self._routing, event_id, ts, event)
+        clock = self._clock
+        if clock is None or ts > clock:
+            self._advance(ts, ctx)
+        self._remember(event_id, ts)
+        if event.type == "gift" and self._gift_streaks is not None:
+            counted = self._gift_streaks.normalize(event, ctx)
+            if counted is None:
+                return Step(event_id, tuple(ctx.outcomes))
+            event = ctx.event = counted
+        for handler in self._handlers.get(event.type, ()):
+            handler(event, ctx)
+        return Step(event_id, tuple(ctx.outcomes))
 
     def apply_many(self, events: Iterable[Event]) -> Iterator[Step]:
         """Apply events in order, yielding each step (lazily: consume the iterator)."""
@@ -224,7 +234,7 @@ class Engine:
             )
         ts = moment.timestamp()
         try:
-            ctx = StepContext(self, None, ts)
+            ctx = StepContext(self._routing, None, ts)
             if self._clock is None or ts > self._clock:
                 self._advance(ts, ctx)
             return Step(None, tuple(ctx.outcomes))
@@ -264,11 +274,12 @@ class Engine:
                 f"occurred_at {event.occurred_at.isoformat()} is outside the fest "
                 f"({self.fest.starts_at.isoformat()} to {self.fest.ends_at.isoformat()})",
             )
-        if self._clock is not None and ts < self._clock - self._lateness:
+        clock = self.clock
+        if clock is not None and ts < clock.timestamp() - self._lateness:
             return Rejection(
                 "too_late",
                 f"occurred_at {event.occurred_at.isoformat()} is more than the allowed lateness "
-                f"({_format_duration(self.fest.allowed_lateness)}) behind the fest clock {self.clock.isoformat()}",  # type: ignore[union-attr]
+                f"({_format_duration(self.fest.allowed_lateness)}) behind the fest clock {clock.isoformat()}",
             )
         for check in self._checks.get(event.type, ()):
             rejection = check(event)
@@ -290,14 +301,15 @@ class Engine:
     def _advance(self, ts: float, ctx: StepContext) -> None:
         """Move the clock forward to ``ts``: fire the timers due by then, forget ids beyond the horizon."""
         self._clock = ts
-        if self._timers and self._timers[0][0] <= ts:
+        timers = self._routing.timers
+        if timers and timers[0][0] <= ts:
             self._fire_timers(ts, ctx)
         horizon = int((ts - self._lateness) // 60) - 1
         if horizon > self._pruned_below:
             self._prune_seen(horizon)
 
     def _fire_timers(self, ts: float, ctx: StepContext) -> None:
-        timers = self._timers
+        timers = self._routing.timers
         components = self.components
         while timers and timers[0][0] <= ts:
             _due, _seq, name, payload = heapq.heappop(timers)
@@ -313,10 +325,6 @@ class Engine:
             for event_id in buckets.pop(minute):
                 del self._seen[event_id]
 
-    def _schedule(self, due_ts: float, component: str, payload: list[Any]) -> None:
-        self._timer_seq += 1
-        heapq.heappush(self._timers, (due_ts, self._timer_seq, component, payload))
-
     # ------------------------------------------------------------------ snapshots
 
     def snapshot(self) -> bytes:
@@ -329,115 +337,45 @@ class Engine:
                 "fest": self.fest.fingerprint,
                 "clock": self._clock,
                 "seen": [[minute, ids] for minute, ids in self._seen_buckets.items()],
-                "timers": [list(timer) for timer in self._timers],
-                "timer_seq": self._timer_seq,
+                "timers": [list(timer) for timer in self._routing.timers],
+                "timer_seq": self._routing.timer_seq,
                 "components": {name: component.dump() for name, component in self.components.items()},
             }
         )
 
-    @classmethod
-    def restore(cls, fest: Fest, data: bytes, *, max_bytes: int | None = DEFAULT_MAX_BYTES) -> Engine:
-        """An engine in exactly the state a snapshot recorded, for the same fest.
+    def _load_snapshot(self, data: bytes, max_bytes: int | None) -> None:
+        """Put this freshly built engine in the state a snapshot recorded (see ``Engine.restore``).
 
-        The snapshot is untrusted input: it may inflate to at most ``max_bytes`` (default 1 GiB;
-        ``None``: no limit), and every field is checked before it is used. Anything wrong with the
-        data raises :class:`SnapshotError`, and only that (a ``max_bytes`` that is not a positive
-        whole number or ``None`` is a ``ValueError``).
+        The snapshot is untrusted input: it may inflate to at most ``max_bytes`` (``None``: no limit),
+        and every field is checked before it is used. Anything wrong with the data raises
+        :class:`SnapshotError`, and only that.
         """
-        state = read_snapshot(data, fest.fingerprint, max_bytes)
-        engine = cls(fest)
+        state = read_snapshot(data, self.fest.fingerprint, max_bytes)
         try:
-            restore_state(engine, state)
+            restore_state(self, state)
         except SnapshotError:
             raise
         except MemoryError:
             raise SnapshotError("the snapshot is too large to restore in the memory available") from None
         except Exception as error:  # a value the checks let through that load() could not use
             raise SnapshotError(f"the snapshot is corrupt: {error!r}") from error
-        return engine
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        # pickles and copies carry the fest and a snapshot (a failed engine refuses, like snapshot())
-        return (_restored, (type(self), self.fest, self.snapshot()))
 
     # ------------------------------------------------------------------ queries
 
-    def component(self, name: str) -> Any:
+    def component(self, name: str) -> Component:
         """A component by name (``missions``, ``profiles``, ``economy``, ``social``…)."""
         return self.components[name]
 
-    def missions(self, user_id: str) -> list[MissionStatus]:
-        """A viewer's missions with state and progress, in pack order."""
-        return self._missions.status(user_id)
 
-    def badges(self, user_id: str) -> dict[str, str]:
-        """A viewer's badges: badge id -> highest tier held."""
-        return self._profiles.badges(user_id)
-
-    def points(self, user_id: str) -> int:
-        """A viewer's fest points."""
-        return self._profiles.points(user_id)
-
-    @property
-    def ledger(self) -> Ledger:
-        """The fest's double-entry ledger: balances, journal entries and ``trial_balance()``."""
-        return self._economy.ledger
-
-    def balance(self, account: str) -> Money:
-        """The balance of a ledger account, e.g. ``viewer:u1:credits`` or ``creator:c1:commission_settled``."""
-        return self._economy.balance(account)
-
-    def entries(self, party: str) -> tuple[JournalEntry, ...]:
-        """The journal entries touching a party (``viewer:u1``, ``creator:c1``…) or one account."""
-        return self._economy.entries(party)
-
-    def budget_left(self, budget_id: str) -> Money:
-        """What is left in a named budget."""
-        return self._economy.budget_left(budget_id)
-
-    def fan_clubs(self, user_id: str) -> list[FanClubMembership]:
-        """A viewer's Fan Club memberships (level, points, paused or active)."""
-        return self._social.fan_club_memberships(user_id)
-
-    def fan_club_members(self, creator_id: str) -> dict[int, list[FanClubMembership]]:
-        """A creator's Fan Club members, by level."""
-        return self._social.fan_club_members(creator_id)
-
-    def journeys(self, user_id: str) -> list[JourneyProgress]:
-        """A viewer's progress on every LIVE Journey, with the next step to take."""
-        return self._social.journeys_of(user_id)
-
-    def community_goal(self, mission_id: str, subject_id: str, window: str | None = None) -> CommunityGoalStatus | None:
-        """A community goal of a creator or stream: total, level, top contributors."""
-        return self._social.community_goal(mission_id, subject_id, window)
-
-    def leaderboard(
-        self, board_id: str, scope_id: str | None = None, day: date | None = None, limit: int | None = None
-    ) -> list[LeaderboardEntry]:
-        """A board's top entries (ties: earlier reach wins)."""
-        return self._social.leaderboard(board_id, scope_id, day, limit)
-
-    def leaderboard_position(
-        self, board_id: str, entity_id: str, scope_id: str | None = None, day: date | None = None, around: int = 2
-    ) -> LeaderboardPosition | None:
-        """A viewer's or creator's rank on a board and the entries around it."""
-        return self._social.leaderboard_position(board_id, entity_id, scope_id, day, around)
-
-    def active_promotions(
-        self,
-        user_id: str,
-        at: datetime,
-        product_id: str | None = None,
-        category: str | None = None,
-        stream_id: str | None = None,
-    ) -> list[ActivePromotion]:
-        """The promotions that apply to a viewer at ``at``."""
-        return self._social.active_promotions(user_id, at, product_id, category, stream_id)
-
-
-def _restored(cls: type[Engine], fest: Fest, data: bytes) -> Engine:
-    """How a pickled or copied engine comes back: restored from its own snapshot."""
-    return cls.restore(fest, data, max_bytes=None)
+def _left_out(kinds: Collection[type[Outcome]]) -> frozenset[type[Outcome]]:
+    """The outcome types to leave out of steps, checked: outcome classes, never ``Duplicate`` or ``Rejected``."""
+    left_out = frozenset(kinds)
+    for kind in left_out:
+        if not (isinstance(kind, type) and issubclass(kind, Outcome)):
+            raise TypeError(f"leave_out takes outcome classes, not {kind!r}")
+        if kind in (Duplicate, Rejected):
+            raise ValueError(f"{kind.__name__} cannot be left out: it is how a step says it was refused")
+    return left_out
 
 
 def _not_an_event(value: object) -> TypeError:

@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 
 import attrs
 
+from festengine.catalog.model import Fest
 from festengine.engine.component import Check, Component, Rejection, StepContext
 from festengine.engine.shapes import COUNT, STR, Shape, list_of, member, row
 from festengine.events import Event
@@ -24,8 +25,8 @@ __all__ = ["GiftStreaks"]
 class GiftStreaks(Component):
     name: ClassVar[str] = "gifts"
 
-    def __init__(self, fest: Any, engine: Any) -> None:
-        super().__init__(fest, engine)
+    def __init__(self, fest: Fest) -> None:
+        super().__init__(fest)
         self._gifts = fest.economy.gifts
         #: (user, stream, gift) -> repeat_count seen so far in the open streak
         self._open: dict[tuple[str, str, str], int] = {}
@@ -63,7 +64,7 @@ class GiftStreaks(Component):
             return None
         return attrs.evolve(event, count=added, coins=added * gift.coins)
 
-    def dump(self) -> Any:
+    def dump(self) -> object:
         return [[user, stream, gift, repeat] for (user, stream, gift), repeat in self._open.items()]
 
     def snapshot_shape(self) -> Shape:

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from itertools import repeat
-from typing import Any, ClassVar, TypeAlias, cast
+from typing import Any, ClassVar, Protocol, TypeAlias, cast
 
 import attrs
 
@@ -171,11 +171,25 @@ def longest_run(periods: Sequence[int], grace: int) -> int:
     return best
 
 
+class ViewerFacts(Protocol):
+    """What prerequisites ask other parts of the engine about a viewer (handed over when assembled)."""
+
+    def has_badge(self, user_id: str, badge_id: str, tier: str) -> bool:
+        """Whether the viewer holds the badge at this tier or higher."""
+        ...
+
+    def fan_club_level(self, user_id: str) -> int:
+        """The viewer's highest Fan Club level in any club (0: none)."""
+        ...
+
+
 class Missions(Component):
     name: ClassVar[str] = "missions"
 
-    def __init__(self, fest: Fest, engine: Any) -> None:
-        super().__init__(fest, engine)
+    def __init__(self, fest: Fest, facts: ViewerFacts) -> None:
+        super().__init__(fest)
+        self._facts = facts
+        self._lateness = fest.allowed_lateness.total_seconds()
         self._viewers: dict[str, _Viewer] = {}
         #: days and weeks while open: mission id -> window -> user -> record (users in the order they
         #: took part); one timer closes a window's table, walking it once and dropping it
@@ -468,7 +482,7 @@ class Missions(Component):
         deadline = None
         if mission.claim.manual and mission.claim.within is not None:
             deadline = ctx.ts + mission.claim.within.total_seconds()
-            due = deadline + self.engine._lateness
+            due = deadline + self._lateness
             ctx.schedule(due, self.name, ["deadline", user, mission.id, window, completions])
         instances[key] = _record(state, progress, completions, deadline, closed, values, periods, met)
         ctx.emit(MissionCompleted(ctx.event_id, user, mission.id, window, completions, ctx.now_of(deadline)))
@@ -577,16 +591,11 @@ class Missions(Component):
         for required in requires.missions:
             if required not in completed:
                 return False
-        if requires.badge is not None:
-            profiles: Any = self.engine.components["profiles"]
-            if not profiles.has_badge(user, requires.badge.badge, requires.badge.tier):
-                return False
-        if requires.fan_club_level is not None:
-            social: Any = self.engine.components.get("social")
-            level = social.fan_club_level(user) if social is not None else 0
-            if level < requires.fan_club_level:
-                return False
-        return True
+        badge = requires.badge
+        if badge is not None and not self._facts.has_badge(user, badge.badge, badge.tier):
+            return False
+        level = requires.fan_club_level
+        return level is None or self._facts.fan_club_level(user) >= level
 
     def _unlock(self, user: str, viewer: _Viewer, mission: Mission, ctx: StepContext) -> None:
         check_transition(mission.id, LOCKED, ACTIVE)
@@ -618,7 +627,7 @@ class Missions(Component):
         stream = event.stream_id or ""
         if stream not in self._closed_streams:
             self._stream_ends[stream] = min(self._stream_ends.get(stream, ctx.ts), ctx.ts)
-        ctx.schedule(ctx.ts + self.engine._lateness, self.name, ["stream", stream])
+        ctx.schedule(ctx.ts + self._lateness, self.name, ["stream", stream])
 
     def on_timer(self, payload: list[Any], ctx: StepContext) -> None:
         what = payload[0]

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
-from festengine.catalog.model import Reward
+from festengine.catalog.model import Fest, Reward
 from festengine.engine.component import Component, RewardHandler, StepContext
 from festengine.engine.outcomes import BadgeAwarded, PointsAwarded
 from festengine.engine.shapes import STR, Bad, Shape, dict_of, integer, record
@@ -16,8 +16,8 @@ __all__ = ["Profiles"]
 class Profiles(Component):
     name: ClassVar[str] = "profiles"
 
-    def __init__(self, fest: Any, engine: Any) -> None:
-        super().__init__(fest, engine)
+    def __init__(self, fest: Fest) -> None:
+        super().__init__(fest)
         #: user -> badge -> index of the highest tier held
         self._badges: dict[str, dict[str, int]] = {}
         self._points: dict[str, int] = {}
@@ -63,15 +63,15 @@ class Profiles(Component):
     def points(self, user_id: str) -> int:
         return self._points.get(user_id, 0)
 
-    def dump(self) -> Any:
+    def dump(self) -> object:
         return {"badges": self._badges, "points": self._points}
 
     def snapshot_shape(self) -> Shape:
         badges = self.fest.badges
 
-        def held(value: Any) -> None:
+        def held(value: object) -> None:
             dict_of(integer(0, 1_000))(value)
-            for badge_id, index in value.items():
+            for badge_id, index in cast(dict[str, int], value).items():
                 if badge_id not in badges or index >= len(badges[badge_id].tiers):
                     raise Bad(f"badge {badge_id!r} has no tier number {index} in the fest")
 

@@ -8,7 +8,7 @@ components' ``load()`` run. Anything that does not fit raises :class:`~festengin
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, cast
 
 from festengine.engine.shapes import (
     COUNT,
@@ -28,14 +28,14 @@ from festengine.engine.shapes import (
 from festengine.limits import EARLIEST_TIME, LATEST_TIME
 
 if TYPE_CHECKING:
-    from festengine.engine.core import Engine
+    from festengine.engine.core import EngineCore, Timer
 
 __all__ = ["restore_state"]
 
 _MINUTE: Final = integer(int(EARLIEST_TIME.timestamp() // 60), int(LATEST_TIME.timestamp() // 60))
 
 
-def restore_state(engine: Engine, state: dict[str, Any]) -> None:
+def restore_state(engine: EngineCore, state: dict[str, Any]) -> None:
     """Put a freshly built engine in the state a decoded snapshot holds, or raise ``SnapshotError``."""
     components = engine.components
     check(_state_shape(engine), state, "snapshot")
@@ -45,15 +45,16 @@ def restore_state(engine: Engine, state: dict[str, Any]) -> None:
         engine._seen_buckets[minute] = list(ids)
         for event_id in ids:
             engine._seen[event_id] = minute
-    engine._timers = [(due, seq, name, payload) for due, seq, name, payload in state["timers"]]
-    engine._timer_seq = state["timer_seq"]
+    engine._routing.timers = [(due, seq, name, payload) for due, seq, name, payload in state["timers"]]
+    engine._routing.timer_seq = state["timer_seq"]
     for name, component in components.items():
         component.load(state["components"][name])
 
 
-def _state_shape(engine: Engine) -> Shape:
-    def seen(value: Any) -> None:
+def _state_shape(engine: EngineCore) -> Shape:
+    def seen(value: object) -> None:
         list_of(row(_MINUTE, list_of(STR)))(value)
+        value = cast(list[tuple[int, list[str]]], value)
         unique((event_id for _minute, ids in value for event_id in ids), "event id")
         unique((minute for minute, _ids in value), "minute")
 
@@ -68,11 +69,12 @@ def _state_shape(engine: Engine) -> Shape:
     )
 
 
-def _timers_shape(engine: Engine, issued: int) -> Shape:
+def _timers_shape(engine: EngineCore, issued: int) -> Shape:
     """Each payload fits its component's timer shape; sequence numbers are unique and issued; a heap."""
     components = engine.components
 
-    def shape(timers: list[list[Any]]) -> None:
+    def shape(value: object) -> None:
+        timers = cast("list[Timer]", value)  # checked as rows of four by the state's shape
         for index, (_due, _seq, name, payload) in enumerate(timers):
             try:
                 components[name].timer_shape()(payload)
@@ -90,5 +92,5 @@ def _timers_shape(engine: Engine, issued: int) -> Shape:
     return shape
 
 
-def _anything(value: Any) -> None:
+def _anything(value: object) -> None:
     """Checked afterwards, against the shape of the component the timer belongs to."""

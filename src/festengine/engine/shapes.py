@@ -19,7 +19,7 @@ import reprlib
 from collections.abc import Callable, Collection, Iterable
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Final, TypeAlias
+from typing import Final, TypeAlias, cast
 
 from festengine.engine.snapshot import DECIMAL_GRAMMAR
 from festengine.errors import SnapshotError
@@ -49,7 +49,7 @@ __all__ = [
     "unique",
 ]
 
-Shape: TypeAlias = Callable[[Any], None]
+Shape: TypeAlias = Callable[[object], None]
 
 _EARLIEST_TS: Final = EARLIEST_TIME.timestamp()
 _LATEST_TS: Final = LATEST_TIME.timestamp()
@@ -68,7 +68,7 @@ class Bad(Exception):
         self.path: list[str] = []
 
 
-def check(shape: Shape, value: Any, where: str) -> None:
+def check(shape: Shape, value: object, where: str) -> None:
     """Raise :class:`SnapshotError` naming the place if ``value`` does not fit ``shape``."""
     try:
         shape(value)
@@ -77,25 +77,25 @@ def check(shape: Shape, value: Any, where: str) -> None:
         raise SnapshotError(f"the snapshot is corrupt: {place}: {bad.message}") from None
 
 
-def _describe(value: Any) -> str:
+def _describe(value: object) -> str:
     text = reprlib.repr(value)  # bounded in depth and length, however large or deep the value
     return f"{type(value).__name__} {text[:40]}{'…' if len(text) > 40 else ''}"
 
 
-def _bad(expected: str, value: Any) -> Bad:
+def _bad(expected: str, value: object) -> Bad:
     return Bad(f"expected {expected}, found {_describe(value)}")
 
 
 # ---------------------------------------------------------------------- leaves
 
 
-def STR(value: Any) -> None:
+def STR(value: object) -> None:
     """A string (an id, a memo, a window name)."""
     if type(value) is not str:
         raise _bad("a string", value)
 
 
-def BOOL(value: Any) -> None:
+def BOOL(value: object) -> None:
     if type(value) is not bool:
         raise _bad("true or false", value)
 
@@ -103,7 +103,7 @@ def BOOL(value: Any) -> None:
 def integer(low: int = 0, high: int = _MAX_COUNT) -> Shape:
     """An integer (not a boolean) in ``[low, high]``."""
 
-    def shape(value: Any) -> None:
+    def shape(value: object) -> None:
         if type(value) is not int or not low <= value <= high:
             raise _bad(f"a whole number from {low} to {high}", value)
 
@@ -114,8 +114,8 @@ COUNT: Final = integer()
 
 
 def _number(low: float, high: float, what: str) -> Shape:
-    def shape(value: Any) -> None:
-        if type(value) not in (int, float) or not low <= value <= high:  # NaN fails both comparisons
+    def shape(value: object) -> None:
+        if type(value) not in (int, float) or not low <= cast(float, value) <= high:  # NaN fails both
             raise _bad(what, value)
 
     return shape
@@ -128,13 +128,13 @@ SECONDS: Final = _number(0, _LATEST_TS - _EARLIEST_TS, "a number of seconds")
 _WHOLE: Final = integer(-_MAX_COUNT, _MAX_COUNT)
 
 
-def AMOUNT(value: Any) -> None:
+def AMOUNT(value: object) -> None:
     """A finite ``Decimal`` of sane size."""
     if type(value) is not Decimal or not value.is_finite() or abs(value) > _MAX_TOTAL:
         raise _bad("a decimal amount", value)
 
 
-def NUMBER(value: Any) -> None:
+def NUMBER(value: object) -> None:
     """A number as festengine keeps measures, points and totals: a whole number or a ``Decimal``
     (never a float, which would not add to a ``Decimal``)."""
     if type(value) is Decimal:
@@ -143,7 +143,7 @@ def NUMBER(value: Any) -> None:
         _WHOLE(value)
 
 
-def DECIMAL_TEXT(value: Any) -> None:
+def DECIMAL_TEXT(value: object) -> None:
     """A decimal written as text (the ledger's amounts)."""
     if type(value) is not str or not DECIMAL_GRAMMAR.fullmatch(value) or ("E" in value and not _sane(value)):
         raise _bad("a decimal number as text", value)
@@ -153,7 +153,7 @@ def _sane(text: str) -> bool:
     return abs(Decimal(text)) <= _MAX_TOTAL
 
 
-def ISO_TIME(value: Any) -> None:
+def ISO_TIME(value: object) -> None:
     """An ISO 8601 time with an offset, inside the supported range."""
     if type(value) is not str or len(value) > 40:
         raise _bad("an ISO 8601 time", value)
@@ -165,10 +165,10 @@ def ISO_TIME(value: Any) -> None:
         raise _bad("an ISO 8601 time with an offset, in the supported range", value)
 
 
-def member(allowed: Collection[Any], what: str) -> Shape:
+def member(allowed: Collection[object], what: str) -> Shape:
     """One of ``allowed`` (known mission ids, state names…)."""
 
-    def shape(value: Any) -> None:
+    def shape(value: object) -> None:
         if type(value) not in (str, int) or value not in allowed:
             raise _bad(what, value)
 
@@ -181,7 +181,7 @@ def member(allowed: Collection[Any], what: str) -> Shape:
 def optional(inner: Shape) -> Shape:
     """``null`` or ``inner``."""
 
-    def shape(value: Any) -> None:
+    def shape(value: object) -> None:
         if value is not None:
             inner(value)
 
@@ -191,7 +191,7 @@ def optional(inner: Shape) -> Shape:
 def any_of(*shapes: Shape, what: str) -> Shape:
     """The first of ``shapes`` that fits."""
 
-    def shape(value: Any) -> None:
+    def shape(value: object) -> None:
         for inner in shapes:
             try:
                 inner(value)
@@ -206,7 +206,7 @@ def any_of(*shapes: Shape, what: str) -> Shape:
 def list_of(item: Shape) -> Shape:
     """A list whose every item fits ``item``."""
 
-    def shape(value: Any) -> None:
+    def shape(value: object) -> None:
         if type(value) is not list:
             raise _bad("a list", value)
         index = 0
@@ -225,7 +225,7 @@ def row(*fields: Shape) -> Shape:
     """A list of exactly ``len(fields)`` items, each fitting its field's shape."""
     count = len(fields)
 
-    def shape(value: Any) -> None:
+    def shape(value: object) -> None:
         if type(value) is not list or len(value) != count:
             raise _bad(f"a list of {count} items", value)
         index = 0
@@ -243,7 +243,7 @@ def row(*fields: Shape) -> Shape:
 def dict_of(value_shape: Shape, key: Shape = STR) -> Shape:
     """An object whose keys fit ``key`` and values fit ``value_shape``."""
 
-    def shape(value: Any) -> None:
+    def shape(value: object) -> None:
         if type(value) is not dict:
             raise _bad("an object", value)
         for name, element in value.items():
@@ -261,7 +261,7 @@ def record(**fields: Shape) -> Shape:
     """An object with exactly these keys, each value fitting its shape."""
     names = set(fields)
 
-    def shape(value: Any) -> None:
+    def shape(value: object) -> None:
         if type(value) is not dict or value.keys() != names:
             raise _bad(f"an object with the keys {', '.join(sorted(names))}", value)
         for name, field in fields.items():
@@ -274,9 +274,9 @@ def record(**fields: Shape) -> Shape:
     return shape
 
 
-def unique(values: Iterable[Any], what: str) -> None:
+def unique(values: Iterable[object], what: str) -> None:
     """Raise :class:`Bad` if ``values`` (hashable) repeat."""
-    seen: set[Any] = set()
+    seen: set[object] = set()
     for value in values:
         if value in seen:
             raise Bad(f"{what} {reprlib.repr(value)} appears twice")

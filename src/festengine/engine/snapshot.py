@@ -16,7 +16,7 @@ import json
 import re
 import zlib
 from decimal import Decimal
-from typing import Any, Final
+from typing import Any, Final, NoReturn
 
 from festengine.errors import SnapshotError
 
@@ -32,7 +32,7 @@ DEFAULT_MAX_BYTES: Final = 1 << 30
 DECIMAL_GRAMMAR: Final = re.compile(r"-?[0-9]{1,22}(?:\.[0-9]{1,40})?(?:E[+-]?[0-9]{1,2})?")
 
 
-def encode(state: dict[str, Any]) -> bytes:
+def encode(state: dict[str, object]) -> bytes:
     """The snapshot bytes of a state: deterministic for equal states."""
     body = json.dumps(state, separators=(",", ":"), ensure_ascii=False, default=_json_default)
     return SNAPSHOT_MAGIC + zlib.compress(body.encode(), 6)
@@ -90,7 +90,7 @@ def _inflate(compressed: bytes, max_bytes: int | None) -> bytes:
     return body
 
 
-def _json_default(value: Any) -> Any:
+def _json_default(value: object) -> object:
     if isinstance(value, Decimal):
         return {"$d": str(value)}
     if isinstance(value, set | frozenset):
@@ -98,7 +98,7 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"cannot snapshot {type(value).__name__}")
 
 
-def _json_hook(obj: dict[str, Any]) -> Any:
+def _json_hook(obj: dict[str, object]) -> object:
     if len(obj) == 1 and "$d" in obj:
         text = obj["$d"]
         if type(text) is not str or not DECIMAL_GRAMMAR.fullmatch(text):
@@ -107,5 +107,5 @@ def _json_hook(obj: dict[str, Any]) -> Any:
     return obj
 
 
-def _no_constant(name: str) -> Any:
+def _no_constant(name: str) -> NoReturn:
     raise SnapshotError(f"the snapshot is corrupt: it holds {name}, which is not a number festengine keeps")

@@ -22,8 +22,9 @@ import attrs
 
 from festengine.analytics import FestAnalytics, OutcomeTally
 from festengine.analytics.ranges import Headline, SeedRanges
+from festengine.assembly import Engine
 from festengine.catalog.model import Fest
-from festengine.engine.core import Engine, Step
+from festengine.engine.core import Step
 from festengine.engine.outcomes import outcome_to_dict
 from festengine.events import Event, event_to_dict
 from festengine.sim.simulator import SimRates, SimulationError, horizon_of, simulate_events

@@ -13,16 +13,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from festengine.catalog.model import Fest
-from festengine.engine.component import Check, Component, Handler, RewardHandler, StepContext, Subscriber
+from festengine.engine.component import Check, Component, Handler, RewardHandler, StepContext, Subscriber, Timers
 from festengine.engine.outcomes import MissionCompleted, Outcome, PointsAwarded
 from festengine.engine.shapes import Shape
 from festengine.events import Event
 from festengine.social import community, fanclub, promotions
 from festengine.social.community import CommunityGoals, CommunityGoalStatus
-from festengine.social.fanclub import FanClubMembership, FanClubs
+from festengine.social.fanclub import BadgeAwarder, FanClubMembership, FanClubs, UnlockRechecker
 from festengine.social.journeys import JourneyProgress, Journeys
 from festengine.social.leaderboards import LeaderboardEntry, LeaderboardPosition, Leaderboards
 from festengine.social.outcomes import (
@@ -35,9 +35,6 @@ from festengine.social.promotions import ActivePromotion, Promotions
 from festengine.social.rules import DayClock, Number
 from festengine.social.scoring import CreatorScoring
 from festengine.social.snapshot import social_snapshot_shape, social_timer_shape
-
-if TYPE_CHECKING:
-    from festengine.engine.core import Engine
 
 __all__ = ["Social"]
 
@@ -60,16 +57,15 @@ class Social(Component):
 
     name: ClassVar[str] = "social"
 
-    def __init__(self, fest: Fest, engine: Engine) -> None:
-        super().__init__(fest, engine)
+    def __init__(self, fest: Fest, badges: BadgeAwarder, unlocks: UnlockRechecker) -> None:
+        super().__init__(fest)
         days = DayClock(fest.calendar)
-        self.fan_clubs = FanClubs(fest, engine, days, self.name)
+        self.fan_clubs = FanClubs(fest, badges, unlocks, days, self.name)
         self.scoring = CreatorScoring(fest, days)
         self.leaderboards = Leaderboards(fest, days)
         self.community = CommunityGoals(fest, self.name)
         self.promotions = Promotions(fest, self.name)
         self.journeys = Journeys(fest)
-        self.promotions.schedule_windows(engine)
         #: the missions whose completion a journey or a promotion waits for
         self._watched = self.journeys.missions | self.promotions.trigger_missions
         self._timers = {
@@ -79,6 +75,9 @@ class Social(Component):
         }
 
     # ------------------------------------------------------------------ wiring
+
+    def start(self, timers: Timers) -> None:
+        self.promotions.schedule_windows(timers)
 
     def checks(self) -> Mapping[str, Check]:
         return {"purchase": self.promotions.check_purchase}
@@ -172,22 +171,33 @@ class Social(Component):
         return self.scoring.points(creator_id)
 
     def leaderboard(
-        self, board_id: str, scope_id: str | None = None, day: date | None = None, limit: int | None = None
+        self,
+        board_id: str,
+        scope_id: str | None = None,
+        day: date | None = None,
+        limit: int | None = None,
+        now: datetime | None = None,
     ) -> list[LeaderboardEntry]:
         """A board's top entries; ``scope_id`` names the creator or stream of scoped boards, ``day``
-        the local fest day of daily boards (the engine clock's day by default)."""
-        return self.leaderboards.top(board_id, scope_id, self._day(board_id, day), limit)
+        the local fest day of daily boards (the day of ``now``, the engine clock, by default)."""
+        return self.leaderboards.top(board_id, scope_id, self._day(board_id, day, now), limit)
 
     def leaderboard_position(
-        self, board_id: str, entity_id: str, scope_id: str | None = None, day: date | None = None, around: int = 2
+        self,
+        board_id: str,
+        entity_id: str,
+        scope_id: str | None = None,
+        day: date | None = None,
+        around: int = 2,
+        now: datetime | None = None,
     ) -> LeaderboardPosition | None:
         """A viewer's or creator's rank on a board and the entries around it, or ``None`` if unranked."""
-        return self.leaderboards.position(board_id, entity_id, scope_id, self._day(board_id, day), around)
+        return self.leaderboards.position(board_id, entity_id, scope_id, self._day(board_id, day, now), around)
 
-    def _day(self, board_id: str, day: date | None) -> date | None:
+    def _day(self, board_id: str, day: date | None, now: datetime | None) -> date | None:
         if day is not None or self.leaderboards.board(board_id).period != "daily":
             return day
-        clock = self.engine.clock or self.fest.starts_at
+        clock = now or self.fest.starts_at
         calendar = self.fest.calendar
         return calendar.local_date(calendar.day_of(clock.timestamp()))
 

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, TypeAlias, cast
+from typing import Any, Protocol, TypeAlias
 
 import attrs
 
@@ -44,12 +44,24 @@ from festengine.social.outcomes import (
 )
 from festengine.social.rules import CompiledRule, DayClock, Number, Slot, compile_rules, earn, new_slot
 
-if TYPE_CHECKING:
-    from festengine.engine.core import Engine
-    from festengine.engine.missions import Missions
-    from festengine.engine.profile import Profiles
+__all__ = ["BadgeAwarder", "FanClubMembership", "FanClubs", "Member", "UnlockRechecker"]
 
-__all__ = ["FanClubMembership", "FanClubs", "Member"]
+
+class BadgeAwarder(Protocol):
+    """Where Fan Club levels award their badges (the engine's profiles)."""
+
+    def award_badge(self, user_id: str, badge_id: str, tier: str, source: str, ctx: StepContext) -> bool:
+        """Award the badge at this tier unless a higher one is held; whether it was awarded."""
+        ...
+
+
+class UnlockRechecker(Protocol):
+    """Where a level change asks missions gated on Fan Club levels to unlock (the engine's missions)."""
+
+    def recheck_unlocks(self, user: str, missions: tuple[Mission, ...], ctx: StepContext) -> None:
+        """Unlock those of ``missions`` whose prerequisites the viewer now meets."""
+        ...
+
 
 TIMER = "fan_club"
 _DAY = 86_400.0
@@ -78,9 +90,12 @@ class FanClubMembership:
 class FanClubs:
     """The Fan Clubs of a fest (inactive when the pack has no ``fan_club`` section)."""
 
-    def __init__(self, fest: Fest, engine: Engine, days: DayClock, component: str) -> None:
+    def __init__(
+        self, fest: Fest, badges: BadgeAwarder, unlocks: UnlockRechecker, days: DayClock, component: str
+    ) -> None:
         club = fest.fan_club
-        self._engine = engine
+        self._badges = badges
+        self._unlocks = unlocks
         self._days = days
         self._component = component
         self._lateness = fest.allowed_lateness.total_seconds()
@@ -208,8 +223,7 @@ class FanClubs:
         if new > self._best.get(user, 0):
             self._best[user] = new
             if self._level_missions:
-                missions = cast("Missions", self._engine.components["missions"])
-                missions.recheck_unlocks(user, self._level_missions, ctx)
+                self._unlocks.recheck_unlocks(user, self._level_missions, ctx)
 
     def _award_badges(self, user: str, creator: str, old: int, new: int, ctx: StepContext) -> None:
         """Per badge, the tier of the highest level passed (lower tiers would be overtaken at once)."""
@@ -219,9 +233,8 @@ class FanClubs:
                 best[level.badge.badge] = (level.level, level.badge.tier)
         if not best:
             return
-        profiles = cast("Profiles", self._engine.components["profiles"])
         for badge, (number, tier) in sorted(best.items(), key=lambda item: item[1][0]):
-            profiles.award_badge(user, badge, tier, f"fan_club:{creator}:level:{number}", ctx)
+            self._badges.award_badge(user, badge, tier, f"fan_club:{creator}:level:{number}", ctx)
 
     # ------------------------------------------------------------------ rewards
 

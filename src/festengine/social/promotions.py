@@ -29,14 +29,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 
 from festengine._share import share
 from festengine._vocab import EVENT_FIELDS
 from festengine.catalog.model import Fest, Promotion, Reward
-from festengine.engine.component import Handler, Rejection, StepContext
+from festengine.engine.component import Handler, Rejection, StepContext, Timers
 from festengine.engine.outcomes import MissionCompleted
 from festengine.events import Event
 from festengine.social.outcomes import (
@@ -46,9 +46,6 @@ from festengine.social.outcomes import (
     PromotionExtended,
     PromotionStarted,
 )
-
-if TYPE_CHECKING:
-    from festengine.engine.core import Engine
 
 __all__ = ["ActivePromotion", "Promotions"]
 
@@ -142,13 +139,13 @@ class Promotions:
         """Whether any promotion is triggered by a community goal."""
         return bool(self._by_goal)
 
-    def schedule_windows(self, engine: Engine) -> None:
+    def schedule_windows(self, timers: Timers) -> None:
         """Set the start and end timers of the scheduled promotions (once, when the engine is built)."""
         for promotion in self._promotions.values():
             if promotion.trigger_kind == "schedule" and promotion.audience == EVERYONE:
                 starts_at, ends_at = _window(promotion)
-                engine._schedule(starts_at.timestamp(), self._component, [TIMER, "start", promotion.id])
-                engine._schedule(ends_at.timestamp(), self._component, [TIMER, "stop", promotion.id])
+                timers.schedule(starts_at.timestamp(), self._component, [TIMER, "start", promotion.id])
+                timers.schedule(ends_at.timestamp(), self._component, [TIMER, "stop", promotion.id])
 
     def handlers(self) -> list[tuple[str, Handler]]:
         """Stream viewers are remembered from every event with a stream, if any audience needs them."""

@@ -9,8 +9,9 @@ import sqlite3
 import zlib
 from pathlib import Path
 
+from festengine.assembly import Engine
 from festengine.catalog.model import Fest
-from festengine.engine.core import SNAPSHOT_VERSION, Engine
+from festengine.engine.core import SNAPSHOT_VERSION
 from festengine.errors import EventParseError, SnapshotError, StoreError
 from festengine.events import Event, parse_event
 from festengine.store.schema import (

@@ -171,8 +171,8 @@ class FestService:
             if mission is None or mission.subject is Subject.VIEWER:
                 raise NotFoundError(f"no community goal {goal_id!r} in fest {self.store.fest.id!r}")
             if subject_id is None:
-                social = self.store.engine.component("social")
-                return [plain(s) for s in social.community_goals() if s.mission_id == goal_id]
+                goals = self.store.engine.community_goals()
+                return [plain(s) for s in goals if s.mission_id == goal_id]
             status = self.store.engine.community_goal(goal_id, subject_id)
             if status is None:
                 raise NotFoundError(f"community goal {goal_id!r} has not started for {subject_id!r}")

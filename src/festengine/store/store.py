@@ -26,8 +26,9 @@ from typing import Final
 
 import attrs
 
+from festengine.assembly import Engine
 from festengine.catalog.model import Fest
-from festengine.engine.core import SNAPSHOT_VERSION, Engine, Step
+from festengine.engine.core import SNAPSHOT_VERSION, Step
 from festengine.engine.outcomes import Duplicate
 from festengine.errors import StoreError
 from festengine.events import Event

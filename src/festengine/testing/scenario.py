@@ -36,8 +36,8 @@ from typing import Any, Literal
 import attrs
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictInt, ValidationError
 
+from festengine.assembly import Engine
 from festengine.catalog._yaml import SourceMap, format_path, parse_yaml
-from festengine.engine.core import Engine
 from festengine.errors import EventParseError, FestValidationError, Problem
 from festengine.events import Event, parse_event
 from festengine.limits import EARLIEST_TIME, LATEST_TIME, time_in_range

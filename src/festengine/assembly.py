@@ -1,0 +1,197 @@
+"""The composition root: :class:`Engine` is the engine's core with the default components assembled.
+
+The core (:mod:`festengine.engine.core`) runs whatever components it is given and knows no
+mechanic; this module is the one place that knows them all and how they are wired:
+
+* ``gifts`` (gift streaks), ``profiles`` (badges and points), ``economy`` (money), ``social``
+  (Fan Clubs, journeys, community goals, scoring, leaderboards, promotions) and ``missions``,
+  in that order (a handler of an earlier component runs first for the same event);
+* the ports one component needs from another, handed over here as constructor arguments: missions
+  ask profiles and Fan Clubs about a viewer (:class:`~festengine.engine.missions.ViewerFacts`),
+  Fan Clubs award badges through profiles and ask missions to unlock on a level change.
+
+Everything else travels as outcomes (subscriptions) and rewards (routed by kind) inside a step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import date, datetime
+from typing import Any
+
+from festengine.catalog.model import Fest, Mission
+from festengine.economy.component import Economy
+from festengine.economy.ledger import JournalEntry, Ledger
+from festengine.economy.money import Money
+from festengine.engine.component import StepContext
+from festengine.engine.core import DEFAULT_MAX_BYTES, EngineCore
+from festengine.engine.gifts import GiftStreaks
+from festengine.engine.missions import Missions, MissionStatus
+from festengine.engine.outcomes import Outcome
+from festengine.engine.profile import Profiles
+from festengine.social.community import CommunityGoalStatus
+from festengine.social.component import Social
+from festengine.social.fanclub import FanClubMembership
+from festengine.social.journeys import JourneyProgress
+from festengine.social.leaderboards import LeaderboardEntry, LeaderboardPosition
+from festengine.social.promotions import ActivePromotion
+
+__all__ = ["Engine"]
+
+
+class _ViewerFacts:
+    """What missions' prerequisites read about a viewer: badges from profiles, levels from Fan Clubs."""
+
+    __slots__ = ("_profiles", "_social")
+
+    def __init__(self, profiles: Profiles, social: Social) -> None:
+        self._profiles = profiles
+        self._social = social
+
+    def has_badge(self, user_id: str, badge_id: str, tier: str) -> bool:
+        return self._profiles.has_badge(user_id, badge_id, tier)
+
+    def fan_club_level(self, user_id: str) -> int:
+        return self._social.fan_club_level(user_id)
+
+
+class _Unlocks:
+    """Missions as Fan Clubs see them (bound once missions exist: each needs the other)."""
+
+    __slots__ = ("missions",)
+
+    def __init__(self) -> None:
+        self.missions: Missions | None = None
+
+    def recheck_unlocks(self, user: str, missions: tuple[Mission, ...], ctx: StepContext) -> None:
+        if self.missions is not None:
+            self.missions.recheck_unlocks(user, missions, ctx)
+
+
+class Engine(EngineCore):
+    """Runs one fest: feed it events (:meth:`apply`), read what happened (:class:`Step`) and ask it
+    questions (missions, badges, money, Fan Clubs, goals, boards, promotions).
+
+    ``leave_out``: outcome types a step does not record, for a backend that never reads them (for
+    example ``MissionProgressed``); the state and every other outcome are the same. Not thread-safe:
+    give each fest (or shard of keys) its own engine.
+    """
+
+    def __init__(self, fest: Fest, *, leave_out: Collection[type[Outcome]] = ()) -> None:
+        self._gifts = GiftStreaks(fest)
+        self._profiles = Profiles(fest)
+        self._economy = Economy(fest)
+        unlocks = _Unlocks()
+        self._social = Social(fest, badges=self._profiles, unlocks=unlocks)
+        self._missions = Missions(fest, facts=_ViewerFacts(self._profiles, self._social))
+        unlocks.missions = self._missions
+        parts = (self._gifts, self._profiles, self._economy, self._social, self._missions)
+        super().__init__(fest, parts, leave_out=leave_out)
+
+    @classmethod
+    def restore(
+        cls,
+        fest: Fest,
+        data: bytes,
+        *,
+        max_bytes: int | None = DEFAULT_MAX_BYTES,
+        leave_out: Collection[type[Outcome]] = (),
+    ) -> Engine:
+        """An engine in exactly the state a snapshot recorded, for the same fest.
+
+        The snapshot is untrusted input: it may inflate to at most ``max_bytes`` (default 1 GiB;
+        ``None``: no limit), and every field is checked before it is used. Anything wrong with the
+        data raises :class:`~festengine.errors.SnapshotError`, and only that (a ``max_bytes`` that is
+        not a positive whole number or ``None`` is a ``ValueError``).
+        """
+        engine = cls(fest, leave_out=leave_out) if leave_out else cls(fest)  # subclasses may take only the fest
+        engine._load_snapshot(data, max_bytes)
+        return engine
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # pickles and copies carry the fest, a snapshot and what steps leave out (a failed engine
+        # refuses, like snapshot())
+        return (_restored, (type(self), self.fest, self.snapshot(), tuple(self.left_out)))
+
+    # ------------------------------------------------------------------ queries: viewers
+
+    def missions(self, user_id: str) -> list[MissionStatus]:
+        """A viewer's missions with state and progress, in pack order."""
+        return self._missions.status(user_id)
+
+    def badges(self, user_id: str) -> dict[str, str]:
+        """A viewer's badges: badge id -> highest tier held."""
+        return self._profiles.badges(user_id)
+
+    def points(self, user_id: str) -> int:
+        """A viewer's fest points."""
+        return self._profiles.points(user_id)
+
+    # ------------------------------------------------------------------ queries: money
+
+    @property
+    def ledger(self) -> Ledger:
+        """The fest's double-entry ledger: balances, journal entries and ``trial_balance()``."""
+        return self._economy.ledger
+
+    def balance(self, account: str) -> Money:
+        """The balance of a ledger account, e.g. ``viewer:u1:credits`` or ``creator:c1:commission_settled``."""
+        return self._economy.balance(account)
+
+    def entries(self, party: str) -> tuple[JournalEntry, ...]:
+        """The journal entries touching a party (``viewer:u1``, ``creator:c1``…) or one account."""
+        return self._economy.entries(party)
+
+    def budget_left(self, budget_id: str) -> Money:
+        """What is left in a named budget."""
+        return self._economy.budget_left(budget_id)
+
+    # ------------------------------------------------------------------ queries: social
+
+    def fan_clubs(self, user_id: str) -> list[FanClubMembership]:
+        """A viewer's Fan Club memberships (level, points, paused or active)."""
+        return self._social.fan_club_memberships(user_id)
+
+    def fan_club_members(self, creator_id: str) -> dict[int, list[FanClubMembership]]:
+        """A creator's Fan Club members, by level."""
+        return self._social.fan_club_members(creator_id)
+
+    def journeys(self, user_id: str) -> list[JourneyProgress]:
+        """A viewer's progress on every LIVE Journey, with the next step to take."""
+        return self._social.journeys_of(user_id)
+
+    def community_goal(self, mission_id: str, subject_id: str, window: str | None = None) -> CommunityGoalStatus | None:
+        """A community goal of a creator or stream: total, level, top contributors."""
+        return self._social.community_goal(mission_id, subject_id, window)
+
+    def community_goals(self, subject_id: str | None = None) -> list[CommunityGoalStatus]:
+        """Every community goal that started (of one creator or stream, if given)."""
+        return self._social.community_goals(subject_id)
+
+    def leaderboard(
+        self, board_id: str, scope_id: str | None = None, day: date | None = None, limit: int | None = None
+    ) -> list[LeaderboardEntry]:
+        """A board's top entries (ties: earlier reach wins); daily boards: the clock's day by default."""
+        return self._social.leaderboard(board_id, scope_id, day, limit, now=self.clock)
+
+    def leaderboard_position(
+        self, board_id: str, entity_id: str, scope_id: str | None = None, day: date | None = None, around: int = 2
+    ) -> LeaderboardPosition | None:
+        """A viewer's or creator's rank on a board and the entries around it."""
+        return self._social.leaderboard_position(board_id, entity_id, scope_id, day, around, now=self.clock)
+
+    def active_promotions(
+        self,
+        user_id: str,
+        at: datetime,
+        product_id: str | None = None,
+        category: str | None = None,
+        stream_id: str | None = None,
+    ) -> list[ActivePromotion]:
+        """The promotions that apply to a viewer at ``at``."""
+        return self._social.active_promotions(user_id, at, product_id, category, stream_id)
+
+
+def _restored(cls: type[Engine], fest: Fest, data: bytes, leave_out: tuple[type[Outcome], ...] = ()) -> Engine:
+    """How a pickled or copied engine comes back: restored from its own snapshot."""
+    return cls.restore(fest, data, max_bytes=None, leave_out=leave_out)
