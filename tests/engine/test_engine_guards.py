@@ -15,7 +15,7 @@ def test_an_engine_refuses_a_fest_granting_rewards_no_layer_handles() -> None:
     """A reward kind without a handler is refused when the engine is built, not halfway through an event."""
     fest = make_fest(mission("likes", "like", 1, rewards=[{"points": 1}]))
     engine = Engine(fest)
-    del engine._reward_handlers["points"]
+    del engine._routing.reward_handlers["points"]
     with pytest.raises(FestEngineError, match="grants points rewards, but no engine layer handles them"):
         engine._check_reward_handlers()
 

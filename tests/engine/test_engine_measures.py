@@ -92,7 +92,7 @@ def test_an_event_that_adds_nothing_opens_no_instance(
     assert state["members"] == []
     assert state["open"] == []  # no table for a day or week
     assert state["streams"] == []  # nor for the stream
-    assert engine._timers == []  # and no timer to close them
+    assert engine._routing.timers == []  # and no timer to close them
     assert engine.missions("u1")[0].window is None  # no row for a window taken part in
 
 

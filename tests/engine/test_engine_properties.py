@@ -354,7 +354,7 @@ def bundled_feed(data: st.DataObject) -> list[Event]:
     fest = bundled()
     kinds = {r.kind for m in fest.missions.values() for r in m.rewards}
     kinds |= {r.kind for j in fest.journeys.values() for r in j.rewards}
-    missing = sorted(kinds - set(Engine(fest)._reward_handlers))
+    missing = sorted(kinds - set(Engine(fest)._routing.reward_handlers))
     if missing:
         pytest.skip(f"the bundled pack grants {', '.join(missing)} rewards, and no installed layer handles them yet")
     return data.draw(pack_events(fest, max_size=40, users=3, creators=2, duplicates=True, out_of_order=True))

@@ -19,7 +19,7 @@ from festengine.social.scoring import Multipliers
 
 
 def entries(engine: Engine, board: str, **query: object) -> list[tuple[str, object]]:
-    return [(e.entity_id, e.score) for e in social(engine).leaderboard(board, **query)]  # type: ignore[arg-type]
+    return [(e.entity_id, e.score) for e in engine.leaderboard(board, **query)]  # type: ignore[arg-type]
 
 
 # --------------------------------------------------------------------------- creator scoring
