@@ -7,7 +7,7 @@ from typing import ClassVar
 from festengine.engine.outcomes import Outcome
 
 
-class Cheered(Outcome):
+class Cheered(Outcome, frozen=True):
     kind: ClassVar[str] = "cheered"
     label: typing.ClassVar[str] = "cheer"
 

@@ -31,7 +31,7 @@ __all__ = [
 ]
 
 
-class LedgerEntryPosted(Outcome):
+class LedgerEntryPosted(Outcome, frozen=True):
     """A journal entry was posted; ``entry`` holds its postings, rule and memo."""
 
     kind: ClassVar[str] = "ledger_entry_posted"
@@ -39,7 +39,7 @@ class LedgerEntryPosted(Outcome):
     entry: JournalEntry
 
 
-class GiftConverted(Outcome):
+class GiftConverted(Outcome, frozen=True):
     """A gift's value was split: ``creator + platform + rounding == value`` exactly.
 
     ``viewer_credit`` and ``creator_bonus`` are what the valid conversion (``conversion_id``)
@@ -63,7 +63,7 @@ class GiftConverted(Outcome):
     entry_id: int
 
 
-class CreditGranted(Outcome):
+class CreditGranted(Outcome, frozen=True):
     """Shopping credit went to a viewer from a budget; ``source`` is the mission or conversion."""
 
     kind: ClassVar[str] = "credit_granted"
@@ -75,7 +75,7 @@ class CreditGranted(Outcome):
     entry_id: int
 
 
-class BudgetExhausted(Outcome):
+class BudgetExhausted(Outcome, frozen=True):
     """A budget could not pay all of ``requested``: ``granted`` is what it paid (what was left if
     the budget allows partial grants, else nothing); ``source`` is the mission or conversion."""
 
@@ -89,7 +89,7 @@ class BudgetExhausted(Outcome):
     available: Money
 
 
-class DailyCapReached(Outcome):
+class DailyCapReached(Outcome, frozen=True):
     """A conversion's daily credit cap per viewer cut a credit from ``requested`` to ``allowed``."""
 
     kind: ClassVar[str] = "daily_cap_reached"
@@ -102,7 +102,7 @@ class DailyCapReached(Outcome):
     allowed: Money
 
 
-class OrderRecorded(Outcome):
+class OrderRecorded(Outcome, frozen=True):
     """A purchase was recorded; ``creator_id`` and ``attribution`` (``in_stream`` or ``last_click``,
     with ``attribution_source``: the stream id or the click's event id) say who it is credited to.
     ``no_commission`` says why no commission accrued, when none did."""
@@ -118,7 +118,7 @@ class OrderRecorded(Outcome):
     no_commission: str | None
 
 
-class CommissionAccrued(Outcome):
+class CommissionAccrued(Outcome, frozen=True):
     """Commission on an order is pending: ``amount = base * rate`` rounded by the fest's rule.
 
     ``rate = base_rate + bonus_rate + boost_rate`` (at most 1). ``rule_id`` is the first matching
@@ -143,7 +143,7 @@ class CommissionAccrued(Outcome):
     entry_id: int
 
 
-class OrderDelivered(Outcome):
+class OrderDelivered(Outcome, frozen=True):
     """An order was delivered; its commission settles at ``settles_at`` unless refunded in full."""
 
     kind: ClassVar[str] = "order_delivered"
@@ -152,7 +152,7 @@ class OrderDelivered(Outcome):
     settles_at: datetime | None
 
 
-class CommissionSettled(Outcome):
+class CommissionSettled(Outcome, frozen=True):
     """Pending commission became settled, i.e. payable to the creator; ``volume`` is the creator's
     settled volume afterwards (what commission tiers are chosen by). ``entry_id`` is ``None`` only
     when partial refunds already took back all of the order's commission."""
@@ -167,7 +167,7 @@ class CommissionSettled(Outcome):
     entry_id: int | None
 
 
-class OrderRefunded(Outcome):
+class OrderRefunded(Outcome, frozen=True):
     """Part or all of an order was refunded; ``cancelled`` when nothing paid is left."""
 
     kind: ClassVar[str] = "order_refunded"
@@ -179,7 +179,7 @@ class OrderRefunded(Outcome):
     cancelled: bool
 
 
-class CommissionReversed(Outcome):
+class CommissionReversed(Outcome, frozen=True):
     """A refund took back commission in proportion. ``clawback`` when it was already settled; then
     ``balance`` (the creator's settled commission afterwards) may be negative: the creator owes it."""
 
@@ -194,7 +194,7 @@ class CommissionReversed(Outcome):
     entry_id: int
 
 
-class CommissionBoostGranted(Outcome):
+class CommissionBoostGranted(Outcome, frozen=True):
     """A mission reward raises the commission rate of ``user_id`` as a creator until ``until``."""
 
     kind: ClassVar[str] = "commission_boost_granted"

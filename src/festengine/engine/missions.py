@@ -31,7 +31,6 @@ from festengine.engine.outcomes import (
     MissionProgressed,
     MissionUnlocked,
     Outcome,
-    new_outcome,
 )
 from festengine.engine.shapes import Shape
 from festengine.engine.transitions import MissionState, check_transition
@@ -382,7 +381,16 @@ class Missions(Component):
                 progress = found
             if record is None and (opened or where == _FIXED):  # stored: its window's closing must find it
                 self._note_new(user, mission_id, window, closes, stream, container, opened, where == _FIXED, ctx)
-            emit(new_outcome(MissionProgressed, (event_id, user, mission_id, window, progress, target)))
+            emit(
+                MissionProgressed(
+                    event_id=event_id,
+                    subject=user,
+                    mission_id=mission_id,
+                    window=window,
+                    progress=progress,
+                    target=target,
+                )
+            )
             if progress >= target:
                 self._complete(user, viewer, compiled.mission, window, container, ckey, ctx)
 
@@ -664,7 +672,16 @@ class Missions(Component):
                 if mission_id not in checked:
                     _move(mission_id, _ACTIVE, EXPIRED)
                     checked.add(mission_id)
-                emit(new_outcome(MissionExpired, (event_id, user, mission_id, window, _ACTIVE, progress)))
+                emit(
+                    MissionExpired(
+                        event_id=event_id,
+                        subject=user,
+                        mission_id=mission_id,
+                        window=window,
+                        previous_state=_ACTIVE,
+                        progress=progress,
+                    )
+                )
             elif state == _COMPLETED:
                 viewers[user].instances[(mission_id, window)] = _closing(record, state)
 
@@ -682,7 +699,16 @@ class Missions(Component):
             state, progress = _full(record)[:2]
             if state == _ACTIVE:
                 state = expired = expired or _move(mission_id, _ACTIVE, EXPIRED)
-                emit(new_outcome(MissionExpired, (event_id, user, mission_id, window, _ACTIVE, progress)))
+                emit(
+                    MissionExpired(
+                        event_id=event_id,
+                        subject=user,
+                        mission_id=mission_id,
+                        window=window,
+                        previous_state=_ACTIVE,
+                        progress=progress,
+                    )
+                )
             instances[key] = _closing(record, state)
 
     def _deadline(self, user: str, mission_id: str, window: str, completion: int, ctx: StepContext) -> None:

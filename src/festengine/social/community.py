@@ -37,7 +37,6 @@ import attrs
 from festengine._share import share
 from festengine.catalog.model import Fest, MeasureKind, Mission, Subject, WindowKind
 from festengine.engine.component import Handler, StepContext
-from festengine.engine.outcomes import new_outcome
 from festengine.engine.windows import Resolver, make_resolver
 from festengine.events import Event
 from festengine.social.outcomes import (
@@ -307,9 +306,19 @@ class CommunityGoals:
         goals[key] = (state, end, extension, round_, completions, total, level, tick, cooldown_until, closed)
         target = rule.target
         ctx.emit(
-            new_outcome(CommunityProgressed, (ctx.event_id, rule.mission_id, key[1], key[2], round_, user, amount,
-                                              contribution, total, target))
-        )  # fmt: skip
+            CommunityProgressed(
+                event_id=ctx.event_id,
+                mission_id=rule.mission_id,
+                subject=key[1],
+                window=key[2],
+                round=round_,
+                user_id=user,
+                amount=amount,
+                contribution=contribution,
+                total=total,
+                target=target,
+            )
+        )
         targets = rule.targets
         if level < len(targets) and total >= targets[level]:
             self._reach_levels(rule, key, event, ctx)

@@ -38,7 +38,7 @@ __all__ = [
 # --------------------------------------------------------------------------- Fan Club
 
 
-class FanClubJoined(Outcome):
+class FanClubJoined(Outcome, frozen=True):
     """A viewer became a member of a creator's club; ``via`` is ``fan_club_join`` or ``gift:<gift id>``."""
 
     kind: ClassVar[str] = "fan_club_joined"
@@ -48,7 +48,7 @@ class FanClubJoined(Outcome):
     via: str
 
 
-class CreatorFollowed(Outcome):
+class CreatorFollowed(Outcome, frozen=True):
     """Joining a Fan Club also follows the creator; ``source`` says what made the viewer follow."""
 
     kind: ClassVar[str] = "creator_followed"
@@ -58,7 +58,7 @@ class CreatorFollowed(Outcome):
     source: str
 
 
-class FanClubPointsEarned(Outcome):
+class FanClubPointsEarned(Outcome, frozen=True):
     """A member earned club points; ``source`` is the task id, or the mission or journey of a reward."""
 
     kind: ClassVar[str] = "fan_club_points_earned"
@@ -70,7 +70,7 @@ class FanClubPointsEarned(Outcome):
     source: str
 
 
-class LevelChanged(Outcome):
+class LevelChanged(Outcome, frozen=True):
     """A member's level in a club changed (``old_level`` 0 on joining)."""
 
     kind: ClassVar[str] = "level_changed"
@@ -82,7 +82,7 @@ class LevelChanged(Outcome):
     points: int | Decimal
 
 
-class FanClubMemberPaused(Outcome):
+class FanClubMemberPaused(Outcome, frozen=True):
     """The member earned no points from ``live_at`` (the creator went LIVE) to ``deadline``; points are kept."""
 
     kind: ClassVar[str] = "fan_club_member_paused"
@@ -94,7 +94,7 @@ class FanClubMemberPaused(Outcome):
     deadline: datetime
 
 
-class FanClubMemberResumed(Outcome):
+class FanClubMemberResumed(Outcome, frozen=True):
     """A paused member earned points again and is active."""
 
     kind: ClassVar[str] = "fan_club_member_resumed"
@@ -104,7 +104,7 @@ class FanClubMemberResumed(Outcome):
     points: int | Decimal
 
 
-class FanClubRewardSkipped(Outcome):
+class FanClubRewardSkipped(Outcome, frozen=True):
     """A ``fan_club_points`` reward could not be granted (the user is in no club); ``reason`` says why."""
 
     kind: ClassVar[str] = "fan_club_reward_skipped"
@@ -118,7 +118,7 @@ class FanClubRewardSkipped(Outcome):
 # --------------------------------------------------------------------------- creator scoring
 
 
-class CreatorPointsEarned(Outcome):
+class CreatorPointsEarned(Outcome, frozen=True):
     """A creator earned fest points by a scoring rule; ``factor`` is the time-of-day multiplier applied."""
 
     kind: ClassVar[str] = "creator_points_earned"
@@ -133,7 +133,7 @@ class CreatorPointsEarned(Outcome):
 # --------------------------------------------------------------------------- journeys
 
 
-class JourneyStepCompleted(Outcome):
+class JourneyStepCompleted(Outcome, frozen=True):
     """Step ``step`` (1-based) of a journey is done by ``mission_id``.
 
     ``closed`` are the branch's other missions (no longer part of the journey for this viewer);
@@ -152,7 +152,7 @@ class JourneyStepCompleted(Outcome):
     next_missions: tuple[str, ...]
 
 
-class JourneyCompleted(Outcome):
+class JourneyCompleted(Outcome, frozen=True):
     """Every step of a journey is done; ``path`` is the mission taken at each step. Rewards follow."""
 
     kind: ClassVar[str] = "journey_completed"
@@ -165,7 +165,7 @@ class JourneyCompleted(Outcome):
 # --------------------------------------------------------------------------- community goals
 
 
-class CommunityProgressed(Outcome):
+class CommunityProgressed(Outcome, frozen=True):
     """``user_id`` added ``amount`` to a community goal (``subject`` is the creator or stream id).
 
     ``contribution`` is the user's total in this round, ``total`` the community's.
@@ -184,7 +184,7 @@ class CommunityProgressed(Outcome):
     target: int | Decimal
 
 
-class CommunityLevelReached(Outcome):
+class CommunityLevelReached(Outcome, frozen=True):
     """The goal reached ``level`` (1-based); its deadline is now ``deadline`` (``None``: the stream has not ended).
 
     ``user_id`` and ``stream_id`` are the contributor and stream of the event that reached it.
@@ -204,7 +204,7 @@ class CommunityLevelReached(Outcome):
     stream_id: str | None
 
 
-class CommunityGoalCompleted(Outcome):
+class CommunityGoalCompleted(Outcome, frozen=True):
     """The community reached the target. ``rewarded`` contributors get a :class:`ContributorRewarded` each.
 
     ``top_contributors`` are ``(user id, contribution)`` pairs, best first (ties: who reached it first).
@@ -224,7 +224,7 @@ class CommunityGoalCompleted(Outcome):
     stream_id: str | None
 
 
-class CommunityGoalExpired(Outcome):
+class CommunityGoalExpired(Outcome, frozen=True):
     """The goal's (possibly extended) deadline passed before the round reached its target."""
 
     kind: ClassVar[str] = "community_goal_expired"
@@ -237,7 +237,7 @@ class CommunityGoalExpired(Outcome):
     level: int
 
 
-class ContributorRewarded(Outcome):
+class ContributorRewarded(Outcome, frozen=True):
     """The message from a community (creator or stream key) to one contributor (viewer key): the
     goal's rewards are granted to ``user_id``, whose ``contribution`` met the minimum."""
 
@@ -254,7 +254,7 @@ class ContributorRewarded(Outcome):
 # --------------------------------------------------------------------------- promotions
 
 
-class PromotionStarted(Outcome):
+class PromotionStarted(Outcome, frozen=True):
     """A promotion applies from ``starts_at`` to ``ends_at`` (excluded) for an audience.
 
     ``audience`` is ``everyone``, ``stream_viewers`` (``audience_id`` = the stream) or ``viewer``
@@ -272,7 +272,7 @@ class PromotionStarted(Outcome):
     source: str
 
 
-class PromotionExtended(Outcome):
+class PromotionExtended(Outcome, frozen=True):
     """A promotion already active for the audience was triggered again: it now ends at ``ends_at``."""
 
     kind: ClassVar[str] = "promotion_extended"
@@ -284,7 +284,7 @@ class PromotionExtended(Outcome):
     source: str
 
 
-class PromotionEnded(Outcome):
+class PromotionEnded(Outcome, frozen=True):
     """A promotion stopped applying to an audience at ``ended_at``."""
 
     kind: ClassVar[str] = "promotion_ended"

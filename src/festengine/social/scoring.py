@@ -19,7 +19,6 @@ import attrs
 
 from festengine.catalog.model import Fest, Multiplier
 from festengine.engine.component import Handler, StepContext
-from festengine.engine.outcomes import new_outcome
 from festengine.events import Event
 from festengine.social.outcomes import CreatorPointsEarned
 from festengine.social.rules import CompiledRule, DayClock, Number, compile_rules, earn, new_slot, whole
@@ -124,7 +123,16 @@ class CreatorScoring:
                 points = earn(rule, None, day, event, factor)[0]
             if points:
                 total = state.total = state.total + points
-                ctx.emit(new_outcome(CreatorPointsEarned, (ctx.event_id, creator, rule.rule_id, points, factor, total)))
+                ctx.emit(
+                    CreatorPointsEarned(
+                        event_id=ctx.event_id,
+                        creator_id=creator,
+                        rule_id=rule.rule_id,
+                        points=points,
+                        factor=factor,
+                        total=total,
+                    )
+                )
 
     # ------------------------------------------------------------------ queries and snapshots
 

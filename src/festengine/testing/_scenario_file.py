@@ -120,7 +120,7 @@ def top_level_problem(file: str) -> ScenarioError:
     return _problem(file, _TOP_LEVEL, 1, 1)
 
 
-_FIELDS = {kind: ("kind", *cls._fields) for kind, cls in ALL_OUTCOMES.items()}
+_FIELDS = {kind: ("kind", *cls.__struct_fields__) for kind, cls in ALL_OUTCOMES.items()}
 _ANY_FIELD = sorted({field for fields in _FIELDS.values() for field in fields})
 
 
