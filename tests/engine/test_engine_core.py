@@ -69,12 +69,14 @@ def test_a_repeated_event_id_is_a_duplicate_and_changes_nothing() -> None:
 
 
 def test_a_duplicate_is_recognised_by_id_alone() -> None:
-    """An event with a seen event_id is a Duplicate even if its other fields differ."""
+    """An event with a seen event_id is a Duplicate even if its other fields differ (type, user, an
+    earlier time), and changes nothing; a later time is the next test's rule."""
     engine = busy_engine()
     before = engine.snapshot()
-    step = engine.apply(ev("e1", "comment", "2026-03-02T10:30:00Z", user="u7"))
-    assert step.duplicate
+    assert engine.apply(ev("e1", "comment", "2026-03-02T10:00:00Z", user="u7")).duplicate
+    assert engine.apply(ev("e1", "share", "2026-03-02T09:59:00Z", user="u8")).duplicate
     assert engine.snapshot() == before
+    assert engine.apply(ev("e1", "comment", "2026-03-02T10:30:00Z", user="u7")).duplicate
 
 
 def test_a_rejected_event_is_not_remembered() -> None:
@@ -339,3 +341,30 @@ def test_outcomes_are_frozen() -> None:
     outcome = Duplicate("e1")
     with pytest.raises(AttributeError, match="immutable type: 'Duplicate'"):
         outcome.event_id = "e2"  # type: ignore[misc]
+
+
+def test_a_duplicate_with_a_later_time_keeps_its_id_remembered_until_that_time_is_too_late() -> None:
+    """An id re-sent with a later time is a Duplicate, and is then remembered by that later time: when the
+    first time is long forgotten, the later copy is still a Duplicate, never accepted as new."""
+    fest = make_fest(mission("likes", "like", 100))  # allowed lateness: 10 minutes
+    engine = Engine(fest)
+    assert engine.apply(ev("end", "like", "2026-03-02T10:00:00Z")).accepted
+    copy = ev("end", "like", "2026-03-02T10:02:00Z")
+    assert engine.apply(copy).duplicate
+    engine.apply(ev("later", "like", "2026-03-02T10:12:00Z"))  # 10:00 is now beyond the horizon
+    before = engine.snapshot()
+    assert engine.apply(copy).duplicate  # 10:02 is still inside the lateness: its id is remembered
+    assert engine.apply(ev("end", "like", "2026-03-02T10:00:00Z")).duplicate  # by id, before lateness
+    assert engine.snapshot() == before
+    assert engine.missions("u1")[0].progress == 2  # "end" and "later": the copy never counted
+
+
+def test_a_duplicate_with_the_same_or_an_earlier_time_changes_nothing() -> None:
+    """Re-sending an event (or its id with an earlier time) leaves the snapshot byte-identical."""
+    fest = make_fest(mission("likes", "like", 100))
+    engine = Engine(fest)
+    engine.apply(ev("e1", "like", "2026-03-02T10:05:00Z"))
+    before = engine.snapshot()
+    assert engine.apply(ev("e1", "like", "2026-03-02T10:05:00Z")).duplicate
+    assert engine.apply(ev("e1", "like", "2026-03-02T10:01:00Z")).duplicate
+    assert engine.snapshot() == before

@@ -44,7 +44,7 @@ def mapped(fest: Fest, sequence: list[Any]) -> list[Any]:
     return [event for message in sequence for event in mapper.map(message).events]
 
 
-@settings(max_examples=40, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(sequence=st.lists(messages, max_size=25))
 def test_any_sequence_maps_and_replays_to_nothing_new(fest: Fest, sequence: list[Any]) -> None:
     """Any sequence of messages (odd fields included) maps without an exception, the same way twice, and

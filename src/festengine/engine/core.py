@@ -172,6 +172,7 @@ class EngineCore:
             raise _not_an_event(event)
         event_id = event.event_id
         if event_id in self._seen:
+            self._remember_longer(event_id, event)
             return Step(event_id, (Duplicate(event_id),))
         ts = event.occurred_at.timestamp()
         clock = self._clock
@@ -295,6 +296,19 @@ class EngineCore:
             self._seen_buckets[minute] = [event_id]
         else:
             bucket.append(event_id)
+
+    def _remember_longer(self, event_id: str, event: Event) -> None:
+        """A duplicate carrying a later time (inside the fest) than its id was remembered by: keep the
+        id until that time is too late too, so the same id is never accepted while either time could be."""
+        ts = event.occurred_at.timestamp()
+        minute = int(ts // 60)
+        known = self._seen[event_id]
+        if minute <= known or not self._start_ts <= ts < self._end_ts:
+            return
+        self._seen_buckets[known].remove(event_id)
+        if not self._seen_buckets[known]:
+            del self._seen_buckets[known]
+        self._remember(event_id, ts)
 
     # ------------------------------------------------------------------ time
 
