@@ -105,8 +105,15 @@ def test_a_missing_pack_names_the_scenario_and_the_path(tmp_path: Path) -> None:
     """A pack path that leads nowhere is reported at the scenario's pack line, with the path looked at."""
     path = _write(tmp_path, GOOD.replace(f"pack: {PACK}", "pack: ../nowhere"))
     assert _error(path) == (
-        f"{path}:2:7: pack: no pack at {str(tmp_path / '../nowhere')!r}; the path is relative to the scenario file"
+        f"{path}:2:7: pack: no pack at {str(tmp_path / '../nowhere')!r} (the path is relative to the scenario "
+        "file), and no bundled pack named '../nowhere'; bundled packs: community-fest"
     )
+
+
+def test_a_scenario_may_name_a_bundled_pack(tmp_path: Path) -> None:
+    """``pack: community-fest`` (no such file next to the scenario) runs on the pack festengine ships."""
+    result = run_scenario(_write(tmp_path, GOOD.replace(f"pack: {PACK}", "pack: community-fest")))
+    assert result.passed, result.failures
 
 
 def test_a_pack_with_problems_is_reported_after_the_scenario_line(tmp_path: Path) -> None:

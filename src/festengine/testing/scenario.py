@@ -167,12 +167,22 @@ def load_scenario(path: str | os.PathLike[str]) -> Scenario:
 
 
 def _load_pack(loaded: _Loaded) -> Engine:
+    """The scenario's pack: a path relative to the scenario file, or the name of a bundled pack."""
     from festengine.catalog.loader import load_fest
+    from festengine.catalog.shipped import bundled_packs, resolve_pack
 
-    pack = Path(loaded.file).parent / loaded.scenario.pack
+    name = loaded.scenario.pack
+    pack = Path(loaded.file).parent / name
     if not pack.exists():
-        message = f"no pack at {str(pack)!r}; the path is relative to the scenario file"
-        raise ScenarioError([_at(loaded.source_map, ("pack",), message)])
+        if name in bundled_packs():
+            pack = Path(resolve_pack(name))
+        else:
+            names = ", ".join(bundled_packs())
+            message = (
+                f"no pack at {str(pack)!r} (the path is relative to the scenario file), "
+                f"and no bundled pack named {name!r}; bundled packs: {names}"
+            )
+            raise ScenarioError([_at(loaded.source_map, ("pack",), message)])
     try:
         return Engine(load_fest(pack))
     except FestValidationError as error:
