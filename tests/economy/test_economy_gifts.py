@@ -195,8 +195,12 @@ def test_the_daily_cap_holds_for_late_gifts_and_old_days_are_forgotten() -> None
     assert restored.snapshot() == engine.snapshot()
     # 5 and 6 March are more than the allowed lateness behind the clock: only 7 March is kept
     day = engine.fest.calendar.day_of
-    kept = {entry[1] for entry in economy.dump()["daily"]}
+    wallets = economy.dump()["wallets"]
+    kept = {wallet["day"] for wallet in wallets.values()} | {
+        older["day"] for wallet in wallets.values() for older in wallet["earlier"]
+    }
     assert kept == {day(datetime(2026, 3, 7, 8, 20, tzinfo=UTC).timestamp())}
+    assert set(wallets) == {"u1"}
     assert trial_balance_is_zero(engine)
 
 

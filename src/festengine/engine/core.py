@@ -42,7 +42,7 @@ from festengine.limits import EARLIEST_TIME, LATEST_TIME, time_in_range
 
 if TYPE_CHECKING:
     from festengine.economy.component import Economy as EconomyComponent
-    from festengine.economy.ledger import JournalEntry, Ledger
+    from festengine.economy.ledger import JournalEntry, JournalSink, Ledger
     from festengine.economy.money import Money
     from festengine.engine.gifts import GiftStreaks
     from festengine.engine.missions import Missions, MissionStatus
@@ -90,20 +90,23 @@ class Step:
         return [o for o in self.outcomes if isinstance(o, kind)]
 
 
-def _component_classes() -> list[Callable[[Fest, Engine], Component]]:
+def _component_classes(journal: JournalSink | None) -> list[Callable[[Fest, Engine], Component]]:
+    from functools import partial
+
     from festengine.economy.component import Economy
     from festengine.engine.gifts import GiftStreaks
     from festengine.engine.missions import Missions
     from festengine.engine.profile import Profiles
     from festengine.social.component import Social
 
-    return [GiftStreaks, Profiles, Economy, Social, Missions]
+    return [GiftStreaks, Profiles, partial(Economy, journal=journal), Social, Missions]
 
 
 class Engine:
     """Runs one fest. Not thread-safe: give each fest (or shard of keys) its own engine."""
 
-    def __init__(self, fest: Fest) -> None:
+    def __init__(self, fest: Fest, *, journal: JournalSink | None = None, _restoring: bool = False) -> None:
+        """``journal`` receives the ledger's journal entries (default: kept in memory)."""
         self.fest = fest
         self._clock: float | None = None
         self._lateness = fest.allowed_lateness.total_seconds()
@@ -122,7 +125,7 @@ class Engine:
         self._handlers: dict[str, tuple[Handler, ...]] = {}
         self._subscribers: dict[type[Outcome], tuple[Subscriber, ...]] = {}
         self._reward_handlers: dict[str, RewardHandler] = {}
-        for make in _component_classes():
+        for make in _component_classes(journal):
             self._add(make(fest, self))
         self._check_reward_handlers()
         self._gift_streaks = cast("GiftStreaks", self.components["gifts"])
@@ -130,6 +133,8 @@ class Engine:
         self._profiles = cast("Profiles", self.components["profiles"])
         self._economy = cast("EconomyComponent", self.components["economy"])
         self._social = cast("Social", self.components["social"])
+        if not _restoring:
+            self._economy.start(self)
 
     def _check_reward_handlers(self) -> None:
         """Refuse, up front, a fest granting a reward kind that no component can grant."""
@@ -336,16 +341,20 @@ class Engine:
         )
 
     @classmethod
-    def restore(cls, fest: Fest, data: bytes, *, max_bytes: int | None = DEFAULT_MAX_BYTES) -> Engine:
+    def restore(
+        cls, fest: Fest, data: bytes, *, max_bytes: int | None = DEFAULT_MAX_BYTES, journal: JournalSink | None = None
+    ) -> Engine:
         """An engine in exactly the state a snapshot recorded, for the same fest.
 
         The snapshot is untrusted input: it may inflate to at most ``max_bytes`` (default 1 GiB;
         ``None``: no limit), and every field is checked before it is used. Anything wrong with the
         data raises :class:`SnapshotError`, and only that (a ``max_bytes`` that is not a positive
-        whole number or ``None`` is a ``ValueError``).
+        whole number or ``None`` is a ``ValueError``). ``journal`` is the sink of the restored engine's
+        journal entries, as for a new engine.
         """
         state = read_snapshot(data, fest.fingerprint, max_bytes)
-        engine = cls(fest)
+        # a new engine funds the budgets; restoring into an outside sink must not hand it those entries again
+        engine = cls(fest) if journal is None else cls(fest, journal=journal, _restoring=True)
         try:
             restore_state(engine, state)
         except SnapshotError:
