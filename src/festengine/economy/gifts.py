@@ -11,7 +11,7 @@ viewer's shopping credit and ``value * creator_bonus_rate`` the creator's affili
 are paid from the conversion's budget, not from the gift, so the split itself never changes.
 
 :class:`GiftPricer` is pure and cached: splits by ``(channel, coins, conversion)``, and the
-conversion valid at a time by the interval in which that answer holds. :class:`GiftDesk` turns a
+conversion valid at a time by the span in which that answer holds. :class:`GiftDesk` turns a
 gift event into one journal entry, applying the daily cap per viewer (in fest days) and the budget.
 """
 
@@ -34,7 +34,7 @@ from festengine.economy.plain import Plain, as_decimal, as_int, as_list, as_mapp
 from festengine.engine.component import StepContext
 from festengine.events import Event
 
-__all__ = ["CreditWallet", "GiftDesk", "GiftPricer", "GiftSplit"]
+__all__ = ["ConversionSpan", "CreditWallet", "GiftDesk", "GiftPricer", "GiftSplit"]
 
 _ZERO: Final = Decimal(0)
 _INF: Final = float("inf")
@@ -47,7 +47,8 @@ class GiftSplit:
     """The money of one gift event: ``creator + platform + rounding == value``.
 
     ``spend`` is ``-value`` (what leaves the viewer's coin spend account); ``credit`` and
-    ``bonus`` are what the conversion asks of its budget, before caps and the budget's limit.
+    ``bonus`` are what the conversion asks of its budget, before caps and the budget's limit;
+    ``tail`` holds the split's postings to ``platform:revenue`` and ``rounding`` (those not zero).
     """
 
     value: Money
@@ -57,6 +58,16 @@ class GiftSplit:
     rounding: Money
     credit: Decimal
     bonus: Decimal
+    tail: tuple[Posting, ...]
+
+
+@attrs.frozen(slots=True)
+class ConversionSpan:
+    """The conversion valid (or ``None``: no conversion) at every time in ``[start, end)``."""
+
+    start: float
+    end: float
+    conversion: Conversion | None
 
 
 class GiftPricer:
@@ -87,40 +98,35 @@ class GiftPricer:
         self._conversions = tuple(ordered)
         self._starts = tuple(c.valid_from.timestamp() for c in ordered)
         self._ends = tuple(c.valid_to.timestamp() for c in ordered)
-        #: (from, to, conversion): the answer of :meth:`conversion_at` for every time in [from, to)
-        self._window: tuple[float, float, Conversion | None] = (_INF, -_INF, None)
-        #: (channel, coins, conversion id) -> the split, and its postings to the platform and rounding
-        self._cache: dict[tuple[str, int, str | None], tuple[GiftSplit, tuple[Posting, ...]]] = {}
+        #: the answer of :meth:`conversion_at` last found, and the times it holds for
+        self._window = ConversionSpan(start=_INF, end=-_INF, conversion=None)
+        #: (channel, coins, conversion id) -> the split
+        self._cache: dict[tuple[str, int, str | None], GiftSplit] = {}
 
     def conversion_at(self, ts: float) -> Conversion | None:
         """The conversion valid at POSIX time ``ts`` (valid_from <= ts < valid_to), if any."""
-        start, end, found = self._window
-        if start <= ts < end:
-            return found
+        window = self._window
+        if window.start <= ts < window.end:
+            return window.conversion
         self._window = window = self._find(ts)
-        return window[2]
+        return window.conversion
 
-    def _find(self, ts: float) -> tuple[float, float, Conversion | None]:
+    def _find(self, ts: float) -> ConversionSpan:
         index = bisect_right(self._starts, ts) - 1
         if index >= 0 and ts < self._ends[index]:
-            return self._starts[index], self._ends[index], self._conversions[index]
+            return ConversionSpan(start=self._starts[index], end=self._ends[index], conversion=self._conversions[index])
         start = self._ends[index] if index >= 0 else -_INF
         end = self._starts[index + 1] if index + 1 < len(self._starts) else _INF
-        return start, end, None
+        return ConversionSpan(start=start, end=end, conversion=None)
 
     def split(self, channel: str, coins: int, conversion: Conversion | None) -> GiftSplit:
         """The split of a gift of ``coins`` bought on ``channel`` under ``conversion``."""
-        return self.priced(channel, coins, conversion)[0]
-
-    def priced(self, channel: str, coins: int, conversion: Conversion | None) -> tuple[GiftSplit, tuple[Posting, ...]]:
-        """The split, and its postings to ``platform:revenue`` and ``rounding`` (those not zero)."""
         key = (channel, coins, None if conversion is None else conversion.id)
         found = self._cache.get(key)
         if found is None:
             if len(self._cache) >= _CACHE_SIZE:
                 self._cache.clear()
-            split = self._compute(channel, coins, conversion)
-            found = self._cache[key] = (split, _tail_postings(split))
+            found = self._cache[key] = self._compute(channel, coins, conversion)
         return found
 
     def value_of(self, channel: str, coins: int) -> Decimal:
@@ -136,24 +142,26 @@ class GiftPricer:
             credit = (value * conversion.viewer_credit_rate).quantize(self._quantum, rounding=self._mode)
             bonus = (value * conversion.creator_bonus_rate).quantize(self._quantum, rounding=self._mode)
         currency = self._currency
+        platform_money, rounding = Money(platform, currency), Money(parts.remainder, currency)
         return GiftSplit(
             value=Money(value, currency),
             spend=Money(-value, currency),
             creator=Money(creator, currency),
-            platform=Money(platform, currency),
-            rounding=Money(parts.remainder, currency),
+            platform=platform_money,
+            rounding=rounding,
             credit=credit,
             bonus=bonus,
+            tail=_tail_postings(platform_money, rounding),
         )
 
 
-def _tail_postings(split: GiftSplit) -> tuple[Posting, ...]:
+def _tail_postings(platform: Money, rounding: Money) -> tuple[Posting, ...]:
     """The postings of a split to the platform's revenue and the rounding account, those not zero."""
     postings: list[Posting] = []
-    if split.platform.amount:
-        postings.append((PLATFORM_REVENUE, split.platform))
-    if split.rounding.amount:
-        postings.append((ROUNDING, split.rounding))
+    if platform.amount:
+        postings.append((PLATFORM_REVENUE, platform))
+    if rounding.amount:
+        postings.append((ROUNDING, rounding))
     return tuple(postings)
 
 
@@ -225,13 +233,13 @@ class GiftDesk:
         pricer, books = self._pricer, self._books
         conversion = pricer.conversion_at(ctx.ts)
         channel = event.channel or self._default_channel
-        split, tail = pricer.priced(channel, event.coins or 0, conversion)
+        split = pricer.split(channel, event.coins or 0, conversion)
         user, creator = event.user_id, event.creator_id or ""
         # the viewer pays the value; the creator, the platform and rounding get it
         postings: list[Posting] = [(f"viewer:{user}:coin_spend", split.spend)]
         if split.creator.amount:
             postings.append((f"creator:{creator}:gift_earnings", split.creator))
-        postings += tail
+        postings += split.tail
         credit = bonus = books.nothing
         if conversion is not None and (split.credit or split.bonus):
             credit, bonus = self._convert(event, split, conversion, postings, ctx)
