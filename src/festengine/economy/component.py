@@ -132,7 +132,11 @@ class Economy(Component):
         return self.ledger.balance(account)
 
     def entries(self, party: str) -> tuple[JournalEntry, ...]:
-        """The journal entries of a viewer or creator (``viewer:u1``, ``creator:c1``, or a bare id)."""
+        """The journal entries of a viewer or creator (``viewer:u1``, ``creator:c1``, or a bare id).
+
+        Only a journal kept in memory (the default) can be read here; with an outside sink this raises
+        :class:`~festengine.economy.ledger.JournalNotKeptError`.
+        """
         return self.ledger.entries_for(party)
 
     def budget_left(self, budget_id: str) -> Money:
