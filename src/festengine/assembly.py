@@ -21,10 +21,11 @@ from typing import Any
 
 from festengine.catalog.model import Fest, Mission
 from festengine.economy.component import Economy
+from festengine.economy.journal import JournalSink
 from festengine.economy.ledger import JournalEntry, Ledger
 from festengine.economy.money import Money
 from festengine.engine.component import StepContext
-from festengine.engine.core import DEFAULT_MAX_BYTES, EngineCore
+from festengine.engine.core import DEFAULT_MAX_BYTES, EngineCore, restoring
 from festengine.engine.gifts import GiftStreaks
 from festengine.engine.missions import Missions, MissionStatus
 from festengine.engine.outcomes import Outcome
@@ -73,14 +74,18 @@ class Engine(EngineCore):
     questions (missions, badges, money, Fan Clubs, goals, boards, promotions).
 
     ``leave_out``: outcome types a step does not record, for a backend that never reads them (for
-    example ``MissionProgressed``); the state and every other outcome are the same. Not thread-safe:
+    example ``MissionProgressed``); the state and every other outcome are the same. ``journal``: where
+    the ledger's journal entries go (default: kept in memory, readable and in snapshots; any object
+    with ``append(entry)``, see :class:`~festengine.economy.journal.JournalSink`). Not thread-safe:
     give each fest (or shard of keys) its own engine.
     """
 
-    def __init__(self, fest: Fest, *, leave_out: Collection[type[Outcome]] = ()) -> None:
+    def __init__(
+        self, fest: Fest, *, leave_out: Collection[type[Outcome]] = (), journal: JournalSink | None = None
+    ) -> None:
         self._gifts = GiftStreaks(fest)
         self._profiles = Profiles(fest)
-        self._economy = Economy(fest)
+        self._economy = Economy(fest, journal=journal)
         unlocks = _Unlocks()
         self._social = Social(fest, badges=self._profiles, unlocks=unlocks)
         self._missions = Missions(fest, facts=_ViewerFacts(self._profiles, self._social))
@@ -96,15 +101,21 @@ class Engine(EngineCore):
         *,
         max_bytes: int | None = DEFAULT_MAX_BYTES,
         leave_out: Collection[type[Outcome]] = (),
+        journal: JournalSink | None = None,
     ) -> Engine:
         """An engine in exactly the state a snapshot recorded, for the same fest.
 
         The snapshot is untrusted input: it may inflate to at most ``max_bytes`` (default 1 GiB;
         ``None``: no limit), and every field is checked before it is used. Anything wrong with the
         data raises :class:`~festengine.errors.SnapshotError`, and only that (a ``max_bytes`` that is
-        not a positive whole number or ``None`` is a ``ValueError``).
+        not a positive whole number or ``None`` is a ``ValueError``). ``leave_out`` and ``journal`` are
+        as for a new engine; the snapshot's journal entries are not handed to ``journal`` again.
         """
-        engine = cls(fest, leave_out=leave_out) if leave_out else cls(fest)  # subclasses may take only the fest
+        with restoring():  # the components start from the snapshot, not anew (no second budget funding)
+            if leave_out or journal is not None:
+                engine = cls(fest, leave_out=leave_out, journal=journal)
+            else:
+                engine = cls(fest)  # subclasses may take only the fest
         engine._load_snapshot(data, max_bytes)
         return engine
 

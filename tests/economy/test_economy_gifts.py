@@ -9,6 +9,7 @@ import pytest
 from economy_fests import Feed, at, make_fest, run, trial_balance_is_zero, usd
 
 from festengine.assembly import Engine
+from festengine.economy.gifts import CreditWallet
 from festengine.economy.outcomes import (
     BudgetExhausted,
     CreditGranted,
@@ -195,8 +196,12 @@ def test_the_daily_cap_holds_for_late_gifts_and_old_days_are_forgotten() -> None
     assert restored.snapshot() == engine.snapshot()
     # 5 and 6 March are more than the allowed lateness behind the clock: only 7 March is kept
     day = engine.fest.calendar.day_of
-    kept = {entry[1] for entry in economy.dump()["daily"]}
+    wallets = economy.dump()["wallets"]
+    kept = {wallet["day"] for wallet in wallets.values()} | {
+        older["day"] for wallet in wallets.values() for older in wallet["earlier"]
+    }
     assert kept == {day(datetime(2026, 3, 7, 8, 20, tzinfo=UTC).timestamp())}
+    assert set(wallets) == {"u1"}
     assert trial_balance_is_zero(engine)
 
 
@@ -267,3 +272,19 @@ def test_budgets_are_funded_when_the_engine_starts() -> None:
     ]
     assert ledger.balance("platform:promotions") == usd("-102.00")
     assert ledger.balance("budget:fest_rewards") == usd("100.00")
+
+
+def test_a_credit_wallet_counts_per_fest_day_and_forgets_days_no_event_can_fall_on() -> None:
+    """The newest day is kept as it is; an earlier day within the lateness beside it; older days are dropped."""
+    wallet = CreditWallet(10, Decimal("1.00"))
+    assert wallet.add(10, Decimal("0.50"), oldest=10) == Decimal("1.50")
+    assert wallet.add(11, Decimal("0.25"), oldest=10) == Decimal("0.25")
+    assert (wallet.received_on(10), wallet.received_on(11), wallet.received_on(9)) == (
+        Decimal("1.50"),
+        Decimal("0.25"),
+        Decimal(0),
+    )
+    assert wallet.add(10, Decimal("0.10"), oldest=10) == Decimal("1.60")  # a late gift of the day before
+    assert wallet.add(12, Decimal("2.00"), oldest=12) == Decimal("2.00")
+    assert wallet.earlier is None
+    assert CreditWallet.load(wallet.dump()).dump() == wallet.dump()

@@ -9,6 +9,7 @@ import tracemalloc
 import zlib
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -204,6 +205,20 @@ def _with(path: list[Any], value: Any) -> bytes:
     return packed(state)
 
 
+def _edited(edit: Callable[[dict[str, Any]], None]) -> bytes:
+    """The genuine state changed by ``edit``."""
+    state = state_of(genuine())
+    edit(state)
+    return packed(state)
+
+
+def _swap_balances(state: dict[str, Any]) -> None:
+    """Move 1.00 from one balance to another: the balances still sum to zero, but not to the journal's."""
+    balances = state["components"]["economy"]["ledger"]["balances"]
+    balances["rounding"] = str(Decimal(balances["rounding"]) + 1)
+    balances["platform:revenue"] = str(Decimal(balances["platform:revenue"]) - 1)
+
+
 def _with_text(path: list[Any], text: bytes) -> bytes:
     """The genuine state with the JSON text at ``path`` replaced by ``text`` as written."""
     data = _with(path, "__HERE__")
@@ -247,11 +262,20 @@ BAD_STATES: list[tuple[str, Callable[[], bytes], str]] = [
     ("points a float", lambda: _with(["components", "profiles", "points", "u1"], 1.5), "points"),
     ("badge tier out of range", lambda: _with(["components", "profiles", "badges", "u1"], {"fest_hero": 99}),
      "has no tier number 99"),
-    ("budget money NaN", lambda: _with(["components", "economy", "volume", "c1"], {"$d": "NaN"}),
+    ("order money NaN", lambda: _with(["components", "economy", "orders", 0, "paid"], {"$d": "NaN"}),
      "is not a decimal number"),
-    ("ledger amount garbage", lambda: _with(["components", "economy", "ledger", 0, 5, 0, 1], "12,5"),
+    ("ledger amount garbage", lambda: _with(["components", "economy", "ledger", "journal", 0, "postings", 0, 1],
+                                            "12,5"), "expected a decimal number as text"),
+    ("ledger unbalanced", lambda: _with(["components", "economy", "ledger", "journal", 0, "postings", 0, 1], "1"),
+     "does not balance"),
+    ("balance garbage", lambda: _with(["components", "economy", "ledger", "balances", "rounding"], "1,5"),
      "expected a decimal number as text"),
-    ("ledger unbalanced", lambda: _with(["components", "economy", "ledger", 0, 5, 0, 1], "1"), "does not balance"),
+    ("balances not summing to zero", lambda: _with(["components", "economy", "ledger", "balances", "rounding"], "5"),
+     "do not sum to zero"),
+    ("balances not the journal's", lambda: _edited(_swap_balances), "not the sums of the journal"),
+    ("journal numbered wrong", lambda: _with(["components", "economy", "ledger", "posted"], 99), "is numbered"),
+    ("a foreign account", lambda: _with(["components", "economy", "ledger", "foreign"], {"rounding": "EUR"}),
+     "fest's currency"),
     ("closed stream a number", lambda: _with(["components", "missions", "closed"], [1]), "expected a string"),
 ]  # fmt: skip
 

@@ -1,12 +1,14 @@
 """Exact money for fests: ``Money``, a double-entry ledger, gift conversion and affiliate commission.
 
-The :class:`~festengine.economy.component.Economy` engine component (registered by the engine
-itself) posts every money movement to a :class:`Ledger`; see ``docs/economy.md``.
+The :class:`~festengine.economy.component.Economy` engine component posts every money movement to
+a :class:`Ledger`, which keeps the balances and hands each entry to a :class:`JournalSink` (by
+default a :class:`MemoryJournal`); see ``docs/economy.md``.
 """
 
 from __future__ import annotations
 
-from festengine.economy.ledger import JournalEntry, Ledger, Posting, party_of
+from festengine.economy.journal import JournalSink, MemoryJournal
+from festengine.economy.ledger import JournalEntry, JournalNotKeptError, Ledger, Posting, party_of
 from festengine.economy.money import (
     ROUNDING_RULES,
     Allocation,
@@ -46,8 +48,11 @@ __all__ = [
     "DailyCapReached",
     "GiftConverted",
     "JournalEntry",
+    "JournalNotKeptError",
+    "JournalSink",
     "Ledger",
     "LedgerEntryPosted",
+    "MemoryJournal",
     "Money",
     "MoneyError",
     "OrderDelivered",

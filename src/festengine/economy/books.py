@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Final
 
 from festengine.catalog.model import Budget
-from festengine.economy.ledger import JournalEntry, Ledger, Posting
+from festengine.economy.ledger import JournalEntry, JournalSink, Ledger, Posting
 from festengine.economy.money import Money, rounding_mode
 from festengine.economy.outcomes import BudgetExhausted, LedgerEntryPosted
 from festengine.engine.component import StepContext
@@ -34,9 +34,17 @@ class Books:
 
     __slots__ = ("_budgets", "_mode", "_quantum", "_shared", "currency", "ledger", "nothing")
 
-    def __init__(self, currency: str, quantum: Decimal, rounding: str, budgets: Mapping[str, Budget]) -> None:
+    def __init__(
+        self,
+        currency: str,
+        quantum: Decimal,
+        rounding: str,
+        budgets: Mapping[str, Budget],
+        journal: JournalSink | None = None,
+    ) -> None:
         self.currency = currency
-        self.ledger = Ledger(currency)
+        #: the balances; the journal goes to ``journal`` (kept in memory by default)
+        self.ledger = Ledger(currency, journal)
         #: zero in the fest's currency, shared
         self.nothing = Money(_ZERO, currency)
         self._quantum = quantum
@@ -74,11 +82,14 @@ class Books:
         if at is None:
             at = ctx.event.occurred_at if ctx.event is not None else ctx.now
         entry = self.ledger.post(event_id=ctx.event_id, rule_id=rule_id, memo=memo, at=at, postings=postings)
-        ctx.emit(LedgerEntryPosted(ctx.event_id, entry))
+        ctx.emit(LedgerEntryPosted(event_id=ctx.event_id, entry=entry))
         return entry
 
     def fund_budgets(self, at: datetime) -> None:
-        """Fill every budget from ``platform:promotions``, one entry each, caused by no event."""
+        """Fill every budget from ``platform:promotions``, one entry each, caused by no event.
+
+        A budget's state is its ledger account ``budget:<id>``: what is left, never below zero.
+        """
         for budget in self._budgets.values():
             if budget.amount > 0:
                 postings = [
@@ -104,5 +115,14 @@ class Books:
         granted = left if budget is not None and budget.allow_partial and left > 0 else _ZERO
         money = self.money
         available = money(max(left, _ZERO))
-        ctx.emit(BudgetExhausted(ctx.event_id, budget_id, user_id, source, money(requested), money(granted), available))
+        exhausted = BudgetExhausted(
+            event_id=ctx.event_id,
+            budget_id=budget_id,
+            user_id=user_id,
+            source=source,
+            requested=money(requested),
+            granted=money(granted),
+            available=available,
+        )
+        ctx.emit(exhausted)
         return granted

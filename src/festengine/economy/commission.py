@@ -18,16 +18,37 @@ commission boosts the creator won as a viewer. The total is at most 1.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any, Final
+from typing import Final
 
 import attrs
 
 from festengine.catalog.model import CommissionRule, CommissionSettings
+from festengine.economy.plain import (
+    Plain,
+    as_decimal,
+    as_float,
+    as_list,
+    as_mapping,
+    as_optional_float,
+    as_optional_str,
+    as_str,
+)
 from festengine.events import Event
 
-__all__ = ["Attribution", "Attributor", "Boost", "CommissionRates", "Order", "OrderStatus", "RateBreakdown"]
+__all__ = [
+    "Attribution",
+    "Attributor",
+    "Boost",
+    "CommissionRates",
+    "CreatorCommission",
+    "LastClick",
+    "Order",
+    "OrderStatus",
+    "RateBreakdown",
+    "StreamSeen",
+]
 
 _ZERO: Final = Decimal(0)
 _ONE: Final = Decimal(1)
@@ -70,24 +91,38 @@ class Order:
         """Commission accrued and not reversed."""
         return self.commission - self.reversed
 
-    def dump(self) -> list[Any]:
-        return [
-            self.order_id,
-            self.event_id,
-            self.user_id,
-            self.creator_id,
-            self.rule_id,
-            self.paid,
-            self.refunded,
-            self.commission,
-            self.reversed,
-            self.status,
-            self.delivered_at,
-        ]
+    def dump(self) -> dict[str, object]:
+        """The order as a JSON-ready record, field by field."""
+        return {
+            "order_id": self.order_id,
+            "event_id": self.event_id,
+            "user_id": self.user_id,
+            "creator_id": self.creator_id,
+            "rule_id": self.rule_id,
+            "paid": self.paid,
+            "refunded": self.refunded,
+            "commission": self.commission,
+            "reversed": self.reversed,
+            "status": self.status,
+            "delivered_at": self.delivered_at,
+        }
 
     @classmethod
-    def load(cls, data: Sequence[Any]) -> Order:
-        return cls(*data)
+    def load(cls, data: Plain) -> Order:
+        """An order from the record :meth:`dump` made."""
+        return cls(
+            order_id=as_str(data["order_id"]),
+            event_id=as_str(data["event_id"]),
+            user_id=as_str(data["user_id"]),
+            creator_id=as_optional_str(data["creator_id"]),
+            rule_id=as_optional_str(data["rule_id"]),
+            paid=as_decimal(data["paid"]),
+            refunded=as_decimal(data["refunded"]),
+            commission=as_decimal(data["commission"]),
+            reversed=as_decimal(data["reversed"]),
+            status=as_str(data["status"]),
+            delivered_at=as_optional_float(data["delivered_at"]),
+        )
 
 
 @attrs.frozen(slots=True)
@@ -100,6 +135,43 @@ class Attribution:
     source: str
 
 
+class StreamSeen:
+    """What the attributor knows of a stream (stream key): its creator and when it ended, if it did."""
+
+    __slots__ = ("creator_id", "ended_at")
+
+    def __init__(self, creator_id: str, ended_at: float | None) -> None:
+        self.creator_id = creator_id
+        #: POSIX time of the stream's end; ``None`` while it is live
+        self.ended_at = ended_at
+
+    def dump(self) -> dict[str, object]:
+        return {"creator_id": self.creator_id, "ended_at": self.ended_at}
+
+    @classmethod
+    def load(cls, data: Plain) -> StreamSeen:
+        return cls(as_str(data["creator_id"]), as_optional_float(data["ended_at"]))
+
+
+class LastClick:
+    """A viewer's newest ``link_click`` (viewer key): the creator clicked, when, and the click's event."""
+
+    __slots__ = ("at", "creator_id", "event_id")
+
+    def __init__(self, creator_id: str, at: float, event_id: str) -> None:
+        self.creator_id = creator_id
+        #: POSIX time of the click
+        self.at = at
+        self.event_id = event_id
+
+    def dump(self) -> dict[str, object]:
+        return {"creator_id": self.creator_id, "at": self.at, "event_id": self.event_id}
+
+    @classmethod
+    def load(cls, data: Plain) -> LastClick:
+        return cls(as_str(data["creator_id"]), as_float(data["at"]), as_str(data["event_id"]))
+
+
 class Attributor:
     """Tracks live streams and each viewer's last link click, and attributes purchases."""
 
@@ -108,37 +180,37 @@ class Attributor:
     def __init__(self, settings: CommissionSettings) -> None:
         self._stream_window = settings.in_stream_window.total_seconds()
         self._click_window = settings.attribution_window.total_seconds()
-        #: stream -> [creator, ended_ts or None]
-        self._streams: dict[str, list[Any]] = {}
+        #: stream -> its creator and end
+        self._streams: dict[str, StreamSeen] = {}
         #: creator -> their latest stream
         self._latest: dict[str, str] = {}
-        #: viewer -> (creator, ts, click event id) of the viewer's newest click
-        self._clicks: dict[str, tuple[str, float, str]] = {}
+        #: viewer -> the viewer's newest click
+        self._clicks: dict[str, LastClick] = {}
         #: creator id -> the same id, so that the clicks on a creator share one string
         self._creators: dict[str, str] = {}
 
     def stream_started(self, event: Event) -> None:
         stream, creator = event.stream_id or "", event.creator_id or ""
-        self._streams[stream] = [creator, None]
+        self._streams[stream] = StreamSeen(creator, None)
         self._latest[creator] = stream
 
     def stream_ended(self, event: Event, ts: float) -> None:
         known = self._streams.get(event.stream_id or "")
         if known is None:
-            self._streams[event.stream_id or ""] = [event.creator_id or "", ts]
+            self._streams[event.stream_id or ""] = StreamSeen(event.creator_id or "", ts)
         else:
-            known[1] = ts
+            known.ended_at = ts
 
     def click(self, event: Event, ts: float) -> None:
         last = self._clicks.get(event.user_id)
-        if last is None or ts >= last[1]:
+        if last is None or ts >= last.at:
             creator = event.creator_id or ""
             shared = self._creators.get(creator)
             if shared is None:
                 if len(self._creators) >= _SHARED_IDS:
                     self._creators.clear()
                 shared = self._creators[creator] = creator
-            self._clicks[event.user_id] = (shared, ts, event.event_id)
+            self._clicks[event.user_id] = LastClick(shared, ts, event.event_id)
 
     def attribute(self, event: Event, ts: float) -> Attribution | None:
         """Who ``event`` (a purchase at POSIX time ``ts``) is credited to, if anyone."""
@@ -153,29 +225,33 @@ class Attributor:
         known = self._streams.get(stream)
         if known is None:
             if event.stream_id is not None and event.creator_id is not None:
-                return Attribution(event.creator_id, "in_stream", stream)
+                return Attribution(creator_id=event.creator_id, how="in_stream", source=stream)
             return None
-        creator, ended = known
+        ended = known.ended_at
         if ended is None or ts <= ended + self._stream_window:
-            return Attribution(creator, "in_stream", stream)
+            return Attribution(creator_id=known.creator_id, how="in_stream", source=stream)
         return None
 
     def _last_click(self, event: Event, ts: float) -> Attribution | None:
         last = self._clicks.get(event.user_id)
         if last is None:
             return None
-        creator, clicked, click_id = last
-        if clicked <= ts <= clicked + self._click_window:
-            return Attribution(creator, "last_click", click_id)
+        if last.at <= ts <= last.at + self._click_window:
+            return Attribution(creator_id=last.creator_id, how="last_click", source=last.event_id)
         return None
 
-    def dump(self) -> dict[str, Any]:
-        return {"streams": self._streams, "latest": self._latest, "clicks": self._clicks}
+    def dump(self) -> dict[str, object]:
+        return {
+            "streams": {stream: seen.dump() for stream, seen in self._streams.items()},
+            "latest": dict(self._latest),
+            "clicks": {user: click.dump() for user, click in self._clicks.items()},
+        }
 
-    def load(self, data: dict[str, Any]) -> None:
-        self._streams = data["streams"]
-        self._latest = data["latest"]
-        self._clicks = {user: (creator, ts, click_id) for user, (creator, ts, click_id) in data["clicks"].items()}
+    def load(self, data: Plain) -> None:
+        streams, clicks = as_mapping(data["streams"]), as_mapping(data["clicks"])
+        self._streams = {stream: StreamSeen.load(as_mapping(seen)) for stream, seen in streams.items()}
+        self._latest = {creator: as_str(stream) for creator, stream in as_mapping(data["latest"]).items()}
+        self._clicks = {user: LastClick.load(as_mapping(click)) for user, click in clicks.items()}
         self._creators = {}
 
 
@@ -190,6 +266,40 @@ class Boost:
 
     def active(self, ts: float) -> bool:
         return self.start <= ts < self.until
+
+    def dump(self) -> dict[str, object]:
+        return {"start": self.start, "until": self.until, "rate": self.rate, "source": self.source}
+
+    @classmethod
+    def load(cls, data: Plain) -> Boost:
+        return cls(
+            start=as_float(data["start"]),
+            until=as_float(data["until"]),
+            rate=as_decimal(data["rate"]),
+            source=as_str(data["source"]),
+        )
+
+
+class CreatorCommission:
+    """A creator's commission state (creator key): settled volume (it picks the tier) and boosts won.
+
+    ``settled_volume`` is the commission base of the creator's settled orders, net of refunds;
+    ``boosts`` are the commission boosts the creator won as a viewer, oldest first.
+    """
+
+    __slots__ = ("boosts", "settled_volume")
+
+    def __init__(self, settled_volume: Decimal = _ZERO, boosts: tuple[Boost, ...] = ()) -> None:
+        self.settled_volume = settled_volume
+        self.boosts = boosts
+
+    def dump(self) -> dict[str, object]:
+        return {"settled_volume": self.settled_volume, "boosts": [boost.dump() for boost in self.boosts]}
+
+    @classmethod
+    def load(cls, data: Plain) -> CreatorCommission:
+        boosts = tuple(Boost.load(as_mapping(boost)) for boost in as_list(data["boosts"]))
+        return cls(as_decimal(data["settled_volume"]), boosts)
 
 
 @attrs.frozen(slots=True)

@@ -17,26 +17,29 @@ accounts used are:
 ``rounding``                         what rounding the gift splits left over
 ==================================  ============================================================
 
-Each budget is funded when the engine starts (entries 1, 2… with ``event_id=None``). The rules
-are explained, with worked examples, in ``docs/economy.md``.
+Each budget is funded when a new engine starts (:meth:`Economy.start`; entries 1, 2… with
+``event_id=None``). The balances are running totals in the component's state; the journal
+entries go to the :class:`~festengine.economy.journal.JournalSink` the component is given (kept
+in memory by default). The rules are explained, with worked examples, in ``docs/economy.md``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, ClassVar, Final
+from typing import ClassVar, Final
 
 from festengine.catalog.model import Fest, Reward
 from festengine.economy.books import Books
 from festengine.economy.commission import Order
 from festengine.economy.gifts import GiftDesk
-from festengine.economy.ledger import JournalEntry, Ledger
+from festengine.economy.ledger import JournalEntry, JournalSink, Ledger
 from festengine.economy.money import Money
 from festengine.economy.orders import OrderBook
 from festengine.economy.outcomes import CreditGranted
+from festengine.economy.plain import Plain, as_mapping
 from festengine.economy.snapshot import economy_snapshot_shape
-from festengine.engine.component import Check, Component, Handler, RewardHandler, StepContext
+from festengine.engine.component import Check, Component, Handler, RewardHandler, StepContext, Timers
 from festengine.engine.shapes import STR, TS, Shape, member, row
 
 __all__ = ["Economy"]
@@ -45,18 +48,26 @@ _ZERO: Final = Decimal(0)
 
 
 class Economy(Component):
-    """Money for one fest: gift conversion, budgets and credit rewards, and affiliate commission."""
+    """Money for one fest: gift conversion, budgets and credit rewards, and affiliate commission.
+
+    ``journal`` receives every journal entry (default: a
+    :class:`~festengine.economy.journal.MemoryJournal` of the fest's currency, which keeps the
+    journal readable and in snapshots); the balances are kept here either way.
+    """
 
     name: ClassVar[str] = "economy"
 
-    def __init__(self, fest: Fest) -> None:
+    def __init__(self, fest: Fest, *, journal: JournalSink | None = None) -> None:
         super().__init__(fest)
         settings = fest.economy
-        self._books = Books(settings.currency, settings.quantum, settings.rounding, settings.budgets)
+        self._books = Books(settings.currency, settings.quantum, settings.rounding, settings.budgets, journal)
         lateness = fest.allowed_lateness.total_seconds()
         self._gifts = GiftDesk(settings, fest.calendar, self._books, lateness)
         self._orders = OrderBook(fest.commission, self._books, self.name, lateness)
-        self._books.fund_budgets(fest.starts_at)
+
+    def start(self, timers: Timers) -> None:
+        """A new engine starts: fund every budget (not on restore: the snapshot has the balances)."""
+        self._books.fund_budgets(self.fest.starts_at)
 
     @property
     def ledger(self) -> Ledger:
@@ -88,7 +99,7 @@ class Economy(Component):
     def reward_handlers(self) -> Mapping[str, RewardHandler]:
         return {"credit": self._grant_credit, "commission_boost": self._orders.grant_boost}
 
-    def on_timer(self, payload: list[Any], ctx: StepContext) -> None:
+    def on_timer(self, payload: list[object], ctx: StepContext) -> None:
         self._orders.on_timer(payload, ctx)
 
     def _grant_credit(self, user_id: str, reward: Reward, source: str, ctx: StepContext) -> None:
@@ -100,7 +111,16 @@ class Economy(Component):
         amount = books.money(granted)
         postings = [(f"budget:{budget_id}", -amount), (f"viewer:{user_id}:credits", amount)]
         entry = books.post(ctx, source, f"credit reward of {source} to {user_id}", postings)
-        ctx.emit(CreditGranted(ctx.event_id, user_id, amount, budget_id, source, entry.id))
+        ctx.emit(
+            CreditGranted(
+                event_id=ctx.event_id,
+                user_id=user_id,
+                amount=amount,
+                budget_id=budget_id,
+                source=source,
+                entry_id=entry.id,
+            )
+        )
 
     # ------------------------------------------------------------------ queries
 
@@ -109,7 +129,11 @@ class Economy(Component):
         return self.ledger.balance(account)
 
     def entries(self, party: str) -> tuple[JournalEntry, ...]:
-        """The journal entries of a viewer or creator (``viewer:u1``, ``creator:c1``, or a bare id)."""
+        """The journal entries of a viewer or creator (``viewer:u1``, ``creator:c1``, or a bare id).
+
+        Only a journal kept in memory (the default) can be read here; with an outside sink this raises
+        :class:`~festengine.economy.ledger.JournalNotKeptError`.
+        """
         return self.ledger.entries_for(party)
 
     def budget_left(self, budget_id: str) -> Money:
@@ -134,8 +158,9 @@ class Economy(Component):
 
     # ------------------------------------------------------------------ snapshots
 
-    def dump(self) -> Any:
-        return {"ledger": self.ledger.dump(), "daily": self._gifts.dump(), **self._orders.dump()}
+    def dump(self) -> dict[str, object]:
+        """Balances (and the journal when kept in memory), viewers' credit wallets, orders, creators."""
+        return {"ledger": self.ledger.dump(), "wallets": self._gifts.dump(), **self._orders.dump()}
 
     def snapshot_shape(self) -> Shape:
         return economy_snapshot_shape(self.currency)
@@ -143,7 +168,7 @@ class Economy(Component):
     def timer_shape(self) -> Shape:
         return row(member({"settle"}, "a settlement timer"), STR, TS)
 
-    def load(self, data: Any) -> None:
-        self.ledger.load(data["ledger"])
-        self._gifts.load(data["daily"])
+    def load(self, data: Plain) -> None:
+        self.ledger.load(as_mapping(data["ledger"]))
+        self._gifts.load(as_mapping(data["wallets"]))
         self._orders.load(data)

@@ -11,7 +11,7 @@ viewer's shopping credit and ``value * creator_bonus_rate`` the creator's affili
 are paid from the conversion's budget, not from the gift, so the split itself never changes.
 
 :class:`GiftPricer` is pure and cached: splits by ``(channel, coins, conversion)``, and the
-conversion valid at a time by the interval in which that answer holds. :class:`GiftDesk` turns a
+conversion valid at a time by the span in which that answer holds. :class:`GiftDesk` turns a
 gift event into one journal entry, applying the daily cap per viewer (in fest days) and the budget.
 """
 
@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from decimal import Decimal
-from typing import Any, Final
+from typing import Final
 
 import attrs
 
@@ -30,10 +30,11 @@ from festengine.economy.books import PLATFORM_REVENUE, ROUNDING, Books
 from festengine.economy.ledger import Posting
 from festengine.economy.money import Money, allocate, rounding_mode
 from festengine.economy.outcomes import CreditGranted, DailyCapReached, GiftConverted
+from festengine.economy.plain import Plain, as_decimal, as_int, as_list, as_mapping
 from festengine.engine.component import StepContext
 from festengine.events import Event
 
-__all__ = ["GiftDesk", "GiftPricer", "GiftSplit"]
+__all__ = ["ConversionSpan", "CreditWallet", "GiftDesk", "GiftPricer", "GiftSplit"]
 
 _ZERO: Final = Decimal(0)
 _INF: Final = float("inf")
@@ -46,7 +47,8 @@ class GiftSplit:
     """The money of one gift event: ``creator + platform + rounding == value``.
 
     ``spend`` is ``-value`` (what leaves the viewer's coin spend account); ``credit`` and
-    ``bonus`` are what the conversion asks of its budget, before caps and the budget's limit.
+    ``bonus`` are what the conversion asks of its budget, before caps and the budget's limit;
+    ``tail`` holds the split's postings to ``platform:revenue`` and ``rounding`` (those not zero).
     """
 
     value: Money
@@ -56,6 +58,16 @@ class GiftSplit:
     rounding: Money
     credit: Decimal
     bonus: Decimal
+    tail: tuple[Posting, ...]
+
+
+@attrs.frozen(slots=True)
+class ConversionSpan:
+    """The conversion valid (or ``None``: no conversion) at every time in ``[start, end)``."""
+
+    start: float
+    end: float
+    conversion: Conversion | None
 
 
 class GiftPricer:
@@ -86,40 +98,35 @@ class GiftPricer:
         self._conversions = tuple(ordered)
         self._starts = tuple(c.valid_from.timestamp() for c in ordered)
         self._ends = tuple(c.valid_to.timestamp() for c in ordered)
-        #: (from, to, conversion): the answer of :meth:`conversion_at` for every time in [from, to)
-        self._window: tuple[float, float, Conversion | None] = (_INF, -_INF, None)
-        #: (channel, coins, conversion id) -> the split, and its postings to the platform and rounding
-        self._cache: dict[tuple[str, int, str | None], tuple[GiftSplit, tuple[Posting, ...]]] = {}
+        #: the answer of :meth:`conversion_at` last found, and the times it holds for
+        self._window = ConversionSpan(start=_INF, end=-_INF, conversion=None)
+        #: (channel, coins, conversion id) -> the split
+        self._cache: dict[tuple[str, int, str | None], GiftSplit] = {}
 
     def conversion_at(self, ts: float) -> Conversion | None:
         """The conversion valid at POSIX time ``ts`` (valid_from <= ts < valid_to), if any."""
-        start, end, found = self._window
-        if start <= ts < end:
-            return found
+        window = self._window
+        if window.start <= ts < window.end:
+            return window.conversion
         self._window = window = self._find(ts)
-        return window[2]
+        return window.conversion
 
-    def _find(self, ts: float) -> tuple[float, float, Conversion | None]:
+    def _find(self, ts: float) -> ConversionSpan:
         index = bisect_right(self._starts, ts) - 1
         if index >= 0 and ts < self._ends[index]:
-            return self._starts[index], self._ends[index], self._conversions[index]
+            return ConversionSpan(start=self._starts[index], end=self._ends[index], conversion=self._conversions[index])
         start = self._ends[index] if index >= 0 else -_INF
         end = self._starts[index + 1] if index + 1 < len(self._starts) else _INF
-        return start, end, None
+        return ConversionSpan(start=start, end=end, conversion=None)
 
     def split(self, channel: str, coins: int, conversion: Conversion | None) -> GiftSplit:
         """The split of a gift of ``coins`` bought on ``channel`` under ``conversion``."""
-        return self.priced(channel, coins, conversion)[0]
-
-    def priced(self, channel: str, coins: int, conversion: Conversion | None) -> tuple[GiftSplit, tuple[Posting, ...]]:
-        """The split, and its postings to ``platform:revenue`` and ``rounding`` (those not zero)."""
         key = (channel, coins, None if conversion is None else conversion.id)
         found = self._cache.get(key)
         if found is None:
             if len(self._cache) >= _CACHE_SIZE:
                 self._cache.clear()
-            split = self._compute(channel, coins, conversion)
-            found = self._cache[key] = (split, _tail_postings(split))
+            found = self._cache[key] = self._compute(channel, coins, conversion)
         return found
 
     def value_of(self, channel: str, coins: int) -> Decimal:
@@ -135,41 +142,88 @@ class GiftPricer:
             credit = (value * conversion.viewer_credit_rate).quantize(self._quantum, rounding=self._mode)
             bonus = (value * conversion.creator_bonus_rate).quantize(self._quantum, rounding=self._mode)
         currency = self._currency
+        platform_money, rounding = Money(platform, currency), Money(parts.remainder, currency)
         return GiftSplit(
             value=Money(value, currency),
             spend=Money(-value, currency),
             creator=Money(creator, currency),
-            platform=Money(platform, currency),
-            rounding=Money(parts.remainder, currency),
+            platform=platform_money,
+            rounding=rounding,
             credit=credit,
             bonus=bonus,
+            tail=_tail_postings(platform_money, rounding),
         )
 
 
-def _tail_postings(split: GiftSplit) -> tuple[Posting, ...]:
+def _tail_postings(platform: Money, rounding: Money) -> tuple[Posting, ...]:
     """The postings of a split to the platform's revenue and the rounding account, those not zero."""
     postings: list[Posting] = []
-    if split.platform.amount:
-        postings.append((PLATFORM_REVENUE, split.platform))
-    if split.rounding.amount:
-        postings.append((ROUNDING, split.rounding))
+    if platform.amount:
+        postings.append((PLATFORM_REVENUE, platform))
+    if rounding.amount:
+        postings.append((ROUNDING, rounding))
     return tuple(postings)
+
+
+class CreditWallet:
+    """The conversion credit one viewer received per fest day (viewer key), for the daily caps.
+
+    ``received`` is what the viewer got on fest day ``day``, the newest day they got any;
+    ``earlier`` holds older days that an accepted event can still fall on (within the allowed
+    lateness), usually none.
+    """
+
+    __slots__ = ("day", "earlier", "received")
+
+    def __init__(self, day: int, received: Decimal, earlier: dict[int, Decimal] | None = None) -> None:
+        self.day = day
+        self.received = received
+        self.earlier = earlier
+
+    def received_on(self, day: int) -> Decimal:
+        """The credit received on fest ``day``."""
+        if day == self.day:
+            return self.received
+        return _ZERO if self.earlier is None else self.earlier.get(day, _ZERO)
+
+    def add(self, day: int, credit: Decimal, oldest: int) -> Decimal:
+        """Count ``credit`` on ``day``, forget days before ``oldest``; return the day's new total."""
+        if day == self.day:
+            self.received += credit
+            return self.received
+        earlier = {d: amount for d, amount in (self.earlier or {}).items() if d >= oldest}
+        if day > self.day:
+            if self.day >= oldest:
+                earlier[self.day] = self.received
+            self.day, self.received, total = day, credit, credit
+        else:
+            total = earlier[day] = earlier.get(day, _ZERO) + credit
+        self.earlier = earlier or None
+        return total
+
+    def dump(self) -> dict[str, object]:
+        earlier = [{"day": day, "received": amount} for day, amount in (self.earlier or {}).items()]
+        return {"day": self.day, "received": self.received, "earlier": earlier}
+
+    @classmethod
+    def load(cls, data: Plain) -> CreditWallet:
+        earlier = [as_mapping(item) for item in as_list(data["earlier"])]
+        older = {as_int(item["day"]): as_decimal(item["received"]) for item in earlier}
+        return cls(as_int(data["day"]), as_decimal(data["received"]), older or None)
 
 
 class GiftDesk:
     """Converts gift events into money: one journal entry per gift, with caps and budgets applied."""
 
-    __slots__ = ("_books", "_calendar", "_daily", "_default_channel", "_lateness", "_memos", "_pricer")
+    __slots__ = ("_books", "_calendar", "_default_channel", "_lateness", "_memos", "_pricer", "_wallets")
 
     def __init__(self, settings: EconomySettings, calendar: FestCalendar, books: Books, lateness: float) -> None:
         self._pricer = GiftPricer(settings)
         self._default_channel = settings.default_channel
         self._calendar = calendar
         self._books = books
-        #: viewer -> fest day -> conversion credit received that day
-        #: fest day -> viewer -> conversion credit received that day; days that no event the engine
-        #: still accepts can fall on (older than the allowed lateness) are forgotten
-        self._daily: dict[int, dict[str, Decimal]] = {}
+        #: viewer -> the conversion credit they received per fest day (for the daily caps)
+        self._wallets: dict[str, CreditWallet] = {}
         self._lateness = lateness
         #: (gift, count, channel) -> the memo of its entries, one string shared by all of them
         self._memos: dict[tuple[str | None, int | None, str], str] = {}
@@ -179,45 +233,70 @@ class GiftDesk:
         pricer, books = self._pricer, self._books
         conversion = pricer.conversion_at(ctx.ts)
         channel = event.channel or self._default_channel
-        coins = event.coins or 0
-        split, tail = pricer.priced(channel, coins, conversion)
+        split = pricer.split(channel, event.coins or 0, conversion)
         user, creator = event.user_id, event.creator_id or ""
         # the viewer pays the value; the creator, the platform and rounding get it
         postings: list[Posting] = [(f"viewer:{user}:coin_spend", split.spend)]
         if split.creator.amount:
             postings.append((f"creator:{creator}:gift_earnings", split.creator))
-        postings += tail
+        postings += split.tail
         credit = bonus = books.nothing
         if conversion is not None and (split.credit or split.bonus):
             credit, bonus = self._convert(event, split, conversion, postings, ctx)
-        conversion_id = None if conversion is None else conversion.id
-        memo_key = (event.gift_id, event.count, channel)
-        memo = self._memos.get(memo_key)
-        if memo is None:
-            if len(self._memos) >= _CACHE_SIZE:
-                self._memos.clear()
-            memo = self._memos[memo_key] = f"gift {event.gift_id} x{event.count} via {channel}"
-        entry = books.post(ctx, conversion_id or "split", memo, postings)
+        rule_id = "split" if conversion is None else conversion.id
+        entry = books.post(ctx, rule_id, self._memo(event, channel), postings)
+        self._announce(event, ctx, channel, split, conversion, credit, bonus, entry.id)
+
+    def _announce(
+        self,
+        event: Event,
+        ctx: StepContext,
+        channel: str,
+        split: GiftSplit,
+        conversion: Conversion | None,
+        credit: Money,
+        bonus: Money,
+        entry_id: int,
+    ) -> None:
+        """Say what a gift did: :class:`GiftConverted`, and :class:`CreditGranted` if it earned credit."""
         ctx.emit(
             GiftConverted(
-                ctx.event_id,
-                user,
-                creator,
-                event.gift_id or "",
-                coins,
-                channel,
-                split.value,
-                split.creator,
-                split.platform,
-                split.rounding,
-                credit,
-                bonus,
-                conversion_id,
-                entry.id,
+                event_id=ctx.event_id,
+                user_id=event.user_id,
+                creator_id=event.creator_id or "",
+                gift_id=event.gift_id or "",
+                coins=event.coins or 0,
+                channel=channel,
+                value=split.value,
+                creator=split.creator,
+                platform=split.platform,
+                rounding=split.rounding,
+                viewer_credit=credit,
+                creator_bonus=bonus,
+                conversion_id=None if conversion is None else conversion.id,
+                entry_id=entry_id,
             )
         )
         if credit.amount and conversion is not None:
-            ctx.emit(CreditGranted(ctx.event_id, user, credit, conversion.budget, conversion.id, entry.id))
+            granted = CreditGranted(
+                event_id=ctx.event_id,
+                user_id=event.user_id,
+                amount=credit,
+                budget_id=conversion.budget,
+                source=conversion.id,
+                entry_id=entry_id,
+            )
+            ctx.emit(granted)
+
+    def _memo(self, event: Event, channel: str) -> str:
+        """The memo of a gift's entry, one string shared by all the gifts alike."""
+        key = (event.gift_id, event.count, channel)
+        memo = self._memos.get(key)
+        if memo is None:
+            if len(self._memos) >= _CACHE_SIZE:
+                self._memos.clear()
+            memo = self._memos[key] = f"gift {event.gift_id} x{event.count} via {channel}"
+        return memo
 
     def _convert(
         self, event: Event, split: GiftSplit, conversion: Conversion, postings: list[Posting], ctx: StepContext
@@ -245,33 +324,52 @@ class GiftDesk:
         if cap is None:
             return requested
         day = self._calendar.day_of(ctx.ts)
-        received = self._daily.get(day)
-        allowed = max(_ZERO, cap - (_ZERO if received is None else received.get(user, _ZERO)))
+        wallet = self._wallets.get(user)
+        allowed = max(_ZERO, cap - (_ZERO if wallet is None else wallet.received_on(day)))
         if requested <= allowed:
             return requested
         money = self._books.money
-        ctx.emit(DailyCapReached(ctx.event_id, user, conversion.id, day, money(cap), money(requested), money(allowed)))
+        reached = DailyCapReached(
+            event_id=ctx.event_id,
+            user_id=user,
+            conversion_id=conversion.id,
+            day=day,
+            cap=money(cap),
+            requested=money(requested),
+            allowed=money(allowed),
+        )
+        ctx.emit(reached)
         return allowed
 
     def _count_daily(self, user: str, credit: Decimal, conversion: Conversion, ctx: StepContext) -> None:
+        """Count credit towards the viewer's daily cap; days no accepted event can fall on are forgotten.
+
+        An event is accepted only if it is at most the allowed lateness older than the clock, which
+        is at least this event's time: days before ``oldest`` can never be asked again. Wallets are
+        kept in the order they were last credited, so the stale ones are found at the front.
+        """
         if conversion.daily_cap_per_viewer is None or not credit:
             return
-        calendar = self._calendar
-        day = calendar.day_of(ctx.ts)
-        received = self._daily.get(day)
-        if received is None:
-            # an event is accepted only if it is at most the allowed lateness older than the clock,
-            # which is at least this event's time: days before that can never be asked again
-            oldest = calendar.day_of(ctx.ts - self._lateness)
-            for old in [old for old in self._daily if old < oldest]:
-                del self._daily[old]
-            received = self._daily[day] = {}
-        received[user] = self._books.share(received.get(user, _ZERO) + credit)
+        calendar, books, wallets = self._calendar, self._books, self._wallets
+        day, oldest = calendar.day_of(ctx.ts), calendar.day_of(ctx.ts - self._lateness)
+        wallet = wallets.pop(user, None)
+        if wallet is None:
+            wallet = CreditWallet(day, books.share(credit))
+        else:
+            total = wallet.add(day, credit, oldest)
+            if day == wallet.day:
+                wallet.received = books.share(total)
+        stale = []
+        for viewer, held in wallets.items():
+            if held.day >= oldest:
+                break
+            stale.append(viewer)
+        for viewer in stale:
+            del wallets[viewer]
+        wallets[user] = wallet
 
-    def dump(self) -> list[list[Any]]:
-        return [[user, day, amount] for day, received in self._daily.items() for user, amount in received.items()]
+    def dump(self) -> dict[str, object]:
+        return {user: wallet.dump() for user, wallet in self._wallets.items()}
 
-    def load(self, data: list[list[Any]]) -> None:
-        self._daily = {}
-        for user, day, amount in data:
-            self._daily.setdefault(day, {})[user] = amount
+    def load(self, data: Plain) -> None:
+        self._wallets = {user: CreditWallet.load(as_mapping(wallet)) for user, wallet in data.items()}

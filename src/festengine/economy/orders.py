@@ -1,16 +1,18 @@
 """Orders and their commission: accrual at purchase, settlement after delivery, reversal on refunds.
 
-An :class:`OrderBook` keeps every purchase (attributed or not, so refunds of it are recognised),
-each creator's settled volume (what commission tiers are chosen by) and the commission boosts
-creators won as viewers. Its checks refuse, without changing anything, a purchase in another
-currency or of an order already recorded, and a refund or delivery that does not fit the order.
+An :class:`OrderBook` keeps every purchase as an :class:`~festengine.economy.commission.Order`
+(order key; attributed or not, so refunds of it are recognised) and each creator's
+:class:`~festengine.economy.commission.CreatorCommission` (creator key: the settled volume that
+commission tiers are chosen by, and the commission boosts the creator won as a viewer). Its
+checks refuse, without changing anything, a purchase in another currency or of an order already
+recorded, and a refund or delivery that does not fit the order.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any, Final
+from typing import Final
 
 from festengine.catalog.model import CommissionSettings, Reward
 from festengine.economy.books import COMMISSION_EXPENSE, Books
@@ -19,6 +21,7 @@ from festengine.economy.commission import (
     Attributor,
     Boost,
     CommissionRates,
+    CreatorCommission,
     Order,
     OrderStatus,
     RateBreakdown,
@@ -34,6 +37,7 @@ from festengine.economy.outcomes import (
     OrderRecorded,
     OrderRefunded,
 )
+from festengine.economy.plain import Plain, as_float, as_list, as_mapping
 from festengine.engine.component import Rejection, StepContext
 from festengine.events import Event
 
@@ -51,11 +55,17 @@ class OrderBook:
         self._timer_owner = timer_owner
         self._lateness = lateness
         self.attribution = Attributor(settings)
+        #: order id -> the order, in the order they were recorded
         self._orders: dict[str, Order] = {}
-        #: creator -> settled volume (the commission base of settled orders, net of refunds)
-        self._volume: dict[str, Decimal] = {}
-        #: user (as a creator) -> commission boosts won
-        self._boosts: dict[str, list[Boost]] = {}
+        #: creator (or viewer who won a boost) -> settled volume and boosts
+        self._creators: dict[str, CreatorCommission] = {}
+
+    def _creator(self, creator_id: str) -> CreatorCommission:
+        """The commission state of ``creator_id``, made when first needed."""
+        state = self._creators.get(creator_id)
+        if state is None:
+            state = self._creators[creator_id] = CreatorCommission()
+        return state
 
     # ------------------------------------------------------------------ purchases
 
@@ -79,12 +89,29 @@ class OrderBook:
         paid = books.share(event.amount or _ZERO)
         attribution = self.attribution.attribute(event, ctx.ts)
         creator = None if attribution is None else attribution.creator_id
-        order = Order(event.order_id or "", event.event_id, event.user_id, creator, None, paid)
+        order = Order(
+            order_id=event.order_id or "",
+            event_id=event.event_id,
+            user_id=event.user_id,
+            creator_id=creator,
+            rule_id=None,
+            paid=paid,
+        )
         self._orders[order.order_id] = order
         breakdown, commission, reason = self._commission_for(event, ctx, attribution, paid)
-        how, source = (None, None) if attribution is None else (attribution.how, attribution.source)
         base = books.money(paid)
-        ctx.emit(OrderRecorded(ctx.event_id, order.order_id, order.user_id, base, creator, how, source, reason))
+        ctx.emit(
+            OrderRecorded(
+                event_id=ctx.event_id,
+                order_id=order.order_id,
+                user_id=order.user_id,
+                amount=base,
+                creator_id=creator,
+                attribution=None if attribution is None else attribution.how,
+                attribution_source=None if attribution is None else attribution.source,
+                no_commission=reason,
+            )
+        )
         if breakdown is not None:
             self._accrue(order, breakdown, commission, base, ctx)
 
@@ -97,9 +124,9 @@ class OrderBook:
         rule = self._rates.match(event)
         if rule is None:
             return None, _ZERO, "no commission rule matches the purchase"
-        creator = attribution.creator_id
-        volume = self._volume.get(creator, _ZERO)
-        breakdown = self._rates.breakdown(rule, event, ctx.ts, volume, self._boosts.get(creator, ()))
+        state = self._creators.get(attribution.creator_id)
+        volume, boosts = (_ZERO, ()) if state is None else (state.settled_volume, state.boosts)
+        breakdown = self._rates.breakdown(rule, event, ctx.ts, volume, boosts)
         commission = self._books.round(paid * breakdown.rate)
         if not commission:
             return None, _ZERO, f"commission rounds to zero (base {paid}, rate {breakdown.rate})"
@@ -120,20 +147,20 @@ class OrderBook:
         entry = books.post(ctx, rule_id, f"commission on order {order.order_id}", postings)
         ctx.emit(
             CommissionAccrued(
-                ctx.event_id,
-                order.order_id,
-                creator,
-                rule_id,
-                base,
-                breakdown.rate,
-                breakdown.base_rate,
-                breakdown.bonus_rate,
-                breakdown.boost_rate,
-                breakdown.tier_from,
-                breakdown.bonus_ids,
-                breakdown.boost_sources,
-                money,
-                entry.id,
+                event_id=ctx.event_id,
+                order_id=order.order_id,
+                creator_id=creator,
+                rule_id=rule_id,
+                base=base,
+                rate=breakdown.rate,
+                base_rate=breakdown.base_rate,
+                bonus_rate=breakdown.bonus_rate,
+                boost_rate=breakdown.boost_rate,
+                tier_from=breakdown.tier_from,
+                bonus_ids=breakdown.bonus_ids,
+                boost_sources=breakdown.boost_sources,
+                amount=money,
+                entry_id=entry.id,
             )
         )
 
@@ -143,11 +170,11 @@ class OrderBook:
         """A mission's ``commission_boost`` reward: extra rate on ``user_id``'s commission as a creator."""
         duration = reward.duration.total_seconds() if reward.duration is not None else 0.0
         rate = reward.commission_boost or _ZERO
-        boosts = [b for b in self._boosts.get(user_id, []) if b.until > ctx.ts - self._lateness]
-        boosts.append(Boost(ctx.ts, ctx.ts + duration, rate, source))
-        self._boosts[user_id] = boosts
+        state = self._creator(user_id)
+        kept = tuple(b for b in state.boosts if b.until > ctx.ts - self._lateness)
+        state.boosts = (*kept, Boost(start=ctx.ts, until=ctx.ts + duration, rate=rate, source=source))
         until = datetime.fromtimestamp(ctx.ts + duration, UTC)
-        ctx.emit(CommissionBoostGranted(ctx.event_id, user_id, rate, until, source))
+        ctx.emit(CommissionBoostGranted(event_id=ctx.event_id, user_id=user_id, rate=rate, until=until, source=source))
 
     # ------------------------------------------------------------------ delivery and settlement
 
@@ -170,22 +197,24 @@ class OrderBook:
             settles = ctx.ts + self._rates.settlement_seconds
             if settles > ctx.ts:
                 ctx.schedule(settles, self._timer_owner, ["settle", order.order_id, settles])
-        ctx.emit(OrderDelivered(ctx.event_id, order.order_id, ctx.now_of(settles)))
+        ctx.emit(OrderDelivered(event_id=ctx.event_id, order_id=order.order_id, settles_at=ctx.now_of(settles)))
         if settles == ctx.ts:
             self._settle(order, ctx, ctx.ts)
 
-    def on_timer(self, payload: list[Any], ctx: StepContext) -> None:
-        """A settlement is due; orders refunded in full in the meantime have nothing to settle."""
+    def on_timer(self, payload: list[object], ctx: StepContext) -> None:
+        """A settlement is due (payload ``["settle", order id, due time]``); orders refunded in full in
+        the meantime have nothing to settle."""
         kind, order_id, due = payload
-        order = self._orders.get(order_id)
+        order = self._orders.get(str(order_id))
         if kind == "settle" and order is not None and order.status == OrderStatus.PENDING:
-            self._settle(order, ctx, due)
+            self._settle(order, ctx, as_float(due))
 
     def _settle(self, order: Order, ctx: StepContext, due: float) -> None:
         """Move the order's outstanding commission from pending to settled (payable), dated ``due``."""
         books, creator = self._books, order.creator_id or ""
         order.status = OrderStatus.SETTLED
-        volume = self._volume[creator] = self._volume.get(creator, _ZERO) + order.remaining
+        state = self._creator(creator)
+        volume = state.settled_volume = state.settled_volume + order.remaining
         amount = books.money(order.outstanding)
         entry_id: int | None = None
         if amount.amount:
@@ -197,7 +226,15 @@ class OrderBook:
             entry_id = books.post(ctx, order.rule_id or "", memo, postings, datetime.fromtimestamp(due, UTC)).id
         rule_id = order.rule_id or ""
         ctx.emit(
-            CommissionSettled(ctx.event_id, order.order_id, creator, rule_id, amount, books.money(volume), entry_id)
+            CommissionSettled(
+                event_id=ctx.event_id,
+                order_id=order.order_id,
+                creator_id=creator,
+                rule_id=rule_id,
+                amount=amount,
+                volume=books.money(volume),
+                entry_id=entry_id,
+            )
         )
 
     # ------------------------------------------------------------------ refunds
@@ -232,12 +269,21 @@ class OrderBook:
         reversal = self._reversal(order, amount, cancelled)
         settled = order.status == OrderStatus.SETTLED
         if settled:
-            creator = order.creator_id or ""
-            self._volume[creator] = self._volume.get(creator, _ZERO) - amount
+            state = self._creator(order.creator_id or "")
+            state.settled_volume -= amount
         if cancelled:
             order.status = OrderStatus.CANCELLED
         refunded, remaining = books.money(order.refunded), books.money(order.remaining)
-        ctx.emit(OrderRefunded(ctx.event_id, order.order_id, books.money(amount), refunded, remaining, cancelled))
+        ctx.emit(
+            OrderRefunded(
+                event_id=ctx.event_id,
+                order_id=order.order_id,
+                amount=books.money(amount),
+                refunded=refunded,
+                remaining=remaining,
+                cancelled=cancelled,
+            )
+        )
         if reversal:
             self._reverse(order, reversal, settled, ctx)
 
@@ -256,7 +302,18 @@ class OrderBook:
         memo = f"reverse commission on refunded order {order.order_id}"
         entry = books.post(ctx, rule_id, memo, [(account, -money), (COMMISSION_EXPENSE, money)])
         balance = books.ledger.balance(account)
-        ctx.emit(CommissionReversed(ctx.event_id, order.order_id, creator, rule_id, money, settled, balance, entry.id))
+        ctx.emit(
+            CommissionReversed(
+                event_id=ctx.event_id,
+                order_id=order.order_id,
+                creator_id=creator,
+                rule_id=rule_id,
+                amount=money,
+                clawback=settled,
+                balance=balance,
+                entry_id=entry.id,
+            )
+        )
 
     # ------------------------------------------------------------------ queries and snapshots
 
@@ -266,27 +323,27 @@ class OrderBook:
         return None if order is None else order.status
 
     def settled_volume(self, creator_id: str) -> Money:
-        return self._books.money(self._volume.get(creator_id, _ZERO))
+        state = self._creators.get(creator_id)
+        return self._books.money(_ZERO if state is None else state.settled_volume)
 
     def orders(self) -> tuple[Order, ...]:
         """Every order, in the order they were recorded (a copy: changing it changes nothing)."""
         return tuple(Order.load(order.dump()) for order in self._orders.values())
 
-    def dump(self) -> dict[str, Any]:
+    def dump(self) -> dict[str, object]:
+        """Orders, creators and attribution as JSON-ready records."""
         return {
             "orders": [order.dump() for order in self._orders.values()],
-            "volume": self._volume,
-            "boosts": {
-                user: [[b.start, b.until, b.rate, b.source] for b in boosts] for user, boosts in self._boosts.items()
-            },
+            "creators": {creator: state.dump() for creator, state in self._creators.items()},
             "attribution": self.attribution.dump(),
         }
 
-    def load(self, data: dict[str, Any]) -> None:
-        self._orders = {item[0]: Order.load(item) for item in data["orders"]}
-        self._volume = dict(data["volume"])
-        self._boosts = {user: [Boost(*item) for item in boosts] for user, boosts in data["boosts"].items()}
-        self.attribution.load(data["attribution"])
+    def load(self, data: Plain) -> None:
+        orders = (Order.load(as_mapping(order)) for order in as_list(data["orders"]))
+        self._orders = {order.order_id: order for order in orders}
+        creators = as_mapping(data["creators"]).items()
+        self._creators = {creator: CreatorCommission.load(as_mapping(state)) for creator, state in creators}
+        self.attribution.load(as_mapping(data["attribution"]))
 
 
 def _unknown_order(kind: str, event: Event) -> Rejection:

@@ -1,18 +1,26 @@
 """What the economy's part of a snapshot must look like (see :mod:`festengine.engine.shapes`).
 
-Beyond each field's type: the journal's entries are numbered 1, 2, 3… and each balances, in the
-fest's currency (the only one the engine posts in); an order is filed under its own id; a status is
-one of :class:`~festengine.economy.commission.OrderStatus`.
+Every piece of state is a record with named fields, filed under its owner's key: the ledger's
+balances (and its journal, when the journal is kept in memory; ``null`` when the entries went to an
+outside sink), each viewer's credit wallet, each order, each creator's commission state, and the
+streams and clicks attribution remembers.
+
+Beyond each field's type: the balances sum to zero; the journal's entries are numbered one after
+the other up to the number of entries posted, and each balances, in the fest's currency (the only
+one the engine posts in); a journal that starts at entry 1 adds up to the balances; an order is
+filed under its own id; a status is one of :class:`~festengine.economy.commission.OrderStatus`.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Final
 
 from festengine.economy.commission import OrderStatus
+from festengine.economy.plain import Plain, as_int, as_list, as_mapping, as_str
 from festengine.engine.shapes import (
     AMOUNT,
+    COUNT,
     DECIMAL_TEXT,
     ISO_TIME,
     STR,
@@ -30,49 +38,93 @@ from festengine.engine.shapes import (
 
 __all__ = ["economy_snapshot_shape"]
 
-_STATUSES = {OrderStatus.PENDING, OrderStatus.SETTLED, OrderStatus.INELIGIBLE, OrderStatus.CANCELLED}
+_STATUSES: Final = {OrderStatus.PENDING, OrderStatus.SETTLED, OrderStatus.INELIGIBLE, OrderStatus.CANCELLED}
+_ZERO: Final = Decimal(0)
+_DAY: Final = integer(-(2**31), 2**31)
+
+
+def _ledger_shape(currency: str) -> Shape:
+    posting = row(STR, DECIMAL_TEXT, member({currency}, f"the fest's currency {currency}"))
+    entry = record(id=integer(1), event=optional(STR), rule=STR, memo=STR, at=ISO_TIME, postings=list_of(posting))
+    return record(
+        posted=COUNT,
+        balances=dict_of(DECIMAL_TEXT),
+        foreign=dict_of(member((), f"an account of the fest's currency {currency} (no other)")),
+        journal=optional(list_of(entry)),
+    )
+
+
+def _order_shape() -> Shape:
+    return record(
+        order_id=STR,
+        event_id=STR,
+        user_id=STR,
+        creator_id=optional(STR),
+        rule_id=optional(STR),
+        paid=AMOUNT,
+        refunded=AMOUNT,
+        commission=AMOUNT,
+        reversed=AMOUNT,
+        status=member(_STATUSES, "an order status"),
+        delivered_at=optional(TS),
+    )
 
 
 def economy_snapshot_shape(currency: str) -> Shape:
     """The shape of ``Economy.dump()`` for a fest whose currency is ``currency``."""
-    posting = row(STR, DECIMAL_TEXT, member({currency}, f"the fest's currency {currency}"))
-    entry = row(integer(1), optional(STR), STR, STR, ISO_TIME, list_of(posting))
-    order = row(
-        STR, STR, STR, optional(STR), optional(STR), AMOUNT, AMOUNT, AMOUNT, AMOUNT,
-        member(_STATUSES, "an order status"), optional(TS),
-    )  # fmt: skip
+    boost = record(start=TS, until=TS, rate=AMOUNT, source=STR)
     shape = record(
-        ledger=list_of(entry),
-        daily=list_of(row(STR, integer(-(2**31), 2**31), AMOUNT)),
-        orders=list_of(order),
-        volume=dict_of(AMOUNT),
-        boosts=dict_of(list_of(row(TS, TS, AMOUNT, STR))),
+        ledger=_ledger_shape(currency),
+        wallets=dict_of(record(day=_DAY, received=AMOUNT, earlier=list_of(record(day=_DAY, received=AMOUNT)))),
+        orders=list_of(_order_shape()),
+        creators=dict_of(record(settled_volume=AMOUNT, boosts=list_of(boost))),
         attribution=record(
-            streams=dict_of(row(STR, optional(TS))),
+            streams=dict_of(record(creator_id=STR, ended_at=optional(TS))),
             latest=dict_of(STR),
-            clicks=dict_of(row(STR, TS, STR)),
+            clicks=dict_of(record(creator_id=STR, at=TS, event_id=STR)),
         ),
     )
 
-    def whole(value: Any) -> None:
+    def whole(value: object) -> None:
         shape(value)
-        _check_journal(value["ledger"])
-        _check_orders(value["orders"])
+        data = as_mapping(value)
+        _check_ledger(as_mapping(data["ledger"]))
+        _check_orders(as_list(data["orders"]))
 
     return whole
 
 
-def _check_journal(entries: list[list[Any]]) -> None:
-    for position, (entry_id, _event, rule_id, _memo, _at, postings) in enumerate(entries, start=1):
-        if entry_id != position:
-            raise Bad(f"journal entry {position} is numbered {entry_id}")
-        if not postings or sum((Decimal(amount) for _account, amount, _currency in postings), Decimal(0)) != 0:
-            raise Bad(f"journal entry {position} ({rule_id!r}) does not balance")
+def _check_ledger(data: Plain) -> None:
+    balances = {account: Decimal(as_str(amount)) for account, amount in as_mapping(data["balances"]).items()}
+    if sum(balances.values(), _ZERO) != 0:
+        raise Bad("the balances do not sum to zero")
+    if data["journal"] is not None:
+        _check_journal([as_mapping(entry) for entry in as_list(data["journal"])], as_int(data["posted"]), balances)
 
 
-def _check_orders(orders: list[list[Any]]) -> None:
+def _check_journal(entries: list[Plain], posted: int, balances: dict[str, Decimal]) -> None:
+    """Entries numbered up to ``posted``, each balanced; a whole journal adds up to ``balances``."""
+    first = posted - len(entries) + 1
+    sums: dict[str, Decimal] = {}
+    for position, entry in enumerate(entries, start=first):
+        if entry["id"] != position:
+            raise Bad(f"journal entry {position} is numbered {entry['id']} ({posted} entries posted)")
+        total = _ZERO
+        for posting in as_list(entry["postings"]):
+            account, text, _currency = as_list(posting)
+            amount = Decimal(as_str(text))
+            sums[as_str(account)] = sums.get(as_str(account), _ZERO) + amount
+            total += amount
+        if not entry["postings"] or total != 0:
+            raise Bad(f"journal entry {position} ({entry['rule']!r}) does not balance")
+    if first == 1 and (sums.keys() != balances.keys() or any(sums[a] != balances[a] for a in sums)):
+        raise Bad("the balances are not the sums of the journal's postings")
+
+
+def _check_orders(orders: list[object]) -> None:
     seen: set[str] = set()
     for order in orders:
-        if order[0] in seen:
-            raise Bad(f"order {order[0]!r} appears twice")
-        seen.add(order[0])
+        order_id = as_str(as_mapping(order)["order_id"])
+        if order_id in seen:
+            raise Bad(f"order {order_id!r} appears twice")
+        seen.add(order_id)

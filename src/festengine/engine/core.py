@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Final, TypeVar, cast
 
@@ -44,7 +46,7 @@ from festengine.errors import EngineFailedError, FestEngineError, InvalidTimeErr
 from festengine.events import Event
 from festengine.limits import EARLIEST_TIME, LATEST_TIME, time_in_range
 
-__all__ = ["DEFAULT_MAX_BYTES", "SNAPSHOT_MAGIC", "SNAPSHOT_VERSION", "EngineCore", "Step"]
+__all__ = ["DEFAULT_MAX_BYTES", "SNAPSHOT_MAGIC", "SNAPSHOT_VERSION", "EngineCore", "Step", "restoring"]
 
 _O = TypeVar("_O", bound=Outcome)
 #: a timer in the queue: (due time, sequence number, component name, payload)
@@ -77,6 +79,21 @@ class Step:
     def of(self, kind: type[_O]) -> list[_O]:
         """The outcomes of one type, in order."""
         return [o for o in self.outcomes if isinstance(o, kind)]
+
+
+#: set while an engine is built to be restored: its components are not started (see :func:`restoring`)
+_RESTORING: ContextVar[bool] = ContextVar("festengine_restoring", default=False)
+
+
+@contextmanager
+def restoring() -> Iterator[None]:
+    """Engines built inside this block are about to load a snapshot: their components' ``start``
+    (initial timers, budget funding) is not run, since the snapshot holds what it did."""
+    token = _RESTORING.set(True)
+    try:
+        yield
+    finally:
+        _RESTORING.reset(token)
 
 
 class _Routing:
@@ -124,8 +141,9 @@ class EngineCore:
         self._check_reward_handlers()
         gifts = self.components.get(GiftStreaks.name)
         self._gift_streaks = gifts if isinstance(gifts, GiftStreaks) else None
-        for component in self.components.values():
-            component.start(self._routing)
+        if not _RESTORING.get():  # a restored engine's timers and state come from its snapshot
+            for component in self.components.values():
+                component.start(self._routing)
 
     @property
     def left_out(self) -> frozenset[type[Outcome]]:
