@@ -451,6 +451,75 @@ def test_fast_and_slow_parsers_agree_on_odd_json(text: str | bytes) -> None:
             assert outcome(parse_json_with(fast_json), item) == expected, fast_json
 
 
+#: Times of any year from 1 to 9999, most of them outside the supported range.
+any_year_stamps = st.builds("{:04}-06-15T{:02}:00:00Z".format, st.integers(1, 9999), st.integers(0, 23))
+
+
+@st.composite
+def json_lines(draw: st.DrawFn) -> str | bytes:
+    """JSON lines of events, valid and not: a plain valid event written with or without blanks, then perhaps
+    a key written twice, a key left out, a value replaced by any JSON value, or a few characters changed."""
+    data = draw(fast_wire())
+    change = draw(st.sampled_from(["none", "repeat", "drop", "replace", "splice"]))
+    if change == "drop":
+        data.pop(draw(st.sampled_from(sorted(data))))
+    elif change == "replace":
+        scalar = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=8), edge_strings)
+        data[draw(st.sampled_from([*sorted(data), "colour"]))] = draw(
+            st.one_of(scalar, st.lists(scalar, max_size=2), any_year_stamps)
+        )
+    separators = draw(st.sampled_from([(",", ":"), (", ", ": "), (" ,", " : ")]))
+    text = json.dumps(data, separators=separators, ensure_ascii=draw(st.booleans()))
+    if change == "repeat":
+        key = draw(st.sampled_from(sorted(data)))
+        text = text[:-1] + f", {json.dumps(key)}: {json.dumps(draw(st.sampled_from([data[key], 'x', 1, None])))}}}"
+    elif change == "splice":
+        at = draw(st.integers(min_value=0, max_value=len(text)))
+        text = text[:at] + draw(st.text(alphabet='{}[]":,\\ 0123456789.-eEzZtT\u00e9\x00', max_size=3)) + text[at + 2 :]
+    return text.encode(errors="surrogatepass") if draw(st.booleans()) else text
+
+
+@settings(max_examples=1_000, deadline=None)
+@given(json_lines())
+def test_the_msgspec_path_and_the_pydantic_path_agree_on_any_json_line(line: str | bytes) -> None:
+    """On any line, valid or not, the msgspec structs accept only what the pydantic model accepts, as an
+    equal Event (to the repr); and parse_event, which tries them first, decides exactly as the model alone."""
+    expected = outcome(slow, line)
+    fast = _fast_json(line)
+    if fast is not None:
+        assert expected == (fast, repr(fast)), line
+    assert outcome(parse_event, line) == expected, line
+
+
+def test_the_wire_structs_declare_the_fields_bounds_and_defaults_the_model_reads() -> None:
+    """One declaration: the structs' fields are the pydantic model's, their whole-number bounds are the
+    model's and the fest schema's (FIELD_RANGES), and their defaults are the documented ones."""
+    import msgspec
+
+    from festengine._vocab import FIELD_RANGES
+    from festengine._wire_format import DEFAULTS, STRUCTS, WHOLE_LIMITS
+    from festengine._wire_model import WIRE_FIELDS
+
+    declared = {field.name for struct in STRUCTS.values() for field in msgspec.structs.fields(struct)}
+    assert declared | {"type"} == WIRE_FIELDS
+    for kind, name in FIELD_RANGES:
+        assert FIELD_RANGES[kind, name] == WHOLE_LIMITS[name]
+    for kind, struct in STRUCTS.items():
+        for field in msgspec.structs.fields(struct):
+            if field.name in WHOLE_LIMITS:
+                low, high = WHOLE_LIMITS[field.name]
+                assert_parsers_agree(wire(kind, FULL[kind], **{field.name: low}))
+                for beyond in (low - 1, high + 1):
+                    with pytest.raises(EventParseError, match=f"{field.name}: must be from"):
+                        parse_event(json.dumps(wire(kind, FULL[kind], **{field.name: beyond})))
+    assert {
+        **{kind: {} for kind in EVENT_TYPES},
+        "like": {"count": 1},
+        "gift": {"count": 1, "repeat_count": 1, "repeat_end": True},
+        "purchase": {"quantity": 1},
+    } == DEFAULTS
+
+
 def test_events_of_the_fast_path_are_events_like_any_other() -> None:
     """The fast path's events hash, compare, pickle and evolve as the full parser's do."""
     import pickle

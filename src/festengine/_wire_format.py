@@ -203,9 +203,23 @@ class Claim(WireEvent, tag="claim"):
 
 #: Any event of the wire format: the struct of its type.
 AnyWireEvent: TypeAlias = (
-    StreamStarted | StreamEnded | View | Like | Comment | Share | Follow | Gift | FanClubJoin | LinkClick
-    | ProductView | Purchase | Refund | Delivery | CheckIn | Claim
-)  # fmt: skip
+    StreamStarted
+    | StreamEnded
+    | View
+    | Like
+    | Comment
+    | Share
+    | Follow
+    | Gift
+    | FanClubJoin
+    | LinkClick
+    | ProductView
+    | Purchase
+    | Refund
+    | Delivery
+    | CheckIn
+    | Claim
+)
 #: Each type's struct, by its ``type``.
 STRUCTS: Final[dict[str, type[WireEvent]]] = {
     str(struct.__struct_config__.tag): struct for struct in get_args(AnyWireEvent)

@@ -113,13 +113,8 @@ _IDS: Final[dict[str, str]] = {}
 _IDS_MAX: Final = 1 << 16
 
 
-def _shared_id(value: str) -> str | None:
-    """An id as events share it; ``None`` if it has blanks around it or is not valid Unicode."""
-    return _IDS.get(value) or _new_id(value)
-
-
 def _new_id(value: str) -> str | None:
-    """A valid id not seen before, now remembered."""
+    """A valid id not seen before, now remembered; ``None`` if it has blanks around it or is not valid Unicode."""
     if value != value.strip() or not is_unicode(value):
         return None
     if len(_IDS) >= _IDS_MAX:
@@ -162,11 +157,11 @@ _READ: Final[dict[str, Callable[[Any], Any]]] = {
     "text": _text,
     **dict.fromkeys(("price", "discount", "tax", "shipping", "amount"), Decimal),
 }
-#: The ids that events share (_shared_id), and the fields taken as decoded.
+#: The ids that events share (through _IDS), and the fields taken as decoded.
 _SHARED: Final = frozenset(
-    {"user_id", "creator_id", "stream_id", "gift_id", "channel", "product_id", "category", "seller_id",
-     "mission_id", "promotion_id"}
-)  # fmt: skip
+    {"user_id", "creator_id", "stream_id", "gift_id", "channel", "product_id", "category", "seller_id"}
+    | {"mission_id", "promotion_id"}
+)
 _AS_DECODED: Final = frozenset({"seconds", "count", "repeat_count", "quantity", "repeat_end", "currency"})
 assert {*_READ, *_SHARED, *_AS_DECODED, "type"} == WIRE_FIELDS  # noqa: S101 - a module invariant: every field is read
 
@@ -231,6 +226,9 @@ def _amounts_hold(kind: str, found: dict[str, Any]) -> bool:
     return kind != "refund" or bool(found["amount"] > 0)
 
 
+_decode: Final = DECODER.decode
+
+
 def _fast_json(text: str | bytes) -> Event | None:
     """The fast path on one JSON text (a line, its line end included); ``None`` leaves it to the full parser."""
     if len(text) > MAX_TEXT:
@@ -245,8 +243,8 @@ def _fast_json(text: str | bytes) -> Event | None:
     return _event_of(wire, values) if _keys_written_once(text, values) else None
 
 
-_decode: Final = DECODER.decode
-_OPEN: Final = "\\u003"  # the escapes of ``0`` to ``?``, the colon ``\\u003a`` among them
+#: The escapes of ``0`` to ``?``, the colon ``\\u003a`` among them.
+_ESCAPED_COLONS: Final = ("\\u003", b"\\u003")
 
 
 def _keys_written_once(text: str | bytes, values: tuple[Any, ...]) -> bool:
@@ -261,10 +259,10 @@ def _keys_written_once(text: str | bytes, values: tuple[Any, ...]) -> bool:
     # str.find and bytes.find, not ``in``: ``b"\\" in text`` costs a caught exception inside CPython.
     if isinstance(text, str):
         extra = text.count(":") - written
-        escaped = text.find("\\") >= 0 and text.find(_OPEN) >= 0
+        escaped = text.find("\\") >= 0 and text.find(_ESCAPED_COLONS[0]) >= 0
     else:
         extra = text.count(b":") - written
-        escaped = text.find(b"\\") >= 0 and text.find(_OPEN.encode()) >= 0
+        escaped = text.find(b"\\") >= 0 and text.find(_ESCAPED_COLONS[1]) >= 0
     if escaped:
         return False
     return extra == values[_AT].count(":") or extra == _colons_inside(values)
