@@ -304,7 +304,7 @@ REPEATS: list[tuple[str, dict[str, Any], str, Any]] = [
 
 @pytest.mark.parametrize(("data", "key", "value"), [r[1:] for r in REPEATS], ids=[r[0] for r in REPEATS])
 def test_a_key_written_twice_is_refused_by_every_parser(data: dict[str, Any], key: str, value: Any) -> None:
-    """A repeated key is an error, named, from the fast paths (stdlib and orjson) and the full parser alike."""
+    """A repeated key is an error, named, from the fast path (msgspec's) and the full parser alike."""
     text = _repeat(data, key, value)
     for item in (text, text.encode(), text.replace('": ', '" :  ')):
         for parse in parsers():

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import sys
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -17,7 +16,7 @@ from hypothesis import strategies as st
 
 from festengine import Event, EventParseError, _share, event_to_dict, events, parse_event, read_events
 from festengine._share import share
-from festengine.events import EVENT_TYPES, _fast, _fast_json_orjson, _fast_json_stdlib, _parse_slow, dumps_event
+from festengine.events import EVENT_TYPES, _fast_json, _fast_mapping, _parse_slow, dumps_event
 
 AT = "2026-12-01T20:00:00Z"
 WHEN = datetime(2026, 12, 1, 20, 0, tzinfo=UTC)
@@ -158,7 +157,8 @@ def test_fields_of_other_types_are_none() -> None:
 def test_identifiers_are_stripped_in_the_slow_path() -> None:
     """Ids with surrounding blanks are stripped (the fast path leaves such events to the full parser)."""
     data = wire("like", user_id="  u1 ")
-    assert _fast(data) is None
+    assert _fast_mapping(data) is None
+    assert _fast_json(json.dumps(data)) is None
     assert parse_event(data).user_id == "u1"
 
 
@@ -248,8 +248,8 @@ def slow(data: Any) -> Event:
     return _parse_slow(data, line=None)
 
 
-#: The fast paths on JSON text: the standard library's, and orjson's when it is installed (festengine[fast]).
-FAST_JSON = [_fast_json_stdlib] + ([_fast_json_orjson] if events._orjson_loads is not None else [])
+#: The fast paths on JSON text: msgspec's, decoding into the wire structs.
+FAST_JSON = [_fast_json]
 
 
 def parse_json_with(fast_json: Any) -> Any:
@@ -278,7 +278,7 @@ def assert_parsers_agree(data: Any) -> None:
 @given(fast_wire())
 def test_fast_and_slow_parsers_give_equal_events(data: dict[str, Any]) -> None:
     """For plain valid events of every type the fast path is taken and equals the pydantic parser."""
-    fast = _fast(data)
+    fast = _fast_mapping(data)
     assert fast is not None
     assert fast == parse_event(data) == _parse_slow(data, line=None)
     assert repr(fast) == repr(_parse_slow(data, line=None))
@@ -451,24 +451,82 @@ def test_fast_and_slow_parsers_agree_on_odd_json(text: str | bytes) -> None:
             assert outcome(parse_json_with(fast_json), item) == expected, fast_json
 
 
-def test_orjson_is_used_when_installed_and_the_standard_library_otherwise(monkeypatch: pytest.MonkeyPatch) -> None:
-    """With festengine[fast] installed JSON is read with orjson; without it, with the standard library alone."""
-    if events._orjson_loads is not None:
-        assert events._fast_json is _fast_json_orjson
-    monkeypatch.setitem(sys.modules, "orjson", None)  # as if it were not installed
-    assert events._find_orjson() is None
-    monkeypatch.setattr(events, "_orjson_loads", None)
-    assert _fast_json_orjson(json.dumps(wire("like"))) is None  # it leaves everything to the others
-    assert _fast_json_stdlib(json.dumps(wire("like"))) == parse_event(wire("like"))
+#: Times of any year from 1 to 9999, most of them outside the supported range.
+any_year_stamps = st.builds("{:04}-06-15T{:02}:00:00Z".format, st.integers(1, 9999), st.integers(0, 23))
+
+
+@st.composite
+def json_lines(draw: st.DrawFn) -> str | bytes:
+    """JSON lines of events, valid and not: a plain valid event written with or without blanks, then perhaps
+    a key written twice, a key left out, a value replaced by any JSON value, or a few characters changed."""
+    data = draw(fast_wire())
+    change = draw(st.sampled_from(["none", "repeat", "drop", "replace", "splice"]))
+    if change == "drop":
+        data.pop(draw(st.sampled_from(sorted(data))))
+    elif change == "replace":
+        scalar = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=8), edge_strings)
+        data[draw(st.sampled_from([*sorted(data), "colour"]))] = draw(
+            st.one_of(scalar, st.lists(scalar, max_size=2), any_year_stamps)
+        )
+    separators = draw(st.sampled_from([(",", ":"), (", ", ": "), (" ,", " : ")]))
+    text = json.dumps(data, separators=separators, ensure_ascii=draw(st.booleans()))
+    if change == "repeat":
+        key = draw(st.sampled_from(sorted(data)))
+        text = text[:-1] + f", {json.dumps(key)}: {json.dumps(draw(st.sampled_from([data[key], 'x', 1, None])))}}}"
+    elif change == "splice":
+        at = draw(st.integers(min_value=0, max_value=len(text)))
+        text = text[:at] + draw(st.text(alphabet='{}[]":,\\ 0123456789.-eEzZtT\u00e9\x00', max_size=3)) + text[at + 2 :]
+    return text.encode(errors="surrogatepass") if draw(st.booleans()) else text
+
+
+@settings(max_examples=1_000, deadline=None)
+@given(json_lines())
+def test_the_msgspec_path_and_the_pydantic_path_agree_on_any_json_line(line: str | bytes) -> None:
+    """On any line, valid or not, the msgspec structs accept only what the pydantic model accepts, as an
+    equal Event (to the repr); and parse_event, which tries them first, decides exactly as the model alone."""
+    expected = outcome(slow, line)
+    fast = _fast_json(line)
+    if fast is not None:
+        assert expected == (fast, repr(fast)), line
+    assert outcome(parse_event, line) == expected, line
+
+
+def test_the_wire_structs_declare_the_fields_bounds_and_defaults_the_model_reads() -> None:
+    """One declaration: the structs' fields are the pydantic model's, their whole-number bounds are the
+    model's and the fest schema's (FIELD_RANGES), and their defaults are the documented ones."""
+    import msgspec
+
+    from festengine._vocab import FIELD_RANGES
+    from festengine._wire_format import DEFAULTS, STRUCTS, WHOLE_LIMITS
+    from festengine._wire_model import WIRE_FIELDS
+
+    declared = {field.name for struct in STRUCTS.values() for field in msgspec.structs.fields(struct)}
+    assert declared | {"type"} == WIRE_FIELDS
+    for kind, name in FIELD_RANGES:
+        assert FIELD_RANGES[kind, name] == WHOLE_LIMITS[name]
+    for kind, struct in STRUCTS.items():
+        for field in msgspec.structs.fields(struct):
+            if field.name in WHOLE_LIMITS:
+                low, high = WHOLE_LIMITS[field.name]
+                assert_parsers_agree(wire(kind, FULL[kind], **{field.name: low}))
+                for beyond in (low - 1, high + 1):
+                    with pytest.raises(EventParseError, match=f"{field.name}: must be from"):
+                        parse_event(json.dumps(wire(kind, FULL[kind], **{field.name: beyond})))
+    assert {
+        **{kind: {} for kind in EVENT_TYPES},
+        "like": {"count": 1},
+        "gift": {"count": 1, "repeat_count": 1, "repeat_end": True},
+        "purchase": {"quantity": 1},
+    } == DEFAULTS
 
 
 def test_events_of_the_fast_path_are_events_like_any_other() -> None:
-    """The fast path sets an Event's slots itself: the result hashes, compares, pickles and evolves as usual."""
+    """The fast path's events hash, compare, pickle and evolve as the full parser's do."""
     import pickle
 
     for kind in EVENT_TYPES:
         data = wire(kind, FULL[kind])
-        fast, full = _fast(data), _parse_slow(data, line=None)
+        fast, full = _fast_mapping(data), _parse_slow(data, line=None)
         assert type(fast) is Event
         assert fast == full
         assert hash(fast) == hash(full)
@@ -477,18 +535,6 @@ def test_events_of_the_fast_path_are_events_like_any_other() -> None:
         assert attrs.evolve(fast, coins=3) == attrs.evolve(full, coins=3)
         with pytest.raises(attrs.exceptions.FrozenInstanceError):
             fast.user_id = "u2"  # type: ignore[misc]
-
-
-def test_the_fast_path_builds_events_with_init_when_it_must(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Were Event's __init__ to do more than set its slots, the checkers would call it: same events."""
-    assert events._BY_SLOTS  # Event has no validator, converter or hook today
-    by_slots = {kind: events._fast_checker(kind) for kind in EVENT_TYPES}
-    monkeypatch.setattr(events, "_BY_SLOTS", False)
-    by_init = {kind: events._fast_checker(kind) for kind in EVENT_TYPES}
-    for kind in EVENT_TYPES:
-        for table in (MINIMAL, FULL):
-            data = wire(kind, table[kind])
-            assert repr(by_slots[kind](data)) == repr(by_init[kind](data)) == repr(_parse_slow(data, line=None))
 
 
 def test_events_share_their_id_strings() -> None:
@@ -630,7 +676,7 @@ def test_parse_error_is_a_value_error_and_a_festengine_error() -> None:
 
 @pytest.fixture(params=FAST_JSON, ids=lambda fast_json: fast_json.__name__.rsplit("_", 1)[-1])
 def fast_json(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Any:
-    """Each fast path on JSON text in turn (orjson's only when it is installed)."""
+    """Each fast path on JSON text in turn."""
     monkeypatch.setattr(events, "_fast_json", request.param)
     return request.param
 

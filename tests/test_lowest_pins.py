@@ -32,7 +32,7 @@ def test_every_runtime_dependency_has_a_tested_lower_bound(pins_module: ModuleTy
     runtime = [*project["dependencies"], *(r for name, extra in project["optional-dependencies"].items()
                                            if name != "dev" for r in extra)]  # fmt: skip
     assert [r for r in runtime if r in free] == ["tzdata; sys_platform == 'win32'"]
-    assert {"pydantic", "attrs", "pyyaml", "hypothesis", "plotly", "orjson"} <= set(pins)
+    assert {"pydantic", "attrs", "pyyaml", "msgspec", "hypothesis", "plotly"} <= set(pins)
 
 
 def test_pins_from_a_pyproject(pins_module: ModuleType, tmp_path: Path) -> None:

@@ -1,9 +1,10 @@
-"""The wire format's full parser: which fields each type has, the pydantic model, and every problem named.
+"""The wire format's full parser: the pydantic model, and every problem named.
 
 ``parse_full`` decodes JSON text itself (the standard library's decoder, refusing repeated keys and
 ``NaN``), validates the object with the pydantic model :class:`Wire` whose every field is read by
-``_wire_values`` (the same reading as the fast path's), checks the fields against the event's type and
-reports **all** the problems it finds, one per field, as :class:`~festengine.errors.EventProblem`.
+``_wire_values`` (the same grammar as the wire structs of ``_wire_format``), checks the fields against
+the event's type (``_wire_format.FIELDS``, worked out from those structs) and reports **all** the
+problems it finds, one per field, as :class:`~festengine.errors.EventProblem`.
 It does not depend on pydantic's JSON parser, so the installed pydantic version changes nothing.
 """
 
@@ -19,10 +20,10 @@ from pydantic import BaseModel, ConfigDict, PlainValidator, ValidationError
 from pydantic_core import PydanticCustomError
 
 from festengine import _wire_values as values
-from festengine._vocab import EVENT_TYPES
+from festengine._wire_format import COMMON, DEFAULT_QUANTITY, DEFAULTS, FIELDS, WHOLE_LIMITS, purchase_amount
 from festengine.errors import EventParseError, EventProblem
 
-__all__ = ["COMMON", "FIELDS", "MAX_TEXT", "WIRE_FIELDS", "Wire", "parse_full"]
+__all__ = ["MAX_TEXT", "WIRE_FIELDS", "Wire", "parse_full"]
 
 #: The longest JSON text of one event, in characters (str) or bytes: far above any valid event.
 MAX_TEXT: Final = 1 << 20
@@ -30,51 +31,6 @@ MAX_TEXT: Final = 1 << 20
 MAX_KEYS: Final = 64
 #: The longest key a problem names whole; longer ones are shortened.
 _KEY_SHOWN: Final = 40
-
-COMMON: Final = ("event_id", "type", "occurred_at", "user_id")
-
-#: For each type: (required fields, optional fields) besides the common four.
-FIELDS: Final[dict[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {
-    "stream_started": (("creator_id", "stream_id"), ()),
-    "stream_ended": (("creator_id", "stream_id"), ()),
-    "view": (("creator_id", "stream_id", "seconds"), ()),
-    "like": (("creator_id", "stream_id"), ("count",)),
-    "comment": (("creator_id", "stream_id", "text"), ()),
-    "share": (("creator_id", "stream_id"), ()),
-    "follow": (("creator_id",), ("stream_id",)),
-    "gift": (("creator_id", "stream_id", "gift_id"), ("count", "repeat_count", "repeat_end", "channel")),
-    "fan_club_join": (("creator_id",), ("stream_id",)),
-    "link_click": (("creator_id", "product_id"), ("stream_id",)),
-    "product_view": (("product_id",), ("creator_id", "stream_id")),
-    "purchase": (
-        ("order_id", "product_id", "price", "currency"),
-        (
-            "creator_id",
-            "stream_id",
-            "category",
-            "seller_id",
-            "channel",
-            "quantity",
-            "discount",
-            "tax",
-            "shipping",
-            "promotion_id",
-        ),
-    ),
-    "refund": (("order_id", "amount"), ("currency",)),
-    "delivery": (("order_id",), ()),
-    "check_in": ((), ("creator_id", "stream_id")),
-    "claim": (("mission_id",), ()),
-}
-assert set(FIELDS) == set(EVENT_TYPES)  # noqa: S101 - a module invariant, checked at import
-
-#: The limits of the whole-number fields, (lowest, highest), both allowed.
-WHOLE_LIMITS: Final = {
-    "seconds": (0, 86_400),
-    "count": (1, 1_000_000),
-    "repeat_count": (1, 1_000_000),
-    "quantity": (1, 100_000),
-}
 
 #: Problem codes besides the values' (``_wire_values``): docs/events.md lists them all.
 INVALID_JSON: Final = "invalid_json"
@@ -149,7 +105,6 @@ class Wire(BaseModel):
 
 
 WIRE_FIELDS: Final = frozenset(Wire.model_fields)
-_ZERO: Final = Decimal(0)
 
 
 class _JsonObject(dict[str, Any]):
@@ -287,18 +242,15 @@ def _cross_problems(wire: Wire) -> list[EventProblem]:
 
 
 def _paid(wire: Wire) -> Decimal:
-    return (wire.price or _ZERO) * (wire.quantity or 1) - (wire.discount or _ZERO)
+    """A purchase's amount; called once every field is valid, so the price is there."""
+    return purchase_amount(wire.price, wire.quantity or DEFAULT_QUANTITY, wire.discount)
 
 
 def _values_of(wire: Wire) -> dict[str, Any]:
     """The Event's values: the fields given, the type's defaults, a purchase's amount."""
     found = {name: getattr(wire, name) for name in wire.model_fields_set if getattr(wire, name) is not None}
+    for name, default in DEFAULTS[wire.type].items():
+        found.setdefault(name, default)
     if wire.type == "purchase":
-        found["quantity"] = wire.quantity or 1
         found["amount"] = _paid(wire)
-    elif wire.type in ("gift", "like"):
-        found.setdefault("count", 1)
-        if wire.type == "gift":
-            found.setdefault("repeat_count", 1)
-            found.setdefault("repeat_end", True)
     return found

@@ -3,8 +3,9 @@
 Each ``read_*`` function takes a value as JSON (or a Python mapping) gives it and returns it as an
 :class:`~festengine.events.Event` holds it, or raises :class:`Invalid` with a problem code and a sentence
 for people. ``None`` (JSON ``null``) passes through: for an optional field it means "absent".
-The fast path in ``events.py`` accepts values with the same patterns (``PLAIN_MONEY_TEXT`` is a part of
-``MONEY_TEXT``, ``STAMP`` and ``to_utc`` are the time's), so both parsers read every value alike.
+The wire structs of ``_wire_format`` (the fast path) declare their values with the same patterns
+(``PLAIN_MONEY_PATTERN`` is a part of ``MONEY_TEXT``; ``STAMP_PATTERN`` and ``to_utc`` are the time's;
+``CURRENCY_PATTERN``), so both parsers read every value alike.
 """
 
 from __future__ import annotations
@@ -19,10 +20,12 @@ from typing import Final
 from festengine.limits import EARLIEST_TIME, LATEST_TIME, MAX_AMOUNT, MAX_DECIMALS
 
 __all__ = [
+    "CURRENCY_PATTERN",
     "ID_MAX",
     "MONEY_TEXT",
-    "PLAIN_MONEY_TEXT",
+    "PLAIN_MONEY_PATTERN",
     "STAMP",
+    "STAMP_PATTERN",
     "TEXT_MAX",
     "Invalid",
     "is_unicode",
@@ -48,17 +51,21 @@ TEXT_MAX: Final = 2_000
 MONEY_TEXT: Final = re.compile(rf"[0-9]+(?:\.[0-9]{{1,{MAX_DECIMALS}}})?").fullmatch
 #: The digits before the point that keep any amount below MAX_AMOUNT (12 for 10**12).
 _PLAIN_DIGITS: Final = len(str(int(MAX_AMOUNT))) - 1
-#: Money the fast path takes without comparing it with MAX_AMOUNT: few enough digits before the point.
-PLAIN_MONEY_TEXT: Final = re.compile(rf"[0-9]{{1,{_PLAIN_DIGITS}}}(?:\.[0-9]{{1,{MAX_DECIMALS}}})?").fullmatch
+#: Plain money, a part of MONEY_TEXT: few enough digits before the point to be below MAX_AMOUNT without
+#: comparing (the wire structs of ``_wire_format`` take only these; the full parser reads the rest).
+PLAIN_MONEY_PATTERN: Final = rf"[0-9]{{1,{_PLAIN_DIGITS}}}(?:\.[0-9]{{1,{MAX_DECIMALS}}})?"
 #: RFC 3339 with seconds and an offset: ``2026-12-01T20:00:00Z``, ``…T12:00:00.25-08:00`` (up to 9 fraction
 #: digits, kept to the microsecond; ``t`` and ``z`` in lower case are allowed, as RFC 3339 says).
-STAMP: Final = re.compile(
+STAMP_PATTERN: Final = (
     r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,9})?(?:[Zz]|[+-][0-9]{2}:[0-5][0-9])"
-).fullmatch
+)
+STAMP: Final = re.compile(STAMP_PATTERN).fullmatch
+#: An ISO 4217 currency code.
+CURRENCY_PATTERN: Final = r"[A-Z]{3}"
 #: The shapes of a time without its offset or without its seconds, to say what is missing.
 _NO_ZONE: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?").fullmatch
 _NO_SECONDS: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}(?:[Zz]|[+-][0-9:]{2,5})?").fullmatch
-_CURRENCY_TEXT: Final = re.compile(r"[A-Z]{3}").fullmatch
+_CURRENCY_TEXT: Final = re.compile(CURRENCY_PATTERN).fullmatch
 _DIGITS: Final = re.compile(r"[0-9]{1,30}").fullmatch
 _RANGE: Final = "1970-01-01T00:00:00Z (inclusive) to 2100-01-01T00:00:00Z (exclusive)"
 assert (EARLIEST_TIME.isoformat(), LATEST_TIME.isoformat()) == (  # noqa: S101 - _RANGE says what limits.py has

@@ -15,22 +15,32 @@ engine's business and comes back as a ``Rejected`` outcome, not an exception.
 from __future__ import annotations
 
 import json
-import json.scanner
 import os
-import re
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, BinaryIO, Final
+from typing import Any, BinaryIO, Final, NamedTuple
 
 import attrs
+import msgspec
+from msgspec import UNSET
+from msgspec.structs import astuple
 
 from festengine._share import share
 from festengine._vocab import EVENT_TYPES
-from festengine._wire_model import COMMON, FIELDS, MAX_TEXT, WHOLE_LIMITS, WIRE_FIELDS, parse_full
-from festengine._wire_values import PLAIN_MONEY_TEXT, STAMP, is_unicode, to_utc
+from festengine._wire_format import (
+    COMMON,
+    DECODER,
+    DEFAULTS,
+    FIELDS,
+    STRUCTS,
+    WireEvent,
+    purchase_amount,
+)
+from festengine._wire_model import MAX_TEXT, WIRE_FIELDS, parse_full
+from festengine._wire_values import is_unicode, to_utc
 from festengine.errors import EventParseError, EventProblem
 from festengine.limits import EARLIEST_TIME, LATEST_TIME
 
@@ -80,74 +90,17 @@ class Event:
     coins: int | None = None
 
 
-_ZERO: Final = Decimal(0)
-
-
 # --------------------------------------------------------------------------- the fast path
 #
-# Most events are plain and valid, and checking them with a few type and range tests is several
-# times faster than building the pydantic model. The fast path accepts only what it can check
-# completely and returns ``None`` for anything else (a null, a float, blanks around an id, an odd
-# time format, a discount beyond the price…): the full parser (_wire_model) then decides and
-# explains. So it only has to be right about what it accepts: nothing the full parser refuses, and
-# an equal Event. Both read values with the patterns of _wire_values (one grammar for money, one for
-# times), and tests/test_events.py checks them against each other with hypothesis, for every type.
-#
-# Each type gets its own checker, made by _fast_checker when the module loads: the type's field specs
-# (name, place, kind of check, limits, default), worked out from _FIELDS and the tables below, and
-# loops over them that branch on the kind of check. Ordinary code: nothing is generated or compiled.
+# Most events are plain and valid. msgspec decodes their JSON straight into the struct of their type
+# (_wire_format: the wire format declared once), checking JSON types, bounds, lengths and the grammars
+# of money and times in C; what a struct cannot say is checked while the Event is built from it: ids
+# without blanks around them, a time that exists and lies in the supported range, no key written twice,
+# a discount within the price, a refund of something. Whatever the fast path does not take (msgspec
+# refuses it, or one of these checks does) goes to the full parser (_wire_model), which decides and names
+# every problem. So the fast path only has to be right about what it accepts: nothing the full parser
+# refuses, and an equal Event. tests/test_events.py checks both against each other with hypothesis.
 
-#: The kinds of check of the fast path, one per kind of field (_fast_checker and _checked do them).
-_ID: Final = 0  # a shared id: known in _IDS, or valid and remembered there by _new_id
-_INT: Final = 1  # a whole number (not a bool) within the field's _LIMITS
-_MONEY: Final = 2  # plain money, as _money reads it
-_UNIQUE_ID: Final = 3  # an id that _new_id would take, not remembered: unique ids are not worth it
-_TEXT: Final = 4  # a string of at most 2 000 characters of valid Unicode
-_BOOL: Final = 5
-_CURRENCY: Final = 6  # three capital letters
-_TIME: Final = 7  # occurred_at, as _moment reads it
-_CHECK_OF: Final = {
-    "event_id": _UNIQUE_ID,
-    "order_id": _UNIQUE_ID,
-    "occurred_at": _TIME,
-    **dict.fromkeys(
-        (
-            "user_id", "creator_id", "stream_id", "gift_id", "channel", "product_id", "category",
-            "seller_id", "mission_id", "promotion_id",
-        ),
-        _ID,
-    ),
-    **dict.fromkeys(("seconds", "count", "repeat_count", "quantity"), _INT),
-    "repeat_end": _BOOL,
-    "text": _TEXT,
-    **dict.fromkeys(("price", "discount", "tax", "shipping", "amount"), _MONEY),
-    "currency": _CURRENCY,
-}  # fmt: skip
-assert set(_CHECK_OF) | {"type"} == WIRE_FIELDS  # noqa: S101 - a module invariant
-_LIMITS: Final = WHOLE_LIMITS
-#: Optional fields that the parser fills in when they are missing (as _wire_model._values_of does).
-_DEFAULTS: Final[dict[tuple[str, str], object]] = {
-    ("like", "count"): 1,
-    ("gift", "count"): 1,
-    ("gift", "repeat_count"): 1,
-    ("gift", "repeat_end"): True,
-    ("purchase", "quantity"): 1,
-}
-
-#: After the fields, the checks across fields and the derived amount, as _wire_model's _cross_problems
-#: and _values_of do them: for a purchase, ``amount = (price or 0) * quantity - (discount or 0)``, refused
-#: below 0; for a refund, an amount of 0 is refused. (The end of ``check`` in _fast_checker.)
-_NO_FINISH: Final = 0
-_PURCHASE: Final = 1
-_REFUND: Final = 2
-_FINISH: Final = {"purchase": _PURCHASE, "refund": _REFUND}
-
-
-#: Plain money: the wire format's money with few enough digits to be below MAX_AMOUNT.
-_MONEY_TEXT: Final = PLAIN_MONEY_TEXT
-_CURRENCY_TEXT: Final = re.compile(r"[A-Z]{3}").fullmatch
-_STAMP: Final = STAMP
-_from_iso: Final = datetime.fromisoformat
 #: The supported years (limits.py: from EARLIEST_TIME to LATEST_TIME, both the 1st of January in UTC).
 _FIRST_YEAR: Final = EARLIEST_TIME.year
 _PAST_YEAR: Final = LATEST_TIME.year
@@ -160,9 +113,9 @@ _IDS: Final[dict[str, str]] = {}
 _IDS_MAX: Final = 1 << 16
 
 
-def _new_id(value: object) -> str | None:
-    """A valid id not seen before, now remembered; ``None`` for anything else."""
-    if type(value) is not str or not 0 < len(value) <= 200 or value != value.strip() or not is_unicode(value):
+def _new_id(value: str) -> str | None:
+    """A valid id not seen before, now remembered; ``None`` if it has blanks around it or is not valid Unicode."""
+    if value != value.strip() or not is_unicode(value):
         return None
     if len(_IDS) >= _IDS_MAX:
         _IDS.clear()
@@ -171,292 +124,170 @@ def _new_id(value: object) -> str | None:
     return value
 
 
-def _moment(stamp: object) -> datetime | None:
-    """``occurred_at`` in UTC as _wire_values.read_time reads it, if it is in the supported range."""
-    if type(stamp) is not str:
-        return None
-    if len(stamp) == 20 and stamp[4::3] == "--T::Z":
-        # "2026-12-01T20:00:00Z": the separators are where they belong (every third character from
-        # the fifth), fromisoformat checks the digits, and the result is already in UTC.
+def _unique_id(value: str) -> str | None:
+    """An id that _new_id would take, not remembered: unique ids (an event's, an order's) are not worth it."""
+    return value if value == value.strip() and is_unicode(value) else None
+
+
+def _moment(stamp: str) -> datetime | None:
+    """``occurred_at`` (STAMP_PATTERN) in UTC as _wire_values.read_time reads it, if the time exists and is in
+    the supported range."""
+    if stamp[-1] == "Z":  # the usual form: fromisoformat checks that the day and hour exist, and gives UTC
         try:
-            moment = _from_iso(stamp)
-        except ValueError:  # no such day or hour
+            moment: datetime | None = _from_iso(stamp)
+        except ValueError:
             return None
     else:
-        found = to_utc(stamp) if _STAMP(stamp) is not None else None
-        if found is None:
-            return None
-        moment = found
-    return moment if _FIRST_YEAR <= moment.year < _PAST_YEAR else None
+        moment = to_utc(stamp)
+    return moment if moment is not None and _FIRST_YEAR <= moment.year < _PAST_YEAR else None
 
 
-def _money(value: object) -> Decimal | None:
-    if type(value) is not str or _MONEY_TEXT(value) is None:
-        return None
-    return Decimal(value)
+_from_iso: Final = datetime.fromisoformat
 
 
-_EVENT_FIELDS: Final = tuple(field.name for field in attrs.fields(Event))
-#: Whether an Event can be built by setting its slots one by one, as its attrs __init__ does: only
-#: while __init__ has nothing else to do (no validator, converter or hook; every default None).
-_BY_SLOTS: Final = (
-    all(
-        field.validator is None and field.converter is None and field.init and field.default in (None, attrs.NOTHING)
-        for field in attrs.fields(Event)
-    )
-    and not hasattr(Event, "__attrs_post_init__")
-    and not hasattr(Event, "__attrs_pre_init__")
-    and set(Event.__slots__) == {*_EVENT_FIELDS, "__weakref__"}
+def _text(value: str) -> str | None:
+    return value if is_unicode(value) else None  # msgspec decodes no lone surrogate; a mapping may hold one
+
+
+#: How the fields that are not ids shared between events become the Event's values (``None`` when refused).
+_READ: Final[dict[str, Callable[[Any], Any]]] = {
+    "event_id": _unique_id,
+    "order_id": _unique_id,
+    "occurred_at": _moment,
+    "text": _text,
+    **dict.fromkeys(("price", "discount", "tax", "shipping", "amount"), Decimal),
+}
+#: The ids that events share (through _IDS), and the fields taken as decoded.
+_SHARED: Final = frozenset(
+    {"user_id", "creator_id", "stream_id", "gift_id", "channel", "product_id", "category", "seller_id"}
+    | {"mission_id", "promotion_id"}
 )
-_new: Final = object.__new__
-#: The fields after the common four, which _fast_checker gathers in a list (in this order).
-_REST: Final = _EVENT_FIELDS[4:]
-# One setter per slot of an Event, by name: _event_of sets them all, in the order of its fields.
-(
-    _set_event_id, _set_type, _set_occurred_at, _set_user_id, _set_creator_id, _set_stream_id, _set_seconds,
-    _set_count, _set_text, _set_gift_id, _set_repeat_count, _set_repeat_end, _set_channel, _set_product_id,
-    _set_order_id, _set_category, _set_seller_id, _set_quantity, _set_price, _set_discount, _set_tax,
-    _set_shipping, _set_currency, _set_amount, _set_mission_id, _set_promotion_id, _set_coins,
-) = (getattr(Event, name).__set__ for name in _EVENT_FIELDS)  # fmt: skip
-assert _EVENT_FIELDS == (  # noqa: S101 - a module invariant: _event_of sets every field, in this order
-    "event_id", "type", "occurred_at", "user_id", "creator_id", "stream_id", "seconds", "count", "text",
-    "gift_id", "repeat_count", "repeat_end", "channel", "product_id", "order_id", "category", "seller_id",
-    "quantity", "price", "discount", "tax", "shipping", "currency", "amount", "mission_id", "promotion_id",
-    "coins",
-)  # fmt: skip
+_AS_DECODED: Final = frozenset({"seconds", "count", "repeat_count", "quantity", "repeat_end", "currency"})
+assert {*_READ, *_SHARED, *_AS_DECODED, "type"} == WIRE_FIELDS  # noqa: S101 - a module invariant: every field is read
 
 
-def _event_of(event_id: str, kind: str, occurred_at: datetime, user_id: str, v: list[Any]) -> Event:
-    """``Event(event_id, kind, occurred_at, user_id, *v)`` (``v``: the values of _REST), built by setting
-    its slots one by one, as its __init__ does; only while _BY_SLOTS."""
-    event = _new(Event)
-    _set_event_id(event, event_id)
-    _set_type(event, kind)
-    _set_occurred_at(event, occurred_at)
-    _set_user_id(event, user_id)
-    _set_creator_id(event, v[0])
-    _set_stream_id(event, v[1])
-    _set_seconds(event, v[2])
-    _set_count(event, v[3])
-    _set_text(event, v[4])
-    _set_gift_id(event, v[5])
-    _set_repeat_count(event, v[6])
-    _set_repeat_end(event, v[7])
-    _set_channel(event, v[8])
-    _set_product_id(event, v[9])
-    _set_order_id(event, v[10])
-    _set_category(event, v[11])
-    _set_seller_id(event, v[12])
-    _set_quantity(event, v[13])
-    _set_price(event, v[14])
-    _set_discount(event, v[15])
-    _set_tax(event, v[16])
-    _set_shipping(event, v[17])
-    _set_currency(event, v[18])
-    _set_amount(event, v[19])
-    _set_mission_id(event, v[20])
-    _set_promotion_id(event, v[21])
-    _set_coins(event, v[22])
-    return event
+class _Plan(NamedTuple):
+    """How the Event of one struct is built: its type, its fields by how they are read (each with its place
+    among the struct's fields), and the defaults of its optional fields."""
+
+    kind: str
+    shared: tuple[tuple[str, int], ...]
+    read: tuple[tuple[str, int, Callable[[Any], Any]], ...]
+    as_decoded: tuple[tuple[str, int], ...]
+    defaults: Mapping[str, object]
 
 
-def _checked(value: Any, test: int, low: int, high: int) -> Any:
-    """A field's value as the event holds it when it passes its kind of check; ``None`` if not."""
-    if test == _ID:
-        return _IDS.get(value) or _new_id(value)
-    if test == _INT:
-        return value if type(value) is int and low <= value <= high else None
-    if test == _MONEY:
-        return _money(value)
-    if test == _UNIQUE_ID:
-        return _unique_id(value)
-    if test == _TEXT:
-        ok = type(value) is str and len(value) <= 2_000 and (value.isascii() or is_unicode(value))
-        return value if ok else None
-    if test == _BOOL:
-        return value if type(value) is bool else None
-    if test == _CURRENCY:
-        return value if type(value) is str and _CURRENCY_TEXT(value) is not None else None
-    raise AssertionError(test)  # _TIME is one of the common four, which _fast_checker checks itself
-
-
-def _unique_id(value: object) -> str | None:
-    """An id that _new_id would take, not remembered: unique ids are not worth it (see _UNIQUE_ID)."""
-    if type(value) is not str or not 0 < len(value) <= 200 or value != value.strip():
-        return None
-    return value if value.isascii() or is_unicode(value) else None
-
-
-def _fast_checker(kind: str) -> Callable[[Mapping[str, Any]], Event | None]:
-    """``check(data)`` for one type: the event, or ``None`` for the full parser to decide."""
-    required, optional = _FIELDS[kind]
-    allowed = frozenset((*_COMMON, *required, *optional))
-    needed = frozenset((*_COMMON, *required))
-    place = {name: at for at, name in enumerate(_REST)}
-    # The type's field specs besides the common four, checked in the order of _FIELDS (as the
-    # full parser reports them, required ones first): name, place in _REST, kind of check, limits (a
-    # whole number's; (0, 0) for the rest) and, for an optional field, its default: filled in when the
-    # field is missing (it passes the check), while a null is refused. An optional field without a
-    # default (None) is left None when missing or null, as in the full parser.
-    required_specs = tuple((name, place[name], _CHECK_OF[name], *_LIMITS.get(name, (0, 0))) for name in required)
-    optional_specs = tuple(
-        (name, place[name], _CHECK_OF[name], *_LIMITS.get(name, (0, 0)), _DEFAULTS.get((kind, name)))
-        for name in optional
+def _plan(kind: str, struct: type[WireEvent]) -> _Plan:
+    names = struct.__struct_fields__
+    return _Plan(
+        kind,
+        tuple((name, at) for at, name in enumerate(names) if name in _SHARED),
+        tuple((name, at, _READ[name]) for at, name in enumerate(names) if name in _READ),
+        tuple((name, at) for at, name in enumerate(names) if name in _AS_DECODED),
+        DEFAULTS[kind],
     )
-    nones: list[Any] = [None] * len(_REST)  # the fields after the common four: None until set
-    finish = _FINISH.get(kind, _NO_FINISH)
-    price_at, quantity_at, discount_at, amount_at = (
-        place[name] for name in ("price", "quantity", "discount", "amount")
-    )
-    by_slots = _BY_SLOTS  # read now: a test builds checkers without it
 
-    def check(data: Mapping[str, Any]) -> Event | None:
-        if not allowed.issuperset(data) or not data.keys() >= needed:
-            return None
-        event_id = data["event_id"]  # checked as _unique_id does, written out: every event has one
-        if (
-            type(event_id) is not str
-            or not 0 < len(event_id) <= 200
-            or event_id != event_id.strip()
-            or not (event_id.isascii() or is_unicode(event_id))
-        ):
-            return None
-        occurred_at = _moment(data["occurred_at"])
-        if occurred_at is None:
-            return None
-        user_id = data["user_id"]
-        user_id = _IDS.get(user_id) or _new_id(user_id)
-        if user_id is None:
-            return None
-        values = nones.copy()
-        for name, at, test, low, high in required_specs:
-            value = data[name]  # there (see needed); a null fails every check
-            if test == _ID:  # the usual kinds written out, the others in _checked
-                value = _IDS.get(value) or _new_id(value)
-            elif test == _INT:
-                if type(value) is not int or not low <= value <= high:
-                    return None
-            else:
-                value = _checked(value, test, low, high)
+
+_PLANS: Final = {struct: _plan(kind, struct) for kind, struct in STRUCTS.items()}
+#: Where occurred_at is among a struct's fields (the common ones come first).
+_AT: Final = WireEvent.__struct_fields__.index("occurred_at")
+
+
+def _event_of(wire: WireEvent, values: tuple[Any, ...]) -> Event | None:
+    """The Event of a decoded struct (``values``: its fields, in order); ``None`` when a check refuses it."""
+    kind, shared, read, as_decoded, defaults = _PLANS[type(wire)]
+    found: dict[str, Any] = dict(defaults)
+    for name, at in shared:
+        value = values[at]
+        if value is not UNSET:
+            found[name] = value = _IDS.get(value) or _new_id(value)
             if value is None:
                 return None
-            values[at] = value
-        for name, at, test, low, high, default in optional_specs:
-            value = data.get(name, default)
-            if value is not None:
-                if test == _ID:
-                    value = _IDS.get(value) or _new_id(value)
-                elif test == _INT:
-                    if type(value) is not int or not low <= value <= high:
-                        return None
-                else:
-                    value = _checked(value, test, low, high)
-                if value is None:
-                    return None
-                values[at] = value
-            elif default is not None:  # a null where the full parser would not fill in the default
+    for name, at, reader in read:
+        value = values[at]
+        if value is not UNSET:
+            found[name] = value = reader(value)
+            if value is None:
                 return None
-        if finish == _PURCHASE:
-            amount = (values[price_at] or _ZERO) * values[quantity_at] - (values[discount_at] or _ZERO)
-            if amount < 0:
-                return None
-            values[amount_at] = amount
-        elif finish == _REFUND and values[amount_at] <= 0:
-            return None
-        if by_slots:  # every slot set directly: the same Event, in two thirds of the time of __init__
-            return _event_of(event_id, kind, occurred_at, user_id, values)
-        return Event(event_id, kind, occurred_at, user_id, *values)
-
-    return check
-
-
-#: Each type's checker.
-_FAST_BY_TYPE: Final = {kind: _fast_checker(kind) for kind in _FIELDS}
-
-
-def _fast(data: Mapping[str, Any]) -> Event | None:
-    """The fast path on a dict (left unchanged); ``None`` leaves the event to the full parser."""
-    try:
-        return _FAST_BY_TYPE[data["type"]](data)
-    except (KeyError, TypeError):  # no type, an unknown one, or an id that is not even hashable
+    for name, at in as_decoded:
+        value = values[at]
+        if value is not UNSET:
+            found[name] = value
+    if not _amounts_hold(kind, found):
         return None
+    return Event(type=kind, **found)
 
 
-#: ``json.loads`` without its wrapper: (value, end) of the JSON value at an index; the C scanner.
-#: (typeshed wants a scanner as the context, but any object with a decoder's settings is one.)
-_scan: Final[Callable[[str, int], tuple[Any, int]]] = json.scanner.make_scanner(json.JSONDecoder())  # type: ignore[arg-type]
+def _amounts_hold(kind: str, found: dict[str, Any]) -> bool:
+    """A purchase's amount, derived into ``found``, is not below 0; a refund's is above 0."""
+    if kind == "purchase":
+        found["amount"] = purchase_amount(found["price"], found["quantity"], found.get("discount"))
+        return bool(found["amount"] >= 0)
+    return kind != "refund" or bool(found["amount"] > 0)
 
 
-def _fast_json_stdlib(text: str | bytes) -> Event | None:
-    """The fast path on one JSON text (a line, its line end included); ``None`` as for :func:`_fast`."""
+_decode: Final = DECODER.decode
+
+
+def _fast_json(text: str | bytes) -> Event | None:
+    """The fast path on one JSON text (a line, its line end included); ``None`` leaves it to the full parser."""
     if len(text) > MAX_TEXT:
         return None
     try:
-        line = text.decode() if isinstance(text, bytes) else text
-        data, end = _scan(line, 0)
-        if end != len(line) and line[end:].strip(" \t\r\n"):
-            return None
-        event = _FAST_BY_TYPE[data["type"]](data)
-    # Not UTF-8, not JSON, blanks before it; not an object, no type or an unknown one, an id that
-    # is not even hashable.
-    except (StopIteration, ValueError, RecursionError, KeyError, TypeError):
+        wire = _decode(text)
+    # msgspec's DecodeError or ValidationError; the UnicodeEncodeError of a str holding a lone surrogate;
+    # a deeply nested value (of an unknown key).
+    except (msgspec.MsgspecError, ValueError, RecursionError):
         return None
-    return event if event is None or _keys_written_once(line, data) else None
+    values = astuple(wire)
+    return _event_of(wire, values) if _keys_written_once(text, values) else None
 
 
-def _keys_written_once(text: str | bytes, data: dict[str, Any]) -> bool:
-    """Whether no key is written twice in the JSON text of an object that a checker accepted.
+#: The escapes of ``0`` to ``?``, the colon ``\\u003a`` among them.
+_ESCAPED_COLONS: Final = ("\\u003", b"\\u003")
 
-    A JSON decoder keeps the last of a repeated key, which the full parser refuses. Every key written is
-    followed by one colon, and the keys of an accepted object hold none, so the text has ``len(data)``
-    colons besides those inside its string values, exactly when no key is repeated. (A value could hide
-    a colon as the escape ``\\u003a``: such rare texts are left to the full parser.)
+
+def _keys_written_once(text: str | bytes, values: tuple[Any, ...]) -> bool:
+    """Whether no key is written twice in the JSON text of a decoded struct (``values``: its fields).
+
+    msgspec keeps the last of a repeated key, which the full parser refuses. Every key written is followed
+    by one colon and no field's name holds one, so the text has one colon per key written (``type`` and
+    each field not UNSET) besides those inside its string values, exactly when no key is repeated. (A
+    value could hide a colon as the escape ``\\u003a``: such rare texts are left to the full parser.)
     """
+    written = len(values) + 1 - values.count(UNSET)
     # str.find and bytes.find, not ``in``: ``b"\\" in text`` costs a caught exception inside CPython.
     if isinstance(text, str):
-        extra = text.count(":") - len(data)
-        escaped = text.find("\\") >= 0
+        extra = text.count(":") - written
+        escaped = text.find("\\") >= 0 and text.find(_ESCAPED_COLONS[0]) >= 0
     else:
-        extra = text.count(b":") - len(data)
-        escaped = text.find(b"\\") >= 0
-    if not escaped:  # every colon of a value is written as one; usually the time's are the only ones
-        return extra == data["occurred_at"].count(":") or extra == _colons_inside(data)
-    hidden = text.find("\\u003") >= 0 if isinstance(text, str) else text.find(b"\\u003") >= 0
-    return not hidden and extra == _colons_inside(data)
+        extra = text.count(b":") - written
+        escaped = text.find(b"\\") >= 0 and text.find(_ESCAPED_COLONS[1]) >= 0
+    if escaped:
+        return False
+    return extra == values[_AT].count(":") or extra == _colons_inside(values)
 
 
-def _colons_inside(data: dict[str, Any]) -> int:
-    return sum(value.count(":") for value in data.values() if type(value) is str)
+def _colons_inside(values: tuple[Any, ...]) -> int:
+    return sum(value.count(":") for value in values if type(value) is str)
 
 
-def _find_orjson() -> Callable[[str | bytes], Any] | None:
-    """orjson's ``loads`` when the optional extra ``festengine[fast]`` is installed."""
-    try:
-        import orjson
-    except ImportError:
-        return None
-    return orjson.loads
+#: The Python types of a mapping's values that msgspec reads as it reads JSON's (a str subclass, a
+#: Decimal, a datetime or a ``None`` are left to the full parser).
+_PLAIN_TYPES: Final = frozenset({str, int, bool})
 
 
-_orjson_loads: Final = _find_orjson()
-
-
-def _fast_json_orjson(text: str | bytes) -> Event | None:
-    """:func:`_fast_json_stdlib` with orjson, which decodes JSON about twice as fast."""
-    if _orjson_loads is None or text[:1] not in _OPEN_BRACE or len(text) > MAX_TEXT:  # a BOM, blanks before it…
+def _fast_mapping(data: dict[Any, Any]) -> Event | None:
+    """The fast path on a dict (left unchanged); ``None`` leaves it to the full parser."""
+    if not _PLAIN_TYPES.issuperset(map(type, data.values())):
         return None
     try:
-        data = _orjson_loads(text)
-        event = _FAST_BY_TYPE[data["type"]](data)
-    except (ValueError, KeyError, TypeError):  # as above; orjson.JSONDecodeError is a ValueError
+        wire = msgspec.convert(data, STRUCTS[data["type"]])  # the struct of its type: msgspec checks the tag
+    # No type or an unknown one; msgspec's ValidationError (a key of no field or no string, a value out of
+    # bounds…); the UnicodeEncodeError of a str holding a lone surrogate.
+    except (KeyError, msgspec.MsgspecError, ValueError):
         return None
-    return event if event is None or _keys_written_once(text, data) else None
-
-
-_OPEN_BRACE: Final = ("{", b"{")
-
-#: The fast path on JSON text: with orjson if it is installed (both give the same events).
-_fast_json: Callable[[str | bytes], Event | None] = _fast_json_stdlib if _orjson_loads is None else _fast_json_orjson
+    return _event_of(wire, astuple(wire))
 
 
 def parse_event(data: Mapping[str, Any] | str | bytes, *, line: int | None = None) -> Event:
@@ -467,7 +298,7 @@ def parse_event(data: Mapping[str, Any] | str | bytes, *, line: int | None = Non
     if type(data) is str or type(data) is bytes:
         event = _fast_json(data)
     elif type(data) is dict:
-        event = _fast(data)
+        event = _fast_mapping(data)
     else:
         event = None
     return event if event is not None else _parse_slow(data, line=line)

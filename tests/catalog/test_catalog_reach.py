@@ -14,7 +14,7 @@ import pytest
 
 from festengine import FestValidationError, Problem, load_fest
 from festengine._vocab import FIELD_RANGES
-from festengine.events import _LIMITS
+from festengine._wire_format import WHOLE_LIMITS
 
 FEST = """\
 fest:
@@ -224,7 +224,7 @@ def test_view_seconds_and_purchase_quantity_ranges(pack: Pack) -> None:
 def test_field_ranges_agree_with_the_event_parser() -> None:
     """The ranges the checks use are the ones the event parser enforces."""
     for (_event, field), bounds in FIELD_RANGES.items():
-        assert _LIMITS[field] == bounds
+        assert WHOLE_LIMITS[field] == bounds
 
 
 # =========================================================================== distinct targets
