@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, ClassVar, TypeAlias
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeAlias
 
 import attrs
 
@@ -25,7 +25,7 @@ from festengine.events import Event
 if TYPE_CHECKING:
     from festengine.engine.core import Engine
 
-__all__ = ["Check", "Component", "Handler", "Rejection", "RewardHandler", "StepContext"]
+__all__ = ["Check", "Component", "Handler", "Rejection", "RewardHandler", "StepContext", "Timers"]
 
 
 @attrs.frozen(slots=True)
@@ -40,6 +40,12 @@ Check: TypeAlias = Callable[[Event], Rejection | None]
 Handler: TypeAlias = Callable[[Event, "StepContext"], None]
 RewardHandler: TypeAlias = Callable[[str, Reward, str, "StepContext"], None]
 Subscriber: TypeAlias = Callable[[Any, "StepContext"], None]
+
+
+class Timers(Protocol):
+    """Where a component sets a timer: ``component.on_timer(payload)`` runs once the clock reaches ``due_ts``."""
+
+    def schedule(self, due_ts: float, component: str, payload: list[Any]) -> None: ...
 
 
 class StepContext:
@@ -110,6 +116,9 @@ class Component:
     def subscriptions(self) -> Mapping[type[Outcome], Subscriber]:
         """Per outcome type emitted by any component, what to do when it happens."""
         return {}
+
+    def start(self, timers: Timers) -> None:
+        """Set the timers a new engine starts with (not called on restore: the snapshot has them)."""
 
     def on_timer(self, payload: list[Any], ctx: StepContext) -> None:
         """A timer this component scheduled is due."""

@@ -97,7 +97,10 @@ def _component_classes() -> list[Callable[[Fest, Engine], Component]]:
     from festengine.engine.profile import Profiles
     from festengine.social.component import Social
 
-    return [GiftStreaks, Profiles, Economy, Social, Missions]
+    def social(fest: Fest, engine: Engine) -> Social:
+        return Social(fest, badges=cast(Profiles, engine.components["profiles"]))
+
+    return [GiftStreaks, Profiles, Economy, social, Missions]
 
 
 class Engine:
@@ -125,6 +128,8 @@ class Engine:
         for make in _component_classes():
             self._add(make(fest, self))
         self._check_reward_handlers()
+        for component in self.components.values():
+            component.start(StepContext(self, None, self._start_ts))
         self._gift_streaks = cast("GiftStreaks", self.components["gifts"])
         self._missions = cast("Missions", self.components["missions"])
         self._profiles = cast("Profiles", self.components["profiles"])
@@ -415,13 +420,13 @@ class Engine:
         self, board_id: str, scope_id: str | None = None, day: date | None = None, limit: int | None = None
     ) -> list[LeaderboardEntry]:
         """A board's top entries (ties: earlier reach wins)."""
-        return self._social.leaderboard(board_id, scope_id, day, limit)
+        return self._social.leaderboard(board_id, scope_id, day, limit, now=self.clock)
 
     def leaderboard_position(
         self, board_id: str, entity_id: str, scope_id: str | None = None, day: date | None = None, around: int = 2
     ) -> LeaderboardPosition | None:
         """A viewer's or creator's rank on a board and the entries around it."""
-        return self._social.leaderboard_position(board_id, entity_id, scope_id, day, around)
+        return self._social.leaderboard_position(board_id, entity_id, scope_id, day, around, now=self.clock)
 
     def active_promotions(
         self,

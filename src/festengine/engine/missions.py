@@ -37,6 +37,7 @@ from festengine.engine.shapes import Shape
 from festengine.engine.transitions import MissionState, check_transition
 from festengine.engine.windows import fixed_bounds, make_resolver
 from festengine.events import Event
+from festengine.social.outcomes import LevelChanged
 
 __all__ = ["MissionStatus", "Missions", "Record"]
 
@@ -216,6 +217,10 @@ class Missions(Component):
             if mission.requires.badge is not None and mission.subject is Subject.VIEWER:
                 badge = mission.requires.badge.badge
                 self._badge_dependents[badge] = (*self._badge_dependents.get(badge, ()), mission)
+        #: the viewer missions that wait for a Fan Club level (rechecked on each LevelChanged)
+        self._level_dependents = tuple(
+            m for m in fest.missions.values() if m.subject is Subject.VIEWER and m.requires.fan_club_level is not None
+        )
 
     def _slot(self, mission: Mission, event_type: str) -> _Slot:
         compiled = _Compiled(
@@ -257,7 +262,10 @@ class Missions(Component):
         return table
 
     def subscriptions(self) -> Mapping[type[Outcome], Subscriber]:
-        return {BadgeAwarded: self._on_badge}
+        table: dict[type[Outcome], Subscriber] = {BadgeAwarded: self._on_badge}
+        if self._level_dependents:
+            table[LevelChanged] = self._on_level_changed
+        return table
 
     @staticmethod
     def _chain(first: Handler | None, second: Handler) -> Handler:
@@ -606,6 +614,9 @@ class Missions(Component):
         dependents = self._dependents.get(mission_id)
         if dependents:
             self.recheck_unlocks(user, dependents, ctx)
+
+    def _on_level_changed(self, outcome: LevelChanged, ctx: StepContext) -> None:
+        self.recheck_unlocks(outcome.user_id, self._level_dependents, ctx)
 
     def _on_badge(self, outcome: BadgeAwarded, ctx: StepContext) -> None:
         dependents = self._badge_dependents.get(outcome.badge_id)
