@@ -31,7 +31,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any, Final
+from typing import TYPE_CHECKING, Final
 
 import attrs
 
@@ -49,6 +49,9 @@ from festengine.social.outcomes import (
     ContributorRewarded,
 )
 from festengine.social.rules import Number, whole
+
+if TYPE_CHECKING:
+    from festengine.social.snapshot import CommunityData, GoalRow
 
 __all__ = ["CommunityGoalStatus", "CommunityGoals", "Contributor", "Goal", "GoalState", "event_measure"]
 
@@ -216,7 +219,7 @@ class Goal:
         ]
 
     @classmethod
-    def from_row(cls, row: list[Any]) -> Goal:
+    def from_row(cls, row: GoalRow) -> Goal:
         """A goal back from :meth:`to_row` (the row was checked on restore)."""
         mission, subject, window, end, extension, state, round_, completions, total, level = row[:10]
         contributions, tick, values, cooldown_until, closed = row[10:]
@@ -596,7 +599,7 @@ class CommunityGoals:
         """The ids of the community missions this part runs."""
         return set(self._missions)
 
-    def load(self, data: Any) -> None:
+    def load(self, data: CommunityData) -> None:
         """Restore what :meth:`dump` produced."""
         self._goals = {}
         for row in data["goals"]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, datetime
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from festengine._vocab import EVENT_FIELDS
 from festengine.catalog.model import Fest
@@ -38,6 +38,9 @@ from festengine.social.promotions import ActivePromotion, Promotions
 from festengine.social.rules import DayClock, Number
 from festengine.social.scoring import CreatorScoring
 from festengine.social.snapshot import social_snapshot_shape, social_timer_shape
+
+if TYPE_CHECKING:
+    from festengine.social.snapshot import SocialData
 
 __all__ = ["Social"]
 
@@ -139,7 +142,7 @@ class Social(Component):
             ctx.grant(outcome.user_id, reward, mission.id)
         self.journeys.mission_done(outcome.user_id, mission.id, ctx)
 
-    def on_timer(self, payload: list[Any], ctx: StepContext) -> None:
+    def on_timer(self, payload: list[object], ctx: StepContext) -> None:
         self._timers[str(payload[0])](payload, ctx)
 
     # ------------------------------------------------------------------ queries: Fan Clubs
@@ -253,10 +256,11 @@ class Social(Component):
     def timer_shape(self) -> Shape:
         return social_timer_shape(self.fest, self.community.missions)
 
-    def load(self, data: Any) -> None:
-        self.fan_clubs.load(data["fan_clubs"])
-        self.scoring.load(data["scoring"])
-        self.leaderboards.load(data["leaderboards"])
-        self.community.load(data["community"])
-        self.promotions.load(data["promotions"])
-        self.journeys.load(data["journeys"])
+    def load(self, data: object) -> None:
+        checked = cast("SocialData", data)  # checked against snapshot_shape before load runs
+        self.fan_clubs.load(checked["fan_clubs"])
+        self.scoring.load(checked["scoring"])
+        self.leaderboards.load(checked["leaderboards"])
+        self.community.load(checked["community"])
+        self.promotions.load(checked["promotions"])
+        self.journeys.load(checked["journeys"])

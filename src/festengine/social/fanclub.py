@@ -26,7 +26,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any, Protocol, TypeAlias
+from typing import TYPE_CHECKING, Protocol, TypeAlias
 
 import attrs
 
@@ -45,6 +45,9 @@ from festengine.social.outcomes import (
 )
 from festengine.social.rules import CompiledRule, DayClock, Number, Slot, SlotRow, compile_rules, earn
 
+if TYPE_CHECKING:
+    from festengine.social.snapshot import FanClubsData, MemberRow
+
 __all__ = ["BadgeAwarder", "FanClubMembership", "FanClubs", "Member", "MemberRow"]
 
 TIMER = "fan_club"
@@ -60,7 +63,7 @@ class BadgeAwarder(Protocol):
 
 
 #: a member as a snapshot stores it: ``[user, joined_at, points, level, paused, last_active, slots]``
-MemberRow: TypeAlias = list[str | float | int | bool | Decimal | list[SlotRow | None] | None]
+_Row: TypeAlias = list[str | float | int | bool | Decimal | list[SlotRow | None] | None]
 
 
 class Member:
@@ -78,13 +81,13 @@ class Member:
         self.last_active = joined_at
         self.slots: list[Slot | None] | None = None
 
-    def to_row(self, user: str) -> MemberRow:
+    def to_row(self, user: str) -> _Row:
         """The membership as a snapshot stores it."""
         slots = None if self.slots is None else [None if slot is None else slot.to_row() for slot in self.slots]
         return [user, self.joined_at, self.points, self.level, self.paused, self.last_active, slots]
 
     @classmethod
-    def from_row(cls, row: list[Any]) -> Member:
+    def from_row(cls, row: MemberRow) -> Member:
         """A membership back from :meth:`to_row` (without the user; the row was checked on restore)."""
         _, joined_at, points, level, paused, last_active, slots = row
         member = cls(joined_at)
@@ -363,7 +366,7 @@ class FanClubs:
             "viewers": {user: list(clubs) for user, clubs in self._viewer_clubs.items()},
         }
 
-    def load(self, data: Any) -> None:
+    def load(self, data: FanClubsData) -> None:
         """Restore what :meth:`dump` produced."""
         self._clubs.clear()  # the task handlers hold this very dict
         for creator, rows in data["clubs"].items():

@@ -18,7 +18,7 @@ completions, in order) and, per journey, the step reached and the path taken.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import attrs
 
@@ -26,6 +26,9 @@ from festengine._share import share
 from festengine.catalog.model import Fest
 from festengine.engine.component import StepContext
 from festengine.social.outcomes import JourneyCompleted, JourneyStepCompleted
+
+if TYPE_CHECKING:
+    from festengine.social.snapshot import JourneysData
 
 __all__ = ["JourneyProgress", "Journeys", "Traveller"]
 
@@ -161,7 +164,7 @@ class Journeys:
             "runs": {user: {j: [len(p), list(p)] for j, p in t.paths.items()} for user, t in travellers if t.paths},
         }
 
-    def load(self, data: Any) -> None:
+    def load(self, data: JourneysData) -> None:
         """Restore what :meth:`dump` produced."""
         self._travellers = {}
         for user, done in data["done"].items():

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import heapq
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING
 
 import attrs
 
@@ -31,6 +31,9 @@ from festengine.engine.outcomes import PointsAwarded
 from festengine.events import Event
 from festengine.social.outcomes import CreatorPointsEarned
 from festengine.social.rules import DayClock, Number
+
+if TYPE_CHECKING:
+    from festengine.social.snapshot import LeaderboardsData
 
 __all__ = ["LeaderboardEntry", "LeaderboardPosition", "Leaderboards", "Order", "Partition"]
 
@@ -300,7 +303,7 @@ class Leaderboards:
         }
         return {"boards": boards, "orders": {order_id: order.to_row() for order_id, order in self._orders.items()}}
 
-    def load(self, data: Any) -> None:
+    def load(self, data: LeaderboardsData) -> None:
         """Restore what :meth:`dump` produced."""
         for board_id, partitions in data["boards"].items():
             board = self._boards[board_id]

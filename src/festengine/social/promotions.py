@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING
 
 import attrs
 
@@ -46,6 +46,9 @@ from festengine.social.outcomes import (
     PromotionExtended,
     PromotionStarted,
 )
+
+if TYPE_CHECKING:
+    from festengine.social.snapshot import PromotionsData
 
 __all__ = ["Activation", "ActivePromotion", "Promotions"]
 
@@ -95,7 +98,10 @@ class _Activations:
 
     @classmethod
     def from_row(
-        cls, everyone: list[list[float]], streams: dict[str, list[list[float]]], viewers: dict[str, list[list[float]]]
+        cls,
+        everyone: list[tuple[float, float]],
+        streams: dict[str, list[tuple[float, float]]],
+        viewers: dict[str, list[tuple[float, float]]],
     ) -> _Activations:
         """Activations back from :meth:`to_row` (the row was checked on restore)."""
         activations = cls()
@@ -394,7 +400,7 @@ class Promotions:
             "activations": {promotion_id: a.to_row() for promotion_id, a in self._activations.items()},
         }
 
-    def load(self, data: Any) -> None:
+    def load(self, data: PromotionsData) -> None:
         """Restore what :meth:`dump` produced."""
         self._viewers = {stream: dict.fromkeys(users) for stream, users in data["viewers"].items()}
         self._activations = {

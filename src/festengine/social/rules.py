@@ -108,7 +108,7 @@ class Slot:
         return [self.day, self.given, self.carry, self.previous_day, self.previous_given, self.previous_carry]
 
     @classmethod
-    def from_row(cls, row: SlotRow) -> Slot:
+    def from_row(cls, row: Sequence[Number]) -> Slot:
         """A slot back from :meth:`to_row` (the row was checked on restore)."""
         slot = cls(int(row[0]))
         slot.given, slot.carry, slot.previous_given, slot.previous_carry = row[1], row[2], row[4], row[5]

@@ -13,13 +13,16 @@ State is owned by the creator key: per creator, the total and each rule's slot.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from festengine.catalog.model import Fest, Multiplier
 from festengine.engine.component import Handler, StepContext
 from festengine.events import Event
 from festengine.social.outcomes import CreatorPointsEarned
 from festengine.social.rules import CompiledRule, DayClock, Number, Slot, SlotRow, compile_rules, earn, whole
+
+if TYPE_CHECKING:
+    from festengine.social.snapshot import ScoringData
 
 __all__ = ["CreatorScore", "CreatorScoring", "Multipliers"]
 
@@ -156,7 +159,7 @@ class CreatorScoring:
         """JSON-ready state, creators in the order first scored."""
         return {creator: state.to_row() for creator, state in self._creators.items()}
 
-    def load(self, data: Any) -> None:
+    def load(self, data: ScoringData) -> None:
         """Restore what :meth:`dump` produced."""
         self._creators.clear()  # the handlers hold this very dict
         for creator, (total, slots) in data.items():
