@@ -30,19 +30,37 @@ from festengine.social.outcomes import JourneyCompleted, JourneyStepCompleted
 if TYPE_CHECKING:
     from festengine.social.snapshot import JourneysData
 
-__all__ = ["JourneyProgress", "Journeys", "Traveller"]
+__all__ = ["JourneyProgress", "JourneyRun", "Journeys", "Traveller"]
+
+
+class JourneyRun:
+    """A viewer's run at one journey: its path, the mission that completed each step done so far (so the
+    step reached is its length)."""
+
+    __slots__ = ("journey_id", "path")
+
+    def __init__(self, journey_id: str, path: tuple[str, ...] = ()) -> None:
+        self.journey_id = journey_id
+        self.path = path
 
 
 class Traveller:
     """A viewer's journey state (the viewer key's): the journey missions completed (first completions, in
-    order) and, per journey started (in the order started), its path: the mission that completed each
-    step done so far (so the step reached is its length)."""
+    order) and the runs at the journeys started, in the order started (a viewer runs a handful: a tuple
+    is smaller than a dict)."""
 
-    __slots__ = ("done", "paths")
+    __slots__ = ("done", "runs")
 
     def __init__(self) -> None:
         self.done: tuple[str, ...] = ()
-        self.paths: dict[str, tuple[str, ...]] = {}
+        self.runs: tuple[JourneyRun, ...] = ()
+
+    def run(self, journey_id: str) -> JourneyRun | None:
+        """The run at a journey, if started."""
+        for run in self.runs:
+            if run.journey_id == journey_id:
+                return run
+        return None
 
 
 @attrs.frozen(slots=True)
@@ -96,7 +114,11 @@ class Journeys:
 
     def _advance(self, user: str, traveller: Traveller, journey_id: str, ctx: StepContext) -> None:
         """Start the user's run at the journey if need be, then complete every step it can."""
-        path = traveller.paths.setdefault(journey_id, ())
+        run = traveller.run(journey_id)
+        if run is None:
+            run = JourneyRun(journey_id)
+            traveller.runs = (*traveller.runs, run)
+        path = run.path
         steps = self._steps[journey_id]
         total = len(steps)
         if len(path) >= total:
@@ -106,7 +128,7 @@ class Journeys:
             chosen = next((m for m in traveller.done if m in missions), None)
             if chosen is None:
                 return
-            path = traveller.paths[journey_id] = (*path, chosen)
+            path = run.path = (*path, chosen)
             reached = len(path)
             ctx.emit(
                 JourneyStepCompleted(
@@ -128,7 +150,8 @@ class Journeys:
     def _path(self, user: str, journey_id: str) -> tuple[str, ...]:
         """The user's path at a journey (empty if not started)."""
         traveller = self._travellers.get(user)
-        return () if traveller is None else traveller.paths.get(journey_id, ())
+        run = None if traveller is None else traveller.run(journey_id)
+        return () if run is None else run.path
 
     # ------------------------------------------------------------------ queries
 
@@ -161,7 +184,11 @@ class Journeys:
         travellers = self._travellers.items()
         return {
             "done": {user: list(t.done) for user, t in travellers if t.done},
-            "runs": {user: {j: [len(p), list(p)] for j, p in t.paths.items()} for user, t in travellers if t.paths},
+            "runs": {
+                user: {run.journey_id: [len(run.path), list(run.path)] for run in t.runs}
+                for user, t in travellers
+                if t.runs
+            },
         }
 
     def load(self, data: JourneysData) -> None:
@@ -170,7 +197,9 @@ class Journeys:
         for user, done in data["done"].items():
             self._traveller(user).done = tuple(share(m) for m in done)
         for user, runs in data["runs"].items():  # a run's step is the length of its path
-            self._traveller(user).paths = {share(j): tuple(share(m) for m in path) for j, (_, path) in runs.items()}
+            self._traveller(user).runs = tuple(
+                JourneyRun(share(j), tuple(share(m) for m in path)) for j, (_, path) in runs.items()
+            )
 
     def _traveller(self, user: str) -> Traveller:
         traveller = self._travellers.get(user)
