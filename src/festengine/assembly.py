@@ -8,7 +8,8 @@ mechanic; this module is the one place that knows them all and how they are wire
   in that order (a handler of an earlier component runs first for the same event);
 * the ports one component needs from another, handed over here as constructor arguments: missions
   ask profiles and Fan Clubs about a viewer (:class:`~festengine.engine.missions.ViewerFacts`),
-  Fan Clubs award badges through profiles and ask missions to unlock on a level change.
+  Fan Clubs award badges through profiles; missions unlock on the social layer's ``LevelChanged``
+  outcome, whose type they are handed (the engine's core does not know the social layer).
 
 Everything else travels as outcomes (subscriptions) and rewards (routed by kind) inside a step.
 """
@@ -19,12 +20,11 @@ from collections.abc import Collection
 from datetime import date, datetime
 from typing import Any
 
-from festengine.catalog.model import Fest, Mission
+from festengine.catalog.model import Fest
 from festengine.economy.component import Economy
 from festengine.economy.journal import JournalSink
 from festengine.economy.ledger import JournalEntry, Ledger
 from festengine.economy.money import Money
-from festengine.engine.component import StepContext
 from festengine.engine.core import DEFAULT_MAX_BYTES, EngineCore, restoring
 from festengine.engine.gifts import GiftStreaks
 from festengine.engine.missions import Missions, MissionStatus
@@ -35,6 +35,7 @@ from festengine.social.component import Social
 from festengine.social.fanclub import FanClubMembership
 from festengine.social.journeys import JourneyProgress
 from festengine.social.leaderboards import LeaderboardEntry, LeaderboardPosition
+from festengine.social.outcomes import LevelChanged
 from festengine.social.promotions import ActivePromotion
 
 __all__ = ["Engine"]
@@ -56,19 +57,6 @@ class _ViewerFacts:
         return self._social.fan_club_level(user_id)
 
 
-class _Unlocks:
-    """Missions as Fan Clubs see them (bound once missions exist: each needs the other)."""
-
-    __slots__ = ("missions",)
-
-    def __init__(self) -> None:
-        self.missions: Missions | None = None
-
-    def recheck_unlocks(self, user: str, missions: tuple[Mission, ...], ctx: StepContext) -> None:
-        if self.missions is not None:
-            self.missions.recheck_unlocks(user, missions, ctx)
-
-
 class Engine(EngineCore):
     """Runs one fest: feed it events (:meth:`apply`), read what happened (:class:`Step`) and ask it
     questions (missions, badges, money, Fan Clubs, goals, boards, promotions).
@@ -86,10 +74,9 @@ class Engine(EngineCore):
         self._gifts = GiftStreaks(fest)
         self._profiles = Profiles(fest)
         self._economy = Economy(fest, journal=journal)
-        unlocks = _Unlocks()
-        self._social = Social(fest, badges=self._profiles, unlocks=unlocks)
-        self._missions = Missions(fest, facts=_ViewerFacts(self._profiles, self._social))
-        unlocks.missions = self._missions
+        self._social = Social(fest, badges=self._profiles)
+        facts = _ViewerFacts(self._profiles, self._social)
+        self._missions = Missions(fest, facts=facts, level_changed=LevelChanged)
         parts = (self._gifts, self._profiles, self._economy, self._social, self._missions)
         super().__init__(fest, parts, leave_out=leave_out)
 

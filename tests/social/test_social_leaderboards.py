@@ -19,6 +19,7 @@ from festengine.social.scoring import Multipliers
 
 
 def entries(engine: Engine, board: str, **query: object) -> list[tuple[str, object]]:
+    """The board through the engine's query, whose daily boards default to the engine clock's day."""
     return [(e.entity_id, e.score) for e in engine.leaderboard(board, **query)]  # type: ignore[arg-type]
 
 
@@ -109,6 +110,9 @@ def test_daily_boards_start_again_at_local_midnight() -> None:
     assert entries(engine, "gifters_today", day=date(2026, 6, 1)) == [("u1", 5)]
     assert entries(engine, "gifters_today", day=date(2026, 6, 2)) == [("u2", 1)]
     assert entries(engine, "gifters_today") == [("u2", 1)]  # the engine clock's day by default
+    # the component itself takes "now" from its caller (the fest's first day when not given)
+    assert social(engine).leaderboard("gifters_today", now=engine.clock) == engine.leaderboard("gifters_today")
+    assert [e.entity_id for e in social(engine).leaderboard("gifters_today")] == ["u1"]
 
 
 def test_a_board_shows_its_size_and_a_rank_with_its_neighbours() -> None:

@@ -1,6 +1,8 @@
-"""The social layer's per-key state is plain tuples and flat dicts of strings and numbers, which the
-garbage collector stops tracking: tens of thousands of goals, members and partitions must not make
-every full collection walk them (a performance property, not a rule of the fest)."""
+"""The social layer's per-key state is small typed records with named fields and ``__slots__`` (no
+per-object ``__dict__``), and the tables inside them are flat dicts of strings and numbers, which the
+garbage collector stops tracking: tens of thousands of goals, members and partitions must stay small
+and must not make every full collection walk their contents (a performance property, not a rule of
+the fest). Collector tuning for the records themselves belongs to the shell (``gc.freeze``)."""
 
 from __future__ import annotations
 
@@ -19,7 +21,11 @@ FEST = make_fest(
 )  # fmt: skip
 
 
-def test_goals_members_slots_and_partitions_are_untracked_after_a_collection() -> None:
+def _slotted(record: object) -> bool:
+    return not hasattr(record, "__dict__") and bool(type(record).__slots__)
+
+
+def test_goals_members_slots_and_partitions_are_slotted_records_with_untracked_tables() -> None:
     engine = Engine(FEST)
     run(
         engine,
@@ -30,21 +36,22 @@ def test_goals_members_slots_and_partitions_are_untracked_after_a_collection() -
         ev("like", at(2, "18:04"), "u2", count=3),
         ev("like", at(2, "18:05"), "u3", count=1),
     )
-    for _ in range(3):  # a tuple is untracked once what it holds is: nested tuples take a pass per level
-        gc.collect()
+    gc.collect()
     parts = social(engine)
-    community = parts.community
-    assert community._goals
-    assert community._values  # the distinct goal's values
-    for key, goal in community._goals.items():
-        assert not gc.is_tracked(goal), goal
-        assert not gc.is_tracked(community._contributions[key])
-        assert not gc.is_tracked(community._reached[key])
-    assert all(not gc.is_tracked(values) for values in community._values.values())
+    goals = list(parts.community._goals.values())
+    assert goals
+    assert any(goal.values for goal in goals)  # the distinct goal's values
+    for goal in goals:
+        assert _slotted(goal), goal
+        assert not gc.is_tracked(goal.contributions)
+        assert not gc.is_tracked(goal.reached)
+        assert goal.values is None or not gc.is_tracked(goal.values)
     members = [member for club in parts.fan_clubs._clubs.values() for member in club.values()]
-    assert any(member[5] is not None for member in members)  # someone has task slots
-    assert all(not gc.is_tracked(member) for member in members)
+    slots = [slot for member in members if member.slots for slot in member.slots if slot is not None]
+    assert slots  # someone has task slots
+    assert all(_slotted(record) for record in (*members, *slots))
     boards = parts.leaderboards._boards.values()
-    partitions = [scores for board in boards for scores in board.scores.values()]
+    partitions = [partition for board in boards for partition in board.partitions.values()]
     assert partitions
-    assert all(not gc.is_tracked(scores) for scores in partitions)
+    assert all(_slotted(partition) for partition in partitions)
+    assert all(not gc.is_tracked(partition.scores) and not gc.is_tracked(partition.ticks) for partition in partitions)

@@ -185,9 +185,10 @@ class ViewerFacts(Protocol):
 class Missions(Component):
     name: ClassVar[str] = "missions"
 
-    def __init__(self, fest: Fest, facts: ViewerFacts) -> None:
+    def __init__(self, fest: Fest, facts: ViewerFacts, level_changed: type[Outcome] | None = None) -> None:
         super().__init__(fest)
         self._facts = facts
+        self._level_changed = level_changed
         self._lateness = fest.allowed_lateness.total_seconds()
         self._viewers: dict[str, _Viewer] = {}
         #: days and weeks while open: mission id -> window -> user -> record (users in the order they
@@ -229,6 +230,10 @@ class Missions(Component):
             if mission.requires.badge is not None and mission.subject is Subject.VIEWER:
                 badge = mission.requires.badge.badge
                 self._badge_dependents[badge] = (*self._badge_dependents.get(badge, ()), mission)
+        #: the viewer missions that wait for a Fan Club level (rechecked on each LevelChanged)
+        self._level_dependents = tuple(
+            m for m in fest.missions.values() if m.subject is Subject.VIEWER and m.requires.fan_club_level is not None
+        )
 
     def _slot(self, mission: Mission, event_type: str) -> _Slot:
         compiled = _Compiled(
@@ -270,7 +275,10 @@ class Missions(Component):
         return table
 
     def subscriptions(self) -> Mapping[type[Outcome], Subscriber]:
-        return {BadgeAwarded: self._on_badge}
+        table: dict[type[Outcome], Subscriber] = {BadgeAwarded: self._on_badge}
+        if self._level_dependents and self._level_changed is not None:
+            table[self._level_changed] = self._on_level_changed
+        return table
 
     @staticmethod
     def _chain(first: Handler | None, second: Handler) -> Handler:
@@ -623,6 +631,9 @@ class Missions(Component):
         dependents = self._dependents.get(mission_id)
         if dependents:
             self.recheck_unlocks(user, dependents, ctx)
+
+    def _on_level_changed(self, outcome: Any, ctx: StepContext) -> None:
+        self.recheck_unlocks(outcome.user_id, self._level_dependents, ctx)
 
     def _on_badge(self, outcome: BadgeAwarded, ctx: StepContext) -> None:
         dependents = self._badge_dependents.get(outcome.badge_id)

@@ -22,6 +22,8 @@ Rules:
   after the ``cooldown`` (events during the cooldown do not count). Levels and contributions
   start again in each round; the extensions of the deadline stay.
 * Top contributors are ranked by contribution; ties go to whoever reached the amount first.
+* A goal moves between the states of :mod:`festengine.social.goal_transitions` only as its table
+  allows; every move is checked there.
 """
 
 from __future__ import annotations
@@ -29,8 +31,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Callable
 from datetime import UTC, datetime
-from enum import StrEnum
-from typing import Any, TypeAlias
+from typing import TYPE_CHECKING, Final
 
 import attrs
 
@@ -39,6 +40,7 @@ from festengine.catalog.model import Fest, MeasureKind, Mission, Subject, Window
 from festengine.engine.component import Handler, StepContext
 from festengine.engine.windows import Resolver, make_resolver
 from festengine.events import Event
+from festengine.social.goal_transitions import GoalState, check_goal_transition
 from festengine.social.outcomes import (
     CommunityGoalCompleted,
     CommunityGoalExpired,
@@ -48,23 +50,42 @@ from festengine.social.outcomes import (
 )
 from festengine.social.rules import Number, whole
 
-__all__ = ["CommunityGoalStatus", "CommunityGoals", "Contributor", "Goal", "GoalState"]
+if TYPE_CHECKING:
+    from festengine.social.snapshot import CommunityData, GoalRow
+
+__all__ = ["CommunityGoalStatus", "CommunityGoals", "Contributor", "Goal", "GoalState", "event_measure"]
 
 TIMER = "community"
-_WEIGHTED_EVENTS = frozenset({"like", "gift"})
+_WEIGHTED_EVENTS: Final = frozenset({"like", "gift"})
 
+#: a goal's key: (mission, subject, window); the subject (a creator or a stream) owns the goal
 GoalKey = tuple[str, str, str]
+#: how much an event adds to a measure (``None``: nothing, the event does not count)
+Measure = Callable[[Event], Number | None]
+
+_ACTIVE, _COOLDOWN, _COMPLETED, _EXPIRED = GoalState.ACTIVE, GoalState.COOLDOWN, GoalState.COMPLETED, GoalState.EXPIRED
 
 
-class GoalState(StrEnum):
-    ACTIVE = "active"
-    COOLDOWN = "cooldown"
-    COMPLETED = "completed"
-    EXPIRED = "expired"
+def _one(event: Event) -> Number | None:
+    return 1
 
 
-#: how a rule measures an event: 1 each, the event's ``count``, a field's amount, a new distinct value
-_ONE, _WEIGHTED, _SUM, _DISTINCT = range(4)
+def _weighted(event: Event) -> Number | None:
+    return event.count or 1
+
+
+def event_measure(mission: Mission) -> Measure:
+    """How much an event adds to the mission's measure: ``count`` adds 1 (likes and gifts: their
+    ``count``), ``sum`` the field's amount (nothing for none or zero), ``distinct`` 1 for a value (nothing
+    for none; the goal adds it only for a value it has not seen). The one place this rule lives for
+    community goals."""
+    kind = mission.measure.kind
+    if kind is MeasureKind.COUNT:
+        return _weighted if mission.counts.event in _WEIGHTED_EVENTS else _one
+    field = mission.measure.field or ""
+    if kind is MeasureKind.SUM:
+        return lambda event: getattr(event, field) or None
+    return lambda event: None if getattr(event, field) is None else 1
 
 
 @attrs.frozen(slots=True)
@@ -73,11 +94,12 @@ class _Rule:
     mission_id: str
     target: Number
     resolve: Resolver
-    predicate: Callable[[Any], bool] | None
+    predicate: Callable[[Event], bool] | None
     #: the subject is the event's creator (else its stream)
     by_creator: bool
-    measure: int
-    field: str
+    measure: Measure
+    #: the goal counts distinct values of this field (each adds 1 the first time it is seen); else ""
+    distinct: str
     stream_window: bool
     targets: tuple[Number, ...]
     extends: tuple[float, ...]
@@ -87,36 +109,127 @@ class _Rule:
     repeat: int
 
 
-#: what the per-event loop reads of a rule, as a flat tuple it unpacks in one step:
-#: ``(rule, mission id, predicate, by creator, measure, field, resolver)``
-_Counting: TypeAlias = tuple[_Rule, str, Callable[[Any], bool] | None, bool, int, str, Resolver]
+class Goal:
+    """One community's run at one goal in one window (the subject key's state): its state, the window's
+    ``end`` (``None``: a stream that has not ended yet), what the levels reached added to it
+    (``extension``), the current round's total, level and contributions, and ``tick``, the goal's count
+    of contributions (for ties)."""
 
+    __slots__ = (
+        "closed",
+        "completions",
+        "contributions",
+        "cooldown_until",
+        "end",
+        "extension",
+        "level",
+        "mission_id",
+        "reached",
+        "round",
+        "state",
+        "subject",
+        "tick",
+        "total",
+        "values",
+        "window",
+    )
 
-#: A goal (one community's run at one goal in one window) is a tuple of strings and numbers, not an
-#: object: ``(state, end, extension, round, completions, total, level, tick, cooldown_until, closed)``.
-#: ``state`` is the plain string of a :class:`GoalState`, ``end`` the window's end (``None``: a stream
-#: that has not ended yet), ``extension`` what the levels reached added to it and ``tick`` the goal's
-#: count of contributions. Who contributed what lives beside it, in flat dicts per goal (see
-#: :class:`CommunityGoals`). A fest has tens of thousands of goals: as objects they were the social
-#: layer's biggest share of what the garbage collector walks on every full pass, while the collector
-#: stops tracking a tuple that holds only strings and numbers (not one that holds a dict, even an
-#: untracked one, hence the separate tables). The price is a new tuple per contribution, which costs
-#: about what the attribute writes it replaces did.
-Goal: TypeAlias = tuple[str, float | None, float, int, int, Number, int, int, float | None, bool]
+    def __init__(self, key: GoalKey, end: float | None) -> None:
+        self.mission_id, self.subject, self.window = key
+        self.state = _ACTIVE
+        self.end = end
+        self.extension = 0.0
+        self.round = 1
+        self.completions = 0
+        self.total: Number = 0
+        self.level = 0
+        self.tick = 0
+        self.cooldown_until: float | None = None
+        self.closed = False
+        #: user -> contribution this round, in first-contribution order
+        self.contributions: dict[str, Number] = {}
+        #: user -> the tick when the contribution was reached, in the same order (for ties)
+        self.reached: dict[str, int] = {}
+        #: the distinct values seen this round (a dict used as a set), for distinct goals still open
+        self.values: dict[object, None] | None = None
 
-_ACTIVE, _COOLDOWN, _COMPLETED, _EXPIRED = (
-    GoalState.ACTIVE.value,
-    GoalState.COOLDOWN.value,
-    GoalState.COMPLETED.value,
-    GoalState.EXPIRED.value,
-)
-#: the state strings, so that a restored goal holds the very objects the hot path compares with
-_STATES = {state.value: state.value for state in GoalState}
+    @property
+    def key(self) -> GoalKey:
+        return self.mission_id, self.subject, self.window
 
+    def deadline(self) -> float | None:
+        """The window's end plus the extensions, or ``None`` while a stream is running."""
+        return None if self.end is None else self.end + self.extension
 
-def _deadline(end: float | None, extension: float) -> float | None:
-    """The window's end plus the extensions, or ``None`` while a stream is running."""
-    return None if end is None else end + extension
+    def running(self, ts: float) -> bool:
+        """Whether an event at ``ts`` counts in the current round as it is."""
+        end = self.end
+        return self.state is _ACTIVE and not self.closed and (end is None or ts < end + self.extension)
+
+    def seen(self, value: object) -> bool:
+        """For a distinct goal: whether ``value`` was seen this round (it is remembered if not)."""
+        values = self.values
+        if values is None:
+            values = self.values = {}
+        elif value in values:
+            return True
+        values[value] = None
+        return False
+
+    def add(self, user: str, amount: Number) -> Number:
+        """Add ``amount`` to the user's contribution and the total; the contribution after."""
+        self.tick += 1
+        self.total += amount
+        contributions = self.contributions
+        contribution = contributions.get(user)
+        if contribution is None:
+            user = share(user)
+            contribution = contributions[user] = amount
+        else:
+            contribution = contributions[user] = contribution + amount
+        self.reached[user] = self.tick
+        return contribution
+
+    def new_round(self) -> None:
+        """Levels, contributions and distinct values start again; the extensions stay."""
+        self.state = check_goal_transition(self.mission_id, self.state, _ACTIVE)
+        self.round += 1
+        self.total, self.level, self.cooldown_until = 0, 0, None
+        self.contributions, self.reached, self.values = {}, {}, None
+
+    def to_row(self) -> list[object]:
+        """The goal as a snapshot stores it (distinct values sorted)."""
+        reached, values = self.reached, self.values
+        return [
+            self.mission_id,
+            self.subject,
+            self.window,
+            self.end,
+            self.extension,
+            self.state.value,
+            self.round,
+            self.completions,
+            self.total,
+            self.level,
+            [[user, amount, reached[user]] for user, amount in self.contributions.items()],
+            self.tick,
+            None if values is None else sorted(values, key=repr),
+            self.cooldown_until,
+            self.closed,
+        ]
+
+    @classmethod
+    def from_row(cls, row: GoalRow) -> Goal:
+        """A goal back from :meth:`to_row` (the row was checked on restore)."""
+        mission, subject, window, end, extension, state, round_, completions, total, level = row[:10]
+        contributions, tick, values, cooldown_until, closed = row[10:]
+        goal = cls((mission, subject, window), end)
+        goal.extension, goal.state, goal.round, goal.completions = extension, GoalState(state), round_, completions
+        goal.total, goal.level, goal.tick, goal.cooldown_until, goal.closed = total, level, tick, cooldown_until, closed
+        goal.contributions = {user: amount for user, amount, _ in contributions}
+        goal.reached = {user: reached for user, _, reached in contributions}
+        goal.values = None if values is None else dict.fromkeys(values)
+        return goal
 
 
 @attrs.frozen(slots=True)
@@ -160,11 +273,6 @@ def _top(contributions: dict[str, Number], reached: dict[str, int], size: int) -
 def _compile(fest: Fest, mission: Mission) -> _Rule:
     rules = mission.community
     assert rules is not None  # noqa: S101 - the compiler gives every community mission its rules
-    kind = mission.measure.kind
-    if kind is MeasureKind.COUNT:
-        measure = _WEIGHTED if mission.counts.event in _WEIGHTED_EVENTS else _ONE
-    else:
-        measure = _SUM if kind is MeasureKind.SUM else _DISTINCT
     return _Rule(
         mission=mission,
         mission_id=mission.id,
@@ -172,8 +280,8 @@ def _compile(fest: Fest, mission: Mission) -> _Rule:
         resolve=make_resolver(fest, mission.window),
         predicate=mission.counts.predicate,
         by_creator=mission.subject is Subject.CREATOR,
-        measure=measure,
-        field=mission.measure.field or "",
+        measure=event_measure(mission),
+        distinct=(mission.measure.field or "") if mission.measure.kind is MeasureKind.DISTINCT else "",
         stream_window=mission.window.kind is WindowKind.STREAM,
         targets=tuple(whole(level.target) for level in rules.levels),
         extends=tuple(level.extend_by.total_seconds() for level in rules.levels),
@@ -196,21 +304,11 @@ class CommunityGoals:
                 # the checks refuse streak goals: a community adds up contributions
                 if mission.subject is not Subject.VIEWER and mission.measure.kind is not MeasureKind.STREAK:
                     rules.setdefault(event_type, []).append(_compile(fest, mission))
-        self._rules: dict[str, tuple[_Counting, ...]] = {
-            event_type: tuple((r, r.mission_id, r.predicate, r.by_creator, r.measure, r.field, r.resolve) for r in rs)
-            for event_type, rs in rules.items()
-        }
+        self._rules = {event_type: tuple(found) for event_type, found in rules.items()}
         self._missions = {r.mission.id: r.mission for found in rules.values() for r in found}
         self._streams = any(r.stream_window for found in rules.values() for r in found)
+        #: (mission, subject, window) -> the goal, in the order goals started
         self._goals: dict[GoalKey, Goal] = {}
-        # Beside each goal, the current round's flat dicts of strings and numbers (which the garbage
-        # collector does not track either):
-        #: goal -> user -> contribution, in first-contribution order
-        self._contributions: dict[GoalKey, dict[str, Number]] = {}
-        #: goal -> user -> the tick when the contribution was reached, in the same order (for ties)
-        self._reached: dict[GoalKey, dict[str, int]] = {}
-        #: goal -> the distinct values seen (a dict used as a set), for distinct goals still open
-        self._values: dict[GoalKey, dict[Any, None]] = {}
         #: stream -> goals of stream windows waiting for the stream to end
         self._waiting: dict[str, tuple[GoalKey, ...]] = {}
         #: stream -> when it ended
@@ -218,41 +316,47 @@ class CommunityGoals:
         #: (mission, subject) -> the window of a goal extended past its window's end
         self._overtime: dict[tuple[str, str], str] = {}
 
-    def handlers(self) -> list[tuple[str, Handler]]:
-        """``(event type, handler)`` pairs: counting, then stream ends."""
-        table: list[tuple[str, Handler]] = [(event_type, self._on_event) for event_type in self._rules]
-        if self._streams:
-            table.append(("stream_ended", self._on_stream_ended))
-        return table
+    def handler(self, event_type: str) -> Handler | None:
+        """What an event of ``event_type`` does to the goals (counting, then a stream's end), or ``None``."""
+        rules = self._rules.get(event_type)
+        count = self._counter(rules) if rules else None
+        if event_type != "stream_ended" or not self._streams:
+            return count
+        if count is None:
+            return self._on_stream_ended
+
+        def count_then_end(event: Event, ctx: StepContext) -> None:
+            count(event, ctx)
+            self._on_stream_ended(event, ctx)
+
+        return count_then_end
 
     # ------------------------------------------------------------------ counting
 
-    def _on_event(self, event: Event, ctx: StepContext) -> None:
-        ts = ctx.ts
-        overtime = self._overtime  # the same dict for the whole event (only load replaces it)
-        for rule, mission_id, predicate, by_creator, measure, field, resolve in self._rules[event.type]:
-            if predicate is not None and not predicate(event):
-                continue
-            subject = event.creator_id if by_creator else event.stream_id
-            if subject is None:
-                continue
-            value: Any
-            if measure == _ONE:
-                value = 1
-            elif measure == _WEIGHTED:
-                value = event.count or 1
-            else:  # sum: the amount; distinct: the value, counted once per goal
-                value = getattr(event, field)
-                if value is None or (measure == _SUM and not value):
+    def _counter(self, rules: tuple[_Rule, ...]) -> Handler:
+        """Counting for an event of one type: ``rules`` are that type's goals, bound once."""
+
+        def on_event(event: Event, ctx: StepContext) -> None:
+            ts = ctx.ts
+            for rule in rules:
+                predicate = rule.predicate
+                if predicate is not None and not predicate(event):
                     continue
-            if overtime:
-                window = self._overtime_window(mission_id, subject, ts)
-                if window is not None:
-                    self._contribute(rule, (mission_id, subject, window), None, value, event, ctx)
+                subject = event.creator_id if rule.by_creator else event.stream_id
+                value = rule.measure(event) if subject is not None else None
+                if value is None or subject is None:
                     continue
-            found = resolve(ts, event)
-            if found is not None:
-                self._contribute(rule, (mission_id, subject, found[0]), found[1], value, event, ctx)
+                if self._overtime:
+                    window = self._overtime_window(rule.mission_id, subject, ts)
+                    if window is not None:
+                        self._contribute(rule, (rule.mission_id, subject, window), None, value, event, ctx)
+                        continue
+                found = rule.resolve(ts, event)
+                if found is not None:
+                    window, closes = found
+                    self._contribute(rule, (rule.mission_id, subject, window), closes, value, event, ctx)
+
+        return on_event
 
     def _overtime_window(self, mission_id: str, subject: str, ts: float) -> str | None:
         """The window of a goal extended past its end that ``ts`` still falls in, if any."""
@@ -260,70 +364,43 @@ class CommunityGoals:
         if window is None:
             return None
         goal = self._goals[(mission_id, subject, window)]
-        end, extension = goal[1], goal[2]
-        if end is not None and end <= ts < end + extension:
+        end = goal.end
+        if end is not None and end <= ts < end + goal.extension:
             return window
         return None
 
     def _contribute(
-        self, rule: _Rule, key: GoalKey, closes: float | None, value: Any, event: Event, ctx: StepContext
+        self, rule: _Rule, key: GoalKey, closes: float | None, amount: Number, event: Event, ctx: StepContext
     ) -> None:
-        goals = self._goals
-        ts = ctx.ts
-        goal = goals.get(key)
+        goal = self._goals.get(key)
         if goal is None:
-            key = (key[0], share(key[1]), share(key[2]))  # kept for good: one copy of each id
-            goal = self._open(key, closes, event, ctx)
+            mission_id, subject, window = key
+            goal = self._open((mission_id, share(subject), share(window)), closes, event, ctx)  # one copy of each id
             if goal is None:
                 return
-        state, end, extension, round_, completions, total, level, tick, cooldown_until, closed = goal
-        if state != _ACTIVE or closed or (end is not None and ts >= end + extension):
-            # not a running round inside its deadline: rare, and it counts only if a cooldown is over
-            goal = self._restart(key, goal, ts)
-            if goal is None:
-                return
-            state, end, extension, round_, completions, total, level, tick, cooldown_until, closed = goal
-        amount: Number = value
-        if rule.measure == _DISTINCT:
-            values = self._values.get(key)
-            if values is None:
-                values = self._values[key] = {}
-            elif value in values:
-                return
-            values[value] = None
-            amount = 1
-        user = event.user_id
-        tick += 1
-        contributions = self._contributions[key]
-        contribution = contributions.get(user)
-        if contribution is None:
-            user = share(user)
-            contribution = contributions[user] = amount
-        else:
-            contribution = contributions[user] = contribution + amount
-        self._reached[key][user] = tick
-        total += amount
-        goals[key] = (state, end, extension, round_, completions, total, level, tick, cooldown_until, closed)
-        target = rule.target
+        if not goal.running(ctx.ts) and not self._restart(goal, ctx.ts):
+            return  # not a running round inside its deadline, and no cooldown is over
+        if rule.distinct and goal.seen(getattr(event, rule.distinct)):
+            return
+        contribution = goal.add(event.user_id, amount)
         ctx.emit(
             CommunityProgressed(
                 event_id=ctx.event_id,
                 mission_id=rule.mission_id,
-                subject=key[1],
-                window=key[2],
-                round=round_,
-                user_id=user,
+                subject=goal.subject,
+                window=goal.window,
+                round=goal.round,
+                user_id=event.user_id,
                 amount=amount,
                 contribution=contribution,
-                total=total,
-                target=target,
+                total=goal.total,
+                target=rule.target,
             )
         )
-        targets = rule.targets
-        if level < len(targets) and total >= targets[level]:
-            self._reach_levels(rule, key, event, ctx)
-        if total >= target:
-            self._complete(rule, key, event, ctx)
+        if goal.level < len(rule.targets) and goal.total >= rule.targets[goal.level]:
+            self._reach_levels(rule, goal, event, ctx)
+        if goal.total >= rule.target:
+            self._complete(rule, goal, event, ctx)
 
     def _open(self, key: GoalKey, closes: float | None, event: Event, ctx: StepContext) -> Goal | None:
         """A new goal for ``key``, or ``None`` when the event came after its stream ended."""
@@ -339,71 +416,90 @@ class CommunityGoals:
                 self._waiting[stream] = (*self._waiting.get(stream, ()), key)  # a stream has a few goals
             else:
                 ctx.schedule(end + self._lateness, self._component, [TIMER, *key, end])
-        goal = self._goals[key] = (_ACTIVE, end, 0.0, 1, 0, 0, 0, 0, None, False)
-        self._contributions[key] = {}
-        self._reached[key] = {}
+        goal = self._goals[key] = Goal(key, end)
         return goal
 
-    def _restart(self, key: GoalKey, goal: Goal, ts: float) -> Goal | None:
-        """The goal an event at ``ts`` counts in, when ``goal`` is not a running round inside its deadline:
-        a new round once a cooldown is over, else ``None`` (the event does not count)."""
-        state, end, extension, round_, completions, _, _, tick, cooldown_until, closed = goal
-        if closed or state == _COMPLETED:
-            return None
-        deadline = _deadline(end, extension)
+    def _restart(self, goal: Goal, ts: float) -> bool:
+        """Whether an event at ``ts`` counts in ``goal`` when it is not a running round inside its deadline:
+        yes once a cooldown is over (a new round starts), else no."""
+        if goal.closed or goal.state is _COMPLETED:
+            return False
+        deadline = goal.deadline()
         if deadline is not None and ts >= deadline:
-            return None
-        if state == _COOLDOWN:
-            if cooldown_until is not None and ts < cooldown_until:
-                return None
-            # levels, contributions and distinct values start again; the extensions stay
-            goal = self._goals[key] = (_ACTIVE, end, extension, round_ + 1, completions, 0, 0, tick, None, False)
-            self._contributions[key] = {}
-            self._reached[key] = {}
-            self._values.pop(key, None)
-        return goal
+            return False
+        if goal.state is _COOLDOWN:
+            if goal.cooldown_until is not None and ts < goal.cooldown_until:
+                return False
+            goal.new_round()
+        return True
 
-    def _reach_levels(self, rule: _Rule, key: GoalKey, event: Event, ctx: StepContext) -> None:
-        goals = self._goals
-        state, end, extension, round_, completions, total, level, tick, cooldown_until, closed = goals[key]
+    def _reach_levels(self, rule: _Rule, goal: Goal, event: Event, ctx: StepContext) -> None:
         targets = rule.targets
-        while level < len(targets) and total >= targets[level]:
-            extend = rule.extends[level]
-            level += 1
+        while goal.level < len(targets) and goal.total >= targets[goal.level]:
+            extend = rule.extends[goal.level]
+            goal.level += 1
             if extend:
-                extension += extend
-                if end is not None:
-                    ctx.schedule(end + extension + self._lateness, self._component, [TIMER, *key, end])
+                goal.extension += extend
+                if goal.end is not None:
+                    due = goal.end + goal.extension + self._lateness
+                    ctx.schedule(due, self._component, [TIMER, *goal.key, goal.end])
                 if not rule.stream_window:
-                    self._overtime[(key[0], key[1])] = key[2]
-            goals[key] = (state, end, extension, round_, completions, total, level, tick, cooldown_until, closed)
+                    self._overtime[(goal.mission_id, goal.subject)] = goal.window
             ctx.emit(
-                CommunityLevelReached(ctx.event_id, key[0], key[1], key[2], round_, level, targets[level - 1], total,
-                                      _when(_deadline(end, extension)), event.user_id, event.stream_id)
-            )  # fmt: skip
+                CommunityLevelReached(
+                    event_id=ctx.event_id,
+                    mission_id=goal.mission_id,
+                    subject=goal.subject,
+                    window=goal.window,
+                    round=goal.round,
+                    level=goal.level,
+                    target=targets[goal.level - 1],
+                    total=goal.total,
+                    deadline=_when(goal.deadline()),
+                    user_id=event.user_id,
+                    stream_id=event.stream_id,
+                )
+            )
 
-    def _complete(self, rule: _Rule, key: GoalKey, event: Event, ctx: StepContext) -> None:
-        goals = self._goals
-        state, end, extension, round_, completions, total, level, tick, cooldown_until, closed = goals[key]
-        completions += 1
-        goals[key] = (state, end, extension, round_, completions, total, level, tick, cooldown_until, closed)
-        contributions = self._contributions[key]
-        minimum = rule.min_contribution
-        eligible = [(user, amount) for user, amount in contributions.items() if amount >= minimum]
-        top = tuple((c.user_id, c.contribution) for c in _top(contributions, self._reached[key], rule.top))
+    def _complete(self, rule: _Rule, goal: Goal, event: Event, ctx: StepContext) -> None:
+        """The round reached its target: reward the eligible contributors (in first-contribution order),
+        then cool down for another round or complete."""
+        goal.completions += 1
+        contributions = goal.contributions
+        eligible = [(user, amount) for user, amount in contributions.items() if amount >= rule.min_contribution]
+        top = tuple((c.user_id, c.contribution) for c in _top(contributions, goal.reached, rule.top))
         ctx.emit(
-            CommunityGoalCompleted(ctx.event_id, key[0], key[1], key[2], round_, total, len(contributions),
-                                   len(eligible), top, event.user_id, event.stream_id)
-        )  # fmt: skip
+            CommunityGoalCompleted(
+                event_id=ctx.event_id,
+                mission_id=goal.mission_id,
+                subject=goal.subject,
+                window=goal.window,
+                round=goal.round,
+                total=goal.total,
+                contributors=len(contributions),
+                rewarded=len(eligible),
+                top_contributors=top,
+                user_id=event.user_id,
+                stream_id=event.stream_id,
+            )
+        )
         for user, contribution in eligible:
-            ctx.emit(ContributorRewarded(ctx.event_id, key[0], key[1], key[2], round_, user, contribution))
-        # the messages above do not touch goals; the goal is read again all the same
-        state, end, extension, round_, completions, total, level, tick, cooldown_until, closed = goals[key]
-        if completions < rule.repeat:
-            state, cooldown_until = _COOLDOWN, ctx.ts + rule.cooldown
+            ctx.emit(
+                ContributorRewarded(
+                    event_id=ctx.event_id,
+                    mission_id=goal.mission_id,
+                    subject=goal.subject,
+                    window=goal.window,
+                    round=goal.round,
+                    user_id=user,
+                    contribution=contribution,
+                )
+            )
+        if goal.completions < rule.repeat:
+            goal.state = check_goal_transition(goal.mission_id, goal.state, _COOLDOWN)
+            goal.cooldown_until = ctx.ts + rule.cooldown
         else:
-            state = _COMPLETED
-        goals[key] = (state, end, extension, round_, completions, total, level, tick, cooldown_until, closed)
+            goal.state = check_goal_transition(goal.mission_id, goal.state, _COMPLETED)
 
     # ------------------------------------------------------------------ time
 
@@ -413,97 +509,87 @@ class CommunityGoals:
             return
         ts = ctx.ts
         self._stream_ends[stream] = ts
-        goals = self._goals
         for key in self._waiting.pop(stream, ()):
-            goal = goals[key]
-            goals[key] = (goal[0], ts, *goal[2:])
-            ctx.schedule(ts + goal[2] + self._lateness, self._component, [TIMER, *key, ts])
+            goal = self._goals[key]
+            goal.end = ts
+            ctx.schedule(ts + goal.extension + self._lateness, self._component, [TIMER, *key, ts])
 
-    def on_timer(self, payload: list[Any], ctx: StepContext) -> None:
+    def on_timer(self, payload: list[object], ctx: StepContext) -> None:
         """A goal's deadline (plus lateness) passed: close it, unless it was extended since."""
         _, mission_id, subject, window, timer_end = payload
-        key = (mission_id, subject, window)
-        goal = self._goals.get(key)
-        if goal is None:
+        goal = self._goals.get((str(mission_id), str(subject), str(window)))
+        if goal is None or goal.closed or goal.end != timer_end:
             return
-        state, end, extension, round_, completions, total, level, tick, cooldown_until, closed = goal
-        if closed or end != timer_end:
-            return
-        deadline = _deadline(end, extension)
+        deadline = goal.deadline()
         if deadline is None or ctx.ts < deadline + self._lateness:  # extended after this timer was set
             return
-        self._values.pop(key, None)  # a closed goal counts nothing more
-        if self._overtime.get((mission_id, subject)) == window:
-            del self._overtime[(mission_id, subject)]
-        if state == _ACTIVE:
-            state = _EXPIRED
-        elif state == _COOLDOWN:
-            state = _COMPLETED
-        self._goals[key] = (state, end, extension, round_, completions, total, level, tick, cooldown_until, True)
-        if state == _EXPIRED:
-            ctx.emit(CommunityGoalExpired(ctx.event_id, mission_id, subject, window, round_, total, level))
+        goal.closed, goal.values = True, None  # a closed goal counts nothing more
+        if self._overtime.get((goal.mission_id, goal.subject)) == goal.window:
+            del self._overtime[(goal.mission_id, goal.subject)]
+        if goal.state is _COOLDOWN:
+            goal.state = check_goal_transition(goal.mission_id, goal.state, _COMPLETED)
+        elif goal.state is _ACTIVE:
+            goal.state = check_goal_transition(goal.mission_id, goal.state, _EXPIRED)
+            ctx.emit(
+                CommunityGoalExpired(
+                    event_id=ctx.event_id,
+                    mission_id=goal.mission_id,
+                    subject=goal.subject,
+                    window=goal.window,
+                    round=goal.round,
+                    total=goal.total,
+                    level=goal.level,
+                )
+            )
 
     # ------------------------------------------------------------------ queries
 
     def status(self, mission_id: str, subject: str, window: str | None = None) -> CommunityGoalStatus | None:
         """One goal of one community: in ``window``, or the latest window it took part in."""
         if window is None:
-            keys = [k for k in self._goals if k[0] == mission_id and k[1] == subject]
-            if not keys:
-                return None
-            window = keys[-1][2]
+            found = [g for g in self._goals.values() if g.mission_id == mission_id and g.subject == subject]
+            return self._status(found[-1]) if found else None
         goal = self._goals.get((mission_id, subject, window))
-        return None if goal is None else self._status((mission_id, subject, window), goal)
+        return None if goal is None else self._status(goal)
 
     def statuses(self, subject: str | None = None) -> list[CommunityGoalStatus]:
         """Every goal (of one creator or stream, if given), in the order they started."""
-        return [self._status(key, goal) for key, goal in self._goals.items() if subject is None or key[1] == subject]
+        return [self._status(goal) for goal in self._goals.values() if subject is None or goal.subject == subject]
 
     def contributions(self, mission_id: str, subject: str, window: str) -> dict[str, Number]:
         """Every contributor's contribution in the current round, in first-contribution order."""
-        return dict(self._contributions.get((mission_id, subject, window), {}))
+        goal = self._goals.get((mission_id, subject, window))
+        return {} if goal is None else dict(goal.contributions)
 
-    def _status(self, key: GoalKey, goal: Goal) -> CommunityGoalStatus:
-        state, end, extension, round_, completions, total, level, _, cooldown_until, _ = goal
-        contributions = self._contributions[key]
-        mission = self._missions[key[0]]
+    def _status(self, goal: Goal) -> CommunityGoalStatus:
+        mission = self._missions[goal.mission_id]
         rules = mission.community
         size = rules.top_contributors if rules is not None else 0
         return CommunityGoalStatus(
             mission_id=mission.id,
             title=mission.title,
-            subject=key[1],
-            window=key[2],
-            state=state,
-            round=round_,
-            completions=completions,
-            total=total,
+            subject=goal.subject,
+            window=goal.window,
+            state=goal.state.value,
+            round=goal.round,
+            completions=goal.completions,
+            total=goal.total,
             target=mission.target,
-            level=level,
+            level=goal.level,
             levels=len(rules.levels) if rules is not None else 0,
-            deadline=_when(_deadline(end, extension)),
-            cooldown_until=_when(cooldown_until),
-            contributors=len(contributions),
-            top_contributors=tuple(_top(contributions, self._reached[key], size)),
+            deadline=_when(goal.deadline()),
+            cooldown_until=_when(goal.cooldown_until),
+            contributors=len(goal.contributions),
+            top_contributors=tuple(_top(goal.contributions, goal.reached, size)),
         )
 
     # ------------------------------------------------------------------ snapshots
 
-    def dump(self) -> Any:
+    def dump(self) -> dict[str, object]:
         """JSON-ready state; distinct values sorted, goals in the order they started."""
-        goals = []
-        for key, goal in self._goals.items():
-            state, end, extension, round_, completions, total, level, tick, cooldown_until, closed = goal
-            reached = self._reached[key]
-            values = self._values.get(key)
-            goals.append(
-                [*key, end, extension, state, round_, completions, total, level,
-                 [[user, amount, reached[user]] for user, amount in self._contributions[key].items()], tick,
-                 None if values is None else sorted(values, key=repr), cooldown_until, closed]
-            )  # fmt: skip
         return {
-            "goals": goals,
-            "waiting": self._waiting,
+            "goals": [goal.to_row() for goal in self._goals.values()],
+            "waiting": {stream: [list(key) for key in keys] for stream, keys in self._waiting.items()},
             "ends": self._stream_ends,
             "overtime": [[mission, subject, window] for (mission, subject), window in self._overtime.items()],
         }
@@ -513,19 +599,12 @@ class CommunityGoals:
         """The ids of the community missions this part runs."""
         return set(self._missions)
 
-    def load(self, data: Any) -> None:
+    def load(self, data: CommunityData) -> None:
         """Restore what :meth:`dump` produced."""
-        self._goals, self._contributions, self._reached, self._values = {}, {}, {}, {}
+        self._goals = {}
         for row in data["goals"]:
-            (mission, subject, window, end, extension, state, round_, completions, total, level, contributions,
-             tick, values, cooldown_until, closed) = row  # fmt: skip
-            key = (mission, subject, window)
-            self._goals[key] = (_STATES[state], end, extension, round_, completions, total, level, tick,
-                                cooldown_until, closed)  # fmt: skip
-            self._contributions[key] = {user: amount for user, amount, _ in contributions}
-            self._reached[key] = {user: reached for user, _, reached in contributions}
-            if values is not None:
-                self._values[key] = dict.fromkeys(values)
+            goal = Goal.from_row(row)
+            self._goals[goal.key] = goal
         self._waiting = {stream: tuple((m, s, w) for m, s, w in keys) for stream, keys in data["waiting"].items()}
         self._stream_ends = dict(data["ends"])
         self._overtime = {(mission, subject): window for mission, subject, window in data["overtime"]}

@@ -3,7 +3,9 @@ and promotions, composed into one engine component named ``social``.
 
 Each mechanic lives in its own module and owns its keyed state; this component wires them to the
 engine. For an event, the parts run in a fixed order: promotions (who watches which stream), Fan
-Clubs, creator scoring, leaderboards, community goals. Parts talk through outcomes: a community
+Clubs, creator scoring, leaderboards, community goals. Each part says what an event type does to it
+(with that type's rules bound once), and the component fuses them, once, into one handler per event
+type, leaving out the parts the fest does not use. Parts talk through outcomes: a community
 goal's :class:`ContributorRewarded` messages are applied to each contributor here, goal levels
 trigger promotions, and mission completions advance journeys and trigger promotions. The rules of
 each mechanic are in its module and in ``docs/social.md``.
@@ -13,8 +15,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, datetime
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar, cast
 
+from festengine._vocab import EVENT_FIELDS
 from festengine.catalog.model import Fest
 from festengine.engine.component import Check, Component, Handler, RewardHandler, StepContext, Subscriber, Timers
 from festengine.engine.outcomes import MissionCompleted, Outcome, PointsAwarded
@@ -22,7 +25,7 @@ from festengine.engine.shapes import Shape
 from festengine.events import Event
 from festengine.social import community, fanclub, promotions
 from festengine.social.community import CommunityGoals, CommunityGoalStatus
-from festengine.social.fanclub import BadgeAwarder, FanClubMembership, FanClubs, UnlockRechecker
+from festengine.social.fanclub import BadgeAwarder, FanClubMembership, FanClubs
 from festengine.social.journeys import JourneyProgress, Journeys
 from festengine.social.leaderboards import LeaderboardEntry, LeaderboardPosition, Leaderboards
 from festengine.social.outcomes import (
@@ -36,31 +39,45 @@ from festengine.social.rules import DayClock, Number
 from festengine.social.scoring import CreatorScoring
 from festengine.social.snapshot import social_snapshot_shape, social_timer_shape
 
+if TYPE_CHECKING:
+    from festengine.social.snapshot import SocialData
+
 __all__ = ["Social"]
 
 
-def _compose(handlers: list[Handler]) -> Handler:
-    """One handler running ``handlers`` in order (the handler itself when there is one)."""
-    if len(handlers) == 1:
-        return handlers[0]
-    chain = tuple(handlers)
+def _fuse(steps: list[Handler]) -> Handler:
+    """One handler running ``steps`` in order (the step itself when there is one)."""
+    if len(steps) == 1:
+        return steps[0]
+    if len(steps) == 2:  # the common case: no loop
+        first, second = steps
 
-    def run_all(event: Event, ctx: StepContext) -> None:
-        for handler in chain:
-            handler(event, ctx)
+        def both(event: Event, ctx: StepContext) -> None:
+            first(event, ctx)
+            second(event, ctx)
 
-    return run_all
+        return both
+    chain = tuple(steps)
+
+    def all_of(event: Event, ctx: StepContext) -> None:
+        for step in chain:
+            step(event, ctx)
+
+    return all_of
 
 
 class Social(Component):
-    """Fan Clubs, journeys, community goals, scoring, leaderboards and promotions of one fest."""
+    """Fan Clubs, journeys, community goals, scoring, leaderboards and promotions of one fest.
+
+    ``badges`` is where Fan Club levels award their badges (the composition root passes the profiles).
+    """
 
     name: ClassVar[str] = "social"
 
-    def __init__(self, fest: Fest, badges: BadgeAwarder, unlocks: UnlockRechecker) -> None:
-        super().__init__(fest)
+    def __init__(self, fest: Fest, badges: BadgeAwarder) -> None:
+        self.fest = fest  # no engine: the parts talk to the rest through ports, outcomes and the step context
         days = DayClock(fest.calendar)
-        self.fan_clubs = FanClubs(fest, badges, unlocks, days, self.name)
+        self.fan_clubs = FanClubs(fest, badges, days, self.name)
         self.scoring = CreatorScoring(fest, days)
         self.leaderboards = Leaderboards(fest, days)
         self.community = CommunityGoals(fest, self.name)
@@ -73,22 +90,28 @@ class Social(Component):
             community.TIMER: self.community.on_timer,
             promotions.TIMER: self.promotions.on_timer,
         }
+        self._handlers = self._fused_handlers()
+
+    def _fused_handlers(self) -> dict[str, Handler]:
+        """Per event type, one handler doing what each part does with it, in the parts' order."""
+        parts = (self.promotions, self.fan_clubs, self.scoring, self.leaderboards, self.community)
+        table: dict[str, Handler] = {}
+        for event_type in EVENT_FIELDS:
+            steps = [step for part in parts if (step := part.handler(event_type)) is not None]
+            if steps:
+                table[event_type] = _fuse(steps)
+        return table
 
     # ------------------------------------------------------------------ wiring
 
     def start(self, timers: Timers) -> None:
-        self.promotions.schedule_windows(timers)
+        self.promotions.start(timers)
 
     def checks(self) -> Mapping[str, Check]:
         return {"purchase": self.promotions.check_purchase}
 
     def handlers(self) -> Mapping[str, Handler]:
-        grouped: dict[str, list[Handler]] = {}
-        parts = (self.promotions, self.fan_clubs, self.scoring, self.leaderboards, self.community)
-        for part in parts:
-            for event_type, handler in part.handlers():
-                grouped.setdefault(event_type, []).append(handler)
-        return {event_type: _compose(found) for event_type, found in grouped.items()}
+        return self._handlers
 
     def reward_handlers(self) -> Mapping[str, RewardHandler]:
         return {"fan_club_points": self.fan_clubs.grant_reward, "promotion": self.promotions.grant_reward}
@@ -119,8 +142,8 @@ class Social(Component):
             ctx.grant(outcome.user_id, reward, mission.id)
         self.journeys.mission_done(outcome.user_id, mission.id, ctx)
 
-    def on_timer(self, payload: list[Any], ctx: StepContext) -> None:
-        self._timers[payload[0]](payload, ctx)
+    def on_timer(self, payload: list[object], ctx: StepContext) -> None:
+        self._timers[str(payload[0])](payload, ctx)
 
     # ------------------------------------------------------------------ queries: Fan Clubs
 
@@ -179,7 +202,8 @@ class Social(Component):
         now: datetime | None = None,
     ) -> list[LeaderboardEntry]:
         """A board's top entries; ``scope_id`` names the creator or stream of scoped boards, ``day``
-        the local fest day of daily boards (the day of ``now``, the engine clock, by default)."""
+        the local fest day of daily boards (by default the day of ``now``, the caller's clock, or the
+        fest's first day)."""
         return self.leaderboards.top(board_id, scope_id, self._day(board_id, day, now), limit)
 
     def leaderboard_position(
@@ -216,7 +240,7 @@ class Social(Component):
 
     # ------------------------------------------------------------------ snapshots
 
-    def dump(self) -> Any:
+    def dump(self) -> dict[str, object]:
         return {
             "fan_clubs": self.fan_clubs.dump(),
             "scoring": self.scoring.dump(),
@@ -232,10 +256,11 @@ class Social(Component):
     def timer_shape(self) -> Shape:
         return social_timer_shape(self.fest, self.community.missions)
 
-    def load(self, data: Any) -> None:
-        self.fan_clubs.load(data["fan_clubs"])
-        self.scoring.load(data["scoring"])
-        self.leaderboards.load(data["leaderboards"])
-        self.community.load(data["community"])
-        self.promotions.load(data["promotions"])
-        self.journeys.load(data["journeys"])
+    def load(self, data: object) -> None:
+        checked = cast("SocialData", data)  # checked against snapshot_shape before load runs
+        self.fan_clubs.load(checked["fan_clubs"])
+        self.scoring.load(checked["scoring"])
+        self.leaderboards.load(checked["leaderboards"])
+        self.community.load(checked["community"])
+        self.promotions.load(checked["promotions"])
+        self.journeys.load(checked["journeys"])

@@ -25,12 +25,13 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from datetime import UTC, datetime
-from typing import Any, Protocol, TypeAlias
+from decimal import Decimal
+from typing import TYPE_CHECKING, Protocol, TypeAlias
 
 import attrs
 
 from festengine._share import share
-from festengine.catalog.model import Fest, Mission, Reward, Subject
+from festengine.catalog.model import Fest, Reward
 from festengine.engine.component import Handler, StepContext
 from festengine.events import Event
 from festengine.social.outcomes import (
@@ -42,37 +43,58 @@ from festengine.social.outcomes import (
     FanClubRewardSkipped,
     LevelChanged,
 )
-from festengine.social.rules import CompiledRule, DayClock, Number, Slot, compile_rules, earn, new_slot
+from festengine.social.rules import CompiledRule, DayClock, Number, Slot, SlotRow, compile_rules, earn
 
-__all__ = ["BadgeAwarder", "FanClubMembership", "FanClubs", "Member", "UnlockRechecker"]
+if TYPE_CHECKING:
+    from festengine.social.snapshot import FanClubsData, MemberRow
+
+__all__ = ["BadgeAwarder", "FanClubMembership", "FanClubs", "Member", "MemberRow"]
+
+TIMER = "fan_club"
+_DAY = 86_400.0
 
 
 class BadgeAwarder(Protocol):
-    """Where Fan Club levels award their badges (the engine's profiles)."""
+    """Where Fan Club levels award their badges (the viewer's profile)."""
 
     def award_badge(self, user_id: str, badge_id: str, tier: str, source: str, ctx: StepContext) -> bool:
         """Award the badge at this tier unless a higher one is held; whether it was awarded."""
         ...
 
 
-class UnlockRechecker(Protocol):
-    """Where a level change asks missions gated on Fan Club levels to unlock (the engine's missions)."""
-
-    def recheck_unlocks(self, user: str, missions: tuple[Mission, ...], ctx: StepContext) -> None:
-        """Unlock those of ``missions`` whose prerequisites the viewer now meets."""
-        ...
+#: a member as a snapshot stores it: ``[user, joined_at, points, level, paused, last_active, slots]``
+_Row: TypeAlias = list[str | float | int | bool | Decimal | list[SlotRow | None] | None]
 
 
-TIMER = "fan_club"
-_DAY = 86_400.0
+class Member:
+    """One viewer's membership of one club. ``last_active`` is the latest time the member joined or
+    earned points; ``slots`` is ``None`` until a capped task counts, then per task its slot or ``None``
+    (see :mod:`festengine.social.rules`)."""
 
+    __slots__ = ("joined_at", "last_active", "level", "paused", "points", "slots")
 
-#: One viewer's membership of one club, as a tuple of numbers rather than an object:
-#: ``(joined_at, points, level, paused, last_active, slots)``. ``last_active`` is the latest time the
-#: member joined or earned points; ``slots`` is ``None`` until a capped task counts, then per task its
-#: slot or ``None`` (see :mod:`festengine.social.rules`). Members are many and change only when they
-#: earn points: as tuples they and their slots are nothing the garbage collector has to keep walking.
-Member: TypeAlias = tuple[float, Number, int, bool, float, tuple[Slot | None, ...] | None]
+    def __init__(self, joined_at: float) -> None:
+        self.joined_at = joined_at
+        self.points: Number = 0
+        self.level = 0
+        self.paused = False
+        self.last_active = joined_at
+        self.slots: list[Slot | None] | None = None
+
+    def to_row(self, user: str) -> _Row:
+        """The membership as a snapshot stores it."""
+        slots = None if self.slots is None else [None if slot is None else slot.to_row() for slot in self.slots]
+        return [user, self.joined_at, self.points, self.level, self.paused, self.last_active, slots]
+
+    @classmethod
+    def from_row(cls, row: MemberRow) -> Member:
+        """A membership back from :meth:`to_row` (without the user; the row was checked on restore)."""
+        _, joined_at, points, level, paused, last_active, slots = row
+        member = cls(joined_at)
+        member.points, member.level, member.paused, member.last_active = points, level, paused, last_active
+        if slots is not None:
+            member.slots = [None if slot is None else Slot.from_row(slot) for slot in slots]
+        return member
 
 
 @attrs.frozen(slots=True)
@@ -90,12 +112,9 @@ class FanClubMembership:
 class FanClubs:
     """The Fan Clubs of a fest (inactive when the pack has no ``fan_club`` section)."""
 
-    def __init__(
-        self, fest: Fest, badges: BadgeAwarder, unlocks: UnlockRechecker, days: DayClock, component: str
-    ) -> None:
+    def __init__(self, fest: Fest, badges: BadgeAwarder, days: DayClock, component: str) -> None:
         club = fest.fan_club
         self._badges = badges
-        self._unlocks = unlocks
         self._days = days
         self._component = component
         self._lateness = fest.allowed_lateness.total_seconds()
@@ -106,78 +125,88 @@ class FanClubs:
         self._thresholds = tuple(level.points for level in self._levels)
         self._tasks: dict[str, tuple[CompiledRule, ...]] = compile_rules(club.tasks) if club else {}
         self._task_count = len(club.tasks) if club else 0
-        self._gift_tasks = "gift" in self._tasks
-        self._level_missions: tuple[Mission, ...] = tuple(
-            m for m in fest.missions.values() if m.subject is Subject.VIEWER and m.requires.fan_club_level is not None
-        )
+        #: creator (the club's owner key) -> user -> member, in join order
         self._clubs: dict[str, dict[str, Member]] = {}
         #: user -> the creators whose clubs they joined, in join order (a viewer joins a few)
         self._viewer_clubs: dict[str, tuple[str, ...]] = {}
+        #: user -> the highest level held in any club
         self._best: dict[str, int] = {}
 
     # ------------------------------------------------------------------ wiring
 
-    def handlers(self) -> list[tuple[str, Handler]]:
-        """``(event type, handler)`` pairs, in the order they must run."""
+    def handler(self, event_type: str) -> Handler | None:
+        """What an event of ``event_type`` does to the clubs (joins first, then tasks), or ``None``."""
         if not self.enabled:
-            return []
-        table: list[tuple[str, Handler]] = []
-        if self._join_gift is not None:
-            table.append(("gift", self._on_gift))
-        table.append(("fan_club_join", self._on_join_event))
-        table.append(("stream_started", self._on_live))
-        for event_type in self._tasks:
-            joins = event_type == "fan_club_join" or (event_type == "gift" and self._join_gift is not None)
-            if not joins:  # joining events run their tasks after the join
-                table.append((event_type, self._on_task))
-        return table
+            return None
+        tasks = self._tasks.get(event_type, ())
+        if event_type == "gift" and self._join_gift is not None:
+            return self._gift_handler(tasks)
+        if event_type == "fan_club_join":
+            return self._join_handler(tasks)
+        if event_type == "stream_started":
+            return self._on_live if not tasks else _both(self._on_live, self._task_handler(tasks))
+        return self._task_handler(tasks) if tasks else None
 
-    def _on_gift(self, event: Event, ctx: StepContext) -> None:
-        creator = event.creator_id
-        if creator is None:
-            return
-        if event.gift_id == self._join_gift:
-            self._join(event.user_id, creator, f"gift:{event.gift_id}", ctx)
-        if self._gift_tasks:
-            self._on_task(event, ctx)
+    def _gift_handler(self, tasks: tuple[CompiledRule, ...]) -> Handler:
+        join_gift, count = self._join_gift, self._task_handler(tasks) if tasks else None
 
-    def _on_join_event(self, event: Event, ctx: StepContext) -> None:
-        if event.creator_id is None:
-            return
-        self._join(event.user_id, event.creator_id, "fan_club_join", ctx)
-        if "fan_club_join" in self._tasks:
-            self._on_task(event, ctx)
+        def on_gift(event: Event, ctx: StepContext) -> None:
+            creator = event.creator_id
+            if creator is None:
+                return
+            if event.gift_id == join_gift:
+                self._join(event.user_id, creator, f"gift:{event.gift_id}", ctx)
+            if count is not None:
+                count(event, ctx)
 
-    def _on_task(self, event: Event, ctx: StepContext) -> None:
-        creator = event.creator_id
-        if creator is None:
-            return
-        club = self._clubs.get(creator)
-        if club is None:
-            return
-        user = event.user_id
-        if user not in club:
-            return
-        days, ts = self._days, ctx.ts
-        day = days.day if days.start <= ts < days.end else days.day_of(ts)
-        for rule in self._tasks[event.type]:
-            predicate = rule.predicate
-            if predicate is not None and not predicate(event):
-                continue
-            if rule.stateful:
-                member = club[user]  # read again for each task: earning points replaces it
-                slots = member[5]
-                if slots is None:
-                    slots = (None,) * self._task_count
-                index = rule.index
-                slot = slots[index]
-                points, after = earn(rule, new_slot(day) if slot is None else slot, day, event)
-                if after is not slot:
-                    club[user] = (*member[:5], (*slots[:index], after, *slots[index + 1 :]))
-            else:
-                points = earn(rule, None, day, event)[0]
-            if points:
-                self._add(user, creator, points, rule.rule_id, ctx)
+        return on_gift
+
+    def _join_handler(self, tasks: tuple[CompiledRule, ...]) -> Handler:
+        count = self._task_handler(tasks) if tasks else None
+
+        def on_join(event: Event, ctx: StepContext) -> None:
+            if event.creator_id is None:
+                return
+            self._join(event.user_id, event.creator_id, "fan_club_join", ctx)
+            if count is not None:
+                count(event, ctx)
+
+        return on_join
+
+    def _task_handler(self, tasks: tuple[CompiledRule, ...]) -> Handler:
+        """Task points for an event of one type: ``tasks`` are that type's rules, bound once."""
+        clubs, days = self._clubs, self._days
+
+        def on_task(event: Event, ctx: StepContext) -> None:
+            creator = event.creator_id
+            club = clubs.get(creator) if creator is not None else None
+            if club is None or creator is None:
+                return
+            user = event.user_id
+            member = club.get(user)
+            if member is None:
+                return
+            ts = ctx.ts
+            day = days.day if days.start <= ts < days.end else days.day_of(ts)
+            for rule in tasks:
+                predicate = rule.predicate
+                if predicate is not None and not predicate(event):
+                    continue
+                points = earn(rule, self._slot(member, rule, day) if rule.stateful else None, day, event)
+                if points:
+                    self._add(user, creator, member, points, rule.rule_id, ctx)
+
+        return on_task
+
+    def _slot(self, member: Member, rule: CompiledRule, day: int) -> Slot:
+        """The member's slot for a capped or per-amount task (made on first use)."""
+        slots = member.slots
+        if slots is None:
+            slots = member.slots = [None] * self._task_count
+        slot = slots[rule.index]
+        if slot is None:
+            slot = slots[rule.index] = Slot(day)
+        return slot
 
     # ------------------------------------------------------------------ membership and points
 
@@ -188,42 +217,45 @@ class FanClubs:
         elif user in club:
             return
         user, creator = share(user), share(creator)  # kept for good, in several tables: one copy of each
-        club[user] = (ctx.ts, 0, 0, False, ctx.ts, None)
+        member = club[user] = Member(ctx.ts)
         self._viewer_clubs[user] = (*self._viewer_clubs.get(user, ()), creator)
-        ctx.emit(FanClubJoined(ctx.event_id, user, creator, via))
-        ctx.emit(CreatorFollowed(ctx.event_id, user, creator, "fan_club_join"))
-        self._relevel(user, creator, ctx)
+        ctx.emit(FanClubJoined(event_id=ctx.event_id, user_id=user, creator_id=creator, via=via))
+        ctx.emit(CreatorFollowed(event_id=ctx.event_id, user_id=user, creator_id=creator, source="fan_club_join"))
+        self._relevel(user, creator, member, ctx)
 
-    def _add(self, user: str, creator: str, points: Number, source: str, ctx: StepContext) -> None:
-        club = self._clubs[creator]
-        joined_at, total, level, paused, last_active, slots = club[user]
-        total += points
-        last_active = max(last_active, ctx.ts)
-        club[user] = (joined_at, total, level, paused, last_active, slots)
-        ctx.emit(FanClubPointsEarned(ctx.event_id, user, creator, points, total, source))
-        if paused:
-            club[user] = (joined_at, total, level, False, last_active, slots)
-            ctx.emit(FanClubMemberResumed(ctx.event_id, user, creator, total))
-        self._relevel(user, creator, ctx)
+    def _add(self, user: str, creator: str, member: Member, points: Number, source: str, ctx: StepContext) -> None:
+        member.points = total = member.points + points
+        member.last_active = max(member.last_active, ctx.ts)
+        ctx.emit(
+            FanClubPointsEarned(
+                event_id=ctx.event_id, user_id=user, creator_id=creator, points=points, total=total, source=source
+            )
+        )
+        if member.paused:
+            member.paused = False
+            ctx.emit(FanClubMemberResumed(event_id=ctx.event_id, user_id=user, creator_id=creator, points=total))
+        self._relevel(user, creator, member, ctx)
 
     def _level_for(self, points: Number) -> int:
         position = bisect_right(self._thresholds, points)
         return self._levels[max(position, 1) - 1].level
 
-    def _relevel(self, user: str, creator: str, ctx: StepContext) -> None:
-        club = self._clubs[creator]
-        member = club[user]
-        old, points = member[2], member[1]
+    def _relevel(self, user: str, creator: str, member: Member, ctx: StepContext) -> None:
+        """A new level emits :class:`LevelChanged` (the viewer's highest level is updated first, so whoever
+        reacts to it reads the new one), then awards the badges of the levels passed."""
+        old, points = member.level, member.points
         new = self._level_for(points)
         if new <= old:
             return
-        club[user] = (member[0], points, new, *member[3:])
-        ctx.emit(LevelChanged(ctx.event_id, user, creator, old, new, points))
-        self._award_badges(user, creator, old, new, ctx)
+        member.level = new
         if new > self._best.get(user, 0):
             self._best[user] = new
-            if self._level_missions:
-                self._unlocks.recheck_unlocks(user, self._level_missions, ctx)
+        ctx.emit(
+            LevelChanged(
+                event_id=ctx.event_id, user_id=user, creator_id=creator, old_level=old, new_level=new, points=points
+            )
+        )
+        self._award_badges(user, creator, old, new, ctx)
 
     def _award_badges(self, user: str, creator: str, old: int, new: int, ctx: StepContext) -> None:
         """Per badge, the tier of the highest level passed (lower tiers would be overtaken at once)."""
@@ -231,8 +263,6 @@ class FanClubs:
         for level in self._levels:
             if old < level.level <= new and level.badge is not None:
                 best[level.badge.badge] = (level.level, level.badge.tier)
-        if not best:
-            return
         for badge, (number, tier) in sorted(best.items(), key=lambda item: item[1][0]):
             self._badges.award_badge(user, badge, tier, f"fan_club:{creator}:level:{number}", ctx)
 
@@ -243,9 +273,13 @@ class FanClubs:
         creator = self._club_for(user, ctx.event)
         if creator is None:
             reason = "the user is not a member of any fan club"
-            ctx.emit(FanClubRewardSkipped(ctx.event_id, user, reward.fan_club_points, source, reason))
+            ctx.emit(
+                FanClubRewardSkipped(
+                    event_id=ctx.event_id, user_id=user, points=reward.fan_club_points, source=source, reason=reason
+                )
+            )
             return
-        self._add(user, creator, reward.fan_club_points, source, ctx)
+        self._add(user, creator, self._clubs[creator][user], reward.fan_club_points, source, ctx)
 
     def _club_for(self, user: str, event: Event | None) -> str | None:
         creator = event.creator_id if event is not None else None
@@ -265,17 +299,26 @@ class FanClubs:
         due = ctx.ts + self._pause_after + self._lateness
         ctx.schedule(due, self._component, [TIMER, creator, ctx.ts])
 
-    def on_timer(self, payload: list[Any], ctx: StepContext) -> None:
-        """The pause check for the LIVE of ``payload[1]`` that started at ``payload[2]``."""
-        creator, live_ts = payload[1], payload[2]
+    def on_timer(self, payload: list[object], ctx: StepContext) -> None:
+        """The pause check for the LIVE of ``payload[1]`` (a creator) that started at ``payload[2]``."""
+        creator, live_ts = str(payload[1]), payload[2]
+        if not isinstance(live_ts, float | int):  # only a snapshot written by hand can say so
+            return
         live_at = datetime.fromtimestamp(live_ts, UTC)
         deadline = datetime.fromtimestamp(live_ts + self._pause_after, UTC)
-        club = self._clubs.get(creator, {})
-        for user, member in club.items():
-            joined_at, points, level, paused, last_active, slots = member
-            if not paused and last_active < live_ts:
-                club[user] = (joined_at, points, level, True, last_active, slots)  # a new value, not a new key
-                ctx.emit(FanClubMemberPaused(ctx.event_id, user, creator, points, live_at, deadline))
+        for user, member in self._clubs.get(creator, {}).items():
+            if not member.paused and member.last_active < live_ts:
+                member.paused = True
+                ctx.emit(
+                    FanClubMemberPaused(
+                        event_id=ctx.event_id,
+                        user_id=user,
+                        creator_id=creator,
+                        points=member.points,
+                        live_at=live_at,
+                        deadline=deadline,
+                    )
+                )
 
     # ------------------------------------------------------------------ queries
 
@@ -297,43 +340,50 @@ class FanClubs:
         """The creator's members grouped by level, highest level first, each group in join order."""
         grouped: dict[int, list[FanClubMembership]] = {}
         club = self._clubs.get(creator, {})
-        for level in sorted({member[2] for member in club.values()}, reverse=True):
-            grouped[level] = [self._view(creator, user) for user, member in club.items() if member[2] == level]
+        for level in sorted({member.level for member in club.values()}, reverse=True):
+            grouped[level] = [self._view(creator, user) for user, member in club.items() if member.level == level]
         return grouped
 
     def _view(self, creator: str, user: str) -> FanClubMembership:
-        joined_at, points, level, paused, _, _ = self._clubs[creator][user]
-        status = "paused" if paused else "active"
-        return FanClubMembership(creator, user, level, points, status, datetime.fromtimestamp(joined_at, UTC))
+        member = self._clubs[creator][user]
+        return FanClubMembership(
+            creator_id=creator,
+            user_id=user,
+            level=member.level,
+            points=member.points,
+            status="paused" if member.paused else "active",
+            joined_at=datetime.fromtimestamp(member.joined_at, UTC),
+        )
 
     # ------------------------------------------------------------------ snapshots
 
-    def dump(self) -> Any:
+    def dump(self) -> dict[str, object]:
         """JSON-ready state: clubs in join order, and each viewer's clubs in join order."""
         return {
             "clubs": {
-                creator: [[user, *member] for user, member in club.items()] for creator, club in self._clubs.items()
+                creator: [member.to_row(user) for user, member in club.items()] for creator, club in self._clubs.items()
             },
             "viewers": {user: list(clubs) for user, clubs in self._viewer_clubs.items()},
         }
 
-    def load(self, data: Any) -> None:
+    def load(self, data: FanClubsData) -> None:
         """Restore what :meth:`dump` produced."""
-        self._clubs = {
-            creator: {
-                user: (joined, points, level, paused, last, _slots(slots))
-                for user, joined, points, level, paused, last, slots in rows
-            }
-            for creator, rows in data["clubs"].items()
-        }
+        self._clubs.clear()  # the task handlers hold this very dict
+        for creator, rows in data["clubs"].items():
+            self._clubs[creator] = {row[0]: Member.from_row(row) for row in rows}
         self._viewer_clubs = {user: tuple(clubs) for user, clubs in data["viewers"].items()}
         self._best = {}
         for club in self._clubs.values():
             for user, member in club.items():
-                if member[2] > self._best.get(user, 0):
-                    self._best[user] = member[2]
+                if member.level > self._best.get(user, 0):
+                    self._best[user] = member.level
 
 
-def _slots(rows: list[Any] | None) -> tuple[Slot | None, ...] | None:
-    """A member's slots as dumped (lists) back in tuples."""
-    return None if rows is None else tuple(None if slot is None else tuple(slot) for slot in rows)
+def _both(first: Handler, second: Handler) -> Handler:
+    """One handler running ``first`` then ``second``."""
+
+    def both(event: Event, ctx: StepContext) -> None:
+        first(event, ctx)
+        second(event, ctx)
+
+    return both

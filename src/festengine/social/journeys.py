@@ -18,7 +18,7 @@ completions, in order) and, per journey, the step reached and the path taken.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import attrs
 
@@ -27,12 +27,40 @@ from festengine.catalog.model import Fest
 from festengine.engine.component import StepContext
 from festengine.social.outcomes import JourneyCompleted, JourneyStepCompleted
 
-__all__ = ["JourneyProgress", "Journeys"]
+if TYPE_CHECKING:
+    from festengine.social.snapshot import JourneysData
+
+__all__ = ["JourneyProgress", "JourneyRun", "Journeys", "Traveller"]
 
 
-#: A viewer's runs at journeys, in the order started: ``(journey id, path)``, where the path is the
-#: mission that completed each step done so far (so the step reached is its length).
-_Runs = tuple[tuple[str, tuple[str, ...]], ...]
+class JourneyRun:
+    """A viewer's run at one journey: its path, the mission that completed each step done so far (so the
+    step reached is its length)."""
+
+    __slots__ = ("journey_id", "path")
+
+    def __init__(self, journey_id: str, path: tuple[str, ...] = ()) -> None:
+        self.journey_id = journey_id
+        self.path = path
+
+
+class Traveller:
+    """A viewer's journey state (the viewer key's): the journey missions completed (first completions, in
+    order) and the runs at the journeys started, in the order started (a viewer runs a handful: a tuple
+    is smaller than a dict)."""
+
+    __slots__ = ("done", "runs")
+
+    def __init__(self) -> None:
+        self.done: tuple[str, ...] = ()
+        self.runs: tuple[JourneyRun, ...] = ()
+
+    def run(self, journey_id: str) -> JourneyRun | None:
+        """The run at a journey, if started."""
+        for run in self.runs:
+            if run.journey_id == journey_id:
+                return run
+        return None
 
 
 @attrs.frozen(slots=True)
@@ -66,72 +94,64 @@ class Journeys:
         self.missions = frozenset(self._by_mission)
         #: journey id -> the missions of each step, in order
         self._steps = {journey.id: tuple(step.missions for step in journey.steps) for journey in fest.journeys.values()}
-        # Per viewer, tuples of interned ids rather than a dict and an object per run: a viewer's
-        # journey state changes a handful of times in a fest, and tuples of strings are small and
-        # nothing the garbage collector has to walk.
-        #: user -> the journey missions completed (first completions, in order)
-        self._done: dict[str, tuple[str, ...]] = {}
-        #: user -> the journeys started, with their paths
-        self._runs: dict[str, _Runs] = {}
+        #: user -> their journey state
+        self._travellers: dict[str, Traveller] = {}
 
     def mission_done(self, user: str, mission_id: str, ctx: StepContext) -> None:
         """``user`` completed ``mission_id``: advance the journeys that contain it."""
         journeys = self._by_mission.get(mission_id)
         if journeys is None:
             return
-        done = self._done.get(user, ())
-        if mission_id in done:
+        traveller = self._travellers.get(user)
+        if traveller is None:
+            user = share(user)
+            traveller = self._travellers[user] = Traveller()
+        elif mission_id in traveller.done:
             return
-        user = share(user)
-        self._done[user] = (*done, mission_id)
+        traveller.done = (*traveller.done, mission_id)
         for journey_id in journeys:
-            self._advance(user, journey_id, ctx)
+            self._advance(user, traveller, journey_id, ctx)
 
-    def _advance(self, user: str, journey_id: str, ctx: StepContext) -> None:
+    def _advance(self, user: str, traveller: Traveller, journey_id: str, ctx: StepContext) -> None:
         """Start the user's run at the journey if need be, then complete every step it can."""
-        # Plain loops rather than generator expressions: this runs on every first completion of a
-        # journey mission, and a viewer's runs and missions done are a handful of items.
-        runs = self._runs.get(user, ())
-        path: tuple[str, ...] | None = None
-        for j, p in runs:
-            if j == journey_id:
-                path = p
-                break
-        if path is None:
-            path = ()
-            self._runs[user] = (*runs, (journey_id, path))
+        run = traveller.run(journey_id)
+        if run is None:
+            run = JourneyRun(journey_id)
+            traveller.runs = (*traveller.runs, run)
+        path = run.path
         steps = self._steps[journey_id]
         total = len(steps)
-        reached = len(path)
-        if reached >= total:
+        if len(path) >= total:
             return
-        while reached < total:
-            missions = steps[reached]
-            chosen = None
-            for m in self._done[user]:
-                if m in missions:
-                    chosen = m
-                    break
+        while len(path) < total:
+            missions = steps[len(path)]
+            chosen = next((m for m in traveller.done if m in missions), None)
             if chosen is None:
                 return
-            path = (*path, chosen)
-            reached += 1
-            self._runs[user] = tuple((j, path if j == journey_id else p) for j, p in self._runs[user])
-            closed = tuple(m for m in missions if m != chosen)
-            upcoming = steps[reached] if reached < total else ()
+            path = run.path = (*path, chosen)
+            reached = len(path)
             ctx.emit(
-                JourneyStepCompleted(ctx.event_id, user, journey_id, reached, chosen, reached, total, closed, upcoming)
+                JourneyStepCompleted(
+                    event_id=ctx.event_id,
+                    user_id=user,
+                    journey_id=journey_id,
+                    step=reached,
+                    mission_id=chosen,
+                    steps_done=reached,
+                    steps_total=total,
+                    closed=tuple(m for m in missions if m != chosen),
+                    next_missions=steps[reached] if reached < total else (),
+                )
             )
-        ctx.emit(JourneyCompleted(ctx.event_id, user, journey_id, path))
+        ctx.emit(JourneyCompleted(event_id=ctx.event_id, user_id=user, journey_id=journey_id, path=path))
         for reward in self._journeys[journey_id].rewards:
             ctx.grant(user, reward, journey_id)
 
     def _path(self, user: str, journey_id: str) -> tuple[str, ...]:
         """The user's path at a journey (empty if not started)."""
-        for j, path in self._runs.get(user, ()):
-            if j == journey_id:
-                return path
-        return ()
+        traveller = self._travellers.get(user)
+        run = None if traveller is None else traveller.run(journey_id)
+        return () if run is None else run.path
 
     # ------------------------------------------------------------------ queries
 
@@ -159,17 +179,30 @@ class Journeys:
 
     # ------------------------------------------------------------------ snapshots
 
-    def dump(self) -> Any:
+    def dump(self) -> dict[str, object]:
         """JSON-ready state."""
+        travellers = self._travellers.items()
         return {
-            "done": {user: list(done) for user, done in self._done.items()},
-            "runs": {user: {j: [len(path), list(path)] for j, path in runs} for user, runs in self._runs.items()},
+            "done": {user: list(t.done) for user, t in travellers if t.done},
+            "runs": {
+                user: {run.journey_id: [len(run.path), list(run.path)] for run in t.runs}
+                for user, t in travellers
+                if t.runs
+            },
         }
 
-    def load(self, data: Any) -> None:
+    def load(self, data: JourneysData) -> None:
         """Restore what :meth:`dump` produced."""
-        self._done = {share(user): tuple(share(m) for m in done) for user, done in data["done"].items()}
-        self._runs = {  # a run's step is the length of its path
-            share(user): tuple((share(j), tuple(share(m) for m in path)) for j, (_, path) in runs.items())
-            for user, runs in data["runs"].items()
-        }
+        self._travellers = {}
+        for user, done in data["done"].items():
+            self._traveller(user).done = tuple(share(m) for m in done)
+        for user, runs in data["runs"].items():  # a run's step is the length of its path
+            self._traveller(user).runs = tuple(
+                JourneyRun(share(j), tuple(share(m) for m in path)) for j, (_, path) in runs.items()
+            )
+
+    def _traveller(self, user: str) -> Traveller:
+        traveller = self._travellers.get(user)
+        if traveller is None:
+            traveller = self._travellers[share(user)] = Traveller()
+        return traveller

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import heapq
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING
 
 import attrs
 
@@ -32,19 +32,34 @@ from festengine.events import Event
 from festengine.social.outcomes import CreatorPointsEarned
 from festengine.social.rules import DayClock, Number
 
-__all__ = ["LeaderboardEntry", "LeaderboardPosition", "Leaderboards"]
+if TYPE_CHECKING:
+    from festengine.social.snapshot import LeaderboardsData
+
+__all__ = ["LeaderboardEntry", "LeaderboardPosition", "Leaderboards", "Order", "Partition"]
 
 
-class _Partition:
-    """A view of one ranking, for queries: entity -> score, and entity -> the tick (update count) when
-    that score was reached. Both keep the order in which entities first appeared."""
+class Partition:
+    """One ranking of a board (the board key's state): entity -> score, entity -> the tick (update count)
+    when that score was reached, both in the order entities first appeared, and the update count."""
 
     __slots__ = ("scores", "tick", "ticks")
 
-    def __init__(self, scores: dict[str, Number], ticks: dict[str, int], tick: int) -> None:
-        self.scores = scores
-        self.ticks = ticks
-        self.tick = tick
+    def __init__(self) -> None:
+        self.scores: dict[str, Number] = {}
+        self.ticks: dict[str, int] = {}
+        self.tick = 0
+
+    def add(self, entity: str, amount: Number) -> None:
+        """Add ``amount`` to the entity's score."""
+        self.tick = tick = self.tick + 1
+        scores = self.scores
+        score = scores.get(entity)
+        if score is None:
+            entity = share(entity)
+            scores[entity] = amount
+        else:
+            scores[entity] = score + amount
+        self.ticks[entity] = tick
 
     def ranked(self) -> list[tuple[str, Number]]:
         return sorted(self._positive(), key=self._order)
@@ -59,43 +74,46 @@ class _Partition:
         """Highest score first; equal scores by who reached theirs first."""
         return -item[1], self.ticks[item[0]]
 
-
-class _Board:
-    """One leaderboard and its partitions (``""`` for the fest scope, else the creator or stream id;
-    ``@<local date>`` appended for daily boards).
-
-    A partition is two flat dictionaries of strings and numbers, its entities' scores and ticks, and
-    a count of its updates: kept in three tables keyed by partition rather than in an object per
-    partition (a board has one per stream), so that nothing per partition is left for the garbage
-    collector to track.
-    """
-
-    __slots__ = ("scores", "spec", "tick", "ticks")
-
-    def __init__(self, spec: Leaderboard) -> None:
-        self.spec = spec
-        #: partition -> entity -> score
-        self.scores: dict[str, dict[str, Number]] = {}
-        #: partition -> entity -> the partition's tick when that score was reached
-        self.ticks: dict[str, dict[str, int]] = {}
-        #: partition -> how many updates it had
-        self.tick: dict[str, int] = {}
-
-    def partition(self, key: str) -> _Partition | None:
-        scores = self.scores.get(key)
-        return None if scores is None else _Partition(scores, self.ticks[key], self.tick[key])
-
-    def target(self) -> _Target:
-        """What an update needs to know about the board, as a plain tuple for the hot path."""
-        scope = {"fest": _FEST, "creator": _CREATOR}.get(self.spec.scope, _STREAM)
-        return self.scores, self.ticks, self.tick, scope, self.spec.period == "daily", self.spec.ranks == "viewers"
+    def to_row(self) -> list[object]:
+        """The partition as a snapshot stores it: ``[tick, [[entity, score, tick], ...]]``."""
+        ticks = self.ticks
+        return [self.tick, [[entity, score, ticks[entity]] for entity, score in self.scores.items()]]
 
 
 _FEST, _CREATOR, _STREAM = 0, 1, 2
-#: a purchase on the GMV boards: (buyer, creator, stream, purchase time, amount not yet refunded)
-_Order = tuple[str, str | None, str | None, float, Number]
-#: (scores, ticks, update counts, scope, daily, ranks viewers)
-_Target = tuple[dict[str, dict[str, Number]], dict[str, dict[str, int]], dict[str, int], int, bool, bool]
+
+
+class _Board:
+    """One leaderboard and its partitions (``""`` for the fest scope, else the creator or stream id;
+    ``@<local date>`` appended for daily boards)."""
+
+    __slots__ = ("daily", "partitions", "ranks_viewers", "scope", "spec")
+
+    def __init__(self, spec: Leaderboard) -> None:
+        self.spec = spec
+        self.scope = {"fest": _FEST, "creator": _CREATOR}.get(spec.scope, _STREAM)
+        self.daily = spec.period == "daily"
+        self.ranks_viewers = spec.ranks == "viewers"
+        #: partition key -> its ranking
+        self.partitions: dict[str, Partition] = {}
+
+
+class Order:
+    """A purchase on the GMV boards (the order key's state): who bought, where, when, and what of its
+    amount is not refunded yet."""
+
+    __slots__ = ("buyer", "creator", "left", "stream", "ts")
+
+    def __init__(self, buyer: str, creator: str | None, stream: str | None, ts: float, left: Number) -> None:
+        self.buyer = buyer
+        self.creator = creator
+        self.stream = stream
+        self.ts = ts
+        self.left = left
+
+    def to_row(self) -> list[object]:
+        """The order as a snapshot stores it: ``[buyer, creator, stream, ts, left]``."""
+        return [self.buyer, self.creator, self.stream, self.ts, self.left]
 
 
 @attrs.frozen(slots=True)
@@ -124,12 +142,12 @@ class Leaderboards:
         self._days = days
         self._boards = {spec.id: _Board(spec) for spec in fest.leaderboards.values()}
         boards = list(self._boards.values())
-        self._gifts = tuple(b.target() for b in boards if b.spec.by == "gift_coins")
-        self._gmv = tuple(b.target() for b in boards if b.spec.by == "gmv")
-        self._viewer_points = tuple(b.target() for b in boards if b.spec.by == "points" and b.spec.ranks == "viewers")
-        self._creator_points = tuple(b.target() for b in boards if b.spec.by == "points" and b.spec.ranks == "creators")
-        #: order id -> (buyer, creator, stream, purchase time, amount not yet refunded)
-        self._orders: dict[str, _Order] = {}
+        self._gifts = tuple(b for b in boards if b.spec.by == "gift_coins")
+        self._gmv = tuple(b for b in boards if b.spec.by == "gmv")
+        self._viewer_points = tuple(b for b in boards if b.spec.by == "points" and b.ranks_viewers)
+        self._creator_points = tuple(b for b in boards if b.spec.by == "points" and not b.ranks_viewers)
+        #: order id -> the purchase
+        self._orders: dict[str, Order] = {}
         #: the fest day whose ``"@<local date>"`` suffix of daily partitions was last made, and that suffix
         self._suffix_day: int | None = None
         self._suffix = ""
@@ -142,49 +160,45 @@ class Leaderboards:
     def ranks_creator_points(self) -> bool:
         return bool(self._creator_points)
 
-    def handlers(self) -> list[tuple[str, Handler]]:
-        """``(event type, handler)`` pairs for gifts and purchases."""
-        table: list[tuple[str, Handler]] = []
-        if self._gifts:
-            table.append(("gift", self._on_gift))
-        if self._gmv:
-            table += [("purchase", self._on_purchase), ("refund", self._on_refund)]
-        return table
+    def handler(self, event_type: str) -> Handler | None:
+        """What an event of ``event_type`` adds to the boards (gifts, purchases, refunds), or ``None``."""
+        if event_type == "gift" and self._gifts:
+            return self._on_gift
+        if event_type == "purchase" and self._gmv:
+            return self._on_purchase
+        if event_type == "refund" and self._gmv:
+            return self._on_refund
+        return None
 
     # ------------------------------------------------------------------ updates
 
     def _update(
-        self, targets: tuple[_Target, ...], viewer: str | None, creator: str | None, stream: str | None,
-        ts: float, amount: Number,
-    ) -> None:  # fmt: skip
+        self,
+        boards: tuple[_Board, ...],
+        viewer: str | None,
+        creator: str | None,
+        stream: str | None,
+        ts: float,
+        amount: Number,
+    ) -> None:
         """Add ``amount`` to the viewer's or creator's score on each board, in its partition."""
         suffix: str | None = None
-        for board_scores, board_ticks, board_tick, scope, daily, viewers in targets:
-            entity = viewer if viewers else creator
+        for board in boards:
+            entity = viewer if board.ranks_viewers else creator
             if entity is None:
                 continue
+            scope = board.scope
             key: str | None = "" if scope == _FEST else creator if scope == _CREATOR else stream
             if key is None:
                 continue
-            if daily:
+            if board.daily:
                 if suffix is None:
                     suffix = self._day_suffix(ts)
                 key += suffix
-            scores = board_scores.get(key)
-            if scores is None:
-                scores = board_scores[key] = {}
-                ticks = board_ticks[key] = {}
-                tick = 1
-            else:
-                ticks, tick = board_ticks[key], board_tick[key] + 1
-            board_tick[key] = tick
-            score = scores.get(entity)
-            if score is None:
-                entity = share(entity)
-                scores[entity] = amount
-            else:
-                scores[entity] = score + amount
-            ticks[entity] = tick
+            partition = board.partitions.get(key)
+            if partition is None:
+                partition = board.partitions[key] = Partition()
+            partition.add(entity, amount)
 
     def _day_suffix(self, ts: float) -> str:
         """``"@<local date>"`` of the fest day ``ts`` falls in (made once per day)."""
@@ -204,7 +218,7 @@ class Leaderboards:
         if not amount:
             return
         creator, stream = event.creator_id, event.stream_id
-        self._orders[event.order_id or ""] = (event.user_id, creator, stream, ctx.ts, amount)
+        self._orders[event.order_id or ""] = Order(event.user_id, creator, stream, ctx.ts, amount)
         self._update(self._gmv, event.user_id, creator, stream, ctx.ts, amount)
 
     def _on_refund(self, event: Event, ctx: StepContext) -> None:
@@ -212,12 +226,11 @@ class Leaderboards:
         order = self._orders.get(order_id)
         if order is None or not event.amount:
             return
-        buyer, creator, stream, ts, left = order
-        taken = min(event.amount, left)
+        taken = min(event.amount, order.left)
         if taken <= 0:
             return
-        self._orders[order_id] = (buyer, creator, stream, ts, left - taken)
-        self._update(self._gmv, buyer, creator, stream, ts, -taken)
+        order.left -= taken
+        self._update(self._gmv, order.buyer, order.creator, order.stream, order.ts, -taken)
 
     def on_viewer_points(self, outcome: PointsAwarded, ctx: StepContext) -> None:
         """Viewer fest points, in the scopes of the event that caused them."""
@@ -239,7 +252,7 @@ class Leaderboards:
             raise ValueError(f"there is no leaderboard {board_id!r}; known: {', '.join(self._boards) or 'none'}")
         return board
 
-    def _partition(self, board_id: str, scope_id: str | None, day: date | None) -> tuple[_Board, _Partition | None]:
+    def _partition(self, board_id: str, scope_id: str | None, day: date | None) -> tuple[_Board, Partition | None]:
         board = self._board(board_id)
         spec = board.spec
         if spec.scope != "fest" and scope_id is None:
@@ -249,7 +262,7 @@ class Leaderboards:
         key = "" if spec.scope == "fest" else scope_id or ""
         if day is not None and spec.period == "daily":
             key = f"{key}@{day.isoformat()}"
-        return board, board.partition(key)
+        return board, board.partitions.get(key)
 
     def board(self, board_id: str) -> Leaderboard:
         """The leaderboard's definition."""
@@ -282,26 +295,23 @@ class Leaderboards:
 
     # ------------------------------------------------------------------ snapshots
 
-    def dump(self) -> Any:
+    def dump(self) -> dict[str, object]:
         """JSON-ready state, partitions and entries in the order they appeared."""
-        boards: dict[str, Any] = {}
-        for board_id, board in self._boards.items():
-            partitions: dict[str, Any] = {}
-            boards[board_id] = partitions
-            for key, scores in board.scores.items():
-                ticks = board.ticks[key]
-                rows = [[entity, score, ticks[entity]] for entity, score in scores.items()]
-                partitions[key] = [board.tick[key], rows]
-        return {"boards": boards, "orders": self._orders}
+        boards = {
+            board_id: {key: partition.to_row() for key, partition in board.partitions.items()}
+            for board_id, board in self._boards.items()
+        }
+        return {"boards": boards, "orders": {order_id: order.to_row() for order_id, order in self._orders.items()}}
 
-    def load(self, data: Any) -> None:
+    def load(self, data: LeaderboardsData) -> None:
         """Restore what :meth:`dump` produced."""
         for board_id, partitions in data["boards"].items():
             board = self._boards[board_id]
-            for table in (board.scores, board.ticks, board.tick):  # the hot path holds these very dicts
-                table.clear()
+            board.partitions.clear()
             for key, (last, rows) in partitions.items():
-                board.scores[key] = {entity: score for entity, score, _ in rows}
-                board.ticks[key] = {entity: tick for entity, _, tick in rows}
-                board.tick[key] = last
-        self._orders = {order_id: tuple(row) for order_id, row in data["orders"].items()}
+                partition = board.partitions[key] = Partition()
+                partition.tick = last
+                for entity, score, tick in rows:
+                    partition.scores[entity] = score
+                    partition.ticks[entity] = tick
+        self._orders = {order_id: Order(*row) for order_id, row in data["orders"].items()}

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING
 
 import attrs
 
@@ -47,27 +47,68 @@ from festengine.social.outcomes import (
     PromotionStarted,
 )
 
-__all__ = ["ActivePromotion", "Promotions"]
+if TYPE_CHECKING:
+    from festengine.social.snapshot import PromotionsData
+
+__all__ = ["Activation", "ActivePromotion", "Promotions"]
 
 TIMER = "promotion"
 EVERYONE, STREAM, VIEWER = "everyone", "stream_viewers", "viewer"
 
-Interval = list[float]
+
+class Activation:
+    """One activation of a promotion for an audience: ``[start, end)`` in POSIX seconds (an extension
+    moves ``end``)."""
+
+    __slots__ = ("end", "start")
+
+    def __init__(self, start: float, end: float) -> None:
+        self.start = start
+        self.end = end
+
+    def to_row(self) -> list[float]:
+        """The activation as a snapshot stores it: ``[start, end]``."""
+        return [self.start, self.end]
 
 
-@attrs.define(slots=True)
 class _Activations:
-    """One promotion's activations per audience: ``[start, end]`` intervals."""
+    """One promotion's activations per audience (everyone, a stream's viewers, a viewer), in order."""
 
-    everyone: list[Interval] = attrs.field(factory=list)
-    streams: dict[str, list[Interval]] = attrs.field(factory=dict)
-    viewers: dict[str, list[Interval]] = attrs.field(factory=dict)
+    __slots__ = ("everyone", "streams", "viewers")
 
-    def of(self, audience: str, audience_id: str | None) -> list[Interval]:
+    def __init__(self) -> None:
+        self.everyone: list[Activation] = []
+        self.streams: dict[str, list[Activation]] = {}
+        self.viewers: dict[str, list[Activation]] = {}
+
+    def of(self, audience: str, audience_id: str | None) -> list[Activation]:
         if audience == EVERYONE:
             return self.everyone
         table = self.streams if audience == STREAM else self.viewers
         return table.setdefault(audience_id or "", [])
+
+    def to_row(self) -> list[object]:
+        """The activations as a snapshot stores them: ``[everyone, streams, viewers]`` of ``[start, end]``."""
+
+        def rows(found: list[Activation]) -> list[list[float]]:
+            return [activation.to_row() for activation in found]
+
+        streams = {key: rows(found) for key, found in self.streams.items()}
+        return [rows(self.everyone), streams, {key: rows(found) for key, found in self.viewers.items()}]
+
+    @classmethod
+    def from_row(
+        cls,
+        everyone: list[tuple[float, float]],
+        streams: dict[str, list[tuple[float, float]]],
+        viewers: dict[str, list[tuple[float, float]]],
+    ) -> _Activations:
+        """Activations back from :meth:`to_row` (the row was checked on restore)."""
+        activations = cls()
+        activations.everyone = [Activation(start, end) for start, end in everyone]
+        activations.streams = {key: [Activation(start, end) for start, end in rows] for key, rows in streams.items()}
+        activations.viewers = {key: [Activation(start, end) for start, end in rows] for key, rows in viewers.items()}
+        return activations
 
 
 @attrs.frozen(slots=True)
@@ -93,10 +134,10 @@ def covers(promotion: Promotion, product_id: str | None, category: str | None) -
     return product_id in promotion.products or category in promotion.categories
 
 
-def _inside(intervals: list[Interval], ts: float) -> Interval | None:
-    for interval in intervals:
-        if interval[0] <= ts < interval[1]:
-            return interval
+def _inside(activations: list[Activation], ts: float) -> Activation | None:
+    for activation in activations:
+        if activation.start <= ts < activation.end:
+            return activation
     return None
 
 
@@ -128,7 +169,12 @@ class Promotions:
         #: the missions whose completion triggers a promotion
         self.trigger_missions = frozenset(self._by_mission)
         self._by_goal = {key: tuple(found) for key, found in by_goal.items()}
-        self._track = any(p.audience == STREAM for p in fest.promotions.values())
+        #: whether stream viewers are remembered: only an activation for a stream's viewers reads them,
+        #: and only mission and goal triggers activate for a stream (a scheduled one applies to the
+        #: viewers it is granted to)
+        self._track = any(
+            p.audience == STREAM and p.trigger_kind in ("mission", "goal") for p in fest.promotions.values()
+        )
         #: stream -> its viewers (a dict used as an ordered set: a third of a set's size, and nothing
         #: for the garbage collector to walk)
         self._viewers: dict[str, dict[str, None]] = {}
@@ -139,19 +185,19 @@ class Promotions:
         """Whether any promotion is triggered by a community goal."""
         return bool(self._by_goal)
 
-    def schedule_windows(self, timers: Timers) -> None:
-        """Set the start and end timers of the scheduled promotions (once, when the engine is built)."""
+    def start(self, timers: Timers) -> None:
+        """Set the start and end timers of the scheduled promotions (once, on a new engine)."""
         for promotion in self._promotions.values():
             if promotion.trigger_kind == "schedule" and promotion.audience == EVERYONE:
                 starts_at, ends_at = _window(promotion)
                 timers.schedule(starts_at.timestamp(), self._component, [TIMER, "start", promotion.id])
                 timers.schedule(ends_at.timestamp(), self._component, [TIMER, "stop", promotion.id])
 
-    def handlers(self) -> list[tuple[str, Handler]]:
+    def handler(self, event_type: str) -> Handler | None:
         """Stream viewers are remembered from every event with a stream, if any audience needs them."""
-        if not self._track:
-            return []
-        return [(event_type, self._remember) for event_type, fields in EVENT_FIELDS.items() if "stream_id" in fields]
+        if not self._track or "stream_id" not in EVENT_FIELDS.get(event_type, ()):
+            return None
+        return self._remember
 
     def _remember(self, event: Event, ctx: StepContext) -> None:
         stream = event.stream_id
@@ -167,26 +213,30 @@ class Promotions:
     # ------------------------------------------------------------------ activation
 
     def _activate(
-        self, promotion: Promotion, audience: str, audience_id: str | None, start: float, end: float, source: str,
+        self,
+        promotion: Promotion,
+        audience: str,
+        audience_id: str | None,
+        start: float,
+        end: float,
+        source: str,
         ctx: StepContext,
-    ) -> None:  # fmt: skip
+    ) -> None:
         if end <= start:
             return
         activations = self._activations.get(promotion.id)
         if activations is None:
             activations = self._activations[promotion.id] = _Activations()
-        intervals = activations.of(audience, audience_id)
-        last = intervals[-1] if intervals else None
-        if last is not None and last[0] <= start <= last[1]:
-            if end <= last[1]:
+        found = activations.of(audience, audience_id)
+        last = found[-1] if found else None
+        started: float | None = start
+        if last is not None and last.start <= start <= last.end:  # still running: extend it
+            if end <= last.end:
                 return
-            last[1] = end
-            ctx.emit(PromotionExtended(ctx.event_id, promotion.id, audience, audience_id, _when(end), source))
+            last.end, started = end, None
         else:
-            intervals.append([start, end])
-            ctx.emit(
-                PromotionStarted(ctx.event_id, promotion.id, audience, audience_id, _when(start), _when(end), source)
-            )
+            found.append(Activation(start, end))
+        ctx.emit(_activated(ctx, promotion.id, audience, audience_id, started, end, source))
         ctx.schedule(end, self._component, [TIMER, "end", promotion.id, audience, audience_id, end])
 
     def _trigger(self, promotion: Promotion, user: str, stream: str | None, source: str, ctx: StepContext) -> None:
@@ -231,53 +281,77 @@ class Promotions:
             return
         self._activate(promotion, VIEWER, user, start, end, source, ctx)
 
-    def on_timer(self, payload: list[Any], ctx: StepContext) -> None:
+    def on_timer(self, payload: list[object], ctx: StepContext) -> None:
         """Scheduled starts and stops, and the ends of activations (unless extended since)."""
-        what, promotion_id = payload[1], payload[2]
+        what, promotion_id = payload[1], str(payload[2])
         promotion = self._promotions[promotion_id]
         if what == "start":
             starts_at, ends_at = _window(promotion)
-            ctx.emit(PromotionStarted(ctx.event_id, promotion_id, EVERYONE, None, starts_at, ends_at, "schedule"))
+            ctx.emit(
+                PromotionStarted(
+                    event_id=ctx.event_id,
+                    promotion_id=promotion_id,
+                    audience=EVERYONE,
+                    audience_id=None,
+                    starts_at=starts_at,
+                    ends_at=ends_at,
+                    source="schedule",
+                )
+            )
         elif what == "stop":
-            ctx.emit(PromotionEnded(ctx.event_id, promotion_id, EVERYONE, None, _window(promotion)[1]))
+            ctx.emit(self._ended(ctx, promotion_id, EVERYONE, None, _window(promotion)[1]))
         else:
-            audience, audience_id, end = payload[3], payload[4], payload[5]
+            audience, audience_id, end = str(payload[3]), payload[4], payload[5]
+            audience_id = None if audience_id is None else str(audience_id)
             activations = self._activations.get(promotion_id)
-            if activations is None:  # only a snapshot written by hand can say so
+            if activations is None or not isinstance(end, float | int):  # only a snapshot written by hand can say so
                 return
-            intervals = activations.of(audience, audience_id)
-            if any(interval[1] == end for interval in intervals):
-                ctx.emit(PromotionEnded(ctx.event_id, promotion_id, audience, audience_id, _when(end)))
+            if any(activation.end == end for activation in activations.of(audience, audience_id)):
+                ctx.emit(self._ended(ctx, promotion_id, audience, audience_id, _when(end)))
+
+    @staticmethod
+    def _ended(
+        ctx: StepContext, promotion_id: str, audience: str, audience_id: str | None, at: datetime
+    ) -> PromotionEnded:
+        return PromotionEnded(
+            event_id=ctx.event_id, promotion_id=promotion_id, audience=audience, audience_id=audience_id, ended_at=at
+        )
 
     # ------------------------------------------------------------------ what applies
 
-    def _applies(
-        self, promotion: Promotion, user: str, ts: float, stream: str | None
-    ) -> tuple[str, str | None, float, float] | None:
-        """The activation that makes ``promotion`` apply to ``user`` at ``ts``, or ``None``."""
+    def _applies(self, promotion: Promotion, user: str, ts: float, stream: str | None) -> ActivePromotion | None:
+        """What makes ``promotion`` apply to ``user`` at ``ts`` (its audience and activation), or ``None``."""
         if promotion.trigger_kind == "schedule" and promotion.audience == EVERYONE:
             starts_at, ends_at = _window(promotion)
-            start, end = starts_at.timestamp(), ends_at.timestamp()
-            return (EVERYONE, None, start, end) if start <= ts < end else None
+            inside = starts_at.timestamp() <= ts < ends_at.timestamp()
+            return (
+                _active(promotion, EVERYONE, None, Activation(starts_at.timestamp(), ends_at.timestamp()))
+                if inside
+                else None
+            )
         activations = self._activations.get(promotion.id)
         if activations is None:
             return None
         found = _inside(activations.everyone, ts)
         if found is not None:
-            return EVERYONE, None, found[0], found[1]
+            return _active(promotion, EVERYONE, None, found)
         found = _inside(activations.viewers.get(user, []), ts)
         if found is not None:
-            return VIEWER, user, found[0], found[1]
-        for stream_id, intervals in activations.streams.items():
-            found = _inside(intervals, ts)
+            return _active(promotion, VIEWER, user, found)
+        for stream_id, activation in activations.streams.items():
+            found = _inside(activation, ts)
             if found is not None and (stream_id == stream or user in self._viewers.get(stream_id, ())):
-                return STREAM, stream_id, found[0], found[1]
+                return _active(promotion, STREAM, stream_id, found)
         return None
 
     def active(
-        self, user: str, at: datetime, product_id: str | None = None, category: str | None = None,
+        self,
+        user: str,
+        at: datetime,
+        product_id: str | None = None,
+        category: str | None = None,
         stream_id: str | None = None,
-    ) -> list[ActivePromotion]:  # fmt: skip
+    ) -> list[ActivePromotion]:
         """The promotions that apply to ``user`` at ``at`` (for a product or category, if given), in pack order."""
         ts = at.timestamp()
         result: list[ActivePromotion] = []
@@ -285,14 +359,8 @@ class Promotions:
             if (product_id is not None or category is not None) and not covers(promotion, product_id, category):
                 continue
             found = self._applies(promotion, user, ts, stream_id)
-            if found is None:
-                continue
-            audience, audience_id, start, end = found
-            result.append(
-                ActivePromotion(promotion.id, promotion.title, promotion.percent, promotion.amount, _when(start),
-                                _when(end), audience, audience_id, tuple(sorted(promotion.products)),
-                                tuple(sorted(promotion.categories)))
-            )  # fmt: skip
+            if found is not None:
+                result.append(found)
         return result
 
     def check_purchase(self, event: Event) -> Rejection | None:
@@ -325,19 +393,62 @@ class Promotions:
 
     # ------------------------------------------------------------------ snapshots
 
-    def dump(self) -> Any:
+    def dump(self) -> dict[str, object]:
         """JSON-ready state; stream viewers sorted."""
         return {
             "viewers": {stream: sorted(users) for stream, users in self._viewers.items()},
-            "activations": {
-                promotion_id: [a.everyone, a.streams, a.viewers] for promotion_id, a in self._activations.items()
-            },
+            "activations": {promotion_id: a.to_row() for promotion_id, a in self._activations.items()},
         }
 
-    def load(self, data: Any) -> None:
+    def load(self, data: PromotionsData) -> None:
         """Restore what :meth:`dump` produced."""
         self._viewers = {stream: dict.fromkeys(users) for stream, users in data["viewers"].items()}
         self._activations = {
-            promotion_id: _Activations(everyone, streams, viewers)
-            for promotion_id, (everyone, streams, viewers) in data["activations"].items()
+            promotion_id: _Activations.from_row(*row) for promotion_id, row in data["activations"].items()
         }
+
+
+def _active(promotion: Promotion, audience: str, audience_id: str | None, activation: Activation) -> ActivePromotion:
+    """What a viewer sees of a promotion that applies, through ``activation`` for ``audience``."""
+    return ActivePromotion(
+        promotion_id=promotion.id,
+        title=promotion.title,
+        percent=promotion.percent,
+        amount=promotion.amount,
+        starts_at=_when(activation.start),
+        ends_at=_when(activation.end),
+        audience=audience,
+        audience_id=audience_id,
+        products=tuple(sorted(promotion.products)),
+        categories=tuple(sorted(promotion.categories)),
+    )
+
+
+def _activated(
+    ctx: StepContext,
+    promotion_id: str,
+    audience: str,
+    audience_id: str | None,
+    start: float | None,
+    end: float,
+    source: str,
+) -> PromotionStarted | PromotionExtended:
+    """A new activation (from ``start``) or the extension of a running one (``start`` is ``None``)."""
+    if start is None:
+        return PromotionExtended(
+            event_id=ctx.event_id,
+            promotion_id=promotion_id,
+            audience=audience,
+            audience_id=audience_id,
+            ends_at=_when(end),
+            source=source,
+        )
+    return PromotionStarted(
+        event_id=ctx.event_id,
+        promotion_id=promotion_id,
+        audience=audience,
+        audience_id=audience_id,
+        starts_at=_when(start),
+        ends_at=_when(end),
+        source=source,
+    )

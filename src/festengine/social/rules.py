@@ -13,21 +13,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from decimal import Decimal
-from typing import Any, Final, TypeAlias
+from typing import Final, TypeAlias
 
 import attrs
 
 from festengine.catalog.calendar import FestCalendar
 from festengine.catalog.model import PointsRule
+from festengine.events import Event
 
-__all__ = ["CompiledRule", "DayClock", "Number", "compile_rules", "earn", "new_slot", "whole"]
+__all__ = ["CompiledRule", "DayClock", "Number", "Slot", "SlotRow", "compile_rules", "earn", "whole"]
 
 Number: TypeAlias = int | Decimal
-
-#: A rule's state for one owner: ``(day, given, carry, previous_day, previous_given, previous_carry)``.
-#: A tuple of numbers rather than a list, so that the garbage collector stops tracking it: every Fan
-#: Club member who does a capped task has one per task. :func:`earn` returns the slot as it is after.
-Slot: TypeAlias = tuple[Any, ...]
 
 _NO_DAY: Final = -(10**9)
 
@@ -45,7 +41,7 @@ class CompiledRule:
 
     index: int
     rule_id: str
-    predicate: Callable[[Any], bool] | None
+    predicate: Callable[[Event], bool] | None
     points: int
     field: str | None
     amount: Number
@@ -72,61 +68,84 @@ def compile_rules(rules: Sequence[PointsRule]) -> dict[str, tuple[CompiledRule, 
     return {event: tuple(found) for event, found in table.items()}
 
 
-def new_slot(day: int) -> Slot:
-    """An empty slot whose current day is ``day``."""
-    return (day, 0, 0, _NO_DAY, 0, 0)
+#: a slot as a snapshot stores it: ``[day, given, carry, previous day, previous given, previous carry]``
+SlotRow: TypeAlias = list[int | Decimal]
 
 
-def _put(slot: Slot, at: int, given: Number, carry: Number) -> Slot:
-    """``slot`` with the counters of the day at ``at`` (0 or 3) replaced."""
-    if at == 0:
-        return (slot[0], given, carry, slot[3], slot[4], slot[5])
-    return (slot[0], slot[1], slot[2], slot[3], given, carry)
+class Slot:
+    """A rule's state for one owner (a club member, a creator): what it gave and the remainder of the
+    field carried over, for the current fest day and the one before it."""
+
+    __slots__ = ("carry", "day", "given", "previous_carry", "previous_day", "previous_given")
+
+    def __init__(self, day: int) -> None:
+        self.day = day
+        self.given: Number = 0
+        self.carry: Number = 0
+        self.previous_day = _NO_DAY
+        self.previous_given: Number = 0
+        self.previous_carry: Number = 0
+
+    def counters(self, day: int) -> bool | None:
+        """Make ``day``'s counters current or previous: ``True`` for the current day's, ``False`` for the
+        previous day's, ``None`` for a day older than both (it earns nothing). A newer day rolls the
+        current day into the previous one."""
+        if day == self.day:
+            return True
+        if day > self.day:
+            self.previous_day, self.previous_given, self.previous_carry = self.day, self.given, self.carry
+            self.day, self.given, self.carry = day, 0, 0
+            return True
+        if day == self.previous_day:
+            return False
+        if day > self.previous_day:
+            self.previous_day, self.previous_given, self.previous_carry = day, 0, 0
+            return False
+        return None
+
+    def to_row(self) -> SlotRow:
+        """The slot as a snapshot stores it."""
+        return [self.day, self.given, self.carry, self.previous_day, self.previous_given, self.previous_carry]
+
+    @classmethod
+    def from_row(cls, row: Sequence[Number]) -> Slot:
+        """A slot back from :meth:`to_row` (the row was checked on restore)."""
+        slot = cls(int(row[0]))
+        slot.given, slot.carry, slot.previous_given, slot.previous_carry = row[1], row[2], row[4], row[5]
+        slot.previous_day = int(row[3])
+        return slot
 
 
-def earn(rule: CompiledRule, slot: Slot | None, day: int, event: Any, factor: Number = 1) -> tuple[Number, Slot | None]:
-    """The points ``event`` earns under ``rule`` (times ``factor``, then capped), and ``slot`` as it is
-    after (``slot`` itself when nothing changed).
+def _units(rule: CompiledRule, carry: Number, event: Event) -> tuple[int, Number]:
+    r"""How many whole ``amount``\ s of the rule's field the event completes, and the new remainder."""
+    value = getattr(event, rule.field or "")
+    if not value:
+        return 0, carry
+    total = carry + value
+    units = int(total // rule.amount)
+    return units, total - units * rule.amount
 
-    ``slot`` may be ``None`` only for a rule that is not ``stateful``. ``day``'s counters are the
-    current day's or the previous day's; a newer day rolls the current day into the previous one,
-    an older day than both earns nothing.
-    """
+
+def earn(rule: CompiledRule, slot: Slot | None, day: int, event: Event, factor: Number = 1) -> Number:
+    """The points ``event`` earns under ``rule`` (times ``factor``, then capped); ``slot`` (``None``
+    only for a rule that is not ``stateful``) is updated in place."""
     if slot is None:
-        return rule.points * factor, None
-    current = slot[0]
-    if day == current:
-        at = 0
-    elif day > current:
-        slot = (day, 0, 0, current, slot[1], slot[2])
-        at = 0
-    elif day == slot[3]:
-        at = 3
-    elif day > slot[3]:
-        slot = (current, slot[1], slot[2], day, 0, 0)
-        at = 3
-    else:
-        return 0, slot
-    given, carry = slot[at + 1], slot[at + 2]
+        return rule.points * factor
+    current = slot.counters(day)
+    if current is None:
+        return 0
+    given, carry = (slot.given, slot.carry) if current else (slot.previous_given, slot.previous_carry)
+    points: Number = rule.points * factor
     if rule.field is not None:
-        value = getattr(event, rule.field)
-        if not value:
-            return 0, slot
-        total = carry + value
-        units = int(total // rule.amount)
-        carry = total - units * rule.amount
-        if units == 0:
-            return 0, _put(slot, at, given, carry)
-        points: Number = units * rule.points * factor
+        units, carry = _units(rule, carry, event)
+        points = units * rule.points * factor
+    if points and rule.cap is not None:
+        points = max(0, min(points, rule.cap - given))
+    if current:
+        slot.given, slot.carry = given + points, carry
     else:
-        points = rule.points * factor
-    cap = rule.cap
-    if cap is not None:
-        room = cap - given
-        if room <= 0:
-            return 0, _put(slot, at, given, carry)
-        points = min(points, room)
-    return points, _put(slot, at, given + points, carry)
+        slot.previous_given, slot.previous_carry = given + points, carry
+    return points
 
 
 class DayClock:

@@ -13,17 +13,18 @@ State is owned by the creator key: per creator, the total and each rule's slot.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
-
-import attrs
+from typing import TYPE_CHECKING
 
 from festengine.catalog.model import Fest, Multiplier
 from festengine.engine.component import Handler, StepContext
 from festengine.events import Event
 from festengine.social.outcomes import CreatorPointsEarned
-from festengine.social.rules import CompiledRule, DayClock, Number, compile_rules, earn, new_slot, whole
+from festengine.social.rules import CompiledRule, DayClock, Number, Slot, SlotRow, compile_rules, earn, whole
 
-__all__ = ["CreatorScoring", "Multipliers"]
+if TYPE_CHECKING:
+    from festengine.social.snapshot import ScoringData
+
+__all__ = ["CreatorScore", "CreatorScoring", "Multipliers"]
 
 _DAY_MINUTES = 24 * 60
 #: the longest a cached factor is trusted for, in minutes
@@ -78,10 +79,25 @@ class Multipliers:
         return (1 if found is None else found), minutes
 
 
-@attrs.define(slots=True)
-class _Creator:
-    total: Number = 0
-    slots: list[Any] = attrs.field(factory=list)
+class CreatorScore:
+    """A creator's fest points (the creator key's state): the total and, per rule, its slot or ``None``."""
+
+    __slots__ = ("slots", "total")
+
+    def __init__(self, rules: int) -> None:
+        self.total: Number = 0
+        self.slots: list[Slot | None] = [None] * rules
+
+    def slot(self, rule: CompiledRule, day: int) -> Slot:
+        """The slot of a capped or per-amount rule (made on first use)."""
+        slot = self.slots[rule.index]
+        if slot is None:
+            slot = self.slots[rule.index] = Slot(day)
+        return slot
+
+    def to_row(self) -> list[Number | list[SlotRow | None]]:
+        """The score as a snapshot stores it: ``[total, slots]``."""
+        return [self.total, [None if slot is None else slot.to_row() for slot in self.slots]]
 
 
 class CreatorScoring:
@@ -93,46 +109,44 @@ class CreatorScoring:
         self._rules: dict[str, tuple[CompiledRule, ...]] = compile_rules(scoring.rules) if scoring else {}
         self._count = len(scoring.rules) if scoring else 0
         self._multipliers = Multipliers(scoring.multipliers if scoring else ())
-        self._creators: dict[str, _Creator] = {}
+        self._creators: dict[str, CreatorScore] = {}
 
-    def handlers(self) -> list[tuple[str, Handler]]:
-        """``(event type, handler)`` pairs."""
-        return [(event_type, self._on_event) for event_type in self._rules]
+    def handler(self, event_type: str) -> Handler | None:
+        """Creator points for an event of ``event_type``, with its rules bound once, or ``None``."""
+        rules = self._rules.get(event_type)
+        if not rules:
+            return None
+        creators, days, multipliers, count = self._creators, self._days, self._multipliers, self._count
 
-    def _on_event(self, event: Event, ctx: StepContext) -> None:
-        creator = event.creator_id
-        if creator is None:
-            return
-        state = self._creators.get(creator)
-        if state is None:
-            state = self._creators[creator] = _Creator(0, [None] * self._count)
-        ts = ctx.ts
-        days, multipliers = self._days, self._multipliers
-        day = days.day if days.start <= ts < days.end else days.day_of(ts)
-        factor = multipliers.factor if multipliers.start <= ts < multipliers.end else multipliers.factor_at(ts)
-        slots = state.slots
-        for rule in self._rules[event.type]:
-            predicate = rule.predicate
-            if predicate is not None and not predicate(event):
-                continue
-            if rule.stateful:
-                index = rule.index
-                slot = slots[index]
-                points, slots[index] = earn(rule, new_slot(day) if slot is None else slot, day, event, factor)
-            else:
-                points = earn(rule, None, day, event, factor)[0]
-            if points:
-                total = state.total = state.total + points
-                ctx.emit(
-                    CreatorPointsEarned(
-                        event_id=ctx.event_id,
-                        creator_id=creator,
-                        rule_id=rule.rule_id,
-                        points=points,
-                        factor=factor,
-                        total=total,
+        def on_event(event: Event, ctx: StepContext) -> None:
+            creator = event.creator_id
+            if creator is None:
+                return
+            state = creators.get(creator)
+            if state is None:
+                state = creators[creator] = CreatorScore(count)
+            ts = ctx.ts
+            day = days.day if days.start <= ts < days.end else days.day_of(ts)
+            factor = multipliers.factor if multipliers.start <= ts < multipliers.end else multipliers.factor_at(ts)
+            for rule in rules:
+                predicate = rule.predicate
+                if predicate is not None and not predicate(event):
+                    continue
+                points = earn(rule, state.slot(rule, day) if rule.stateful else None, day, event, factor)
+                if points:
+                    total = state.total = state.total + points
+                    ctx.emit(
+                        CreatorPointsEarned(
+                            event_id=ctx.event_id,
+                            creator_id=creator,
+                            rule_id=rule.rule_id,
+                            points=points,
+                            factor=factor,
+                            total=total,
+                        )
                     )
-                )
+
+        return on_event
 
     # ------------------------------------------------------------------ queries and snapshots
 
@@ -141,13 +155,14 @@ class CreatorScoring:
         state = self._creators.get(creator)
         return 0 if state is None else state.total
 
-    def dump(self) -> Any:
+    def dump(self) -> dict[str, object]:
         """JSON-ready state, creators in the order first scored."""
-        return {creator: [state.total, state.slots] for creator, state in self._creators.items()}
+        return {creator: state.to_row() for creator, state in self._creators.items()}
 
-    def load(self, data: Any) -> None:
+    def load(self, data: ScoringData) -> None:
         """Restore what :meth:`dump` produced."""
-        self._creators = {
-            creator: _Creator(total, [None if slot is None else tuple(slot) for slot in slots])
-            for creator, (total, slots) in data.items()
-        }
+        self._creators.clear()  # the handlers hold this very dict
+        for creator, (total, slots) in data.items():
+            state = self._creators[creator] = CreatorScore(self._count)
+            state.total = total
+            state.slots = [None if slot is None else Slot.from_row(slot) for slot in slots]

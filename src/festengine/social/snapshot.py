@@ -1,15 +1,18 @@
-"""What the social layer's part of a snapshot must look like (see :mod:`festengine.engine.shapes`).
+"""What the social layer's part of a snapshot must look like (see :mod:`festengine.engine.shapes`),
+and the types of that data once checked (what each part's ``load`` reads).
 
 Beyond each field's type: ids name what the fest has (boards, promotions, journeys, community
 missions), a member's or creator's task slots are one per task, a viewer's clubs are clubs they are a
 member of, a journey's path is no longer than the journey, and every goal a stream waits to close
-exists.
+exists. Rows are JSON arrays; their checked types are written as tuples, which is how they are read
+(unpacked by position, once, into the named fields of a state record).
 """
 
 from __future__ import annotations
 
 import reprlib
-from typing import Any, Final
+from decimal import Decimal
+from typing import Final, TypeAlias, TypedDict, cast
 
 from festengine.catalog.model import Fest
 from festengine.engine.shapes import (
@@ -32,9 +35,94 @@ from festengine.engine.shapes import (
     row,
 )
 from festengine.social import community, fanclub, promotions
-from festengine.social.community import GoalState
+from festengine.social.goal_transitions import GoalState
 
-__all__ = ["social_snapshot_shape", "social_timer_shape"]
+__all__ = [
+    "CommunityData",
+    "FanClubsData",
+    "GoalRow",
+    "JourneysData",
+    "LeaderboardsData",
+    "MemberRow",
+    "PromotionsData",
+    "ScoringData",
+    "SlotRow",
+    "SocialData",
+    "social_snapshot_shape",
+    "social_timer_shape",
+]
+
+_Number: TypeAlias = int | Decimal
+#: a rule's slot: current day, given, carried, previous day, given, carried
+SlotRow: TypeAlias = tuple[int, _Number, _Number, int, _Number, _Number]
+#: a club member: user, joined at, points, level, paused, last active, task slots (one per task) or null
+MemberRow: TypeAlias = tuple[str, float, _Number, int, bool, float, list[SlotRow | None] | None]
+_Key: TypeAlias = tuple[str, str, str]
+#: a goal: mission, subject, window, end, extension, state, round, completions, total, level,
+#: contributions ``[user, amount, tick]``, tick, distinct values or null, cooldown until, closed
+GoalRow: TypeAlias = tuple[
+    str,
+    str,
+    str,
+    float | None,
+    float,
+    str,
+    int,
+    int,
+    _Number,
+    int,
+    list[tuple[str, _Number, int]],
+    int,
+    list[str | _Number | bool] | None,
+    float | None,
+    bool,
+]
+_Interval: TypeAlias = tuple[float, float]
+
+
+class FanClubsData(TypedDict):
+    clubs: dict[str, list[MemberRow]]
+    viewers: dict[str, list[str]]
+
+
+#: creator -> (total, slots)
+ScoringData: TypeAlias = dict[str, tuple[_Number, list[SlotRow | None]]]
+
+
+class LeaderboardsData(TypedDict):
+    #: board -> partition -> (tick, rows of entity, score, tick)
+    boards: dict[str, dict[str, tuple[int, list[tuple[str, _Number, int]]]]]
+    #: order -> (buyer, creator, stream, purchase time, amount not yet refunded)
+    orders: dict[str, tuple[str, str | None, str | None, float, _Number]]
+
+
+class CommunityData(TypedDict):
+    goals: list[GoalRow]
+    waiting: dict[str, list[_Key]]
+    ends: dict[str, float]
+    overtime: list[_Key]
+
+
+class PromotionsData(TypedDict):
+    viewers: dict[str, list[str]]
+    #: promotion -> (everyone, per stream, per viewer) activations
+    activations: dict[str, tuple[list[_Interval], dict[str, list[_Interval]], dict[str, list[_Interval]]]]
+
+
+class JourneysData(TypedDict):
+    done: dict[str, list[str]]
+    #: user -> journey -> (step reached, path)
+    runs: dict[str, dict[str, tuple[int, list[str]]]]
+
+
+class SocialData(TypedDict):
+    fan_clubs: FanClubsData
+    scoring: ScoringData
+    leaderboards: LeaderboardsData
+    community: CommunityData
+    promotions: PromotionsData
+    journeys: JourneysData
+
 
 _DAY: Final = integer(-(10**9), 10**9)
 #: a capped task's counters: current day, given, carried, previous day, given, carried
@@ -44,10 +132,11 @@ _VALUE: Final = any_of(STR, NUMBER, BOOL, what="a distinct value (text or a numb
 
 
 def _slots(count: int) -> Shape:
-    def shape(value: Any) -> None:
+    def shape(value: object) -> None:
         list_of(_SLOT)(value)
-        if len(value) != count:
-            raise Bad(f"expected {count} task slots, found {len(value)}")
+        found = len(cast("list[object]", value))
+        if found != count:
+            raise Bad(f"expected {count} task slots, found {found}")
 
     return shape
 
@@ -84,10 +173,11 @@ def _fan_clubs(fest: Fest) -> Shape:
         viewers=dict_of(list_of(STR)),
     )
 
-    def whole(value: Any) -> None:
+    def whole(value: object) -> None:
         shape(value)
-        members = {(user, creator) for creator, rows in value["clubs"].items() for user, *_ in rows}
-        for user, creators in value["viewers"].items():
+        data = cast(FanClubsData, value)
+        members = {(member_row[0], creator) for creator, rows in data["clubs"].items() for member_row in rows}
+        for user, creators in data["viewers"].items():
             for creator in creators:
                 if (user, creator) not in members:
                     raise Bad(f"viewer {user!r} lists the club of {creator!r} without being a member")
@@ -98,17 +188,18 @@ def _fan_clubs(fest: Fest) -> Shape:
 def _community(missions: set[str]) -> Shape:
     mission = member(missions, "a community mission of the fest")
     key = row(mission, STR, STR)
-    goal = row(
-        mission, STR, STR, optional(TS), SECONDS, member({s.value for s in GoalState}, "a goal state"),
-        COUNT, COUNT, NUMBER, COUNT, list_of(row(STR, NUMBER, COUNT)), COUNT, optional(list_of(_VALUE)),
-        optional(TS), BOOL,
-    )  # fmt: skip
+    state = member({s.value for s in GoalState}, "a goal state")
+    contributions = list_of(row(STR, NUMBER, COUNT))
+    values = optional(list_of(_VALUE))
+    head = (mission, STR, STR, optional(TS), SECONDS, state, COUNT, COUNT, NUMBER, COUNT)
+    goal = row(*head, contributions, COUNT, values, optional(TS), BOOL)
     shape = record(goals=list_of(goal), waiting=dict_of(list_of(key)), ends=dict_of(TS), overtime=list_of(key))
 
-    def whole(value: Any) -> None:
+    def whole(value: object) -> None:
         shape(value)
-        goals = {(m, s, w) for m, s, w, *_ in value["goals"]}
-        for stream, keys in value["waiting"].items():
+        data = cast(CommunityData, value)
+        goals = {(goal_row[0], goal_row[1], goal_row[2]) for goal_row in data["goals"]}
+        for stream, keys in data["waiting"].items():
             for m, s, w in keys:
                 if (m, s, w) not in goals:
                     raise Bad(f"stream {stream!r} waits for goal {m!r} of {s!r} in {w!r}, which does not exist")
@@ -120,9 +211,9 @@ def _journeys(fest: Fest) -> Shape:
     journey = member(fest.journeys, "a journey of the fest")
     shape = record(done=dict_of(list_of(STR)), runs=dict_of(dict_of(row(COUNT, list_of(STR)), journey)))
 
-    def whole(value: Any) -> None:
+    def whole(value: object) -> None:
         shape(value)
-        for runs in value["runs"].values():
+        for runs in cast(JourneysData, value)["runs"].values():
             for journey_id, (_, path) in runs.items():
                 if len(path) > len(fest.journeys[journey_id].steps):
                     raise Bad(f"journey {journey_id!r} has a path longer than its steps")
@@ -147,7 +238,7 @@ def social_timer_shape(fest: Fest, community_missions: set[str]) -> Shape:
         ),
     }
 
-    def shape(value: Any) -> None:
+    def shape(value: object) -> None:
         kind = value[0] if type(value) is list and value else None
         if type(kind) is not str or kind not in shapes:
             raise Bad(f"expected a social timer ({', '.join(shapes)}), found {reprlib.repr(value)}")
