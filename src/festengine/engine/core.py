@@ -97,7 +97,23 @@ def _component_classes() -> list[Callable[[Fest, Engine], Component]]:
     from festengine.engine.profile import Profiles
     from festengine.social.component import Social
 
-    return [GiftStreaks, Profiles, Economy, Social, Missions]
+    def missions(fest: Fest, engine: Engine) -> Component:
+        return Missions(fest, facts=_ViewerFacts(engine))
+
+    return [GiftStreaks, Profiles, Economy, Social, missions]
+
+
+class _ViewerFacts:
+    """The badges (profiles) and fan-club levels (social) the missions' prerequisites ask about."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def has_badge(self, user_id: str, badge: str, tier: str) -> bool:
+        return self._engine._profiles.has_badge(user_id, badge, tier)
+
+    def fan_club_level(self, user_id: str) -> int:
+        return self._engine._social.fan_club_level(user_id)
 
 
 class Engine:
