@@ -23,7 +23,6 @@ from festengine.engine.missions.state import (
     MissionInstance,
     StreakInstance,
     WindowTable,
-    new_instance,
 )
 from festengine.engine.outcomes import MissionProgressed, Outcome
 from festengine.engine.transitions import MissionState
@@ -90,7 +89,7 @@ class Counting:
         viewer = self._book.viewers.get(user)
         instance = None if viewer is None else viewer.instances.get(fixed.instance_key)
         if instance is None:
-            instance = new_instance(rule.measure)
+            instance = rule.instance_class()
             moved = self._add(rule, instance, event, ctx.ts)
             if not moved and not instance.holds_pending():
                 return  # an event that adds nothing opens no instance
@@ -121,7 +120,7 @@ class Counting:
         table = rule.tables.get(window)
         instance = None if table is None else table.instances.get(user)
         if instance is None:
-            instance = new_instance(rule.measure)
+            instance = rule.instance_class()
             moved = self._add(rule, instance, event, ctx.ts)
             if not moved and not instance.holds_pending():
                 return  # an event that adds nothing opens no instance, nor a table

@@ -14,7 +14,7 @@ import attrs
 
 from festengine.catalog.compile import Amount, Predicate
 from festengine.catalog.model import Fest, MeasureKind, Mission, Subject, WindowKind
-from festengine.engine.missions.state import WindowTable
+from festengine.engine.missions.state import MissionInstance, WindowTable, instance_class
 from festengine.engine.windows import Resolver, fixed_bounds, make_resolver
 
 __all__ = ["RECURRING", "CountingRule", "FixedWindow", "compile_rules"]
@@ -47,6 +47,8 @@ class CountingRule:
     gated: bool
     measure: MeasureKind
     amount: Amount
+    #: the class of this mission's instances (it follows the measure)
+    instance_class: type[MissionInstance]
     target: int | Decimal
     #: the window when it is one span of time, else ``None``
     fixed: FixedWindow | None
@@ -74,6 +76,7 @@ def _rule(fest: Fest, mission: Mission, tables: dict[str, WindowTable]) -> Count
         gated=mission.requires.any,
         measure=mission.measure.kind,
         amount=mission.measure.amount,
+        instance_class=instance_class(mission.measure.kind),
         target=mission.target,
         fixed=_fixed(fest, mission),
         resolve=resolve,

@@ -14,7 +14,15 @@ from decimal import Decimal
 from festengine.catalog.model import MeasureKind
 from festengine.engine.transitions import MissionState
 
-__all__ = ["DistinctInstance", "MissionInstance", "StreakInstance", "ViewerMissions", "WindowTable", "new_instance"]
+__all__ = [
+    "DistinctInstance",
+    "MissionInstance",
+    "StreakInstance",
+    "ViewerMissions",
+    "WindowTable",
+    "instance_class",
+    "new_instance",
+]
 
 ACTIVE = MissionState.ACTIVE
 
@@ -84,13 +92,18 @@ class StreakInstance(MissionInstance):
         return bool(self.pending)
 
 
+def instance_class(kind: MeasureKind) -> type[MissionInstance]:
+    """The class of the instances of a mission with a measure of ``kind``."""
+    if kind is MeasureKind.DISTINCT:
+        return DistinctInstance
+    if kind is MeasureKind.STREAK:
+        return StreakInstance
+    return MissionInstance
+
+
 def new_instance(kind: MeasureKind) -> MissionInstance:
     """A new, active instance of a mission with a measure of ``kind``."""
-    if kind is MeasureKind.DISTINCT:
-        return DistinctInstance()
-    if kind is MeasureKind.STREAK:
-        return StreakInstance()
-    return MissionInstance()
+    return instance_class(kind)()
 
 
 class ViewerMissions:
