@@ -47,6 +47,8 @@ class MissionBook:
         #: fixed windows that have closed
         self.closed_windows: set[tuple[str, str]] = set()
         self.closed_streams: set[str] = set()
+        #: open streams where a table of one of their missions opened (and set the stream's timer)
+        self.streams_with_tables: set[str] = set()
         #: stream id -> when it ended, until its windows close: later events are not part of it
         self.stream_ends: dict[str, float] = {}
         #: stream id -> its window key (one shared string per open stream)

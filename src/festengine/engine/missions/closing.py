@@ -56,8 +56,13 @@ class Closing:
         table = rule.tables[window] = WindowTable()
         if closes is not None:
             ctx.schedule(closes, NAME, ["window", rule.mission_id, window])
-        else:  # closed when the stream's end arrives (plus lateness), else when the fest closes
-            ctx.schedule(self._book.fest_close, NAME, ["stream", window.removeprefix("stream:")])
+            return table
+        # closed when the stream's end arrives (plus lateness), else when the fest closes: one
+        # timer per stream, set when the first of its missions' tables opens
+        stream = window.removeprefix("stream:")
+        if stream not in self._book.streams_with_tables:
+            self._book.streams_with_tables.add(stream)
+            ctx.schedule(self._book.fest_close, NAME, ["stream", stream])
         return table
 
     def stream_ended(self, event: Event, ctx: StepContext) -> None:
@@ -87,6 +92,7 @@ class Closing:
     def _close_stream(self, stream: str) -> None:
         book = self._book
         book.closed_streams.add(stream)
+        book.streams_with_tables.discard(stream)
         book.stream_ends.pop(stream, None)
         window = book.stream_keys.pop(stream, None) or "stream:" + stream
         for mission_id in self._stream_missions:

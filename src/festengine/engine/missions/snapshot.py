@@ -10,7 +10,7 @@ from collections.abc import Hashable
 from decimal import Decimal
 from typing import Any
 
-from festengine.catalog.model import Fest
+from festengine.catalog.model import Fest, WindowKind
 from festengine.engine.missions.book import MissionBook
 from festengine.engine.missions.state import (
     DistinctInstance,
@@ -106,6 +106,10 @@ def load_book(fest: Fest, book: MissionBook, data: Data) -> None:
     book.members = {(m, w): dict.fromkeys(users) for m, w, users in data["members"]}
     book.closed_windows = {(m, w) for m, w in data["closed_windows"]}
     book.closed_streams = set(data["closed"])
+    stream_missions = {m.id for m in fest.missions.values() if m.window.kind is WindowKind.STREAM}
+    book.streams_with_tables = {
+        w.removeprefix("stream:") for m, w, _rows, _waiting in data["open"] if m in stream_missions
+    }
     book.stream_ends = dict(data["ended"])
     book.stream_keys = {}
     book.viewers = {user: _load_viewer(fest, book, raw) for user, raw in data["viewers"].items()}
