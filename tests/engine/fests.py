@@ -111,3 +111,8 @@ def fest_section(**changes: Any) -> dict[str, Any]:
     section = copy.deepcopy(BASE["fest"])
     section.update(changes)
     return section
+
+
+def windows_shown(engine: Engine, user: str, mission_id: str) -> list[str | None]:
+    """The windows of a viewer's status rows for one mission (``[None]``: not taken part in any kept)."""
+    return [row.window for row in engine.missions(user) if row.mission_id == mission_id]

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from itertools import product
 
 import pytest
-from fests import ev, make_fest, mission, of, progress_of, run
+from fests import ev, make_fest, mission, of, progress_of, run, windows_shown
 
 from festengine.assembly import Engine
 from festengine.engine.component import StepContext
@@ -189,11 +189,21 @@ def test_a_repeatable_daily_mission_has_its_limit_per_day() -> None:
 
 
 def test_a_repeatable_mission_expires_unfinished_round() -> None:
-    """A round in progress when the window closes expires, keeping the completions already made."""
-    engine = Engine(make_fest(mission("likes", "like", 2, repeat=5, window={"kind": "daily"})))
+    """A round in progress when a fixed window closes expires, keeping the completions already made;
+    in a day, the round is dropped with the day and the completions are kept."""
+    engine = Engine(
+        make_fest(
+            mission("likes", "like", 2, repeat=5, window={"kind": "phase", "phase": "week1"}),
+            mission("daily", "like", 2, repeat=5, window={"kind": "daily"}),
+        )
+    )
     run(engine, *(ev(f"e{i}", "like", f"2026-03-02T18:0{i}:00Z") for i in range(1, 4)))
-    [expired] = engine.advance_to(utc("2026-03-03T08:10:00Z")).outcomes
-    assert expired == MissionExpired(None, "u1", "likes", "day:2026-03-02", "active", 1)
+    assert engine.advance_to(utc("2026-03-03T08:10:00Z")).outcomes == ()
+    assert windows_shown(engine, "u1", "daily") == [None]
+    assert engine.component("missions").completions("u1") == {"likes": 1, "daily": 1}
+    [expired] = engine.advance_to(utc("2026-03-08T08:10:00Z")).outcomes
+    assert expired == MissionExpired(None, "u1", "likes", "phase:week1", "active", 1)
+    assert progress_of(engine, "u1", "likes").completions == 1
 
 
 # --------------------------------------------------------------------------- manual claims
@@ -381,7 +391,7 @@ def test_a_manual_completion_survives_its_window_closing() -> None:
 def test_a_stream_completion_waits_for_its_claim_past_the_stream_and_a_snapshot() -> None:
     """A manual stream mission completed in a stream: the stream ends and closes, the completion is
     still listed and claimable (also from a snapshot taken while the stream was open), and the
-    unfinished instance of another viewer expired with the stream."""
+    unfinished instance of another viewer is dropped with the stream."""
     fest = make_fest(mission("m", "like", 2, window={"kind": "stream"}, **MANUAL))
     engine = Engine(fest)
     run(
@@ -398,7 +408,8 @@ def test_a_stream_completion_waits_for_its_claim_past_the_stream_and_a_snapshot(
             ev("end", "stream_ended", "2026-03-02T10:05:00Z", user="c1"),
             ev("e4", "comment", "2026-03-02T10:16:00Z", user="u3"),  # past the end and lateness
         )
-        assert of(closed, MissionExpired) == [MissionExpired("e4", "u2", "m", "stream:s1", "active", 1)]
+        assert of(closed, MissionExpired) == []  # u2's unfinished instance is dropped with the stream
+        assert windows_shown(live, "u2", "m") == [None]
         assert [(r.window, r.state) for r in live.missions("u1")] == [("stream:s1", "completed")]
         step = live.apply(ev("c1", "claim", "2026-03-02T10:30:00Z", mission_id="m"))
         assert of(step, MissionClaimed) == [MissionClaimed("c1", "u1", "m", "stream:s1", 1)]
@@ -442,12 +453,11 @@ def test_an_illegal_transition_inside_the_engine_raises() -> None:
     engine = Engine(make_fest(mission("m", "like", 2)))
     engine.apply(ev("e1", "like", "2026-03-02T10:00:00Z"))
     missions = engine.component("missions")
-    viewer = missions._viewers["u1"]
-    progress = viewer.instances[("m", "fest")]  # active and never completed: its bare progress
-    viewer.instances[("m", "fest")] = ("claimed", progress, 0)  # corrupted behind the engine's back
+    instance = missions._book.viewers["u1"].instances[("m", "fest")]
+    instance.state = MissionState.CLAIMED  # corrupted behind the engine's back
     ctx = StepContext(engine._routing, "e2", utc("2026-03-02T10:01:00Z").timestamp())
     with pytest.raises(IllegalTransitionError, match="illegal transition claimed -> completed"):
-        missions._complete("u1", viewer, engine.fest.missions["m"], "fest", viewer.instances, ("m", "fest"), ctx)
+        missions._claims.complete("u1", engine.fest.missions["m"], "fest", instance, None, ctx)
 
 
 # --------------------------------------------------------------------------- badges and points

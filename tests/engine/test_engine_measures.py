@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 from decimal import Decimal
 from typing import Any
 
@@ -10,8 +9,9 @@ import pytest
 from fests import ev, make_fest, mission, of, progress_of, run
 
 from festengine.assembly import Engine
-from festengine.engine.missions import longest_run
+from festengine.engine.missions import DistinctInstance, MissionInstance, longest_run
 from festengine.engine.outcomes import MissionClaimed, MissionCompleted, MissionProgressed
+from festengine.engine.transitions import MissionState
 
 
 def test_count_adds_one_per_event() -> None:
@@ -88,10 +88,9 @@ def test_an_event_that_adds_nothing_opens_no_instance(
         step = engine.apply(ev(f"e{i}", event_type, f"2026-03-02T10:0{i}:00Z", **fields))
         assert step.outcomes == ()
     state = engine.component("missions").dump()
-    assert state["viewers"]["u1"]["i"] == []
+    assert state["viewers"] == {}  # no instance kept with the viewer (nor anything else for them)
     assert state["members"] == []
-    assert state["open"] == []  # no table for a day or week
-    assert state["streams"] == []  # nor for the stream
+    assert state["open"] == []  # no table for a day, a week or the stream
     assert engine._routing.timers == []  # and no timer to close them
     assert engine.missions("u1")[0].window is None  # no row for a window taken part in
 
@@ -257,10 +256,10 @@ def test_progress_beyond_the_target_still_completes_once() -> None:
     assert engine.points("u1") == 3
 
 
-def test_instances_are_nothing_the_garbage_collector_tracks() -> None:
-    """Mission instances of every measure are tuples of strings and numbers: after a collection the
-    garbage collector no longer tracks them (nor their keys), so a large state costs its full passes nothing.
-    (A tuple inside a tuple, as distinct values are, is untracked by one pass and its holder by the next.)"""
+def test_instances_are_typed_and_hold_only_their_measures_fields() -> None:
+    """A mission instance is one small typed object per measure, with named fields and no per-object
+    dict: a count holds its state, progress, completions and claim deadline; a distinct measure also
+    the values seen, in the order first seen; nothing else is kept."""
     engine = Engine(
         make_fest(
             mission("chat", "comment", 5),
@@ -273,19 +272,19 @@ def test_instances_are_nothing_the_garbage_collector_tracks() -> None:
         ev("e2", "product_view", "2026-03-02T10:01:00Z", product_id="p1"),
         ev("e3", "product_view", "2026-03-02T10:02:00Z", product_id="p2"),
     )
-    gc.collect()
-    gc.collect()
-    instances = engine.component("missions")._viewers["u1"].instances
-    chat, browse = instances.values()
-    assert chat == 1  # an active count never completed is its bare progress
-    assert len(browse) == 8
-    assert not any(gc.is_tracked(key) or gc.is_tracked(record) for key, record in instances.items())
+    viewer = engine.component("missions")._book.viewers["u1"]
+    chat, browse = viewer.instances.values()
+    assert type(chat) is MissionInstance
+    assert (chat.state, chat.progress, chat.completions, chat.deadline) == (MissionState.ACTIVE, 1, 0, None)
+    assert type(browse) is DistinctInstance
+    assert (browse.state, browse.progress, browse.values) == (MissionState.ACTIVE, 2, ("p1", "p2"))
+    assert not any(hasattr(instance, "__dict__") for instance in (chat, browse, viewer))
+    assert (viewer.completed, viewer.unlocked) == (None, None)  # nothing completed or unlocked: nothing kept
 
 
-def test_a_table_of_counting_instances_is_never_tracked_by_the_garbage_collector() -> None:
-    """An open day's instances that count are their bare progress until they first complete: the
-    day's table maps user ids to numbers, which the garbage collector never tracks, so it costs
-    neither its young nor its full passes anything. A completion that goes round is a short tuple."""
+def test_a_days_table_keeps_one_instance_per_user_and_a_repeat_goes_round_in_place() -> None:
+    """An open day's table maps each user to their instance, in the order they took part; a
+    completion that goes round again restarts the same instance, keeping its completions."""
     engine = Engine(make_fest(mission("chat", "comment", 3, repeat=2, window={"kind": "daily"})))
     run(
         engine,
@@ -293,9 +292,11 @@ def test_a_table_of_counting_instances_is_never_tracked_by_the_garbage_collector
         ev("e2", "comment", "2026-03-02T10:01:00Z", user="u2"),
         ev("e3", "comment", "2026-03-02T10:02:00Z"),
     )
-    (table,) = engine.component("missions")._tables["chat"].values()
-    assert table == {"u1": 2, "u2": 1}
-    assert not gc.is_tracked(table)
+    (table,) = engine.component("missions")._book.tables["chat"].values()
+    assert [(user, i.progress, i.completions) for user, i in table.instances.items()] == [("u1", 2, 0), ("u2", 1, 0)]
+    u1 = table.instances["u1"]
     engine.apply(ev("e4", "comment", "2026-03-02T10:03:00Z"))  # u1 completes; the reward is automatic
-    assert table == {"u1": ("active", 0, 1), "u2": 1}
+    assert table.instances["u1"] is u1
+    assert (u1.state, u1.progress, u1.completions) == (MissionState.ACTIVE, 0, 1)
+    assert table.waiting is None  # nothing waits for a claim: the day's closing drops the table whole
     assert progress_of(engine, "u1", "chat").progress == 0

@@ -309,8 +309,8 @@ REACHABLE: dict[str, Any] = {
                                          for e, s in zip(ev, st, strict=True)),
     "an unclaimed completion expiring": lambda ev, st: any(o.previous_state == "completed"
                                                            for s in st for o in s.of(MissionExpired)),
-    "a stream window expiring": lambda ev, st: any(o.window.startswith("stream:")
-                                                   for s in st for o in s.of(MissionExpired)),
+    "a stream window closing": lambda ev, st: any(e.type == "stream_ended" and s.accepted
+                                                  for e, s in zip(ev, st, strict=True)),
     "a second round": lambda ev, st: any(o.completion == 2 for s in st for o in s.of(MissionCompleted)),
     "an unlock": lambda ev, st: any(s.of(MissionUnlocked) for s in st),
     "the DST day": lambda ev, st: any(o.window == "day:2026-03-08" for s in st for o in s.of(MissionCompleted)),

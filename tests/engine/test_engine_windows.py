@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from fests import ev, fest_section, make_fest, mission, of, progress_of, run
+from fests import ev, fest_section, make_fest, mission, of, progress_of, run, windows_shown
 
 from festengine.assembly import Engine
 from festengine.engine.outcomes import MissionCompleted, MissionExpired, MissionProgressed, Rejected
@@ -144,21 +144,24 @@ def test_daily_window_keys_follow_the_fest_time_zone(at: str, key: str) -> None:
 
 
 def test_daily_window_of_the_dst_day_closes_at_local_midnight_plus_lateness() -> None:
-    """Day 2026-03-08 closes at 2026-03-09T07:00Z (23 hours after it began) plus 10 minutes of lateness."""
+    """Day 2026-03-08 closes at 2026-03-09T07:00Z (23 hours after it began) plus 10 minutes of lateness:
+    its unfinished instance is dropped with it, without an outcome."""
     engine = Engine(make_fest(mission("daily", "like", 3, window={"kind": "daily"})))
     engine.apply(ev("e1", "like", "2026-03-08T20:00:00Z"))
     assert engine.advance_to(utc("2026-03-09T07:09:59Z")).outcomes == ()
-    [expired] = engine.advance_to(utc("2026-03-09T07:10:00Z")).outcomes
-    assert expired == MissionExpired(None, "u1", "daily", "day:2026-03-08", "active", 1)
+    assert windows_shown(engine, "u1", "daily") == ["day:2026-03-08"]
+    assert engine.advance_to(utc("2026-03-09T07:10:00Z")).outcomes == ()
+    assert windows_shown(engine, "u1", "daily") == [None]
 
 
 def test_daily_window_before_the_change_closes_at_pst_midnight() -> None:
     """Day 2026-03-07 (24 hours, PST) closes at 2026-03-08T08:00Z plus lateness."""
     engine = Engine(make_fest(mission("daily", "like", 3, window={"kind": "daily"})))
     engine.apply(ev("e1", "like", "2026-03-07T20:00:00Z"))
-    assert engine.advance_to(utc("2026-03-08T08:09:59Z")).outcomes == ()
-    [expired] = engine.advance_to(utc("2026-03-08T08:10:00Z")).outcomes
-    assert expired.window == "day:2026-03-07"
+    engine.advance_to(utc("2026-03-08T08:09:59Z"))
+    assert windows_shown(engine, "u1", "daily") == ["day:2026-03-07"]
+    engine.advance_to(utc("2026-03-08T08:10:00Z"))
+    assert windows_shown(engine, "u1", "daily") == [None]
 
 
 def test_the_fall_back_day_is_25_hours_long() -> None:
@@ -177,9 +180,10 @@ def test_the_fall_back_day_is_25_hours_long() -> None:
     assert windows(steps) == [("e1", "day:2026-11-01", 1), ("e2", "day:2026-11-01", 2), ("e3", "day:2026-11-01", 3)]
     engine2 = Engine(fest)
     engine2.apply(ev("e1", "like", "2026-11-01T07:00:00Z"))
-    assert engine2.advance_to(utc("2026-11-02T08:09:59Z")).outcomes == ()
-    [expired] = engine2.advance_to(utc("2026-11-02T08:10:00Z")).outcomes
-    assert expired.window == "day:2026-11-01"
+    engine2.advance_to(utc("2026-11-02T08:09:59Z"))
+    assert windows_shown(engine2, "u1", "daily") == ["day:2026-11-01"]
+    engine2.advance_to(utc("2026-11-02T08:10:00Z"))
+    assert windows_shown(engine2, "u1", "daily") == [None]
 
 
 @pytest.mark.parametrize(
@@ -202,9 +206,10 @@ def test_weekly_window_across_dst_closes_after_167_hours() -> None:
     """The week of 2026-03-02 (with the spring-forward) closes at 2026-03-09T07:00Z plus lateness."""
     engine = Engine(make_fest(mission("weekly", "like", 100, window={"kind": "weekly"})))
     engine.apply(ev("e1", "like", "2026-03-02T08:00:00Z"))
-    assert engine.advance_to(utc("2026-03-09T07:09:59Z")).outcomes == ()
-    [expired] = engine.advance_to(utc("2026-03-09T07:10:00Z")).outcomes
-    assert expired.window == "week:2026-03-02"
+    engine.advance_to(utc("2026-03-09T07:09:59Z"))
+    assert windows_shown(engine, "u1", "weekly") == ["week:2026-03-02"]
+    engine.advance_to(utc("2026-03-09T07:10:00Z"))
+    assert windows_shown(engine, "u1", "weekly") == [None]
     assert utc("2026-03-09T07:00:00Z") - utc("2026-03-02T08:00:00Z") == timedelta(hours=167)
 
 
@@ -234,14 +239,21 @@ def test_each_day_is_its_own_window() -> None:
 
 
 def test_a_later_event_first_closes_the_window_then_applies() -> None:
-    """An event after a window's end (+ lateness) yields the expiry first, then its own progress."""
-    engine = Engine(make_fest(mission("daily", "like", 3, window={"kind": "daily"})))
-    engine.apply(ev("e1", "like", "2026-03-02T18:00:00Z"))
-    step = engine.apply(ev("e2", "like", "2026-03-03T08:10:00Z"))  # 03-02 ended 08:00Z; +10m lateness
-    assert step.outcomes == (
-        MissionExpired("e2", "u1", "daily", "day:2026-03-02", "active", 1),
-        MissionProgressed("e2", "u1", "daily", "day:2026-03-03", 1, 3),
+    """An event after a window's end (+ lateness) first closes it (a fixed window's unfinished
+    instance expires; a day's is dropped), then counts in the next window."""
+    engine = Engine(
+        make_fest(
+            mission("daily", "like", 3, window={"kind": "daily"}),
+            mission("phase", "like", 5, window={"kind": "phase", "phase": "week1"}),
+        )
     )
+    engine.apply(ev("e1", "like", "2026-03-02T18:00:00Z"))
+    step = engine.apply(ev("e2", "like", "2026-03-08T08:10:00Z"))  # week1 ended 08:00Z; +10m lateness
+    assert step.outcomes == (
+        MissionExpired("e2", "u1", "phase", "phase:week1", "active", 1),
+        MissionProgressed("e2", "u1", "daily", "day:2026-03-08", 1, 3),
+    )
+    assert windows_shown(engine, "u1", "daily") == ["day:2026-03-08"]
 
 
 def test_an_event_within_the_lateness_does_not_close_the_window_yet() -> None:
@@ -255,15 +267,13 @@ def test_an_event_within_the_lateness_does_not_close_the_window_yet() -> None:
 
 
 def test_advance_to_closes_windows_without_an_event() -> None:
-    """advance_to moves the clock and expires the windows due, with event_id None."""
+    """advance_to moves the clock and closes the windows due, with event_id None."""
     engine = Engine(make_fest(mission("fest_likes", "like", 3), mission("daily", "like", 3, window={"kind": "daily"})))
     engine.apply(ev("e1", "like", "2026-03-02T18:00:00Z"))
     step = engine.advance_to(utc("2026-03-22T07:10:00Z"))
     assert step.event_id is None
-    assert step.outcomes == (
-        MissionExpired(None, "u1", "daily", "day:2026-03-02", "active", 1),
-        MissionExpired(None, "u1", "fest_likes", "fest", "active", 1),
-    )
+    assert step.outcomes == (MissionExpired(None, "u1", "fest_likes", "fest", "active", 1),)
+    assert windows_shown(engine, "u1", "daily") == [None]
     assert engine.clock == utc("2026-03-22T07:10:00Z")
     assert progress_of(engine, "u1", "fest_likes").state == "expired"
 
@@ -289,9 +299,9 @@ def test_completed_missions_do_not_expire() -> None:
 
 def test_only_participants_get_expiry_outcomes() -> None:
     """A viewer who never took part in a window gets no expiry for it."""
-    engine = Engine(make_fest(mission("daily", "like", 3, window={"kind": "daily"})))
+    engine = Engine(make_fest(mission("phase", "like", 3, window={"kind": "phase", "phase": "week1"})))
     engine.apply(ev("e1", "like", "2026-03-02T18:00:00Z", user="u1"))
-    step = engine.advance_to(utc("2026-03-04T00:00:00Z"))
+    step = engine.advance_to(utc("2026-03-10T00:00:00Z"))
     assert [o.subject for o in of(step, MissionExpired)] == ["u1"]
 
 
@@ -311,7 +321,8 @@ def test_each_stream_is_its_own_window() -> None:
 
 
 def test_stream_window_closes_at_stream_ended_plus_lateness() -> None:
-    """A stream's window takes late events until stream_ended + lateness, then expires."""
+    """A stream's window takes late events until stream_ended + lateness, then closes (dropping its
+    unfinished instances without an outcome)."""
     engine = Engine(make_fest(mission("chat", "comment", 3, window={"kind": "stream"})))
     engine.apply(ev("e1", "comment", "2026-03-02T18:00:00Z"))
     ended = engine.apply(ev("end", "stream_ended", "2026-03-02T19:00:00Z", user="c1"))
@@ -322,12 +333,13 @@ def test_stream_window_closes_at_stream_ended_plus_lateness() -> None:
     late = engine.apply(ev("e3", "comment", "2026-03-02T18:59:59Z"))  # happened during the stream
     assert windows(late) == [("e3", "stream:s1", 2)]
     assert engine.advance_to(utc("2026-03-02T19:09:59Z")).outcomes == ()
-    [expired] = engine.advance_to(utc("2026-03-02T19:10:00Z")).outcomes
-    assert expired == MissionExpired(None, "u1", "chat", "stream:s1", "active", 2)
+    assert windows_shown(engine, "u1", "chat") == ["stream:s1"]
+    assert engine.advance_to(utc("2026-03-02T19:10:00Z")).outcomes == ()
+    assert windows_shown(engine, "u1", "chat") == [None]
 
 
-def test_a_closing_stream_expires_its_instances_in_the_order_they_opened() -> None:
-    """Expiries come in the order things happened: the order the instances were opened, across missions."""
+def test_a_closing_stream_drops_the_unfinished_instances_of_all_its_missions() -> None:
+    """A stream closing drops every unfinished instance of every per-stream mission, without outcomes."""
     engine = Engine(
         make_fest(
             mission("chat", "comment", 3, window={"kind": "stream"}),
@@ -342,13 +354,14 @@ def test_a_closing_stream_expires_its_instances_in_the_order_they_opened() -> No
         ev("e4", "comment", "2026-03-02T18:03:00Z", user="u1"),
         ev("end", "stream_ended", "2026-03-02T19:00:00Z", user="c1"),
     )
-    expired = engine.advance_to(utc("2026-03-02T19:10:00Z")).outcomes
-    assert [(o.subject, o.mission_id) for o in expired] == [
-        ("u1", "taps"),
-        ("u2", "chat"),
-        ("u3", "taps"),
-        ("u1", "chat"),
+    assert [windows_shown(engine, u, m) for u, m in (("u1", "taps"), ("u2", "chat"), ("u1", "chat"))] == [
+        ["stream:s1"],
+        ["stream:s1"],
+        ["stream:s1"],
     ]
+    assert engine.advance_to(utc("2026-03-02T19:10:00Z")).outcomes == ()
+    for user, mission_id in (("u1", "taps"), ("u2", "chat"), ("u3", "taps"), ("u1", "chat")):
+        assert windows_shown(engine, user, mission_id) == [None]
 
 
 def test_events_after_stream_ended_do_not_count_in_the_stream() -> None:
@@ -422,12 +435,12 @@ def test_lateness_is_configurable() -> None:
 
 
 def test_a_stream_window_without_stream_ended_closes_with_the_fest() -> None:
-    """A per-stream mission whose stream never reports its end expires when the fest closes."""
+    """A per-stream mission whose stream never reports its end closes when the fest closes."""
     fest = make_fest(mission("stream_likes", "like", 5, window={"kind": "stream"}))
     engine = Engine(fest)
     engine.apply(ev("e1", "like", "2026-03-02T10:00:00Z", creator_id="c1", stream_id="s1"))
-    before_end = engine.advance_to(datetime(2026, 3, 22, 7, 0, tzinfo=UTC))
-    assert not before_end.of(MissionExpired)
+    engine.advance_to(datetime(2026, 3, 22, 7, 0, tzinfo=UTC))
+    assert windows_shown(engine, "u1", "stream_likes") == ["stream:s1"]
     after_end = engine.advance_to(datetime(2026, 3, 22, 7, 10, tzinfo=UTC))
-    expired = after_end.of(MissionExpired)
-    assert [(o.mission_id, o.window, o.progress) for o in expired] == [("stream_likes", "stream:s1", 1)]
+    assert after_end.outcomes == ()
+    assert windows_shown(engine, "u1", "stream_likes") == [None]

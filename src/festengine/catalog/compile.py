@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from operator import attrgetter
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Final
 from zoneinfo import ZoneInfo
 
 from festengine.catalog import spec as s
@@ -52,9 +52,15 @@ from festengine.catalog.model import (
     WindowKind,
 )
 
-__all__ = ["compile_fest", "compile_predicate", "fingerprint"]
+__all__ = ["COUNTED_EVENTS", "Amount", "compile_amount", "compile_fest", "compile_predicate", "fingerprint"]
 
 Predicate = Callable[[Any], bool]
+#: How much one event adds to a measure; ``None`` or zero when it adds nothing.
+Amount = Callable[[Any], int | Decimal | None]
+
+#: The events whose ``count`` says how many they stand for (a burst of likes, a combo of gifts):
+#: counting measures and streaks add their ``count`` (at least one), other events add one each.
+COUNTED_EVENTS: Final = frozenset({"like", "gift"})
 
 
 def _utc(value: datetime) -> datetime:
@@ -97,6 +103,41 @@ def compile_predicate(conditions: Sequence[Condition]) -> Predicate | None:
     return lambda event: all(check(event) for check in checks)
 
 
+def _one(_event: Any) -> int:
+    """Each event adds one."""
+    return 1
+
+
+def _its_count(event: Any) -> int:
+    """A like or gift event adds its ``count``, at least one."""
+    count: int | None = event.count
+    return count or 1
+
+
+def compile_amount(kind: MeasureKind, amount_field: str | None) -> Amount:
+    """How much one event adds to a measure, as one function of the event (compiled once, as predicates).
+
+    A count or a streak adds one per event, or the event's ``count`` (at least one) when
+    ``amount_field`` is ``"count"`` (likes and gifts, see :data:`COUNTED_EVENTS`); a sum adds its
+    field's value (``None`` or zero: nothing); a distinct measure adds one per new value, so its
+    amount is one and the value itself is read from the measure's ``field``.
+    """
+    if kind is MeasureKind.SUM:
+        return attrgetter(amount_field or "")
+    if amount_field == "count" and kind is not MeasureKind.DISTINCT:
+        return _its_count
+    return _one
+
+
+def _amount_field(event: str, spec: s.CountMeasure | s.SumMeasure | s.DistinctMeasure | s.StreakMeasure) -> str | None:
+    """Which event field says how much one event adds to the measure (see :func:`compile_amount`)."""
+    if isinstance(spec, s.SumMeasure):
+        return spec.field
+    if isinstance(spec, s.CountMeasure | s.StreakMeasure) and event in COUNTED_EVENTS:
+        return "count"
+    return None
+
+
 def _operand(op: str, value: Any) -> Any:
     if op == "one_of":
         return tuple(_number(v) if isinstance(v, Decimal) else v for v in value)
@@ -114,14 +155,19 @@ def _filter(spec: s.EventFilterSpec) -> EventFilter:
     return EventFilter(event=spec.event, conditions=conditions, predicate=compile_predicate(conditions))
 
 
-def _measure(spec: s.CountMeasure | s.SumMeasure | s.DistinctMeasure | s.StreakMeasure) -> Measure:
+def _measure(event: str, spec: s.CountMeasure | s.SumMeasure | s.DistinctMeasure | s.StreakMeasure) -> Measure:
+    amount_field = _amount_field(event, spec)
     if isinstance(spec, s.SumMeasure | s.DistinctMeasure):
-        return Measure(kind=MeasureKind(spec.kind), field=spec.field)
+        return Measure(kind=MeasureKind(spec.kind), field=spec.field, amount_field=amount_field)
     if isinstance(spec, s.StreakMeasure):
         return Measure(
-            kind=MeasureKind.STREAK, period=spec.period, min_per_period=spec.min_per_period, grace=spec.grace
+            kind=MeasureKind.STREAK,
+            period=spec.period,
+            min_per_period=spec.min_per_period,
+            grace=spec.grace,
+            amount_field=amount_field,
         )
-    return Measure(kind=MeasureKind.COUNT)
+    return Measure(kind=MeasureKind.COUNT, amount_field=amount_field)
 
 
 def _window(spec: Any) -> Window:
@@ -171,7 +217,7 @@ def _mission(spec: s.MissionSpec, order: int) -> Mission:
         description=spec.description,
         subject=Subject(spec.subject),
         counts=_filter(spec.counts),
-        measure=_measure(spec.measure),
+        measure=_measure(spec.counts.event, spec.measure),
         target=_number(spec.target),
         window=_window(spec.window),
         repeat=spec.repeat,
@@ -323,6 +369,16 @@ def _dependents(missions: Iterable[Mission]) -> dict[str, tuple[str, ...]]:
     return {key: tuple(value) for key, value in table.items()}
 
 
+def _journey(spec: s.JourneySpec) -> Journey:
+    return Journey(
+        id=spec.id,
+        title=spec.title,
+        description=spec.description,
+        steps=tuple(JourneyStep(tuple(step.branch) if step.branch else (step.mission or "",)) for step in spec.steps),
+        rewards=tuple(_reward(r) for r in spec.rewards),
+    )
+
+
 def fingerprint(spec: s.FestSpec) -> str:
     """A SHA-256 of the pack's canonical JSON: equal packs, equal fingerprints."""
     canonical = json.dumps(spec.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
@@ -348,20 +404,7 @@ def compile_fest(spec: s.FestSpec, *, sources: Sequence[str] = ()) -> Fest:
         fan_club=_fan_club(spec.fan_club),
         scoring=_scoring(spec.scoring, zone),
         missions=MappingProxyType({m.id: m for m in missions}),
-        journeys=MappingProxyType(
-            {
-                j.id: Journey(
-                    id=j.id,
-                    title=j.title,
-                    description=j.description,
-                    steps=tuple(
-                        JourneyStep(tuple(step.branch) if step.branch else (step.mission or "",)) for step in j.steps
-                    ),
-                    rewards=tuple(_reward(r) for r in j.rewards),
-                )
-                for j in spec.journeys
-            }
-        ),
+        journeys=MappingProxyType({j.id: _journey(j) for j in spec.journeys}),
         promotions=MappingProxyType({p.id: _promotion(p) for p in spec.promotions}),
         commission=_commission(spec.commission),
         leaderboards=MappingProxyType(

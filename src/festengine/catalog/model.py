@@ -172,6 +172,18 @@ class Measure:
     period: str = "day"
     min_per_period: int = 1
     grace: int = 0
+    #: The event field whose value is what one event adds: ``"count"`` for likes and gifts, a sum's
+    #: field, ``None`` when each event adds one (see :func:`festengine.catalog.compile.compile_amount`).
+    amount_field: str | None = None
+    #: How much one event adds to the measure, compiled from the fields above (``None`` or zero: nothing).
+    amount: Callable[[Any], int | Decimal | None] = attrs.field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "amount", _compiled_amount(self.kind, self.amount_field))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # the amount is a closure: pickles and copies carry the fields and compile it again
+        return (Measure, (self.kind, self.field, self.period, self.min_per_period, self.grace, self.amount_field))
 
 
 @attrs.frozen(slots=True)
@@ -410,6 +422,13 @@ def _compiled_filter(event: str, conditions: tuple[Condition, ...]) -> EventFilt
     from festengine.catalog.compile import compile_predicate  # compile imports this module
 
     return EventFilter(event, conditions, compile_predicate(conditions))
+
+
+def _compiled_amount(kind: MeasureKind, amount_field: str | None) -> Callable[[Any], int | Decimal | None]:
+    """A measure's amount compiled from its fields (how measures are built, pickled and copied)."""
+    from festengine.catalog.compile import compile_amount  # compile imports this module
+
+    return compile_amount(kind, amount_field)
 
 
 def _reduce_frozen(value: Any) -> tuple[Any, ...]:

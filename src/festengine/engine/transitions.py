@@ -37,7 +37,10 @@ TRANSITIONS: Final[dict[tuple[MissionState, MissionState], str]] = {
     (MissionState.LOCKED, MissionState.ACTIVE): "prerequisites met",
     (MissionState.ACTIVE, MissionState.COMPLETED): "target reached",
     (MissionState.COMPLETED, MissionState.CLAIMED): "rewards granted (automatically or by a claim)",
-    (MissionState.ACTIVE, MissionState.EXPIRED): "window closed before the target was reached",
+    (
+        MissionState.ACTIVE,
+        MissionState.EXPIRED,
+    ): "a fixed window (the fest, a phase, explicit dates) closed before the target was reached",
     (MissionState.COMPLETED, MissionState.EXPIRED): "manual claim deadline passed",
     (MissionState.CLAIMED, MissionState.ACTIVE): "repeatable: goes round again in the same window",
 }

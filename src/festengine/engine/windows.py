@@ -10,19 +10,19 @@ instead of a pair means the event is outside the mission's window.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from festengine.catalog.model import Fest, Window, WindowKind
+from festengine.events import Event
 
 __all__ = ["Resolver", "fixed_bounds", "make_resolver"]
 
-Resolver = Callable[[float, Any], tuple[str, float | None] | None]
+Resolver = Callable[[float, Event], tuple[str, float | None] | None]
 
 
 def _fixed(key: str, start: float, end: float, lateness: float) -> Resolver:
     closes = end + lateness
 
-    def resolve(ts: float, _event: Any) -> tuple[str, float | None] | None:
+    def resolve(ts: float, _event: Event) -> tuple[str, float | None] | None:
         if start <= ts < end:
             return key, closes
         return None
@@ -34,7 +34,7 @@ def _daily(fest: Fest, lateness: float) -> Resolver:
     calendar = fest.calendar
     cache: dict[int, tuple[str, float | None]] = {}
 
-    def resolve(ts: float, _event: Any) -> tuple[str, float | None] | None:
+    def resolve(ts: float, _event: Event) -> tuple[str, float | None] | None:
         day = calendar.day_of(ts)
         found = cache.get(day)
         if found is None:
@@ -51,7 +51,7 @@ def _weekly(fest: Fest, lateness: float) -> Resolver:
     calendar = fest.calendar
     cache: dict[int, tuple[str, float | None]] = {}
 
-    def resolve(ts: float, _event: Any) -> tuple[str, float | None] | None:
+    def resolve(ts: float, _event: Event) -> tuple[str, float | None] | None:
         week = calendar.week_of(ts)
         found = cache.get(week)
         if found is None:
@@ -65,7 +65,7 @@ def _weekly(fest: Fest, lateness: float) -> Resolver:
     return resolve
 
 
-def _stream(_ts: float, event: Any) -> tuple[str, float | None] | None:
+def _stream(_ts: float, event: Event) -> tuple[str, float | None] | None:
     stream = event.stream_id
     if stream is None:
         return None

@@ -2,16 +2,18 @@
 
 Beyond each field's type, a restore checks what the missions' code relies on: mission ids name
 viewer missions of the fest, of the right window kind for the table they are in; a state is one of
-:class:`~festengine.engine.transitions.MissionState`; and every viewer that a closing window will
-look up (a fixed window's members, a completion waiting in an open table) exists.
+:class:`~festengine.engine.transitions.MissionState`; an instance carries only its own measure's
+fields (distinct values, streak periods); and every viewer or instance that a closing window or a
+claim looks up (a fixed window's members, a completion waiting in an open table) exists.
 """
 
 from __future__ import annotations
 
 import reprlib
-from typing import Any, Final
+from typing import Final, cast
 
-from festengine.catalog.model import Fest, Subject, WindowKind
+from festengine.catalog.model import Fest, MeasureKind, Subject, WindowKind
+from festengine.engine.missions.snapshot import Data
 from festengine.engine.shapes import (
     AMOUNT,
     BOOL,
@@ -37,7 +39,7 @@ _STATE: Final = member({state.value for state in MissionState}, "a mission state
 _PROGRESS: Final = any_of(integer(-(2**53), 2**53), AMOUNT, what="a progress (a whole number or a decimal)")
 _VALUE: Final = any_of(STR, integer(-(2**53), 2**53), AMOUNT, BOOL, what="a distinct value (text or a number)")
 _PERIOD: Final = integer(-(2**31), 2**31)
-#: state, progress, completions, distinct values, streak periods, periods met, claim deadline, closed
+#: state, progress, completions, distinct values, pending streak periods, periods met, claim deadline
 _FIELDS: Final = (
     _STATE,
     _PROGRESS,
@@ -46,8 +48,8 @@ _FIELDS: Final = (
     optional(list_of(row(_PERIOD, _PROGRESS))),
     optional(list_of(_PERIOD)),
     optional(TS),
-    BOOL,
 )
+_RECURRING: Final = (WindowKind.DAILY, WindowKind.WEEKLY, WindowKind.STREAM)
 
 
 def _viewer_missions(fest: Fest, *kinds: WindowKind) -> set[str]:
@@ -57,14 +59,10 @@ def _viewer_missions(fest: Fest, *kinds: WindowKind) -> set[str]:
 
 
 def mission_snapshot_shape(fest: Fest) -> Shape:
-    """The shape of ``Missions.dump()`` for ``fest``."""
+    """The shape of the missions' ``dump()`` for ``fest``."""
     viewer = member(_viewer_missions(fest), "a viewer mission of the fest")
-    recurring = member(_viewer_missions(fest, WindowKind.DAILY, WindowKind.WEEKLY), "a daily or weekly mission")
-    in_streams = member(_viewer_missions(fest, WindowKind.STREAM), "a per-stream mission")
-    fixed = member(
-        _viewer_missions(fest) - _viewer_missions(fest, WindowKind.DAILY, WindowKind.WEEKLY, WindowKind.STREAM),
-        "a mission with a fixed window",
-    )
+    recurring = member(_viewer_missions(fest, *_RECURRING), "a daily, weekly or per-stream mission")
+    fixed = member(_viewer_missions(fest) - _viewer_missions(fest, *_RECURRING), "a mission with a fixed window")
     shape = record(
         viewers=dict_of(
             record(
@@ -73,21 +71,42 @@ def mission_snapshot_shape(fest: Fest) -> Shape:
                 u=dict_of(optional(STR), viewer),
             )
         ),
-        open=list_of(row(recurring, STR, list_of(row(STR, *_FIELDS)))),
-        streams=list_of(row(STR, list_of(row(STR, in_streams, *_FIELDS)))),
+        open=list_of(row(recurring, STR, list_of(row(STR, *_FIELDS)), list_of(STR))),
         members=list_of(row(fixed, STR, list_of(STR))),
+        closed_windows=list_of(row(fixed, STR)),
         closed=list_of(STR),
         ended=dict_of(TS),
     )
 
-    def whole(value: Any) -> None:
+    def whole(value: object) -> None:
         shape(value)
-        _check_references(value)
+        data = cast(Data, value)  # of the shape just checked
+        _check_measures(fest, data)
+        _check_references(data)
 
     return whole
 
 
-def _check_references(data: dict[str, Any]) -> None:
+def _check_measure(fest: Fest, mission_id: str, fields: list[object]) -> None:
+    """An instance carries only its own measure's fields."""
+    kind = fest.missions[mission_id].measure.kind
+    values, pending, met = fields[3:6]
+    if values is not None and kind is not MeasureKind.DISTINCT:
+        raise Bad(f"an instance of {mission_id!r} (a {kind.value} measure) has distinct values")
+    if (pending is not None or met is not None) and kind is not MeasureKind.STREAK:
+        raise Bad(f"an instance of {mission_id!r} (a {kind.value} measure) has streak periods")
+
+
+def _check_measures(fest: Fest, data: Data) -> None:
+    for raw in data["viewers"].values():
+        for m, _w, *fields in raw["i"]:
+            _check_measure(fest, m, fields)
+    for m, _w, rows, _waiting in data["open"]:
+        for _user, *fields in rows:
+            _check_measure(fest, m, fields)
+
+
+def _check_references(data: Data) -> None:
     """Every viewer a closing window looks up is there, with the instance it looks for."""
     viewers = data["viewers"]
     instances = {user: {(m, w) for m, w, *_ in raw["i"]} for user, raw in viewers.items()}
@@ -95,11 +114,11 @@ def _check_references(data: dict[str, Any]) -> None:
         for user in users:
             if (m, w) not in instances.get(user, ()):
                 raise Bad(f"viewer {user!r} is a member of window {w!r} of {m!r} without an instance there")
-    waiting = [user for _m, _w, rows in data["open"] for user, state, *_ in rows if state == "completed"]
-    waiting += [user for _w, rows in data["streams"] for user, _m, state, *_ in rows if state == "completed"]
-    for user in waiting:
-        if user not in viewers:
-            raise Bad(f"viewer {user!r} has a completion in an open window but is not among the viewers")
+    for m, w, rows, waiting in data["open"]:
+        in_table = {user for user, *_ in rows}
+        for user in waiting:
+            if user not in in_table:
+                raise Bad(f"viewer {user!r} waits for a claim in window {w!r} of {m!r} without an instance there")
 
 
 def mission_timer_shape(fest: Fest) -> Shape:
@@ -114,7 +133,7 @@ def mission_timer_shape(fest: Fest) -> Shape:
         "stream": row(STR, STR),
     }
 
-    def shape(value: Any) -> None:
+    def shape(value: object) -> None:
         kind = value[0] if type(value) is list and value else None
         if type(kind) is not str or kind not in shapes:
             raise Bad(f"expected a missions timer (window, deadline or stream), found {reprlib.repr(value)}")
