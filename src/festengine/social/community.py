@@ -31,7 +31,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING
 
 import attrs
 
@@ -56,7 +56,6 @@ if TYPE_CHECKING:
 __all__ = ["CommunityGoalStatus", "CommunityGoals", "Contributor", "Goal", "GoalState", "event_measure"]
 
 TIMER = "community"
-_WEIGHTED_EVENTS: Final = frozenset({"like", "gift"})
 
 #: a goal's key: (mission, subject, window); the subject (a creator or a stream) owns the goal
 GoalKey = tuple[str, str, str]
@@ -66,26 +65,17 @@ Measure = Callable[[Event], Number | None]
 _ACTIVE, _COOLDOWN, _COMPLETED, _EXPIRED = GoalState.ACTIVE, GoalState.COOLDOWN, GoalState.COMPLETED, GoalState.EXPIRED
 
 
-def _one(event: Event) -> Number | None:
-    return 1
-
-
-def _weighted(event: Event) -> Number | None:
-    return event.count or 1
-
-
 def event_measure(mission: Mission) -> Measure:
-    """How much an event adds to the mission's measure: ``count`` adds 1 (likes and gifts: their
-    ``count``), ``sum`` the field's amount (nothing for none or zero), ``distinct`` 1 for a value (nothing
-    for none; the goal adds it only for a value it has not seen). The one place this rule lives for
-    community goals."""
-    kind = mission.measure.kind
-    if kind is MeasureKind.COUNT:
-        return _weighted if mission.counts.event in _WEIGHTED_EVENTS else _one
-    field = mission.measure.field or ""
-    if kind is MeasureKind.SUM:
-        return lambda event: getattr(event, field) or None
-    return lambda event: None if getattr(event, field) is None else 1
+    """How much an event adds to a community goal: the measure's compiled amount (see
+    :func:`festengine.catalog.compile.compile_amount`, the one place the rule lives; likes and gifts
+    count their ``count``), with nothing (``None``) for an event that adds nothing; ``distinct``: 1
+    for a value (the goal adds it only for a value it has not seen), nothing for none."""
+    measure = mission.measure
+    if measure.kind is MeasureKind.DISTINCT:
+        field = measure.field or ""
+        return lambda event: None if getattr(event, field) is None else 1
+    amount = measure.amount
+    return lambda event: amount(event) or None
 
 
 @attrs.frozen(slots=True)
