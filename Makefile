@@ -26,8 +26,14 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+## pytest: the suite on every core (pytest-xdist; each test gets its own temporary folder, no test
+## uses a fixed port or a shared file), the tests spread as workers free up; PYTEST_WORKERS=0 runs it
+## in one process, PYTEST_ARGS adds options (e.g. PYTEST_ARGS="--durations=30")
+PYTEST_WORKERS ?= auto
+PYTEST_ARGS ?=
+PYTEST_RUN = -q -p no:cacheprovider -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 pytest: $(STAMP)
-	$(BIN)/pytest -q -p no:cacheprovider
+	$(BIN)/pytest $(PYTEST_RUN)
 
 ## test-lowest: the tests against the lowest version pyproject.toml allows of every dependency,
 ## with festengine installed from its wheel (not editable), as users get it
@@ -44,7 +50,7 @@ test-lowest: $(LOWEST)/.installed
 	$(LOWEST)/bin/python -m pip install --quiet --no-deps --force-reinstall .
 	$(LOWEST)/bin/python -c 'import festengine; print("testing", festengine.__file__)'
 	grep -v '^#' $(LOWEST)/constraints.txt | tr '\n' ' '; echo
-	$(LOWEST)/bin/pytest -q -p no:cacheprovider
+	$(LOWEST)/bin/pytest $(PYTEST_RUN)
 
 ## schema: regenerate docs/fest.schema.json (the shipped schema) from the pack model
 schema: $(STAMP)

@@ -42,6 +42,8 @@ def test_the_json_report_has_the_keys_issue_3_names(bench: ModuleType, capsys: p
         assert report[key] > 0, key
     assert report["events"] == 1500 + report["stream_lifecycle_events"]
     assert report["ledger_balanced"] is True
+    assert report["build"] in ("pure", "compiled")
+    assert not any(key.startswith("compiled_") for key in report)  # only with --compiled-python
 
 
 def test_the_floor_counts_each_new_event_once_per_viewer_mission_of_its_type(bench: ModuleType) -> None:
