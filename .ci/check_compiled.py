@@ -16,7 +16,7 @@ LIST = Path(__file__).resolve().parent / "compiled_modules.txt"
 
 
 def listed_modules(path: Path = LIST) -> list[str]:
-    """The dotted names of the modules the list file names (``festengine/engine/__init__.py`` -> ``festengine.engine``)."""
+    """The dotted names of the listed modules (``festengine/engine/__init__.py`` -> ``festengine.engine``)."""
     names = []
     for line in path.read_text(encoding="utf-8").splitlines():
         entry = line.split("#", 1)[0].strip()
