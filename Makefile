@@ -82,10 +82,11 @@ $(COMPILED)/.installed: pyproject.toml
 $(COMPILED)/.compiled: $(COMPILED)/.installed .ci/compiled_modules.txt $(shell find src -name '*.py')
 	$(COMPILED)/bin/python -m pip install --quiet --no-deps --force-reinstall .
 	find $(COMPILED_SITE)/festengine -name '*.so' -delete
-	rm -f $(COMPILED_SITE)/*__mypyc*.so
+	# the shared library of the last build (its name is a hash; mypy's own sits next to it)
+	touch $(COMPILED)/shared-libraries.txt && cd $(COMPILED_SITE) && rm -f $$(cat $(abspath $(COMPILED))/shared-libraries.txt)
 	rm -rf $(COMPILED_SRC) && mkdir -p $(COMPILED_SRC) && cp -r src/festengine $(COMPILED_SRC)/
 	cd $(COMPILED_SRC) && $(abspath $(COMPILED))/bin/mypyc --config-file $(abspath pyproject.toml) $(COMPILED_MODULES)
-	cd $(COMPILED_SRC) && find . -maxdepth 1 -name '*.so' -exec cp {} $(COMPILED_SITE) \; \
+	cd $(COMPILED_SRC) && ls *.so > $(abspath $(COMPILED))/shared-libraries.txt && cp *.so $(COMPILED_SITE) \
 		&& find festengine -name '*.so' -exec cp --parents {} $(COMPILED_SITE) \;
 	$(COMPILED)/bin/python .ci/check_compiled.py
 	touch $@

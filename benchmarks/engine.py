@@ -200,9 +200,17 @@ def deep_size(root: object) -> int:
             stack.extend(obj)
         elif hasattr(obj, "__slots__"):
             stack.extend(getattr(obj, name) for name in _slots(type(obj)) if hasattr(obj, name))
-        elif hasattr(obj, "__dict__"):
-            stack.extend(vars(obj).values())
+        else:
+            stack.extend(_attributes(obj).values())
     return total
+
+
+def _attributes(obj: object) -> dict[str, Any]:
+    """An object's attributes: its ``__dict__``, or those a class compiled by mypyc lists in ``__mypyc_attrs__``."""
+    if hasattr(obj, "__dict__"):
+        return dict(vars(obj))
+    names = getattr(type(obj), "__mypyc_attrs__", ())
+    return {name: getattr(obj, name) for name in names if name != "__dict__" and hasattr(obj, name)}
 
 
 def _slots(cls: type) -> list[str]:
@@ -216,7 +224,7 @@ def _slots(cls: type) -> list[str]:
 def _state_of(engine: Engine) -> dict[str, Any]:
     state: dict[str, Any] = {"seen": engine._seen, "buckets": engine._seen_buckets, "timers": engine._timers}
     for name, component in engine.components.items():
-        state[name] = dict(vars(component))
+        state[name] = _attributes(component)
     return state
 
 

@@ -57,3 +57,14 @@ def test_the_floor_counts_each_new_event_once_per_viewer_mission_of_its_type(ben
     assert sum(parsed.progress.values()) == sum(per_type.get(e.type, 0) for e in events)
     assert from_lines.progress == parsed.progress
     assert len(parsed.seen) == len(events)
+
+
+def test_compiled_figures_come_only_from_a_compiled_build(bench: ModuleType) -> None:
+    """--compiled-python runs the benchmark with that interpreter and refuses one that runs the pure build."""
+    small = ["--events", "300", "--viewers", "30", "--creators", "3"]
+    if bench.build_name() == "compiled":
+        figures = bench.compiled_figures(sys.executable, small)
+        assert set(figures) == {f"compiled_{key}" for key in bench.COMPILED_KEYS}
+    else:
+        with pytest.raises(SystemExit, match="runs the pure build, not a compiled one"):
+            bench.compiled_figures(sys.executable, small)
