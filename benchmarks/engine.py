@@ -20,6 +20,17 @@ on the same events:
   does these steps and much more, so it shows about the most this machine can run in plain Python;
 * peak memory (max RSS) and bytes of engine state per active viewer (a deep size of the state).
 
+``build`` says which build of festengine ran: ``pure`` (plain Python, the default) or ``compiled``
+(the modules ``make compiled`` builds with mypyc). ``--compiled-python .venv-compiled/bin/python``
+(what ``make bench`` passes once the compiled build exists) first runs the same benchmark with that
+interpreter, on the same seeded events, and adds its figures as ``compiled_*`` keys; each build's
+ratio is against the reference timed in its own process, and ``compiled_speedup`` is the ratio of
+the two ratios.
+
+The collector: the workload and the engines timed before are frozen out of its passes around each
+timed run; its thresholds stay CPython's defaults, as in earlier rounds (the command line tunes them
+for replay, ingest and simulate; see ``festengine._collector``).
+
 This is a benchmark, not a test: it asserts nothing, it reports.
 """
 
@@ -27,8 +38,10 @@ from __future__ import annotations
 
 import argparse
 import gc
+import importlib.machinery
 import json
 import resource
+import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterable
@@ -37,6 +50,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import festengine.engine.core
 from festengine import Engine, Event, load_fest
 from festengine.catalog.model import Fest, MeasureKind, Subject, WindowKind
 from festengine.engine.component import Component
@@ -186,9 +200,17 @@ def deep_size(root: object) -> int:
             stack.extend(obj)
         elif hasattr(obj, "__slots__"):
             stack.extend(getattr(obj, name) for name in _slots(type(obj)) if hasattr(obj, name))
-        elif hasattr(obj, "__dict__"):
-            stack.extend(vars(obj).values())
+        else:
+            stack.extend(_attributes(obj).values())
     return total
+
+
+def _attributes(obj: object) -> dict[str, Any]:
+    """An object's attributes: its ``__dict__``, or those a class compiled by mypyc lists in ``__mypyc_attrs__``."""
+    if hasattr(obj, "__dict__"):
+        return dict(vars(obj))
+    names = getattr(type(obj), "__mypyc_attrs__", ())
+    return {name: getattr(obj, name) for name in names if name != "__dict__" and hasattr(obj, name)}
 
 
 def _slots(cls: type) -> list[str]:
@@ -202,7 +224,7 @@ def _slots(cls: type) -> list[str]:
 def _state_of(engine: Engine) -> dict[str, Any]:
     state: dict[str, Any] = {"seen": engine._seen, "buckets": engine._seen_buckets, "timers": engine._routing.timers}
     for name, component in engine.components.items():
-        state[name] = dict(vars(component))
+        state[name] = _attributes(component)
     return state
 
 
@@ -276,8 +298,38 @@ def run(events_count: int, viewers: int, creators: int, seed: int, streams: bool
         "active_viewers": active,
         "bytes_per_viewer": round(state_bytes / max(active, 1)),
         "ledger_balanced": _balanced(engine),
+        "build": build_name(),
     }
     return result
+
+
+def build_name() -> str:
+    """``compiled`` when the engine's core module was loaded from a compiled extension, else ``pure``."""
+    path = festengine.engine.core.__file__ or ""
+    return "compiled" if path.endswith(tuple(importlib.machinery.EXTENSION_SUFFIXES)) else "pure"
+
+
+#: The figures of the compiled build's run added to the report, each as ``compiled_<key>``.
+COMPILED_KEYS = (
+    "events_per_s",
+    "jsonl_events_per_s",
+    "reference_events_per_s",
+    "ratio_to_reference",
+    "us_per_event",
+    "jsonl_us_per_event",
+    "bytes_per_viewer",
+)
+
+
+def compiled_figures(python: str, argv: list[str]) -> dict[str, Any]:
+    """Run this benchmark with another interpreter (the compiled build's) and return its figures as ``compiled_*``."""
+    command = [python, str(Path(__file__).resolve()), *argv, "--json"]
+    print(f"the compiled build: {python}", file=sys.stderr)
+    completed = subprocess.run(command, stdout=subprocess.PIPE, check=True, text=True)  # noqa: S603
+    report: dict[str, Any] = json.loads(completed.stdout)
+    if report["build"] != "compiled":
+        raise SystemExit(f"{python} runs the {report['build']} build, not a compiled one: run make compiled")
+    return {f"compiled_{key}": report[key] for key in COMPILED_KEYS}
 
 
 def _balanced(engine: Engine) -> bool | None:
@@ -296,8 +348,19 @@ def main(argv: Iterable[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--no-streams", action="store_true", help="leave out the streams' starts and ends")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument(
+        "--compiled-python", metavar="PYTHON", help="also run the compiled build with this interpreter and report it"
+    )
     args = parser.parse_args(list(argv) if argv is not None else None)
+    compiled: dict[str, Any] = {}
+    if args.compiled_python:  # first, so that the two runs do not hold their workloads at once
+        same = ["--events", str(args.events), "--viewers", str(args.viewers), "--creators", str(args.creators)]
+        same += ["--seed", str(args.seed), *(["--no-streams"] if args.no_streams else [])]
+        compiled = compiled_figures(args.compiled_python, same)
     result = run(args.events, args.viewers, args.creators, args.seed, streams=not args.no_streams)
+    if compiled:
+        result.update(compiled)
+        result["compiled_speedup"] = round(compiled["compiled_ratio_to_reference"] / result["ratio_to_reference"], 2)
     if args.json:
         print(json.dumps(result))
     else:

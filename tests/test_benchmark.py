@@ -42,6 +42,8 @@ def test_the_json_report_has_the_keys_issue_3_names(bench: ModuleType, capsys: p
         assert report[key] > 0, key
     assert report["events"] == 1500 + report["stream_lifecycle_events"]
     assert report["ledger_balanced"] is True
+    assert report["build"] in ("pure", "compiled")
+    assert not any(key.startswith("compiled_") for key in report)  # only with --compiled-python
 
 
 def test_the_floor_counts_each_new_event_once_per_viewer_mission_of_its_type(bench: ModuleType) -> None:
@@ -55,3 +57,14 @@ def test_the_floor_counts_each_new_event_once_per_viewer_mission_of_its_type(ben
     assert sum(parsed.progress.values()) == sum(per_type.get(e.type, 0) for e in events)
     assert from_lines.progress == parsed.progress
     assert len(parsed.seen) == len(events)
+
+
+def test_compiled_figures_come_only_from_a_compiled_build(bench: ModuleType) -> None:
+    """--compiled-python runs the benchmark with that interpreter and refuses one that runs the pure build."""
+    small = ["--events", "300", "--viewers", "30", "--creators", "3"]
+    if bench.build_name() == "compiled":
+        figures = bench.compiled_figures(sys.executable, small)
+        assert set(figures) == {f"compiled_{key}" for key in bench.COMPILED_KEYS}
+    else:
+        with pytest.raises(SystemExit, match="runs the pure build, not a compiled one"):
+            bench.compiled_figures(sys.executable, small)

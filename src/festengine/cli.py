@@ -8,6 +8,7 @@ Exit codes: 0 success; 1 the input is invalid (problems, malformed event lines, 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from collections import Counter
@@ -18,9 +19,13 @@ from typing import IO, Any
 import attrs
 
 from festengine import __version__
+from festengine._collector import long_run_collector
 from festengine.errors import EventParseError, FestEngineError, FestValidationError
 
 __all__ = ["main"]
+
+#: The commands that run through many events: the collector is tuned for them (``festengine._collector``).
+_LONG_RUNS = frozenset({"replay", "ingest", "simulate"})
 
 
 class Progress:
@@ -410,8 +415,10 @@ def main(argv: Sequence[str] | None = None, out: IO[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     stream = out if out is not None else sys.stdout
     run: Callable[[argparse.Namespace, IO[str]], int] = args.run
+    collector = long_run_collector() if args.command in _LONG_RUNS else contextlib.nullcontext()
     try:
-        return run(args, stream)
+        with collector:
+            return run(args, stream)
     except FestValidationError as error:
         for problem in error.problems:
             sys.stderr.write(f"{problem}\n")

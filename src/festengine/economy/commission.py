@@ -59,10 +59,10 @@ _SHARED_IDS: Final = 4096
 class OrderStatus:
     """The commission states of an order (plain strings, as they appear in snapshots)."""
 
-    PENDING = "pending"  #: commission accrued, waiting for delivery and the settlement days
-    SETTLED = "settled"  #: commission settled: payable to the creator
-    INELIGIBLE = "ineligible"  #: no commission: not attributed, no matching rule, or zero
-    CANCELLED = "cancelled"  #: refunded in full; any commission was reversed
+    PENDING: Final = "pending"  #: commission accrued, waiting for delivery and the settlement days
+    SETTLED: Final = "settled"  #: commission settled: payable to the creator
+    INELIGIBLE: Final = "ineligible"  #: no commission: not attributed, no matching rule, or zero
+    CANCELLED: Final = "cancelled"  #: refunded in full; any commission was reversed
 
 
 @attrs.define(slots=True)
