@@ -22,7 +22,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Final
 
-from festengine.errors import IllegalTransitionError
+from festengine.engine.transitions import TransitionTable
 
 __all__ = ["GOAL_TRANSITIONS", "GoalState", "check_goal_transition"]
 
@@ -34,18 +34,16 @@ class GoalState(StrEnum):
     EXPIRED = "expired"
 
 
+_GOALS: Final = TransitionTable[GoalState](
+    {
+        (GoalState.ACTIVE, GoalState.COOLDOWN): "target reached, and repeat allows another round",
+        (GoalState.ACTIVE, GoalState.COMPLETED): "target reached in the last round repeat allows",
+        (GoalState.COOLDOWN, GoalState.ACTIVE): "the first event after the cooldown starts a new round",
+        (GoalState.COOLDOWN, GoalState.COMPLETED): "closed during a cooldown",
+        (GoalState.ACTIVE, GoalState.EXPIRED): "closed with a round still running",
+    }
+)
 #: (from, to) -> why the move happens
-GOAL_TRANSITIONS: Final[dict[tuple[GoalState, GoalState], str]] = {
-    (GoalState.ACTIVE, GoalState.COOLDOWN): "target reached, and repeat allows another round",
-    (GoalState.ACTIVE, GoalState.COMPLETED): "target reached in the last round repeat allows",
-    (GoalState.COOLDOWN, GoalState.ACTIVE): "the first event after the cooldown starts a new round",
-    (GoalState.COOLDOWN, GoalState.COMPLETED): "closed during a cooldown",
-    (GoalState.ACTIVE, GoalState.EXPIRED): "closed with a round still running",
-}
-
-
-def check_goal_transition(mission_id: str, source: GoalState, target: GoalState) -> GoalState:
-    """Return ``target`` if the table allows ``source -> target``, else raise."""
-    if (source, target) not in GOAL_TRANSITIONS:
-        raise IllegalTransitionError(mission_id, source.value, target.value)
-    return target
+GOAL_TRANSITIONS: Final = _GOALS.moves
+#: ``check_goal_transition(mission_id, source, target)``: ``target`` if the table allows it, else raise
+check_goal_transition: Final = _GOALS.check
