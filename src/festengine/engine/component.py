@@ -115,13 +115,14 @@ class StepContext:
             for subscriber in subscribers:
                 subscriber(outcome, self)
 
-    def emitter(self, outcome_type: type[_O]) -> Callable[[_O], None]:
+    def emitter(self, outcome_type: type[_O]) -> Callable[[_O], None] | None:
         """How to emit many outcomes of one type in a loop: ``emit``, a plain append when no component
-        subscribes to that type, or nothing when nobody reads it (the same result, less work per outcome)."""
+        subscribes to that type (the same result, without the lookup per outcome), or ``None`` when
+        nobody reads that type (left out of steps, no subscriber): then do not build them at all."""
         if outcome_type in self._subscribers:
             return self.emit
         if outcome_type in self._left_out:
-            return _drop
+            return None
         return self.outcomes.append
 
     def wanted(self, outcome_type: type[Outcome]) -> bool:
@@ -188,10 +189,6 @@ class Component:
 
     def load(self, data: Any) -> None:
         """Restore what :meth:`dump` produced (already checked against :meth:`snapshot_shape`)."""
-
-
-def _drop(_outcome: Outcome) -> None:
-    """Where an outcome nobody reads goes."""
 
 
 def _nothing(value: object) -> None:

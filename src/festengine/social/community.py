@@ -373,20 +373,21 @@ class CommunityGoals:
         if rule.distinct and goal.seen(getattr(event, rule.distinct)):
             return
         contribution = goal.add(event.user_id, amount)
-        ctx.emit(
-            CommunityProgressed(
-                event_id=ctx.event_id,
-                mission_id=rule.mission_id,
-                subject=goal.subject,
-                window=goal.window,
-                round=goal.round,
-                user_id=event.user_id,
-                amount=amount,
-                contribution=contribution,
-                total=goal.total,
-                target=rule.target,
+        if ctx.wanted(CommunityProgressed):  # else nobody reads it: do not build it
+            ctx.emit(
+                CommunityProgressed(
+                    event_id=ctx.event_id,
+                    mission_id=rule.mission_id,
+                    subject=goal.subject,
+                    window=goal.window,
+                    round=goal.round,
+                    user_id=event.user_id,
+                    amount=amount,
+                    contribution=contribution,
+                    total=goal.total,
+                    target=rule.target,
+                )
             )
-        )
         if goal.level < len(rule.targets) and goal.total >= rule.targets[goal.level]:
             self._reach_levels(rule, goal, event, ctx)
         if goal.total >= rule.target:

@@ -120,6 +120,8 @@ class Closing:
             instance = book.viewers[user].instances[key]
             if instance.state is ACTIVE:
                 instance.state = check_transition(mission_id, ACTIVE, EXPIRED)
+                if emit is None:  # nobody reads expiries: the state moved, nothing to build
+                    continue
                 expired = MissionExpired(
                     event_id=ctx.event_id,
                     subject=user,

@@ -81,7 +81,7 @@ class Counting:
         user: str,
         event: Event,
         ctx: StepContext,
-        emit: Callable[[MissionProgressed], None],
+        emit: Callable[[MissionProgressed], None] | None,
     ) -> None:
         """Count the event in a fixed window's instance, kept with the viewer."""
         if not fixed.starts <= ctx.ts < fixed.ends:
@@ -103,7 +103,12 @@ class Counting:
             self._progressed(rule, user, fixed.key, instance, None, ctx, emit)
 
     def _count_open(
-        self, rule: CountingRule, user: str, event: Event, ctx: StepContext, emit: Callable[[MissionProgressed], None]
+        self,
+        rule: CountingRule,
+        user: str,
+        event: Event,
+        ctx: StepContext,
+        emit: Callable[[MissionProgressed], None] | None,
     ) -> None:
         """Count the event in the viewer's instance in an open day, week or stream."""
         closes: float | None = None
@@ -142,19 +147,20 @@ class Counting:
         instance: MissionInstance,
         table: WindowTable | None,
         ctx: StepContext,
-        emit: Callable[[MissionProgressed], None],
+        emit: Callable[[MissionProgressed], None] | None,
     ) -> None:
-        """Report the instance's new progress; complete it when it reaches the target."""
+        """Report the instance's new progress (unless nobody reads it); complete it at the target."""
         progress = instance.progress
-        progressed = MissionProgressed(
-            event_id=ctx.event_id,
-            subject=user,
-            mission_id=rule.mission_id,
-            window=window,
-            progress=progress,
-            target=rule.target,
-        )
-        emit(progressed)
+        if emit is not None:
+            progressed = MissionProgressed(
+                event_id=ctx.event_id,
+                subject=user,
+                mission_id=rule.mission_id,
+                window=window,
+                progress=progress,
+                target=rule.target,
+            )
+            emit(progressed)
         if progress >= rule.target:
             self._claims.complete(user, rule.mission, window, instance, table, ctx)
 
