@@ -25,11 +25,15 @@ from festengine.economy.component import Economy
 from festengine.economy.journal import JournalSink
 from festengine.economy.ledger import JournalEntry, Ledger
 from festengine.economy.money import Money
-from festengine.engine.core import DEFAULT_MAX_BYTES, EngineCore, restoring
+from festengine.economy.upgrade import EconomyUpgrade
+from festengine.engine.core import DEFAULT_MAX_BYTES, EngineCore, Step, restoring
 from festengine.engine.gifts import GiftStreaks
 from festengine.engine.missions import Missions, MissionStatus
+from festengine.engine.missions.upgrade import MissionsUpgrade
 from festengine.engine.outcomes import Outcome
 from festengine.engine.profile import Profiles
+from festengine.engine.profile_upgrade import ProfilesUpgrade
+from festengine.engine.upgrade import ComponentUpgrade, UpgradePlan, plan_upgrade, upgrade_engine
 from festengine.social.community import CommunityGoalStatus
 from festengine.social.component import Social
 from festengine.social.fanclub import FanClubMembership
@@ -37,6 +41,7 @@ from festengine.social.journeys import JourneyProgress
 from festengine.social.leaderboards import LeaderboardEntry, LeaderboardPosition
 from festengine.social.outcomes import LevelChanged
 from festengine.social.promotions import ActivePromotion
+from festengine.social.upgrade import SocialUpgrade
 
 __all__ = ["Engine"]
 
@@ -71,6 +76,7 @@ class Engine(EngineCore):
     def __init__(
         self, fest: Fest, *, leave_out: Collection[type[Outcome]] = (), journal: JournalSink | None = None
     ) -> None:
+        self._journal = journal
         self._gifts = GiftStreaks(fest)
         self._profiles = Profiles(fest)
         self._economy = Economy(fest, journal=journal)
@@ -105,6 +111,33 @@ class Engine(EngineCore):
                 engine = cls(fest)  # subclasses may take only the fest
         engine._load_snapshot(data, max_bytes)
         return engine
+
+    # ------------------------------------------------------------------ changing the pack
+
+    def plan_upgrade(self, fest: Fest) -> UpgradePlan:
+        """What :meth:`upgrade` to ``fest`` would do, or why it is refused; changes nothing."""
+        return plan_upgrade(self, fest, _upgrade_hooks(self.fest, fest))
+
+    def upgrade(self, fest: Fest) -> Step:
+        """Move this running fest to a changed pack, at the engine's time (its clock), and say what it did.
+
+        Every kind of change has a documented rule (``docs/upgrades.md``): text is free, a mission added
+        starts now, a removed one's instances end (``MissionWithdrawn``), a target keeps progress and
+        completions are re-checked now, a budget's difference is posted, and so on. A change that cannot
+        be applied safely raises :class:`~festengine.errors.UpgradeRefusedError` naming it, and the engine
+        is left exactly as it was. The new state is built beside the old one and put in place whole.
+        Upgrading to the same pack changes nothing.
+        """
+        upgraded, _plan, outcomes = upgrade_engine(self, fest, self._rebuilt, _upgrade_hooks(self.fest, fest))
+        state = vars(self)
+        state.clear()
+        state.update(vars(upgraded))  # components hold no reference to the engine: their state moves whole
+        return Step(None, tuple(outcomes))
+
+    def _rebuilt(self, fest: Fest) -> Engine:
+        if self.left_out or self._journal is not None:
+            return type(self)(fest, leave_out=self.left_out, journal=self._journal)
+        return type(self)(fest)  # subclasses may take only the fest
 
     def __reduce__(self) -> tuple[Any, ...]:
         # pickles and copies carry the fest, a snapshot and what steps leave out (a failed engine
@@ -188,6 +221,16 @@ class Engine(EngineCore):
     ) -> list[ActivePromotion]:
         """The promotions that apply to a viewer at ``at``."""
         return self._social.active_promotions(user_id, at, product_id, category, stream_id)
+
+
+def _upgrade_hooks(old: Fest, new: Fest) -> dict[str, ComponentUpgrade]:
+    """The upgrade hook of each default component (gift streaks carry their state as it is)."""
+    return {
+        Profiles.name: ProfilesUpgrade(old, new),
+        Economy.name: EconomyUpgrade(old, new),
+        Social.name: SocialUpgrade(old, new),
+        Missions.name: MissionsUpgrade(old, new),
+    }
 
 
 def _restored(cls: type[Engine], fest: Fest, data: bytes, leave_out: tuple[type[Outcome], ...] = ()) -> Engine:

@@ -22,6 +22,7 @@ __all__ = [
     "SnapshotError",
     "StoreError",
     "UnbalancedEntryError",
+    "UpgradeRefusedError",
 ]
 
 
@@ -145,3 +146,15 @@ class UnbalancedEntryError(FestEngineError, RuntimeError):
 class StoreError(FestEngineError, RuntimeError):
     """A fest store cannot be opened or written: another writer holds it, it belongs to another fest,
     it is damaged or of an unknown version, or a write failed (the store then holds its last commit)."""
+
+
+class UpgradeRefusedError(FestEngineError, ValueError):
+    """A running fest cannot move to a changed pack: ``refusals`` names each change refused and why.
+
+    Raised by ``Engine.upgrade`` (and ``FestStore.upgrade``) before anything changes: the engine
+    and the store are left exactly as they were.
+    """
+
+    def __init__(self, refusals: Sequence[str]) -> None:
+        self.refusals = tuple(refusals)
+        super().__init__("the pack change is refused: " + "; ".join(self.refusals))

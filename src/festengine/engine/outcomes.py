@@ -26,6 +26,7 @@ __all__ = [
     "MissionExpired",
     "MissionProgressed",
     "MissionUnlocked",
+    "MissionWithdrawn",
     "Outcome",
     "PointsAwarded",
     "Rejected",
@@ -114,6 +115,19 @@ class MissionExpired(Outcome, frozen=True):
     """A window closed on an unfinished mission, or a manual claim's deadline passed."""
 
     kind: ClassVar[str] = "mission_expired"
+
+    subject: str
+    mission_id: str
+    window: str
+    previous_state: str
+    progress: int | Decimal
+
+
+class MissionWithdrawn(Outcome, frozen=True):
+    """A pack change removed the mission: the viewer's unfinished instance (active, or completed and
+    waiting for a claim) ends here, with the progress it had. ``event_id`` is ``None`` (no event caused it)."""
+
+    kind: ClassVar[str] = "mission_withdrawn"
 
     subject: str
     mission_id: str

@@ -60,6 +60,10 @@ class Profiles(Component):
         index = self.fest.badges[badge_id].tier_index(tier)
         return self._badges.get(user_id, {}).get(badge_id, -1) >= index
 
+    def holders(self, badge_id: str) -> int:
+        """How many viewers hold the badge (at any tier)."""
+        return sum(1 for held in self._badges.values() if badge_id in held)
+
     def points(self, user_id: str) -> int:
         return self._points.get(user_id, 0)
 
