@@ -28,6 +28,7 @@ import attrs
 
 from festengine.assembly import Engine
 from festengine.catalog.model import Fest
+from festengine.catalog.stored import StoredPack
 from festengine.engine.core import SNAPSHOT_VERSION, Step
 from festengine.engine.outcomes import Duplicate
 from festengine.errors import StoreError
@@ -35,6 +36,7 @@ from festengine.events import Event
 from festengine.store.codec import encode_event
 from festengine.store.files import copy_to, decode_event, open_file, restore_snapshot
 from festengine.store.lock import WriterLock
+from festengine.store.packs import PackVersions
 from festengine.store.schema import Synchronous
 
 __all__ = ["FestStore", "SourcePosition"]
@@ -85,7 +87,9 @@ class FestStore:
         snapshots: _Snapshots,
     ) -> None:
         self.path = path
+        #: the pack in force now (the store's first pack, or the last it was upgraded to)
         self.fest = fest
+        self._versions = PackVersions(path, fest, [])
         self._conn: sqlite3.Connection | None = conn
         self._lock = lock
         self._snapshots = snapshots
@@ -232,6 +236,31 @@ class FestStore:
         self._transaction(work)
         return steps
 
+    def upgrade(self, pack: StoredPack) -> Step:
+        """Move the running fest to a changed pack (see ``Engine.upgrade``) after the events logged so far.
+
+        The pack is recorded with the position it applies after, and a snapshot is stored, in one
+        transaction, so reopening or replaying the store takes the same upgrade at the same point.
+        A refused change raises :class:`~festengine.errors.UpgradeRefusedError` and changes nothing.
+        """
+        if self.read_only:
+            raise StoreError(f"{self.path}: the store was opened read-only")
+        self._open_conn()
+        step = self._engine.upgrade(pack.fest)  # refused: raises, the engine is as it was
+
+        def work() -> None:
+            self._versions.record(self._open_conn(), self._position, pack)
+            self._write_snapshot()
+
+        self._transaction(work)  # a failed write reloads the committed state (the old pack)
+        self.fest = pack.fest
+        return step
+
+    @property
+    def pack_versions(self) -> PackVersions:
+        """The store's first pack and the upgrades since, with the positions they apply after."""
+        return self._versions
+
     def snapshot_now(self) -> None:
         """Store a snapshot of the committed state now (e.g. before a planned shutdown or a backup)."""
         if self._position != self._snapshots.position:
@@ -329,11 +358,14 @@ class FestStore:
     def _load(self, *, rebuild: bool) -> None:
         """Restore the newest snapshot (unless ``rebuild``) and re-apply the events logged after it."""
         conn = self._open_conn()
-        engine, start = Engine(self.fest), 0
+        versions = self._versions = PackVersions.read(conn, self.path, self._versions.first)
+        engine, start = Engine(versions.first), 0
         row = conn.execute("SELECT position, version, sha256, data FROM snapshots ORDER BY position DESC LIMIT 1")
         snapshot = row.fetchone()
         if snapshot is not None and not rebuild:
-            engine, start = restore_snapshot(self.path, self.fest, snapshot), int(snapshot[0])
+            engine, start = restore_snapshot(self.path, versions.fest_at(int(snapshot[0])), snapshot), int(snapshot[0])
+        else:
+            versions.catch_up(engine, 0)
         restored_at = position = start
         for position, event in self.logged_events(after=start):
             if position != start + 1:
@@ -345,7 +377,9 @@ class FestStore:
                     "replay; the log does not match this fest and festengine version (open with rebuild=True "
                     "to replay the whole log)"
                 )
+            versions.catch_up(engine, position)
         self._engine = engine
+        self.fest = engine.fest
         self._position = position
         self._snapshots.position = restored_at
         self._snapshots.spent_since = 0.0
