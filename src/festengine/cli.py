@@ -317,6 +317,44 @@ def _cmd_serve(args: argparse.Namespace, out: IO[str]) -> int:
     return 0
 
 
+def _cmd_diff(args: argparse.Namespace, out: IO[str]) -> int:
+    """What changes from OLD_PACK to NEW_PACK and, given the live state, what the change will do."""
+    from festengine.assembly import Engine
+    from festengine.catalog.loader import load_fest
+    from festengine.engine.upgrade import RULES
+
+    old, new = load_fest(args.old), load_fest(args.new)
+    if args.snapshot:
+        engine: Engine | None = Engine.restore(old, Path(args.snapshot).read_bytes())
+    elif args.db:
+        from festengine.store import FestStore
+
+        with FestStore.open(args.db, old, read_only=True) as store:
+            engine = store.engine
+            if store.fest.fingerprint != old.fingerprint:
+                out.write(f"the store runs a later pack (version {len(store.pack_versions.upgrades) + 1}): from it\n")
+    else:
+        engine = None
+    if engine is None:
+        from festengine.catalog.diff import ChangeKind, diff_fests
+
+        diff = diff_fests(old, new)
+        lines = [f"{c.describe()}: {RULES[c.kind]}" for c in diff.changes if c.kind is not ChangeKind.REFUSED]
+        refusals = [c.describe() for c in diff.refused]
+    else:
+        plan = engine.plan_upgrade(new)
+        diff, refusals = plan.diff, list(plan.refusals)
+        lines = [line for line in plan.lines() if not line.startswith("refused: ")]
+    out.write(f"{args.old} → {args.new}: {len(diff.changes)} change{'s' * (len(diff.changes) != 1)}\n")
+    for line in lines:
+        out.write(f"  {line}\n")
+    for reason in refusals:
+        out.write(f"  refused: {reason}\n")
+    if refusals:
+        out.write("the change would be refused\n")
+    return 1 if refusals else 0
+
+
 def _cmd_backup(args: argparse.Namespace, out: IO[str]) -> int:
     from festengine.store import backup_store
 
@@ -344,6 +382,16 @@ def _add_store_commands(commands: Any) -> None:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.set_defaults(run=_cmd_serve)
+
+    diff = commands.add_parser(
+        "diff", help="what changes between two packs and what it does to a running fest (exit 1 if refused)"
+    )
+    diff.add_argument("old", metavar="OLD_PACK")
+    diff.add_argument("new", metavar="NEW_PACK")
+    live = diff.add_mutually_exclusive_group()
+    live.add_argument("--snapshot", metavar="FILE", help="the live state: an engine snapshot on OLD_PACK")
+    live.add_argument("--db", metavar="FILE", help="the live state: a store created with OLD_PACK (read only)")
+    diff.set_defaults(run=_cmd_diff)
 
     backup = commands.add_parser("backup", help="copy a store with SQLite's online backup (while it runs)")
     backup.add_argument("--db", required=True, metavar="FILE", help="the store to copy")

@@ -85,9 +85,11 @@ class Change:
             return f"{where}: added"
         if self.kind is ChangeKind.REMOVED:
             return f"{where}: removed"
+        if self.refused and not self.field:
+            return f"{where}: {self.after}: {self.refused}"
         field = f"{self.field} " if self.field else ""
         text = f"{where}: {field}{self.before} → {self.after}"
-        return f"{text} (refused: {self.refused})" if self.refused else text
+        return f"{text}: {self.refused}" if self.refused else text
 
 
 @attrs.frozen(slots=True)
