@@ -46,8 +46,11 @@ def _fastapi() -> Any:
     return fastapi
 
 
-def create_app(service: FestService, *, on_shutdown: Callable[[], None] | None = None) -> "FastAPI":
-    """The FastAPI app over ``service``; ``on_shutdown`` runs when the server stops (e.g. closing the store)."""
+def create_app(
+    service: FestService, *, on_shutdown: Callable[[], None] | None = None, admin_token: str | None = None
+) -> "FastAPI":
+    """The FastAPI app over ``service``; ``on_shutdown`` runs when the server stops (e.g. closing the store).
+    With ``admin_token``, ``POST /admin/pack`` changes the pack (see :mod:`festengine.store.admin`)."""
     fastapi = _fastapi()
     from fastapi.responses import JSONResponse
 
@@ -78,6 +81,10 @@ def create_app(service: FestService, *, on_shutdown: Callable[[], None] | None =
     _event_routes(app, service)
     _viewer_routes(app, service)
     _fest_routes(app, service)
+    if admin_token:
+        from festengine.store.admin import add_admin_routes
+
+        add_admin_routes(app, service, admin_token)
     return app
 
 

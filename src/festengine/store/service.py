@@ -107,6 +107,11 @@ class FestService:
         self.store = store
         self._lock = threading.Lock()
 
+    @property
+    def lock(self) -> threading.Lock:
+        """The lock every write and query holds (an admin change of pack too)."""
+        return self._lock
+
     def post_events(self, body: bytes) -> list[dict[str, Any]]:
         """Apply the body's events in one transaction; each event's id and outcomes, in order."""
         events = parse_body(body)

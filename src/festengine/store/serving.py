@@ -35,7 +35,9 @@ def build_app(pack: str | os.PathLike[str], db: str | os.PathLike[str], **store_
     fest = load_fest(pack)
     store = FestStore.open(db, fest, **store_options)
     try:
-        return create_app(FestService(store), on_shutdown=store.close)
+        from festengine.store.admin import environment_token
+
+        return create_app(FestService(store), on_shutdown=store.close, admin_token=environment_token())
     except BaseException:
         store.close()
         raise
