@@ -20,6 +20,7 @@ from festengine.economy.outcomes import LedgerEntryPosted
 from festengine.engine.outcomes import BadgeAwarded, MissionCompleted, MissionExpired, MissionWithdrawn
 from festengine.errors import UpgradeRefusedError
 from festengine.events import Event
+from festengine.social.outcomes import PromotionEnded
 from festengine.testing.strategies import events as pack_events
 
 FLASH_WINDOW = {"kind": "between", "starts_at": "2026-03-02T00:00:00Z", "ends_at": "2026-03-03T00:00:00Z"}
@@ -223,6 +224,9 @@ def test_a_promotion_extended_applies_until_its_new_end() -> None:
     at = OLD.promotions["flash_sale"].ends_at
     assert at is not None
     assert [p.promotion_id for p in engine.active_promotions("u1", at.replace(hour=12))] == ["flash_sale"]
+    assert of(engine.advance_to(at.replace(hour=12)), PromotionEnded) == []  # the old end passed: still on
+    [ended] = of(engine.advance_to(at.replace(day=4)), PromotionEnded)
+    assert ended.promotion_id == "flash_sale"
 
 
 def test_a_promotion_added_applies_from_now_on() -> None:
