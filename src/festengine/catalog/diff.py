@@ -14,8 +14,8 @@ The rule for each section (also in the documentation's upgrades page):
   (a phase's name is text);
 * economy: currency, minor unit and rounding refused; shares, coin values and channel apply from now on;
   gifts added or re-valued apply from now on, removed or made (non-)streakable refused; budgets added
-  are funded now, changed amounts post the difference, removed refused; conversions changed apply from
-  now on, added or removed refused;
+  are funded now, changed amounts post the difference, removed refused; conversions added or changed
+  apply from now on, removed refused;
 * badges: added free, names text; removed or re-tiered refused once awarded (judged on the state);
 * fan club, journeys' steps, commission: any change refused (journeys' titles are text, rewards from now on);
 * scoring: every change applies from now on;
@@ -260,10 +260,10 @@ def _economy(old: Fest, new: Fest, changes: list[Change]) -> None:
     _items("gifts", gifts_old, gifts_new, changes, gift, removed="events already logged name the gift")
     budgets_old, budgets_new = old.economy.budgets, new.economy.budgets
     _items("budgets", budgets_old, budgets_new, changes, budget, removed="the budget's account holds its balance")
-    why = "gift conversions are matched by their position in the pack"
-    conv_old = {str(i): c for i, c in enumerate(old.economy.conversions)}
-    conv_new = {str(i): c for i, c in enumerate(new.economy.conversions)}
-    _items("conversions", conv_old, conv_new, changes, conversion, removed=why, added=why)
+    conv_old = {c.id: c for c in old.economy.conversions}
+    conv_new = {c.id: c for c in new.economy.conversions}
+    why = "viewers' daily caps were counted under it"
+    _items("conversions", conv_old, conv_new, changes, conversion, removed=why)
 
 
 def _badges(old: Fest, new: Fest, changes: list[Change]) -> None:
@@ -289,7 +289,6 @@ _MISSION_RULES: dict[str, ChangeKind | str] = {
     "requires": "viewers' prerequisites were already decided",
     "claim": "completions waiting for a claim have their deadlines",
     "rewards": ChangeKind.FROM_NOW_ON,
-    "order": ChangeKind.FROM_NOW_ON,
 }
 
 
