@@ -14,6 +14,7 @@ PUBLIC = {
     "Money", "Outcome", "Problem",
     "SnapshotError", "Step", "UnbalancedEntryError", "__version__", "event_to_dict", "load_fest",
     "outcome_to_dict", "parse_event", "read_events",
+    "UpgradeRefusedError",
 }  # fmt: skip
 
 

@@ -27,6 +27,7 @@ from festengine.errors import (
     Problem,
     SnapshotError,
     UnbalancedEntryError,
+    UpgradeRefusedError,
 )
 from festengine.events import Event, EventReader, event_to_dict, parse_event, read_events
 from festengine.social.community import CommunityGoalStatus
@@ -64,6 +65,7 @@ __all__ = [
     "SnapshotError",
     "Step",
     "UnbalancedEntryError",
+    "UpgradeRefusedError",
     "__version__",
     "event_to_dict",
     "load_fest",

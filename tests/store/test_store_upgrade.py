@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from store_fixtures import PACK, pack_fest, workload
 
-from festengine import Engine
+from festengine import Engine, Fest
 from festengine.catalog.stored import StoredPack, load_pack, pack_from_text
 from festengine.errors import FestValidationError, StoreError, UpgradeRefusedError
 from festengine.store import FestStore
@@ -66,6 +66,10 @@ def test_resume_and_replay_through_an_upgrade_equal_the_live_run(tmp_path: Path)
         assert resumed.fest.fingerprint == pack.fest.fingerprint
     with FestStore.open(path, pack_fest(), rebuild=True, **FAST) as replayed:  # type: ignore[arg-type]
         assert replayed.engine.snapshot() == live.snapshot()
+        told: list[Fest] = []
+        fresh = Engine(pack_fest())
+        replayed.pack_versions.catch_up(fresh, at, told.append)  # a projection following the pack is told
+        assert [fest.fingerprint for fest in told] == [fresh.fest.fingerprint] == [pack.fest.fingerprint]
 
 
 def test_an_upgrade_before_any_event_is_replayed_too(tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 import attrs
@@ -82,10 +83,13 @@ class PackVersions:
                 fest = upgrade.fest
         return fest
 
-    def catch_up(self, engine: Engine, position: int) -> None:
-        """Apply the upgrades recorded at ``position`` (after the event there), in order."""
+    def catch_up(self, engine: Engine, position: int, also: Callable[[Fest], object] | None = None) -> None:
+        """Apply the upgrades recorded at ``position`` (after the event there), in order; ``also`` is
+        told each new fest (e.g. a projection that follows the pack)."""
         for upgrade in self.upgrades:
             if upgrade.position == position:
+                if also is not None:
+                    also(upgrade.fest)
                 try:
                     engine.upgrade(upgrade.fest)
                 except UpgradeRefusedError as error:
