@@ -18,7 +18,7 @@ from festengine.catalog.model import Fest
 from festengine.catalog.spec import FestSpec
 from festengine.economy.outcomes import LedgerEntryPosted
 from festengine.engine.outcomes import BadgeAwarded, MissionCompleted, MissionExpired, MissionWithdrawn
-from festengine.errors import UpgradeRefusedError
+from festengine.errors import EngineFailedError, UpgradeRefusedError
 from festengine.events import Event
 from festengine.social.outcomes import PromotionEnded
 from festengine.testing.strategies import events as pack_events
@@ -97,6 +97,7 @@ def test_upgrading_to_the_same_pack_changes_nothing() -> None:
 
 
 BUNDLED = load_fest("community-fest")
+BUNDLED_AGAIN = load_fest("community-fest")  # an equal pack, compiled apart
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -108,7 +109,7 @@ def test_upgrading_to_the_same_pack_keeps_the_snapshot_and_later_outcomes(events
         engine.apply(event)
         plain.apply(event)
     before = engine.snapshot()
-    assert engine.upgrade(load_fest("community-fest")).outcomes == ()
+    assert engine.upgrade(BUNDLED_AGAIN).outcomes == ()
     assert engine.snapshot() == before
     for event in events[half:]:
         assert engine.apply(event) == plain.apply(event)
@@ -336,3 +337,29 @@ def test_the_plan_says_what_the_change_will_do() -> None:
     assert (
         "likes_fest target 5 → 3: 1 viewers in progress keep their progress; 1 completed stay completed; 1 complete now"
     ) in plan.lines()
+
+
+LOWERED = edited(lambda d: missions_of(d)["likes_fest"].update(target=2))
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(pack_events(OLD, max_size=30, users=3, creators=1, duplicates=True, out_of_order=True))
+def test_an_upgrade_replayed_from_a_snapshot_equals_the_live_run(events: list[Event]) -> None:
+    half = len(events) // 2
+    live = Engine(OLD)
+    for event in events[:half]:
+        live.apply(event)
+    resumed = Engine.restore(OLD, live.snapshot())
+    assert live.upgrade(LOWERED) == resumed.upgrade(LOWERED)
+    for event in events[half:]:
+        assert live.apply(event) == resumed.apply(event)
+    assert live.snapshot() == resumed.snapshot()
+
+
+def test_a_failed_engine_takes_no_upgrade() -> None:
+    engine = running(*likes("u1", 1))
+    engine._failure = EngineFailedError("e0", RuntimeError("a bug"))
+    with pytest.raises(EngineFailedError):
+        engine.upgrade(LOWERED)
+    with pytest.raises(EngineFailedError):
+        engine.plan_upgrade(LOWERED)
