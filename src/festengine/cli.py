@@ -376,7 +376,10 @@ def _add_store_commands(commands: Any) -> None:
     ingest.add_argument("--snapshot-every", type=int, default=10_000, metavar="N", help="events between snapshots")
     ingest.set_defaults(run=_cmd_ingest)
 
-    serve = commands.add_parser("serve", help="serve a store over HTTP (needs festengine[serve])")
+    serve = commands.add_parser(
+        "serve",
+        help="serve a store over HTTP (needs festengine[serve]); POST /admin/pack when FESTENGINE_ADMIN_TOKEN is set",
+    )
     serve.add_argument("pack", metavar="PACK")
     serve.add_argument("--db", required=True, metavar="FILE", help="the store (SQLite), created if missing")
     serve.add_argument("--host", default="127.0.0.1")

@@ -102,3 +102,14 @@ def test_an_invalid_pack_is_422(store: FestStore) -> None:
     response = client(store).post("/admin/pack", content=b"fest: [1, 2", headers=AUTH)
     assert response.status_code == 422
     assert response.json()["detail"]
+
+
+@pytest.mark.parametrize(("token", "status"), [(TOKEN, 401), ("", 404)])
+def test_festengine_serve_reads_the_token_from_its_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, token: str, status: int
+) -> None:
+    from festengine.store.serving import build_app
+
+    monkeypatch.setenv(ADMIN_TOKEN_ENV, token)
+    with TestClient(build_app(PACK, tmp_path / "served.db")) as http:
+        assert http.post("/admin/pack", content=b"{}").status_code == status
