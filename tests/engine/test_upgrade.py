@@ -6,6 +6,7 @@ import copy
 from decimal import Decimal
 from typing import Any
 
+import attrs
 import pytest
 from fests import BASE, ev, mission, of, progress_of, run
 from hypothesis import HealthCheck, given, settings
@@ -13,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from festengine import load_fest
 from festengine.assembly import Engine
 from festengine.catalog.compile import compile_fest
-from festengine.catalog.diff import ChangeKind, diff_fests
+from festengine.catalog.diff import Change, ChangeKind, diff_fests
 from festengine.catalog.model import Fest
 from festengine.catalog.spec import FestSpec
 from festengine.economy.outcomes import LedgerEntryPosted
@@ -363,3 +364,19 @@ def test_a_failed_engine_takes_no_upgrade() -> None:
         engine.upgrade(LOWERED)
     with pytest.raises(EngineFailedError):
         engine.plan_upgrade(LOWERED)
+
+
+def test_a_field_no_rule_covers_is_refused() -> None:
+    """A field added to the pack model later, without an upgrade rule, is refused rather than applied silently."""
+    from festengine.catalog import diff as diff_module
+
+    @attrs.frozen
+    class Section:
+        id: str
+        title: str
+        novelty: int
+
+    found: list[Change] = []
+    diff_module._fields("things", "t1", Section("t1", "a", 1), Section("t1", "b", 2), {"title": ChangeKind.TEXT}, found)
+    assert [(c.field, c.kind) for c in found] == [("title", ChangeKind.TEXT), ("novelty", ChangeKind.REFUSED)]
+    assert found[1].describe() == "things t1: novelty as before → changed: no upgrade rule covers this field"

@@ -30,11 +30,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from enum import StrEnum
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar, cast
 
 import attrs
 
 from festengine.catalog.model import Fest, Mission, Promotion, Subject, WindowKind
+
+if TYPE_CHECKING:
+    from attrs import AttrsInstance
 
 __all__ = ["Change", "ChangeKind", "PackDiff", "diff_fests"]
 
@@ -153,8 +156,10 @@ def _fields(
     new: object,
     rules: Mapping[str, ChangeKind | str],
     changes: list[Change],
+    handled: frozenset[str] = frozenset(),
 ) -> None:
-    """Compare the named fields of two values: a kind is the rule, a text is why it is refused."""
+    """Compare the fields of two values: a kind is the rule, a text is why it is refused. A field
+    neither in ``rules`` nor ``handled`` (compared by the caller) has no rule: a change to it is refused."""
     for field, rule in rules.items():
         before, after = getattr(old, field), getattr(new, field)
         if before == after:
@@ -163,6 +168,17 @@ def _fields(
             changes.append(Change(section, item, field, rule, _show(before), _show(after)))
         else:
             changes.append(_refused(section, item, field, before, after, rule))
+    for attribute in attrs.fields(cast("type[AttrsInstance]", type(old))):  # every value compared is attrs
+        field = attribute.name
+        if field in rules or field in handled or field == "id":
+            continue
+        before, after = getattr(old, field), getattr(new, field)
+        if before != after:
+            changes.append(_refused(section, item, field, "as before", "changed", _NO_RULE))
+
+
+#: why a change to a field no rule covers is refused
+_NO_RULE = "no upgrade rule covers this field"
 
 
 def _items(
@@ -197,8 +213,17 @@ _FEST_RULES: dict[str, ChangeKind | str] = {
 }
 
 
+#: the fest's fields compared section by section, or derived from the others
+_FEST_SECTIONS = frozenset(
+    {
+        "phases", "calendar", "economy", "badges", "fan_club", "scoring", "missions", "journeys", "promotions",
+        "commission", "leaderboards", "missions_by_event", "dependents", "fingerprint", "sources",
+    }
+)  # fmt: skip
+
+
 def _fest(old: Fest, new: Fest, changes: list[Change]) -> None:
-    _fields("fest", "", old, new, _FEST_RULES, changes)
+    _fields("fest", "", old, new, _FEST_RULES, changes, _FEST_SECTIONS)
     if old.calendar != new.calendar and not any(c.section == "fest" for c in changes):
         changes.append(_refused("fest", "", "week_starts_on", "as before", "changed", "weeks already counted"))
 
@@ -226,7 +251,8 @@ _ECONOMY_RULES: dict[str, ChangeKind | str] = {
 
 
 def _economy(old: Fest, new: Fest, changes: list[Change]) -> None:
-    _fields("economy", "", old.economy, new.economy, _ECONOMY_RULES, changes)
+    handled = frozenset({"gifts", "budgets", "conversions"})
+    _fields("economy", "", old.economy, new.economy, _ECONOMY_RULES, changes, handled)
 
     def gift(item: str, before: object, after: object, found: list[Change]) -> None:
         rules: dict[str, ChangeKind | str] = {
@@ -292,8 +318,12 @@ _MISSION_RULES: dict[str, ChangeKind | str] = {
 }
 
 
+#: a mission's fields compared one by one below (``order``: its place in the pack, not a change)
+_MISSION_HANDLED = frozenset({"counts", "measure", "target", "community", "window", "repeat", "order"})
+
+
 def _mission(item: str, before: Mission, after: Mission, changes: list[Change]) -> None:
-    _fields("missions", item, before, after, _MISSION_RULES, changes)
+    _fields("missions", item, before, after, _MISSION_RULES, changes, _MISSION_HANDLED)
     community = before.subject is not Subject.VIEWER
     if before.counts != after.counts:
         changes.append(Change("missions", item, "counts", ChangeKind.FROM_NOW_ON, "changed", "changed"))
@@ -365,7 +395,7 @@ def _promotions(old: Fest, new: Fest, changes: list[Change]) -> None:
             "categories": why,
             "audience": why,
         }
-        _fields("promotions", item, before, after, rules, found)
+        _fields("promotions", item, before, after, rules, found, frozenset({"ends_at", "duration"}))
         for field in ("ends_at", "duration"):
             was, now = getattr(before, field), getattr(after, field)
             if was == now:
