@@ -214,7 +214,7 @@ def test_a_purchase_cannot_spend_credit_that_lapses_at_its_time() -> None:
     step = e.apply(feed.purchase("2026-03-20T00:00:00Z", "u1", "o1", "10.00", credits="1.00"))
     assert step.rejected is not None
     assert step.rejected.code == "insufficient_credits"
-    assert "holds 0 USD valid at 2026-03-20T00:00:00+00:00" in step.rejected.reason
+    assert "holds 0.00 USD valid at 2026-03-20T00:00:00+00:00" in step.rejected.reason
     assert e.snapshot() == before
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -146,3 +147,8 @@ def test_discounts_given_survive_snapshot_and_restore() -> None:
     (step,) = run(restored, buy(feed, at(12, 14), "u1", "o3", "40.00", discount="2.00"))
     assert paid(step) == [Decimal("2.00")]
     assert restored.snapshot() != e.snapshot()
+
+
+@pytest.mark.parametrize("number", ["3.897", "3.90", "7.50", "8.00 - 3.90 = 4.10", "10.00 - 8.00 = 2.00", "25.98"])
+def test_the_docs_show_the_numbers_of_example_7(number: str) -> None:
+    assert number in (Path(__file__).resolve().parents[2] / "docs" / "economy.md").read_text(encoding="utf-8")

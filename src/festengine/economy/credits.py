@@ -221,6 +221,7 @@ class CreditBook:
         held = self.available(event.user_id, event.occurred_at.timestamp())
         if wanted <= held:
             return None
+        held = self._books.round(held)  # shown on the currency's grid ("0.00", not "0")
         currency = self._books.currency
         return Rejection(
             "insufficient_credits",
