@@ -205,7 +205,7 @@ PLAIN: dict[str, st.SearchStrategy[Any]] = {
     "repeat_end": st.booleans(),
     "quantity": st.integers(min_value=1, max_value=100_000),
     "text": st.text(max_size=40),
-    **dict.fromkeys(["price", "discount", "tax", "shipping", "amount"], plain_money()),
+    **dict.fromkeys(["price", "discount", "tax", "shipping", "amount", "credits"], plain_money()),
     "currency": st.sampled_from(["USD", "EUR", "JPY"]),
 }  # fmt: skip
 
@@ -230,6 +230,10 @@ def fast_wire(draw: st.DrawFn) -> dict[str, Any]:
             data[name] = draw(PLAIN[name])
     if kind == "purchase" and Decimal(data.get("discount", 0)) > Decimal(data["price"]) * data.get("quantity", 1):
         data["discount"] = data["price"]  # a discount within price * quantity
+    if kind == "purchase" and "credits" in data:
+        paid = Decimal(data["price"]) * data.get("quantity", 1) - Decimal(data.get("discount", 0))
+        if Decimal(data["credits"]) > paid:
+            data["credits"] = str(paid)  # credits within what the purchase costs
     if kind == "refund" and Decimal(data["amount"]) == 0:
         data["amount"] = "0.01"  # a refund of something
     return data

@@ -160,7 +160,8 @@ class ProductView(WireEvent, tag="product_view"):
 
 
 class Purchase(WireEvent, tag="purchase"):
-    """``amount`` is derived: :func:`purchase_amount`."""
+    """``amount`` is derived: :func:`purchase_amount`; ``credits`` is the part of it paid with shopping credit
+    (at most ``amount``)."""
 
     order_id: Id
     product_id: Id
@@ -176,6 +177,7 @@ class Purchase(WireEvent, tag="purchase"):
     tax: Money | UnsetType = UNSET
     shipping: Money | UnsetType = UNSET
     promotion_id: Id | UnsetType = UNSET
+    credits: Money | UnsetType = UNSET
 
     defaults: ClassVar[Mapping[str, object]] = {"quantity": DEFAULT_QUANTITY}
 

@@ -102,6 +102,7 @@ class Wire(BaseModel):
     amount: Money = None
     mission_id: Id = None
     promotion_id: Id = None
+    credits: Money = None
 
 
 WIRE_FIELDS: Final = frozenset(Wire.model_fields)
@@ -233,9 +234,11 @@ def _type_problems(kind: str, fields: Mapping[Any, Any]) -> list[EventProblem]:
 
 
 def _cross_problems(wire: Wire) -> list[EventProblem]:
-    """The checks across fields: a discount within the price, a refund of something."""
+    """The checks across fields: a discount within the price, credits within the amount, a refund of something."""
     if wire.type == "purchase" and _paid(wire) < 0:
         return [EventProblem("discount", INCONSISTENT, "is larger than price * quantity")]
+    if wire.type == "purchase" and wire.credits is not None and wire.credits > _paid(wire):
+        return [EventProblem("credits", INCONSISTENT, "is larger than price * quantity - discount")]
     if wire.type == "refund" and wire.amount is not None and wire.amount <= 0:
         return [EventProblem("amount", values.OUT_OF_RANGE, "a refund must be greater than 0")]
     return []

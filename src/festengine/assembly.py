@@ -22,6 +22,7 @@ from typing import Any
 
 from festengine.catalog.model import Fest
 from festengine.economy.component import Economy
+from festengine.economy.credits import CreditLotView
 from festengine.economy.journal import JournalSink
 from festengine.economy.ledger import JournalEntry, Ledger
 from festengine.economy.money import Money
@@ -80,7 +81,7 @@ class Engine(EngineCore):
         self._gifts = GiftStreaks(fest)
         self._profiles = Profiles(fest)
         self._economy = Economy(fest, journal=journal)
-        self._social = Social(fest, badges=self._profiles)
+        self._social = Social(fest, badges=self._profiles, funds=self._economy)
         facts = _ViewerFacts(self._profiles, self._social)
         self._missions = Missions(fest, facts=facts, level_changed=LevelChanged)
         parts = (self._gifts, self._profiles, self._economy, self._social, self._missions)
@@ -176,6 +177,11 @@ class Engine(EngineCore):
     def budget_left(self, budget_id: str) -> Money:
         """What is left in a named budget."""
         return self._economy.budget_left(budget_id)
+
+    def credits(self, user_id: str) -> list[CreditLotView]:
+        """A viewer's unspent shopping credit, lot by lot (amount, expiry or ``None``, budget), in the
+        order a purchase spends them; the amounts add up to ``balance('viewer:<id>:credits')``."""
+        return self._economy.credits(user_id)
 
     # ------------------------------------------------------------------ queries: social
 

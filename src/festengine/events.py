@@ -57,6 +57,7 @@ class Event:
 
     ``amount`` is, for a purchase, the price actually paid (``price * quantity - discount``, the
     commission base; tax and shipping are excluded) and, for a refund, the refunded amount.
+    ``credits`` is the part of a purchase's ``amount`` paid with the viewer's shopping credit.
     ``coins`` is filled in by the engine for gifts: the coins this event adds once gift streaks are
     counted on their delta.
     """
@@ -88,6 +89,7 @@ class Event:
     mission_id: str | None = None
     promotion_id: str | None = None
     coins: int | None = None
+    credits: Decimal | None = None
 
 
 # --------------------------------------------------------------------------- the fast path
@@ -155,7 +157,7 @@ _READ: Final[dict[str, Callable[[Any], Any]]] = {
     "order_id": _unique_id,
     "occurred_at": _moment,
     "text": _text,
-    **dict.fromkeys(("price", "discount", "tax", "shipping", "amount"), Decimal),
+    **dict.fromkeys(("price", "discount", "tax", "shipping", "amount", "credits"), Decimal),
 }
 #: The ids that events share (through _IDS), and the fields taken as decoded.
 _SHARED: Final = frozenset(
@@ -219,10 +221,10 @@ def _event_of(wire: WireEvent, values: tuple[Any, ...]) -> Event | None:
 
 
 def _amounts_hold(kind: str, found: dict[str, Any]) -> bool:
-    """A purchase's amount, derived into ``found``, is not below 0; a refund's is above 0."""
+    """A purchase's amount, derived into ``found``, is not below 0 nor below its credits; a refund's is above 0."""
     if kind == "purchase":
-        found["amount"] = purchase_amount(found["price"], found["quantity"], found.get("discount"))
-        return bool(found["amount"] >= 0)
+        amount = found["amount"] = purchase_amount(found["price"], found["quantity"], found.get("discount"))
+        return bool(amount >= 0) and found.get("credits", amount) <= amount
     return kind != "refund" or bool(found["amount"] > 0)
 
 

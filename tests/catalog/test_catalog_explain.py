@@ -41,6 +41,8 @@ economy:
     - {{id: sun_cream, name: Sun cream, coins: 50}}
   budgets:
     - {{id: fest_rewards, amount: "1000.00"}}
+    - {{id: week_pool, amount: "100.00", valid_for: 7d}}
+    - {{id: july_pool, amount: "100.00", valid_until: "2026-07-13T00:00:00-07:00", lapsed_to: expired}}
 badges:
   - {{id: fest_supporter, name: Fest Supporter, tiers: [bronze, silver, gold]}}
 fan_club:
@@ -311,6 +313,16 @@ def test_weekly_window_names_the_week_start(explain: Explain, weekday: str) -> N
         pytest.param(
             '{credit: "2.00", budget: fest_rewards}', "2.00 USD shopping credit from budget fest_rewards", id="credit"
         ),
+        pytest.param(
+            '{credit: "1.00", budget: week_pool}',
+            "1.00 USD shopping credit from budget week_pool, valid for 7 days",
+            id="credit-valid-for",
+        ),
+        pytest.param(
+            '{credit: "1.00", budget: july_pool}',
+            "1.00 USD shopping credit from budget july_pool, valid until 2026-07-13 00:00 America/Los_Angeles",
+            id="credit-valid-until",
+        ),
         pytest.param("{fan_club_points: 15}", "15 Fan Club points", id="fan-club-points"),
         pytest.param("{promotion: thanks}", "the promotion “Thank-you coupon”", id="promotion"),
         pytest.param('{commission_boost: "0.02", duration: 7d}', "+2% commission for 7 days", id="boost-days"),
@@ -445,7 +457,8 @@ def test_explain_bundled_examples(fest: Fest) -> None:
     )
     assert explained["fest_shopper_regular"] == (
         "Make 2 purchases worth between 5 and 500 USD, during the fest. Unlocks after mission 'First LIVE order'. "
-        "Reward: LIVE Shopper badge (regular) and 2.00 USD shopping credit from budget mission_credit_pool."
+        "Reward: LIVE Shopper badge (regular) and 2.00 USD shopping credit from budget mission_credit_pool, "
+        "valid for 14 days."
     )
     assert explained["creator_week_goal"] == (
         "Together, a creator's viewers: send gifts worth 20,000 coins in total, weekly (resets Monday 00:00 "

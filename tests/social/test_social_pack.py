@@ -152,19 +152,20 @@ def test_promotions_of_the_stream_goal_the_flash_sale_and_the_welcome_coupon(fes
     feed("view", 16, "19:01", "cy", seconds=60, **MIA2)
     feed("gift", 16, "19:05", "bo", gift_id="drama_queen", **MIA2)  # level 2: 15% off in this LIVE
     purchase = {"product_id": "lip_oil", "category": "beauty", "price": "20.00", "currency": "USD"}
-    ok = feed("purchase", 16, "19:10", "cy", order_id="o1", promotion_id="gift_rush_stream_deal", **purchase)
-    stranger = feed("purchase", 16, "19:11", "eve", order_id="o2", promotion_id="gift_rush_stream_deal", **purchase)
+    deal = {"promotion_id": "gift_rush_stream_deal", "discount": "3.00"}  # 15% of 20.00
+    ok = feed("purchase", 16, "19:10", "cy", order_id="o1", **deal, **purchase)
+    stranger = feed("purchase", 16, "19:11", "eve", order_id="o2", **deal, **purchase)
     assert ok.accepted
     assert stranger.rejected is not None
     assert stranger.rejected.code == "promotion_not_active"
-    in_room = feed("purchase", 16, "19:12", "eve", order_id="o3", promotion_id="gift_rush_stream_deal",
-                   **MIA2, **purchase)  # fmt: skip
+    in_room = feed("purchase", 16, "19:12", "eve", order_id="o3", **deal, **MIA2, **purchase)
     assert in_room.accepted
     ended = of(feed.advance(16, "19:35"), PromotionEnded)
     assert [(o.promotion_id, o.audience_id) for o in ended] == [("gift_rush_stream_deal", "mia-live-2")]
     assert [o.promotion_id for o in of(feed.advance(24, "18:00"), PromotionStarted)] == ["midweek_flash_sale"]
-    last = feed("purchase", 24, "20:59:59", "eve", order_id="o4", promotion_id="midweek_flash_sale", **purchase)
-    over = feed("purchase", 24, "21:00:00", "eve", order_id="o5", promotion_id="midweek_flash_sale", **purchase)
+    flash = {"promotion_id": "midweek_flash_sale", "discount": "4.00"}  # 20% of 20.00
+    last = feed("purchase", 24, "20:59:59", "eve", order_id="o4", **flash, **purchase)
+    over = feed("purchase", 24, "21:00:00", "eve", order_id="o5", **flash, **purchase)
     assert last.accepted
     assert over.rejected is not None
     assert over.rejected.code == "promotion_not_active"

@@ -35,7 +35,15 @@ def engine() -> Engine:
     return Engine(make_fest(*MISSIONS, promotions=PROMOTIONS))
 
 
+#: the discount each promotion gives the default purchase (price 10.00, quantity 1)
+DISCOUNTS = {"flash": "2.00", "welcome": "2.00", "chat_deal": "0.50", "room_deal": "1.50", "goal_deal": "1.00"}
+
+
 def buy(when: str, user: str = "u1", **fields: Any) -> Any:
+    """A purchase; one naming a promotion states the discount it gives (unless ``discount`` is given)."""
+    promotion = fields.get("promotion_id")
+    if promotion in DISCOUNTS:
+        fields.setdefault("discount", DISCOUNTS[promotion])
     return ev("purchase", when, user, **fields)
 
 

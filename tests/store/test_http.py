@@ -7,6 +7,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -92,9 +93,15 @@ def test_viewer_queries_answer_what_the_engine_knows(client: Any, engine: Engine
     assert client.get(f"/viewers/{user}/badges").json() == engine.badges(user)
     assert client.get(f"/viewers/{user}/points").json() == {"user_id": user, "points": engine.points(user)}
     balance = engine.balance(f"viewer:{user}:credits")
+    lots = [
+        {"amount": str(lot.amount.amount), "budget_id": lot.budget_id,
+         "expires_at": None if lot.expires_at is None else lot.expires_at.isoformat().replace("+00:00", "Z")}
+        for lot in engine.credits(user)
+    ]  # fmt: skip
     assert client.get(f"/viewers/{user}/credits").json() == {
-        "user_id": user, "amount": str(balance.amount), "currency": balance.currency,
+        "user_id": user, "amount": str(balance.amount), "currency": balance.currency, "lots": lots,
     }  # fmt: skip
+    assert sum(Decimal(lot["amount"]) for lot in lots) == balance.amount
 
 
 def test_unknown_ids_answer_404_with_a_reason(client: Any, engine: Engine) -> None:

@@ -386,6 +386,7 @@ def _check_economy(c: _Ctx) -> Iterator[Finding]:
         yield ("economy", "split"), f"creator and platform shares must add up to 1, not {total}"
     for index, budget in enumerate(economy.budgets):
         yield from _amount(c, budget.amount, ("economy", "budgets", index, "amount"))
+        yield from _credit_validity(c, budget, ("economy", "budgets", index))
     for index, conversion in enumerate(economy.conversions):
         path: Path = ("economy", "conversions", index)
         if conversion.budget not in c.budgets:
@@ -405,6 +406,22 @@ def _check_economy(c: _Ctx) -> Iterator[Finding]:
             )
         if latest is None or second.valid_to > latest.valid_to:
             latest = second
+
+
+def _credit_validity(c: _Ctx, budget: s.BudgetSpec, path: Path) -> Iterator[Finding]:
+    """A budget's credits lapse after ``valid_for`` or at ``valid_until``: one of them, and a time they can be spent."""
+    if budget.valid_for is not None and budget.valid_until is not None:
+        yield path, f"budget {budget.id!r}: write one of valid_for or valid_until, not both"
+    elif budget.valid_for is not None and budget.valid_for <= timedelta(0):
+        yield (*path, "valid_for"), f"budget {budget.id!r}: credits must stay valid for some time, e.g. valid_for: 7d"
+    elif budget.valid_until is not None and budget.valid_until <= c.spec.fest.starts_at:
+        yield (
+            (*path, "valid_until"),
+            (
+                f"budget {budget.id!r}: credits would lapse at {budget.valid_until.isoformat()}, before the fest "
+                f"starts ({c.spec.fest.starts_at.isoformat()}); give a later time"
+            ),
+        )
 
 
 def _check_points_rules(rules: Sequence[s.PointsRuleSpec], base: Path) -> Iterator[Finding]:
@@ -489,8 +506,12 @@ def _check_promotions(c: _Ctx) -> Iterator[Finding]:
         discount = promotion.discount
         if (discount.percent is None) == (discount.amount is None):
             yield (*path, "discount"), "write exactly one of percent or amount"
-        if discount.amount is not None:
-            yield from _amount(c, discount.amount, (*path, "discount", "amount"))
+        for name in ("amount", "min_spend", "cap_per_order", "cap_per_viewer"):
+            value = getattr(discount, name)
+            if value is not None:
+                yield from _amount(c, value, (*path, "discount", name))
+        if promotion.budget is not None and promotion.budget not in c.budgets:
+            yield (*path, "budget"), _unknown("budget", promotion.budget, c.budgets)
 
 
 def _check_commission(c: _Ctx) -> Iterator[Finding]:

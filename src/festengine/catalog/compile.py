@@ -254,7 +254,7 @@ def _economy(spec: s.EconomySpec) -> Economy:
         creator_share=spec.split.creator,
         platform_share=spec.split.platform,
         gifts=MappingProxyType({g.id: Gift(g.id, g.name, g.coins, g.streakable, g.tiktok_gift_id) for g in spec.gifts}),
-        budgets=MappingProxyType({b.id: Budget(b.id, b.name or b.id, b.amount, b.allow_partial) for b in spec.budgets}),
+        budgets=MappingProxyType({b.id: _budget(b) for b in spec.budgets}),
         conversions=tuple(
             Conversion(
                 id=c.id,
@@ -267,6 +267,13 @@ def _economy(spec: s.EconomySpec) -> Economy:
             )
             for c in spec.conversions
         ),
+    )
+
+
+def _budget(spec: s.BudgetSpec) -> Budget:
+    valid_until = None if spec.valid_until is None else _utc(spec.valid_until)
+    return Budget(
+        spec.id, spec.name or spec.id, spec.amount, spec.allow_partial, spec.valid_for, valid_until, spec.lapsed_to
     )
 
 
@@ -323,6 +330,10 @@ def _promotion(spec: s.PromotionSpec) -> Promotion:
         categories=frozenset(spec.scope.categories),
         audience=spec.audience,
         duration=None if schedule else spec.duration,
+        min_spend=spec.discount.min_spend,
+        cap_per_order=spec.discount.cap_per_order,
+        cap_per_viewer=spec.discount.cap_per_viewer,
+        budget=spec.budget,
     )
 
 

@@ -185,7 +185,7 @@ def _reward(fest: Fest, reward: Reward) -> str:
         return f"{_number(reward.points or 0)} fest points"
     if reward.kind == "credit":
         amount = format(reward.credit, "f")
-        return f"{amount} {fest.economy.currency} shopping credit from budget {reward.budget}"
+        return f"{amount} {fest.economy.currency} shopping credit from budget {reward.budget}{_validity(fest, reward)}"
     if reward.kind == "fan_club_points":
         return f"{_number(reward.fan_club_points or 0)} Fan Club points"
     if reward.kind == "promotion":
@@ -194,6 +194,17 @@ def _reward(fest: Fest, reward: Reward) -> str:
     rate = (reward.commission_boost or Decimal(0)) * 100
     hours = _duration(int(reward.duration.total_seconds())) if reward.duration else "the fest"
     return f"+{rate.normalize():f}% commission for {hours}"
+
+
+def _validity(fest: Fest, reward: Reward) -> str:
+    """How long a credit reward can be spent, from its budget (nothing when it never lapses)."""
+    budget = fest.economy.budgets.get(reward.budget or "")
+    if budget is not None and budget.valid_for is not None:
+        return f", valid for {_duration(int(budget.valid_for.total_seconds()))}"
+    if budget is not None and budget.valid_until is not None:
+        until = budget.valid_until.astimezone(fest.timezone).strftime("%Y-%m-%d %H:%M")
+        return f", valid until {until} {fest.timezone.key}"
+    return ""
 
 
 def _join(parts: list[str]) -> str:

@@ -88,10 +88,16 @@ class Gift:
 
 @attrs.frozen(slots=True)
 class Budget:
+    """A pot of money; the credits drawn from it lapse ``valid_for`` after their grant or at ``valid_until``
+    (neither: they never lapse), and what is unspent then goes back to it or to ``expired_credits``."""
+
     id: str
     name: str
     amount: Decimal
     allow_partial: bool
+    valid_for: timedelta | None = None
+    valid_until: datetime | None = None
+    lapsed_to: str = "budget"
 
 
 @attrs.frozen(slots=True)
@@ -344,6 +350,10 @@ class Promotion:
     categories: frozenset[str]
     audience: str
     duration: timedelta | None
+    min_spend: Decimal | None = None
+    cap_per_order: Decimal | None = None
+    cap_per_viewer: Decimal | None = None
+    budget: str | None = None
 
 
 @attrs.frozen(slots=True)

@@ -213,6 +213,12 @@ class BudgetSpec(Spec):
     """the money in the pot at the start of the fest"""
     allow_partial: Bool = False
     """grant what is left when a reward does not fit, instead of nothing"""
+    valid_for: Duration | None = None
+    """how long a credit drawn from this budget can be spent after it is granted (or give valid_until)"""
+    valid_until: FestTime | None = None
+    """when every credit drawn from this budget lapses (or give valid_for); after the fest starts"""
+    lapsed_to: Literal["budget", "expired"] = "budget"
+    """where the unspent part of a lapsed credit goes: back to this budget, or to the expired_credits account"""
 
 
 class ConversionSpec(Spec):
@@ -754,6 +760,12 @@ class DiscountSpec(Spec):
     """percent off (above 0, at most 100)"""
     amount: PositiveMoney | None = None
     """a fixed amount off per unit (money)"""
+    min_spend: PositiveMoney | None = None
+    """the least price * quantity a purchase needs to get the discount"""
+    cap_per_order: PositiveMoney | None = None
+    """the most discount one purchase gets"""
+    cap_per_viewer: PositiveMoney | None = None
+    """the most discount one viewer gets from this promotion in the whole fest"""
 
 
 class ScopeSpec(Spec):
@@ -782,6 +794,8 @@ class PromotionSpec(Spec):
     """every shopper; the viewers of the stream where it was triggered; or only the user who triggered or received it"""
     duration: Duration | None = None
     """how long a triggered promotion lasts; required for mission and goal triggers, ignored for schedule"""
+    budget: Id | None = None
+    """the budget that pays the discounts; when it runs low the discount is cut to what is left"""
 
 
 # --------------------------------------------------------------------------- commission

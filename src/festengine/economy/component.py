@@ -5,7 +5,10 @@ accounts used are:
 
 ==================================  ============================================================
 ``viewer:<u>:coin_spend``            the value of the gifts a viewer sent (negative: paid out)
-``viewer:<u>:credits``               shopping credit a viewer received
+``viewer:<u>:credits``               shopping credit a viewer holds (the sum of their lots)
+``platform:credits_redeemed``        credit viewers spent on orders (the platform pays the sellers)
+``expired_credits``                  lapsed credit of budgets that say ``lapsed_to: expired``
+``promotion:<id>:discounts``         the discounts a promotion gave (paid to the sellers)
 ``creator:<c>:gift_earnings``        the creator's share of gifts
 ``creator:<c>:affiliate_bonus``      bonus from gift conversions
 ``creator:<c>:commission_pending``   commission accrued and not yet settled
@@ -30,17 +33,20 @@ from decimal import Decimal
 from typing import ClassVar, Final
 
 from festengine.catalog.model import Fest, Reward
-from festengine.economy.books import Books
+from festengine.economy.books import PLATFORM_PROMOTIONS, Books
 from festengine.economy.commission import Order
+from festengine.economy.credits import TIMER as LAPSE
+from festengine.economy.credits import CreditBook, CreditLotView
 from festengine.economy.gifts import GiftDesk
 from festengine.economy.ledger import JournalEntry, JournalSink, Ledger
 from festengine.economy.money import Money
 from festengine.economy.orders import OrderBook
-from festengine.economy.outcomes import CreditGranted
+from festengine.economy.outcomes import CreditGranted, DiscountPaid
 from festengine.economy.plain import Plain, as_mapping
 from festengine.economy.snapshot import economy_snapshot_shape
-from festengine.engine.component import Check, Component, Handler, RewardHandler, StepContext, Timers
+from festengine.engine.component import Check, Component, Handler, Rejection, RewardHandler, StepContext, Timers
 from festengine.engine.shapes import STR, TS, Shape, member, row
+from festengine.events import Event
 
 __all__ = ["Economy"]
 
@@ -62,7 +68,8 @@ class Economy(Component):
         settings = fest.economy
         self._books = Books(settings.currency, settings.quantum, settings.rounding, settings.budgets, journal)
         lateness = fest.allowed_lateness.total_seconds()
-        self._gifts = GiftDesk(settings, fest.calendar, self._books, lateness)
+        self._credits = CreditBook(self._books, dict(settings.budgets), self.name)
+        self._gifts = GiftDesk(settings, fest.calendar, self._books, lateness, self._credits)
         self._orders = OrderBook(fest.commission, self._books, self.name, lateness)
 
     def start(self, timers: Timers) -> None:
@@ -82,14 +89,28 @@ class Economy(Component):
 
     def checks(self) -> Mapping[str, Check]:
         orders = self._orders
-        return {"purchase": orders.check_purchase, "refund": orders.check_refund, "delivery": orders.check_delivery}
+        return {"purchase": self._check_purchase, "refund": orders.check_refund, "delivery": orders.check_delivery}
+
+    def _check_purchase(self, event: Event) -> Rejection | None:
+        """The order's checks, then whether the viewer holds the credits it spends."""
+        return self._orders.check_purchase(event) or self._credits.check_purchase(event)
+
+    def _on_purchase(self, event: Event, ctx: StepContext) -> None:
+        """Record the order (and its commission), then spend its credits."""
+        self._orders.on_purchase(event, ctx)
+        self._credits.on_purchase(event, ctx)
+
+    def _on_refund(self, event: Event, ctx: StepContext) -> None:
+        """Refund the order (and its commission), then give back its share of the credits spent."""
+        order = self._orders.on_refund(event, ctx)
+        self._credits.on_refund(order.order_id, event.amount or _ZERO, order.paid, order.refunded == order.paid, ctx)
 
     def handlers(self) -> Mapping[str, Handler]:
         orders, attribution = self._orders, self._orders.attribution
         return {
             "gift": self._gifts.on_gift,
-            "purchase": orders.on_purchase,
-            "refund": orders.on_refund,
+            "purchase": self._on_purchase,
+            "refund": self._on_refund,
             "delivery": orders.on_delivery,
             "link_click": lambda event, ctx: attribution.click(event, ctx.ts),
             "stream_started": lambda event, ctx: attribution.stream_started(event),
@@ -100,7 +121,12 @@ class Economy(Component):
         return {"credit": self._grant_credit, "commission_boost": self._orders.grant_boost}
 
     def on_timer(self, payload: list[object], ctx: StepContext) -> None:
-        self._orders.on_timer(payload, ctx)
+        if payload[0] == LAPSE:
+            due = payload[2]
+            if isinstance(due, float | int):
+                self._credits.on_timer(str(payload[1]), due, ctx)
+        else:
+            self._orders.on_timer(payload, ctx)
 
     def _grant_credit(self, user_id: str, reward: Reward, source: str, ctx: StepContext) -> None:
         """A mission's ``credit`` reward: shopping credit from its budget, if the budget has it."""
@@ -111,16 +137,48 @@ class Economy(Component):
         amount = books.money(granted)
         postings = [(f"budget:{budget_id}", -amount), (f"viewer:{user_id}:credits", amount)]
         entry = books.post(ctx, source, f"credit reward of {source} to {user_id}", postings)
-        ctx.emit(
-            CreditGranted(
-                event_id=ctx.event_id,
-                user_id=user_id,
-                amount=amount,
-                budget_id=budget_id,
-                source=source,
-                entry_id=entry.id,
-            )
+        granted_event = CreditGranted(
+            event_id=ctx.event_id,
+            user_id=user_id,
+            amount=amount,
+            budget_id=budget_id,
+            source=source,
+            entry_id=entry.id,
+            expires_at=self._credits.expiry(budget_id, ctx.ts),
         )
+        ctx.emit(granted_event)
+        self._credits.received(user_id, budget_id, granted, ctx)
+
+    # ------------------------------------------------------------------ promotions' port
+
+    def budget_amount(self, budget_id: str) -> Decimal:
+        """What is left in a budget, as a number (what the promotions' discounts may still take)."""
+        return self.ledger.amount(f"budget:{budget_id}")
+
+    def round_amount(self, amount: Decimal) -> Decimal:
+        """``amount`` rounded to the currency's smallest unit by the fest's rule."""
+        return self._books.round(amount)
+
+    def pay_discount(
+        self, promotion_id: str, budget_id: str | None, user_id: str, order_id: str, amount: Decimal, ctx: StepContext
+    ) -> None:
+        """Post a promotion's discount on an order: from its budget (or ``platform:promotions``) to
+        ``promotion:<id>:discounts``."""
+        books = self._books
+        money = books.money(amount)
+        source = PLATFORM_PROMOTIONS if budget_id is None else f"budget:{budget_id}"
+        postings = [(source, -money), (f"promotion:{promotion_id}:discounts", money)]
+        entry = books.post(ctx, promotion_id, f"discount of {promotion_id} on order {order_id}", postings)
+        paid = DiscountPaid(
+            event_id=ctx.event_id,
+            user_id=user_id,
+            order_id=order_id,
+            promotion_id=promotion_id,
+            amount=money,
+            budget_id=budget_id,
+            entry_id=entry.id,
+        )
+        ctx.emit(paid)
 
     # ------------------------------------------------------------------ queries
 
@@ -135,6 +193,10 @@ class Economy(Component):
         :class:`~festengine.economy.ledger.JournalNotKeptError`.
         """
         return self.ledger.entries_for(party)
+
+    def credits(self, user_id: str) -> list[CreditLotView]:
+        """A viewer's unspent credit lots (amount, expiry, budget), in the order they would be spent."""
+        return self._credits.lots(user_id)
 
     def budget_left(self, budget_id: str) -> Money:
         """What is left in a budget."""
@@ -160,15 +222,21 @@ class Economy(Component):
 
     def dump(self) -> dict[str, object]:
         """Balances (and the journal when kept in memory), viewers' credit wallets, orders, creators."""
-        return {"ledger": self.ledger.dump(), "wallets": self._gifts.dump(), **self._orders.dump()}
+        return {
+            "ledger": self.ledger.dump(),
+            "wallets": self._gifts.dump(),
+            **self._orders.dump(),
+            **self._credits.dump(),
+        }
 
     def snapshot_shape(self) -> Shape:
         return economy_snapshot_shape(self.currency)
 
     def timer_shape(self) -> Shape:
-        return row(member({"settle"}, "a settlement timer"), STR, TS)
+        return row(member({"settle", LAPSE}, "a settlement or credit lapse timer"), STR, TS)
 
     def load(self, data: Plain) -> None:
         self.ledger.load(as_mapping(data["ledger"]))
         self._gifts.load(as_mapping(data["wallets"]))
         self._orders.load(data)
+        self._credits.load(data)

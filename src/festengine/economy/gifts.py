@@ -27,6 +27,7 @@ from festengine.catalog.calendar import FestCalendar
 from festengine.catalog.model import Conversion
 from festengine.catalog.model import Economy as EconomySettings
 from festengine.economy.books import PLATFORM_REVENUE, ROUNDING, Books
+from festengine.economy.credits import CreditBook
 from festengine.economy.ledger import Posting
 from festengine.economy.money import Money, allocate, rounding_mode
 from festengine.economy.outcomes import CreditGranted, DailyCapReached, GiftConverted
@@ -215,10 +216,14 @@ class CreditWallet:
 class GiftDesk:
     """Converts gift events into money: one journal entry per gift, with caps and budgets applied."""
 
-    __slots__ = ("_books", "_calendar", "_default_channel", "_lateness", "_memos", "_pricer", "_wallets")
+    __slots__ = ("_books", "_calendar", "_credits", "_default_channel", "_lateness", "_memos", "_pricer", "_wallets")
 
-    def __init__(self, settings: EconomySettings, calendar: FestCalendar, books: Books, lateness: float) -> None:
+    def __init__(
+        self, settings: EconomySettings, calendar: FestCalendar, books: Books, lateness: float, credits: CreditBook
+    ) -> None:
         self._pricer = GiftPricer(settings)
+        #: where the credit a gift earns is kept as a lot with its expiry
+        self._credits = credits
         self._default_channel = settings.default_channel
         self._calendar = calendar
         self._books = books
@@ -278,15 +283,22 @@ class GiftDesk:
             )
         )
         if credit.amount and conversion is not None:
-            granted = CreditGranted(
-                event_id=ctx.event_id,
-                user_id=event.user_id,
-                amount=credit,
-                budget_id=conversion.budget,
-                source=conversion.id,
-                entry_id=entry_id,
-            )
-            ctx.emit(granted)
+            self._grant(event.user_id, credit, conversion, entry_id, ctx)
+
+    def _grant(self, user: str, credit: Money, conversion: Conversion, entry_id: int, ctx: StepContext) -> None:
+        """Say that a gift earned credit (with its expiry), and keep it as a lot in the viewer's wallet."""
+        credits = self._credits
+        granted = CreditGranted(
+            event_id=ctx.event_id,
+            user_id=user,
+            amount=credit,
+            budget_id=conversion.budget,
+            source=conversion.id,
+            entry_id=entry_id,
+            expires_at=credits.expiry(conversion.budget, ctx.ts),
+        )
+        ctx.emit(granted)
+        credits.received(user, conversion.budget, credit.amount, ctx)
 
     def _memo(self, event: Event, channel: str) -> str:
         """The memo of a gift's entry, one string shared by all the gifts alike."""

@@ -260,8 +260,8 @@ class OrderBook:
             )
         return None
 
-    def on_refund(self, event: Event, ctx: StepContext) -> None:
-        """Record the refund and take back commission in proportion (a clawback once settled)."""
+    def on_refund(self, event: Event, ctx: StepContext) -> Order:
+        """Record the refund and take back commission in proportion (a clawback once settled); return the order."""
         books, order = self._books, self._orders[event.order_id or ""]
         amount = event.amount or _ZERO
         order.refunded += amount
@@ -286,6 +286,7 @@ class OrderBook:
         )
         if reversal:
             self._reverse(order, reversal, settled, ctx)
+        return order
 
     def _reversal(self, order: Order, amount: Decimal, cancelled: bool) -> Decimal:
         """The commission a refund of ``amount`` takes back: in proportion, and the rest on the last refund."""

@@ -22,7 +22,11 @@ __all__ = [
     "CommissionReversed",
     "CommissionSettled",
     "CreditGranted",
+    "CreditsExpired",
+    "CreditsReturned",
+    "CreditsSpent",
     "DailyCapReached",
+    "DiscountPaid",
     "GiftConverted",
     "LedgerEntryPosted",
     "OrderDelivered",
@@ -64,7 +68,8 @@ class GiftConverted(Outcome, frozen=True):
 
 
 class CreditGranted(Outcome, frozen=True):
-    """Shopping credit went to a viewer from a budget; ``source`` is the mission or conversion."""
+    """Shopping credit went to a viewer from a budget; ``source`` is the mission or conversion;
+    ``expires_at`` is when it lapses (``None``: never), from the budget's validity."""
 
     kind: ClassVar[str] = "credit_granted"
 
@@ -72,6 +77,60 @@ class CreditGranted(Outcome, frozen=True):
     amount: Money
     budget_id: str
     source: str
+    entry_id: int
+    expires_at: datetime | None = None
+
+
+class CreditsExpired(Outcome, frozen=True):
+    """A viewer's unspent credit from ``budget_id`` lapsed at ``expired_at`` and moved to ``lapsed_to``
+    (``budget:<id>`` or ``expired_credits``)."""
+
+    kind: ClassVar[str] = "credits_expired"
+
+    user_id: str
+    amount: Money
+    budget_id: str
+    expired_at: datetime
+    lapsed_to: str
+    entry_id: int
+
+
+class CreditsSpent(Outcome, frozen=True):
+    """A purchase paid ``amount`` of its order with the viewer's credit (earliest expiry first)."""
+
+    kind: ClassVar[str] = "credits_spent"
+
+    user_id: str
+    order_id: str
+    amount: Money
+    entry_id: int
+
+
+class CreditsReturned(Outcome, frozen=True):
+    """A refund gave back ``amount`` of the credit its order spent: ``to_wallet`` with the original
+    expiry, ``lapsed`` (its expiry had passed) where lapsed credit of its budget goes."""
+
+    kind: ClassVar[str] = "credits_returned"
+
+    user_id: str
+    order_id: str
+    amount: Money
+    to_wallet: Money
+    lapsed: Money
+    entry_id: int
+
+
+class DiscountPaid(Outcome, frozen=True):
+    """A promotion's discount on a purchase, paid from ``budget_id`` (``None``: straight from
+    ``platform:promotions``) to ``promotion:<id>:discounts``."""
+
+    kind: ClassVar[str] = "discount_paid"
+
+    user_id: str
+    order_id: str
+    promotion_id: str
+    amount: Money
+    budget_id: str | None
     entry_id: int
 
 

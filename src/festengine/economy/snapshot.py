@@ -2,8 +2,8 @@
 
 Every piece of state is a record with named fields, filed under its owner's key: the ledger's
 balances (and its journal, when the journal is kept in memory; ``null`` when the entries went to an
-outside sink), each viewer's credit wallet, each order, each creator's commission state, and the
-streams and clicks attribution remembers.
+outside sink), each viewer's credit wallet (for the daily caps) and credit lots, each order and the
+credits it spent, each creator's commission state, and the streams and clicks attribution remembers.
 
 Beyond each field's type: the balances sum to zero; the journal's entries are numbered one after
 the other up to the number of entries posted, and each balances, in the fest's currency (the only
@@ -73,6 +73,7 @@ def _order_shape() -> Shape:
 def economy_snapshot_shape(currency: str) -> Shape:
     """The shape of ``Economy.dump()`` for a fest whose currency is ``currency``."""
     boost = record(start=TS, until=TS, rate=AMOUNT, source=STR)
+    lot = record(budget_id=STR, expires_at=optional(TS), amount=AMOUNT)
     shape = record(
         ledger=_ledger_shape(currency),
         wallets=dict_of(record(day=_DAY, received=AMOUNT, earlier=list_of(record(day=_DAY, received=AMOUNT)))),
@@ -83,6 +84,8 @@ def economy_snapshot_shape(currency: str) -> Shape:
             latest=dict_of(STR),
             clicks=dict_of(record(creator_id=STR, at=TS, event_id=STR)),
         ),
+        lots=dict_of(list_of(lot)),
+        order_credits=dict_of(record(user_id=STR, credits=AMOUNT, returned=AMOUNT, spent=list_of(lot))),
     )
 
     def whole(value: object) -> None:

@@ -27,6 +27,7 @@ from typing import Final
 import attrs
 
 from festengine.catalog.model import Fest, Promotion
+from festengine.economy.money import rounding_mode
 from festengine.errors import FestEngineError
 from festengine.events import Event
 from festengine.sim.claims import ClaimPlanner
@@ -111,6 +112,8 @@ class _Simulation:
         self.claim_types = self.claims.event_types
         self.tags = _comment_tags(fest)
         self.quantum = fest.economy.quantum
+        #: the fest's rounding rule: a sale's discount is rounded as the engine computes it, or it is refused
+        self.rounding = rounding_mode(fest.economy.rounding)
         join_gift = fest.fan_club.join_gift if fest.fan_club is not None else None
         self.join_gift = fest.economy.gifts.get(join_gift) if join_gift else None
         gifts = [g for g in fest.economy.gifts.values() if self.join_gift is None or g.id != self.join_gift.id]
@@ -325,7 +328,7 @@ class _Simulation:
             if rng.random() < viewer.buy_chance:
                 self._buy(stream, viewer, product, ts + rng.randint(20, 900))
 
-    def _discount(self, product: Product, ts: int, gross: Decimal) -> tuple[Decimal, str | None]:
+    def _discount(self, product: Product, ts: int, gross: Decimal, quantity: int) -> tuple[Decimal, str | None]:
         """A scheduled sale running at ``ts`` that covers the product, used by most buyers who can."""
         for sale in self.sales:
             if sale.starts_at is None or sale.ends_at is None:
@@ -337,8 +340,11 @@ class _Simulation:
             ):
                 continue
             if self.rng.random() < 0.7:
-                off = gross * sale.percent / 100 if sale.percent is not None else sale.amount or Decimal(0)
-                return min(gross, off.quantize(self.quantum, rounding=ROUND_HALF_UP)), sale.id
+                off = gross * sale.percent / 100 if sale.percent is not None else (sale.amount or Decimal(0)) * quantity
+                off = min(gross, off.quantize(self.quantum, rounding=self.rounding))
+                if sale.min_spend is not None and gross < sale.min_spend:
+                    off = Decimal(0) * self.quantum
+                return min(off, sale.cap_per_order) if sale.cap_per_order is not None else off, sale.id
         return Decimal(0), None
 
     def _buy(self, stream: Stream, viewer: Viewer, product: Product, ts: int) -> None:
@@ -348,7 +354,7 @@ class _Simulation:
         rng, quantum = self.rng, self.quantum
         quantity = 1 if rng.random() < 0.85 else rng.randint(2, 3)
         gross = product.price * quantity
-        discount, promotion = self._discount(product, ts, gross)
+        discount, promotion = self._discount(product, ts, gross, quantity)
         paid = gross - discount
         tax = (paid * Decimal("0.08")).quantize(quantum, rounding=ROUND_HALF_UP) if rng.random() < 0.5 else None
         shipping = (Decimal(5) - quantum) if rng.random() < 0.4 else None

@@ -34,7 +34,7 @@ from festengine.social.outcomes import (
     ContributorRewarded,
     CreatorPointsEarned,
 )
-from festengine.social.promotions import ActivePromotion, Promotions
+from festengine.social.promotions import ActivePromotion, PromotionFunds, Promotions
 from festengine.social.rules import DayClock, Number
 from festengine.social.scoring import CreatorScoring
 from festengine.social.snapshot import social_snapshot_shape, social_timer_shape
@@ -69,19 +69,20 @@ def _fuse(steps: list[Handler]) -> Handler:
 class Social(Component):
     """Fan Clubs, journeys, community goals, scoring, leaderboards and promotions of one fest.
 
-    ``badges`` is where Fan Club levels award their badges (the composition root passes the profiles).
+    ``badges`` is where Fan Club levels award their badges (the composition root passes the profiles);
+    ``funds`` is where promotions read budgets and pay discounts (it passes the economy).
     """
 
     name: ClassVar[str] = "social"
 
-    def __init__(self, fest: Fest, badges: BadgeAwarder) -> None:
+    def __init__(self, fest: Fest, badges: BadgeAwarder, funds: PromotionFunds) -> None:
         self.fest = fest  # no engine: the parts talk to the rest through ports, outcomes and the step context
         days = DayClock(fest.calendar)
         self.fan_clubs = FanClubs(fest, badges, days, self.name)
         self.scoring = CreatorScoring(fest, days)
         self.leaderboards = Leaderboards(fest, days)
         self.community = CommunityGoals(fest, self.name)
-        self.promotions = Promotions(fest, self.name)
+        self.promotions = Promotions(fest, self.name, funds)
         self.journeys = Journeys(fest)
         #: the missions whose completion a journey or a promotion waits for
         self._watched = self.journeys.missions | self.promotions.trigger_missions

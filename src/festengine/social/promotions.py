@@ -21,15 +21,24 @@ A promotion applies to a purchase when the purchase's time is inside one of its 
 * A purchase naming a ``promotion_id`` is rejected unless the promotion exists, covers the
   product (``products`` or ``categories``; empty lists cover everything) and is active for the
   buyer at the purchase's time.
+* The engine computes the discount an active promotion gives a purchase (:meth:`Promotions.quote`):
+  nothing below ``min_spend`` (of ``price * quantity``); else ``percent`` of ``price * quantity``
+  (rounded by the fest's rule) or ``amount`` off each unit (at most ``price * quantity``); then cut
+  to ``cap_per_order``, to what is left of ``cap_per_viewer`` for the buyer, and to what is left in
+  the promotion's ``budget``. The purchase's ``discount`` (none counts as zero) must equal it, else
+  the purchase is rejected with ``discount_mismatch`` and changes nothing: the shop states what it
+  charged, and the engine does not rewrite it. An accepted discount is paid from the budget (or
+  from ``platform:promotions`` when the promotion names none) by one ledger entry.
 
-State is owned by the audience's key: everyone (the fest), a stream, or a viewer.
+State is owned by the audience's key: everyone (the fest), a stream, or a viewer; the discount each
+viewer received from each promotion with a ``cap_per_viewer`` is kept on the viewer's key.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final, Protocol
 
 import attrs
 
@@ -50,7 +59,37 @@ from festengine.social.outcomes import (
 if TYPE_CHECKING:
     from festengine.social.snapshot import PromotionsData
 
-__all__ = ["Activation", "ActivePromotion", "Promotions"]
+__all__ = ["Activation", "ActivePromotion", "DiscountQuote", "PromotionFunds", "Promotions"]
+
+_ZERO: Final = Decimal(0)
+_HUNDRED: Final = Decimal(100)
+
+
+class PromotionFunds(Protocol):
+    """What promotions need from the money side (the composition root passes the economy)."""
+
+    def budget_amount(self, budget_id: str) -> Decimal:
+        """What is left in a budget."""
+        ...
+
+    def round_amount(self, amount: Decimal) -> Decimal:
+        """``amount`` rounded to the currency's smallest unit by the fest's rule."""
+        ...
+
+    def pay_discount(
+        self, promotion_id: str, budget_id: str | None, user_id: str, order_id: str, amount: Decimal, ctx: StepContext
+    ) -> None:
+        """Post a discount given on an order, from the promotion's budget."""
+        ...
+
+
+@attrs.frozen(slots=True)
+class DiscountQuote:
+    """The discount a promotion gives a purchase, and how it was reached (for people)."""
+
+    amount: Decimal
+    how: str
+
 
 TIMER = "promotion"
 EVERYONE, STREAM, VIEWER = "everyone", "stream_viewers", "viewer"
@@ -155,9 +194,13 @@ def _window(promotion: Promotion) -> tuple[datetime, datetime]:
 class Promotions:
     """The promotions of a fest and their activations."""
 
-    def __init__(self, fest: Fest, component: str) -> None:
+    def __init__(self, fest: Fest, component: str, funds: PromotionFunds) -> None:
         self._component = component
+        self._funds = funds
+        self._currency = fest.economy.currency
         self._promotions = fest.promotions
+        #: viewer -> promotion -> the discount they received from it (promotions with a cap_per_viewer)
+        self._given: dict[str, dict[str, Decimal]] = {}
         by_mission: dict[str, list[Promotion]] = {}
         by_goal: dict[tuple[str, int | None], list[Promotion]] = {}
         for promotion in fest.promotions.values():
@@ -194,10 +237,28 @@ class Promotions:
                 timers.schedule(ends_at.timestamp(), self._component, [TIMER, "stop", promotion.id])
 
     def handler(self, event_type: str) -> Handler | None:
-        """Stream viewers are remembered from every event with a stream, if any audience needs them."""
-        if not self._track or "stream_id" not in EVENT_FIELDS.get(event_type, ()):
-            return None
-        return self._remember
+        """Purchases pay their promotion's discount; stream viewers are remembered from every event with
+        a stream, if any audience needs them."""
+        remembers = self._track and "stream_id" in EVENT_FIELDS.get(event_type, ())
+        if event_type == "purchase" and self._promotions:
+            return self._on_purchase if not remembers else self._remember_and_pay
+        return self._remember if remembers else None
+
+    def _remember_and_pay(self, event: Event, ctx: StepContext) -> None:
+        self._remember(event, ctx)
+        self._on_purchase(event, ctx)
+
+    def _on_purchase(self, event: Event, ctx: StepContext) -> None:
+        """A purchase that used a promotion: pay its discount from the budget (the check agreed on it)."""
+        promotion = self._promotions.get(event.promotion_id or "")
+        amount = event.discount or _ZERO
+        if promotion is None or not amount:
+            return
+        user = event.user_id
+        if promotion.cap_per_viewer is not None:
+            given = self._given.setdefault(share(user), {})
+            given[promotion.id] = given.get(promotion.id, _ZERO) + amount
+        self._funds.pay_discount(promotion.id, promotion.budget, user, event.order_id or "", amount, ctx)
 
     def _remember(self, event: Event, ctx: StepContext) -> None:
         stream = event.stream_id
@@ -380,7 +441,42 @@ class Promotions:
         ts = event.occurred_at.timestamp()
         if self._applies(promotion, event.user_id, ts, event.stream_id) is None:
             return Rejection("promotion_not_active", self._why_not(promotion, event.user_id, event.occurred_at))
+        quote = self.quote(
+            promotion, event.user_id, (event.price or _ZERO) * (event.quantity or 1), event.quantity or 1
+        )
+        given = event.discount or _ZERO
+        if given != quote.amount:
+            currency = self._currency
+            return Rejection(
+                "discount_mismatch",
+                f"purchase {event.order_id!r} says a discount of {given} {currency}, but promotion "
+                f"{promotion_id!r} gives {quote.amount} {currency} ({quote.how})",
+            )
         return None
+
+    def quote(self, promotion: Promotion, user: str, gross: Decimal, quantity: int) -> DiscountQuote:
+        """The discount ``promotion`` gives ``user`` on ``quantity`` units costing ``gross`` in all (the rules
+        are in the module's docstring)."""
+        currency = self._currency
+        if promotion.min_spend is not None and gross < promotion.min_spend:
+            nothing = self._funds.round_amount(_ZERO)
+            return DiscountQuote(nothing, f"{gross} {currency} is below its minimum spend of {promotion.min_spend}")
+        if promotion.percent is not None:
+            amount = self._funds.round_amount(gross * promotion.percent / _HUNDRED)
+            how = f"{promotion.percent}% of {gross}"
+        else:
+            amount = min(gross, (promotion.amount or _ZERO) * quantity)
+            how = f"{promotion.amount} off each of {quantity}"
+        limits = [(promotion.cap_per_order, "its cap per order")]
+        if promotion.cap_per_viewer is not None:
+            used = self._given.get(user, {}).get(promotion.id, _ZERO)
+            limits.append((promotion.cap_per_viewer - used, f"what is left of its cap per viewer for {user!r}"))
+        if promotion.budget is not None:
+            limits.append((self._funds.budget_amount(promotion.budget), f"what is left in budget {promotion.budget!r}"))
+        for limit, what in limits:
+            if limit is not None and amount > limit:
+                amount, how = max(limit, _ZERO), f"{how}, cut to {what}"
+        return DiscountQuote(amount, how)
 
     def _why_not(self, promotion: Promotion, user: str, at: datetime) -> str:
         when = at.isoformat().replace("+00:00", "Z")
@@ -398,6 +494,7 @@ class Promotions:
         return {
             "viewers": {stream: sorted(users) for stream, users in self._viewers.items()},
             "activations": {promotion_id: a.to_row() for promotion_id, a in self._activations.items()},
+            "given": {user: dict(given) for user, given in self._given.items()},
         }
 
     def load(self, data: PromotionsData) -> None:
@@ -406,6 +503,7 @@ class Promotions:
         self._activations = {
             promotion_id: _Activations.from_row(*row) for promotion_id, row in data["activations"].items()
         }
+        self._given = {user: dict(given) for user, given in data["given"].items()}
 
 
 def _active(promotion: Promotion, audience: str, audience_id: str | None, activation: Activation) -> ActivePromotion:

@@ -107,6 +107,8 @@ class PromotionsData(TypedDict):
     viewers: dict[str, list[str]]
     #: promotion -> (everyone, per stream, per viewer) activations
     activations: dict[str, tuple[list[_Interval], dict[str, list[_Interval]], dict[str, list[_Interval]]]]
+    #: viewer -> promotion -> the discount they received from it
+    given: dict[str, dict[str, Decimal]]
 
 
 class JourneysData(TypedDict):
@@ -160,6 +162,7 @@ def social_snapshot_shape(fest: Fest, community_missions: set[str]) -> Shape:
                 row(list_of(_INTERVAL), dict_of(list_of(_INTERVAL)), dict_of(list_of(_INTERVAL))),
                 member(fest.promotions, "a promotion of the fest"),
             ),
+            given=dict_of(dict_of(AMOUNT, member(fest.promotions, "a promotion of the fest"))),
         ),
         journeys=_journeys(fest),
     )

@@ -148,8 +148,17 @@ class FestService:
     def credits(self, user_id: str) -> dict[str, Any]:
         with self._lock:
             self._viewer(user_id)
-            balance = self.store.engine.balance(f"viewer:{user_id}:credits")
-            return {"user_id": user_id, "amount": str(balance.amount), "currency": balance.currency}
+            engine = self.store.engine
+            balance = engine.balance(f"viewer:{user_id}:credits")
+            lots = [
+                {
+                    "amount": str(lot.amount.amount),
+                    "expires_at": None if lot.expires_at is None else lot.expires_at.isoformat().replace("+00:00", "Z"),
+                    "budget_id": lot.budget_id,
+                }
+                for lot in engine.credits(user_id)
+            ]
+            return {"user_id": user_id, "amount": str(balance.amount), "currency": balance.currency, "lots": lots}
 
     def leaderboard(
         self, board_id: str, around: str | None, scope_id: str | None, day: date | None, limit: int | None
