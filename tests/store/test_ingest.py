@@ -265,3 +265,23 @@ def test_malformed_lines_are_counted_in_bounded_memory_and_an_overlong_line_is_s
     assert f"events read: {len(lines):,} lines, 52 malformed" in said
     with FestStore.open(fresh, pack_fest(), read_only=True) as ingested, FestStore.open(db, pack_fest()) as first:
         assert ingested.engine.snapshot() == first.engine.snapshot()
+
+
+def test_the_log_keeps_each_accepted_line_as_it_was_read(tmp_path: Path) -> None:
+    """Ingest hands the store each line it parsed: the log holds exactly the file's lines of the accepted
+    events (without their line ends), in order, and reads back as JSON Lines to the same state."""
+    lines = [line.replace('"event_id":', '"event_id": ', 1) for line in stream_lines(300)]
+    events = _write(tmp_path / "events.jsonl", lines)
+    db = tmp_path / "s.db"
+    with FestStore.open(db, pack_fest(), synchronous="NORMAL") as store:
+        summary = ingest_file(store, events, batch=64)
+        snapshot = store.engine.snapshot()
+    with contextlib.closing(sqlite3.connect(db)) as conn:
+        bodies = [str(row[0]) for row in conn.execute("SELECT body FROM events ORDER BY position")]
+    assert len(bodies) == summary.applied
+    remaining = iter(lines)
+    assert all(body in remaining for body in bodies)  # each one a line of the file, in the file's order
+    replayed = _write(tmp_path / "log.jsonl", bodies)
+    code, _ = _cli("replay", str(PACK), str(replayed), "--snapshot", str(tmp_path / "log.snap"))
+    assert code == 0
+    assert (tmp_path / "log.snap").read_bytes() == snapshot

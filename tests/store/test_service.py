@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import sqlite3
 import sys
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -72,3 +74,19 @@ def test_without_the_serve_extra_the_app_explains_how_to_install_it(
         pytest.raises(FestEngineError, match=r"festengine\[serve\]"),
     ):
         create_app(FestService(store))
+
+
+def test_a_json_lines_body_is_logged_as_received_and_an_array_as_the_stores_json(tmp_path: Path) -> None:
+    """Each line of a JSON Lines body is the text the log keeps; an array's items were read as mappings, so
+    the store writes their JSON; both replay to the same events."""
+    events = workload(4)[:4]
+    sent = [dumps_event(event).replace('"event_id":', '"event_id": ', 1) for event in events]
+    with FestStore.open(tmp_path / "s.db", pack_fest(), synchronous="NORMAL") as store:
+        service = FestService(store)
+        service.post_events(("\n".join(sent[:2]) + "\n").encode())
+        service.post_events(("[" + ",".join(sent[2:]) + "]").encode())
+        assert [event for _, event in store.logged_events()] == events
+    with contextlib.closing(sqlite3.connect(tmp_path / "s.db")) as conn:
+        bodies = [str(row[0]) for row in conn.execute("SELECT body FROM events ORDER BY position")]
+    assert bodies[:2] == sent[:2]
+    assert bodies[2:] != sent[2:]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import sqlite3
 import tempfile
@@ -17,6 +18,7 @@ from store_fixtures import PACK, pack_fest, workload
 from festengine import Engine, Event, load_fest
 from festengine.engine.outcomes import Duplicate
 from festengine.errors import FestEngineError, StoreError
+from festengine.events import dumps_event
 from festengine.store import FestStore, backup_store
 from festengine.store.store import _Snapshots
 from festengine.testing.strategies import events as pack_events
@@ -310,3 +312,51 @@ def test_bad_options_and_closed_stores_are_refused(tmp_path: Path) -> None:
     store.close()
     with pytest.raises(StoreError, match="closed"):
         store.apply(workload(1)[0])
+
+
+def _bodies(path: Path) -> list[str]:
+    with contextlib.closing(sqlite3.connect(path)) as conn:
+        return [str(row[0]) for row in conn.execute("SELECT body FROM events ORDER BY position")]
+
+
+def _as_sent(event: Event) -> str:
+    """The event's JSON as a producer might send it: a blank after the first colon (so it differs from
+    the store's own writing of the event)."""
+    return dumps_event(event).replace('"event_id":', '"event_id": ', 1)
+
+
+def test_the_log_keeps_the_text_an_event_was_parsed_from_and_resumes_to_the_same_state(tmp_path: Path) -> None:
+    """Given each event's wire text (bytes or str), the log keeps that text as received, without the blanks
+    around it; where the text is None or spans lines, the store writes the event's JSON. Either way,
+    reopening rebuilds the state of a run given the events alone, byte for byte."""
+    events = workload(400)
+    texts: list[str | bytes | None] = [_as_sent(event).encode() + b" \r\n" for event in events]
+    texts[0] = None
+    texts[1] = _as_sent(events[1]).replace(": ", ":\n", 1)
+    texts[2] = " \t" + _as_sent(events[2])
+    engine = Engine(pack_fest())
+    steps = [engine.apply(event) for event in events]
+    accepted = [event for event, step in zip(events, steps, strict=True) if step.accepted]
+    assert events[:3] == accepted[:3]
+    expected = _store_with(tmp_path / "plain.db", events)
+    with FestStore.open(tmp_path / "texts.db", pack_fest(), **FAST) as store:  # type: ignore[arg-type]
+        assert store.apply_batch(events, texts=texts) == steps
+    with FestStore.open(tmp_path / "texts.db", pack_fest(), snapshot_every=10**9, **FAST) as store:  # type: ignore[arg-type]
+        assert store.engine.snapshot() == expected
+        assert [event for _, event in store.logged_events()] == accepted
+    logged, plain = _bodies(tmp_path / "texts.db"), _bodies(tmp_path / "plain.db")
+    assert logged[:2] == plain[:2]  # no text, or a text over two lines: the event's JSON (the log stays lines)
+    assert logged[2:] == [_as_sent(event) for event in accepted[2:]]
+    assert plain[2] != logged[2]
+
+
+def test_texts_that_do_not_match_the_events_are_refused_and_change_nothing(tmp_path: Path) -> None:
+    """One text per event: another count is a StoreError before anything is applied."""
+    events = workload(50)
+    with FestStore.open(tmp_path / "s.db", pack_fest(), **FAST) as store:  # type: ignore[arg-type]
+        store.apply_batch(events[:10])
+        before = store.engine.snapshot()
+        with pytest.raises(StoreError, match="10 events but 9 texts"):
+            store.apply_batch(events[10:20], texts=[None] * 9)
+        assert store.position == 10
+        assert store.engine.snapshot() == before

@@ -8,6 +8,6 @@ from __future__ import annotations
 
 from festengine.errors import StoreError
 from festengine.store.files import backup_store
-from festengine.store.store import FestStore, SourcePosition
+from festengine.store.store import FestStore, SourcePosition, WireText
 
-__all__ = ["FestStore", "SourcePosition", "StoreError", "backup_store"]
+__all__ = ["FestStore", "SourcePosition", "StoreError", "WireText", "backup_store"]

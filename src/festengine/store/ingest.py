@@ -94,18 +94,20 @@ def ingest_file(
     with source.open("rb") as handle:
         cursor = _resume(store, source, handle, summary)
         pending: list[Event] = []
+        texts: list[bytes] = []  # each pending event's line, which the log keeps as it is
         committed_lines = cursor.lines
         for raw in _lines(handle, cursor):
             event = _parse(raw, cursor.lines, summary)
-            if event is not None:
+            if event is not None and raw is not None:
                 pending.append(event)
+                texts.append(raw)
             if len(pending) >= batch:
-                summary.count(store.apply_batch(pending, source=cursor.position()))
-                pending, committed_lines = [], cursor.lines
+                summary.count(store.apply_batch(pending, source=cursor.position(), texts=texts))
+                pending, texts, committed_lines = [], [], cursor.lines
                 if progress is not None:
                     progress(cursor.lines)
         if pending or cursor.lines != committed_lines:
-            summary.count(store.apply_batch(pending, source=cursor.position()))
+            summary.count(store.apply_batch(pending, source=cursor.position(), texts=texts))
     summary.lines_read = cursor.lines
     return summary
 

@@ -23,7 +23,15 @@ from festengine.errors import EventParseError, FestEngineError
 from festengine.events import Event, parse_event
 from festengine.store.store import FestStore
 
-__all__ = ["BadEventsError", "BadRequestError", "FestService", "NotFoundError", "parse_body", "plain"]
+__all__ = [
+    "BadEventsError",
+    "BadRequestError",
+    "FestService",
+    "NotFoundError",
+    "parse_body",
+    "parse_body_texts",
+    "plain",
+]
 
 #: The most events one request may carry.
 MAX_EVENTS: Final = 10_000
@@ -47,6 +55,12 @@ class BadEventsError(BadRequestError):
 
 def parse_body(body: bytes) -> list[Event]:
     """Events from a request body: one JSON object, a JSON array of them, or JSON Lines."""
+    return parse_body_texts(body)[0]
+
+
+def parse_body_texts(body: bytes) -> tuple[list[Event], list[bytes | None]]:
+    """``parse_body``, and for each event the text it was parsed from (``None`` for an array's item,
+    which was read as a mapping), which the store's log keeps instead of writing the event again."""
     text = body.strip()
     if not text:
         raise BadEventsError([{"index": 0, "reasons": ["the body is empty: send an event, an array or JSON Lines"]}])
@@ -61,15 +75,17 @@ def parse_body(body: bytes) -> list[Event]:
     if len(items) > MAX_EVENTS:
         raise BadEventsError([{"index": MAX_EVENTS, "reasons": [f"at most {MAX_EVENTS:,} events per request"]}])
     events: list[Event] = []
+    texts: list[bytes | None] = []
     problems: list[dict[str, Any]] = []
     for index, item in enumerate(items):
         try:
             events.append(parse_event(item))
         except EventParseError as error:
             problems.append({"index": index, "reasons": list(error.reasons)})
+        texts.append(item if isinstance(item, bytes) else None)
     if problems:
         raise BadEventsError(problems)
-    return events
+    return events, texts
 
 
 def _whole_object(text: bytes) -> list[Any]:
@@ -114,9 +130,9 @@ class FestService:
 
     def post_events(self, body: bytes) -> list[dict[str, Any]]:
         """Apply the body's events in one transaction; each event's id and outcomes, in order."""
-        events = parse_body(body)
+        events, texts = parse_body_texts(body)
         with self._lock:
-            steps = self.store.apply_batch(events)
+            steps = self.store.apply_batch(events, texts=texts)
         return [{"event_id": s.event_id, "outcomes": [outcome_to_dict(o) for o in s.outcomes]} for s in steps]
 
     def health(self) -> dict[str, Any]:

@@ -19,7 +19,7 @@ import os
 import sqlite3
 import time
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Final
@@ -39,10 +39,16 @@ from festengine.store.lock import WriterLock
 from festengine.store.packs import PackVersions
 from festengine.store.schema import Synchronous
 
-__all__ = ["FestStore", "SourcePosition"]
+__all__ = ["FestStore", "SourcePosition", "WireText"]
+
+#: The wire JSON an event was parsed from, as received (one line of JSON Lines, or one JSON object);
+#: ``None`` where it is not at hand (the store then writes the event's JSON itself).
+WireText = str | bytes | None
 
 #: Largest number of ids in one ``IN (…)`` lookup (SQLite allows 32,766 host parameters).
 _LOOKUP_CHUNK: Final = 500
+#: The whitespace JSON allows around a value.
+_JSON_BLANKS: Final = " \t\r\n"
 
 
 @attrs.frozen(slots=True)
@@ -214,19 +220,32 @@ class FestStore:
         """Apply one event; it is committed (or refused) before this returns."""
         return self.apply_batch((event,))[0]
 
-    def apply_batch(self, events: Iterable[Event], *, source: SourcePosition | None = None) -> list[Step]:
+    def apply_batch(
+        self,
+        events: Iterable[Event],
+        *,
+        source: SourcePosition | None = None,
+        texts: Sequence[WireText] | None = None,
+    ) -> list[Step]:
         """Apply events in order, in one transaction; with ``source``, record that position in it too.
+
+        ``texts``, if given, holds for each event the wire JSON it was parsed from (``parse_event``
+        of that text gives the event; ``None`` where it is not at hand): the log keeps that text
+        instead of writing the event's JSON again, which saves the encoding. Replay parses it back
+        to the same event, so the state rebuilt on open is the same either way.
 
         If the engine or the database fails, the transaction is rolled back, the engine is rebuilt
         from the store (so it holds the committed state again) and :class:`StoreError` is raised with
         the failure as its cause.
         """
         batch = list(events)
+        if texts is not None and len(texts) != len(batch):
+            raise StoreError(f"apply_batch got {len(batch)} events but {len(texts)} texts; give one text per event")
         steps: list[Step] = []
 
         def work() -> None:
             started = time.process_time()
-            steps.extend(self._apply_and_log(batch))
+            steps.extend(self._apply_and_log(batch, texts))
             if source is not None:
                 self._record_source(source)
             self._snapshots.spent_since += time.process_time() - started
@@ -297,14 +316,14 @@ class FestStore:
             self.close()
             raise StoreError(f"{self.path}: a write failed and the store could not be reloaded; reopen it") from error
 
-    def _apply_and_log(self, batch: list[Event]) -> list[Step]:
+    def _apply_and_log(self, batch: list[Event], texts: Sequence[WireText] | None) -> list[Step]:
         conn = self._open_conn()
         logged = self._logged_ids([event.event_id for event in batch])
         apply = self._engine.apply
         steps: list[Step] = []
         rows: list[tuple[int, str, str, str, int]] = []
         position = self._position
-        for event in batch:
+        for index, event in enumerate(batch):
             event_id = event.event_id
             if event_id in logged:
                 steps.append(Step(event_id, (Duplicate(event_id),)))
@@ -313,7 +332,7 @@ class FestStore:
             steps.append(step)
             if step.accepted:
                 logged.add(event_id)
-                body = encode_event(event)
+                body = _log_body(event, None if texts is None else texts[index])
                 position += 1
                 rows.append((position, event_id, event.user_id, body, zlib.crc32(body.encode())))
         if rows:
@@ -383,3 +402,15 @@ class FestStore:
         self._position = position
         self._snapshots.position = restored_at
         self._snapshots.spent_since = 0.0
+
+
+def _log_body(event: Event, text: WireText) -> str:
+    """What the log keeps of an accepted event: the text it was parsed from if that is one line of
+    JSON (so the log stays JSON Lines), else the event's JSON written by :func:`encode_event`."""
+    if text is None:
+        return encode_event(event)
+    try:
+        body = (text.decode() if isinstance(text, bytes) else text).strip(_JSON_BLANKS)
+    except UnicodeDecodeError:
+        return encode_event(event)
+    return encode_event(event) if "\n" in body or "\r" in body else body
