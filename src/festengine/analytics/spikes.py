@@ -105,6 +105,18 @@ class SpikeDetector:
         history.append(value)
         return spike
 
+    def export_state(self) -> list[list[Any]]:
+        """The trailing values per (scope, metric), sorted: ``[[scope, metric, [values…]], …]``."""
+        return [[scope, metric, list(values)] for (scope, metric), values in sorted(self._history.items())]
+
+    def import_state(self, state: list[list[Any]]) -> None:
+        """Replace the trailing values with exported ones."""
+        window = self.settings.window
+        self._history = {
+            (str(scope), str(metric)): deque((float(v) for v in values), maxlen=window)
+            for scope, metric, values in state
+        }
+
     def _judge(
         self, scope_id: str, metric: str, hour: int, label: str, value: float, values: list[float]
     ) -> Spike | None:

@@ -17,6 +17,8 @@ from typing import Any, Final
 
 import attrs
 
+from festengine.analytics.audience import AgeRange, FitQuery
+from festengine.analytics.repurpose import best_streams
 from festengine.catalog.model import Subject
 from festengine.engine.outcomes import outcome_to_dict
 from festengine.errors import EventParseError, FestEngineError
@@ -106,6 +108,8 @@ class FestService:
     def __init__(self, store: FestStore) -> None:
         self.store = store
         self._lock = threading.Lock()
+        #: the last dashboard answer and the position it is of
+        self._dashboard: tuple[int, dict[str, Any]] | None = None
 
     def post_events(self, body: bytes) -> list[dict[str, Any]]:
         """Apply the body's events in one transaction; each event's id and outcomes, in order."""
@@ -185,6 +189,68 @@ class FestService:
             engine = self.store.engine
             moment = at or engine.clock or self.store.fest.starts_at
             return [plain(p) for p in engine.active_promotions(user_id, moment, stream_id=stream_id)]
+
+    # ------------------------------------------------------------------ the live dashboard and creator fit
+
+    def dashboard(self) -> dict[str, Any]:
+        """The fest's dashboard so far: fest, creators and streams, top gifters, spikes detected so far.
+
+        The answer is computed once per logged position and kept until the next write (pollers share it).
+        """
+        with self._lock:
+            position = self.store.position
+            if self._dashboard is None or self._dashboard[0] != position:
+                data = {"events": position, **self.store.analytics.dashboard.current().to_dict()}
+                self._dashboard = (position, data)
+            return self._dashboard[1]
+
+    def dashboard_creator(self, creator_id: str) -> dict[str, Any]:
+        """One creator's metrics in total, per day and per hour, with its spikes and its audience."""
+        with self._lock:
+            analytics = self.store.analytics
+            scope = analytics.dashboard.creator(creator_id)
+            if scope is None:
+                raise NotFoundError(f"no accepted event names creator {creator_id!r} in this fest")
+            spikes = [s.to_dict() for s in analytics.dashboard.spikes if s.scope_id == creator_id]
+            audience = analytics.audience.composition(creator_id)
+            return {"events": self.store.position, **scope.to_dict(), "spikes": spikes, "audience": audience}
+
+    def dashboard_stream(self, stream_id: str) -> dict[str, Any]:
+        """One stream's metrics in total and per hour."""
+        with self._lock:
+            scope = self.store.analytics.dashboard.stream(stream_id)
+            if scope is None:
+                raise NotFoundError(f"no accepted event names stream {stream_id!r} in this fest")
+            return {"events": self.store.position, **scope.to_dict()}
+
+    def best_streams(self, by: str, limit: int, min_views: int) -> dict[str, Any]:
+        """The streams that did best by ``by`` (gpm, conversion, gifts_per_viewer), for repurposing."""
+        try:
+            with self._lock:
+                ranked = best_streams(self.store.analytics.dashboard.current(), by=by, limit=limit, min_views=min_views)
+        except ValueError as error:
+            raise BadRequestError([{"index": 0, "reasons": [str(error)]}]) from None
+        return {"by": by, "min_views": min_views, "streams": [s.to_dict() for s in ranked]}
+
+    def creator_fit(self, region: str | None, age: str | None, category: str | None, min_sample: int) -> dict[str, Any]:
+        """Creators ranked by how well their audience matches the target, with the figures behind each rank."""
+        try:
+            query = FitQuery(
+                region=region, age=None if age is None else AgeRange.parse(age), category=category,
+                min_sample=min_sample,
+            )  # fmt: skip
+        except ValueError as error:
+            raise BadRequestError([{"index": 0, "reasons": [str(error)]}]) from None
+        with self._lock:
+            return self.store.analytics.audience.fit(query).to_dict()
+
+    def creator_audience(self, creator_id: str) -> dict[str, Any]:
+        """A creator's audience composition: regions, age bands, categories bought, repeat buyers."""
+        with self._lock:
+            composition = self.store.analytics.audience.composition(creator_id)
+        if composition is None:
+            raise NotFoundError(f"no accepted event names creator {creator_id!r} in this fest")
+        return composition
 
     def _viewer(self, user_id: str) -> None:
         if not self.store.has_user(user_id):
