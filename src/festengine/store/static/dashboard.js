@@ -64,17 +64,21 @@
     table.replaceChild(body, table.tBodies[0]);
   }
 
+  let drawn = null;
+
   function draw(data) {
+    const status = document.getElementById("status");
+    status.className = "";
+    status.textContent = data.events + " events; updated " + new Date().toLocaleTimeString() +
+      " (" + data.currency + ", " + data.timezone + ")";
+    if (drawn === data.events) return;  // nothing new was logged: keep the tables as they are
+    drawn = data.events;
     document.getElementById("fest").textContent = data.fest.id;
     tiles(data.fest.total);
     rows(document.getElementById("creators"), "creator", data.creators);
     rows(document.getElementById("streams"), "stream", data.streams);
     spikes(data.spikes);
-    const status = document.getElementById("status");
-    status.className = "";
     status.setAttribute("data-events", String(data.events));
-    status.textContent = data.events + " events; updated " + new Date().toLocaleTimeString() +
-      " (" + data.currency + ", " + data.timezone + ")";
   }
 
   async function poll() {
