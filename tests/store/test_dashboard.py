@@ -214,3 +214,33 @@ def test_creator_fit_refuses_an_empty_or_malformed_target(service: FestService) 
                                           ("US", None, None, 0)):  # fmt: skip
         with pytest.raises(BadRequestError):
             service.creator_fit(region, age, category, sample)
+
+
+def test_the_http_routes_answer_json_404_with_the_reason_and_the_page(service: FestService) -> None:
+    """The dashboard routes over the app (in process): figures, 404 naming the id, 422 for bad parameters,
+    the page and its script from the package."""
+    pytest.importorskip("httpx")
+    testclient = pytest.importorskip("fastapi.testclient")
+    from festengine.store.http import create_app
+
+    client = testclient.TestClient(create_app(service))
+    data = client.get("/dashboard").json()
+    assert data == service.dashboard()
+    creator, stream = data["creators"][0]["id"], data["streams"][0]["id"]
+    assert client.get(f"/dashboard/creators/{creator}").json()["total"] == data["creators"][0]["total"]
+    assert client.get(f"/dashboard/streams/{stream}").json()["total"] == data["streams"][0]["total"]
+    for path, name in (("/dashboard/creators/ghost", "ghost"), ("/dashboard/streams/ghost-s", "ghost-s"),
+                       ("/creators/ghost/audience", "ghost")):  # fmt: skip
+        answer = client.get(path)
+        assert answer.status_code == 404
+        assert repr(name) in answer.json()["detail"]
+    assert client.get("/dashboard/best-streams", params={"by": "likes"}).status_code == 422
+    assert client.get("/dashboard/best-streams", params={"min_views": 1}).json()["streams"]
+    assert client.get("/creators/fit").status_code == 422
+    assert client.get("/creators/fit", params={"age": "18-34", "min_sample": 1}).status_code == 200
+    page = client.get("/dashboard/live")
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
+    script = client.get("/dashboard/live/dashboard.js")
+    assert script.headers["content-type"].startswith("text/javascript")
+    assert "textContent" in script.text
