@@ -244,3 +244,20 @@ def test_the_http_routes_answer_json_404_with_the_reason_and_the_page(service: F
     script = client.get("/dashboard/live/dashboard.js")
     assert script.headers["content-type"].startswith("text/javascript")
     assert "textContent" in script.text
+
+
+def test_the_dashboard_is_summarized_again_no_sooner_than_its_cost_allows(tmp_path: Path) -> None:
+    """Summarizing holds the writers' lock, so it takes at most DASHBOARD_SHARE of the time: a summary that
+    took 1 s is not redone for 4 s (pollers get the last one, with the position it is of); then it is."""
+    ticks = iter(range(1000))
+    events = workload(200)
+    with FestStore.open(tmp_path / "s.db", pack_fest(), **FAST) as store:
+        service = FestService(store, clock=lambda: float(next(ticks)))  # each reading: one second later
+        store.apply_batch(events[:100])
+        first = service.dashboard()  # summarized from 0 to 1: next one from 5
+        assert first["events"] == 100
+        store.apply_batch(events[100:])
+        assert service.dashboard() is first  # at 2
+        assert service.dashboard() is first  # at 3
+        assert service.dashboard() is first  # at 4
+        assert service.dashboard()["events"] == store.position  # at 5

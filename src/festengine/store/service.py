@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
@@ -18,6 +19,7 @@ from typing import Any, Final
 import attrs
 
 from festengine.analytics.audience import AgeRange, FitQuery
+from festengine.analytics.dashboard import Dashboard
 from festengine.analytics.repurpose import best_streams
 from festengine.catalog.model import Subject
 from festengine.engine.outcomes import outcome_to_dict
@@ -102,14 +104,29 @@ def plain(value: Any) -> Any:
     return value
 
 
+#: The largest share of the service's time that summarizing the dashboard may take (it holds the lock).
+DASHBOARD_SHARE: Final = 0.2
+
+
+@attrs.frozen(slots=True)
+class _CachedDashboard:
+    """The last dashboard answer: the position it is of, and when (service clock) it may be summarized again."""
+
+    position: int
+    dashboard: Dashboard
+    data: dict[str, Any]
+    next_at: float
+
+
 class FestService:
     """Writes and queries of one store, serialized by one lock."""
 
-    def __init__(self, store: FestStore) -> None:
+    def __init__(self, store: FestStore, *, clock: Callable[[], float] = time.monotonic) -> None:
         self.store = store
         self._lock = threading.Lock()
-        #: the last dashboard answer and the position it is of
-        self._dashboard: tuple[int, dict[str, Any]] | None = None
+        #: measures how long a dashboard summary holds the lock (never read by the engine)
+        self._clock = clock
+        self._dashboard: _CachedDashboard | None = None
 
     def post_events(self, body: bytes) -> list[dict[str, Any]]:
         """Apply the body's events in one transaction; each event's id and outcomes, in order."""
@@ -195,14 +212,25 @@ class FestService:
     def dashboard(self) -> dict[str, Any]:
         """The fest's dashboard so far: fest, creators and streams, top gifters, spikes detected so far.
 
-        The answer is computed once per logged position and kept until the next write (pollers share it).
+        Every poller shares one answer, ``events`` saying the position it is of. It is summarized again
+        once events were logged since, but no sooner than its last summary's cost allows: summarizing
+        holds the lock writes need, and may take at most :data:`DASHBOARD_SHARE` of the time.
         """
         with self._lock:
-            position = self.store.position
-            if self._dashboard is None or self._dashboard[0] != position:
-                data = {"events": position, **self.store.analytics.dashboard.current().to_dict()}
-                self._dashboard = (position, data)
-            return self._dashboard[1]
+            return self._summary().data
+
+    def _summary(self) -> _CachedDashboard:
+        """The shared dashboard answer, summarized again if it is out of date and its cost allows (hold the lock)."""
+        position = self.store.position
+        cached = self._dashboard
+        started = self._clock()
+        if cached is None or (cached.position != position and started >= cached.next_at):
+            dashboard = self.store.analytics.dashboard.current()
+            data = {"events": position, **dashboard.to_dict()}
+            finished = self._clock()
+            pause = (finished - started) * (1.0 - DASHBOARD_SHARE) / DASHBOARD_SHARE
+            cached = self._dashboard = _CachedDashboard(position, dashboard, data, finished + pause)
+        return cached
 
     def dashboard_creator(self, creator_id: str) -> dict[str, Any]:
         """One creator's metrics in total, per day and per hour, with its spikes and its audience."""
@@ -227,10 +255,11 @@ class FestService:
         """The streams that did best by ``by`` (gpm, conversion, gifts_per_viewer), for repurposing."""
         try:
             with self._lock:
-                ranked = best_streams(self.store.analytics.dashboard.current(), by=by, limit=limit, min_views=min_views)
+                summary = self._summary()
+                ranked = best_streams(summary.dashboard, by=by, limit=limit, min_views=min_views)
         except ValueError as error:
             raise BadRequestError([{"index": 0, "reasons": [str(error)]}]) from None
-        return {"by": by, "min_views": min_views, "streams": [s.to_dict() for s in ranked]}
+        return {"events": summary.position, "by": by, "min_views": min_views, "streams": [s.to_dict() for s in ranked]}
 
     def creator_fit(self, region: str | None, age: str | None, category: str | None, min_sample: int) -> dict[str, Any]:
         """Creators ranked by how well their audience matches the target, with the figures behind each rank."""
