@@ -3,9 +3,10 @@ on exactly as one that never stopped (whatever the point it was stored at)."""
 
 from __future__ import annotations
 
+import copy
 from decimal import Decimal
 
-from analytics_fests import BASE
+from analytics_fests import BASE, at, ev
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -14,6 +15,7 @@ from festengine.analytics.metrics import COUNTERS, Cell
 from festengine.assembly import Engine
 from festengine.catalog.compile import compile_fest
 from festengine.catalog.spec import FestSpec
+from festengine.engine.core import Step
 from festengine.events import Event
 from festengine.testing.strategies import events as event_streams
 
@@ -48,3 +50,18 @@ def test_property_a_restored_projection_folds_on_like_one_that_never_stopped(str
         part.observe(event, step)
     assert part.to_bytes() == whole.to_bytes()
     assert part.dashboard.current() == whole.dashboard.current()
+
+
+def test_after_an_upgrade_gifts_count_by_the_new_packs_coins_and_before_it_by_the_old() -> None:
+    """A running fest moved to a pack where a concert is worth 800 coins: gifts before keep 500 each."""
+    spec = copy.deepcopy(BASE)
+    spec["economy"]["gifts"][2]["coins"] = 800
+    changed = compile_fest(FestSpec.model_validate(spec))
+    live = LiveAnalytics(FEST)
+    before = ev("gift", at(1, "19:00"), gift_id="concert")
+    live.observe(before, Step(before.event_id, ()))
+    live.upgrade(changed)
+    after = ev("gift", at(1, "19:05"), gift_id="concert")
+    live.observe(after, Step(after.event_id, ()))
+    total = live.dashboard.current().fest.total
+    assert (total.gifts, total.gift_coins, total.gift_value) == (2, 1300, Decimal("13.00"))

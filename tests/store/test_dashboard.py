@@ -113,7 +113,7 @@ def test_a_missing_or_damaged_projection_is_rebuilt_from_the_log(tmp_path: Path,
 
 
 def test_a_stored_projection_of_another_version_or_fest_is_not_read() -> None:
-    """from_bytes answers None (the store then rebuilds) for foreign or damaged bytes."""
+    """from_bytes answers None (the store then rebuilds) for bytes of another version or damaged ones."""
     live = _offline(workload(50))
     assert LiveAnalytics.from_bytes(pack_fest(), live.to_bytes()) is not None
     for data in (b"", b"not zlib", __import__("zlib").compress(b'{"version": 999}')):

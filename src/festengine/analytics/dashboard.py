@@ -141,15 +141,9 @@ class DashboardProjection:
     """Folds steps into dashboard cells: (creator, stream, local hour) -> counters."""
 
     def __init__(self, fest: Fest, *, spikes: SpikeSettings | None = None, top_gifters: int = 20) -> None:
-        economy = fest.economy
-        self.fest = fest
         self._clock = FestClock(fest.calendar)
         self._start = fest.starts_at.timestamp()
-        self._lateness = fest.allowed_lateness.total_seconds()
-        self._gifts = {g.id: (g.coins, g.streakable) for g in economy.gifts.values()}
-        self._coin_value = economy.coin_value
-        self._default_channel = economy.default_channel
-        self._joins_by_outcome = fest.fan_club is not None
+        self.use_pack(fest)
         self._top_gifters = top_gifters
         self._detector = SpikeDetector(spikes or SpikeSettings())
         self._cells: dict[tuple[str, str, int], Cell] = {}
@@ -168,6 +162,17 @@ class DashboardProjection:
             "link_click": self._click, "product_view": self._product_view, "purchase": self._purchase,
             "refund": self._refund, "stream_started": self._stream_event, "stream_ended": self._stream_event,
         }  # fmt: skip
+
+    def use_pack(self, fest: Fest) -> None:
+        """Fold the next steps by ``fest``'s rules (a running fest moved to a changed pack): gift coins and
+        coin values, the allowed lateness, the Fan Club layer. What was folded stays as it was."""
+        economy = fest.economy
+        self.fest = fest
+        self._lateness = fest.allowed_lateness.total_seconds()
+        self._gifts = {g.id: (g.coins, g.streakable) for g in economy.gifts.values()}
+        self._coin_value = economy.coin_value
+        self._default_channel = economy.default_channel
+        self._joins_by_outcome = fest.fan_club is not None
 
     # ------------------------------------------------------------------ folding
 

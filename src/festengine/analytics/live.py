@@ -47,11 +47,15 @@ class LiveAnalytics:
             self.dashboard.observe(event, step)
             self.audience.observe(event, step)
 
+    def upgrade(self, fest: Fest) -> None:
+        """Fold the next steps by a changed pack's rules (call where the engine moves to it, also on replay)."""
+        self.fest = fest
+        self.dashboard.use_pack(fest)
+
     def to_bytes(self) -> bytes:
-        """The canonical stored form: version, fest fingerprint and both projections' state."""
+        """The canonical stored form: the version and both projections' state."""
         state: dict[str, Any] = {
             "version": STATE_VERSION,
-            "fest": self.fest.fingerprint,
             "dashboard": self.dashboard.export_state(),
             "audience": self.audience.export_state(),
         }
@@ -60,11 +64,12 @@ class LiveAnalytics:
 
     @classmethod
     def from_bytes(cls, fest: Fest, data: bytes) -> LiveAnalytics | None:
-        """The projection stored in ``data``; ``None`` if it is of another version or fest, or damaged
+        """The projection stored in ``data``, folding on by ``fest`` (the pack in force at its position; the
+        store checks that the file belongs to the fest); ``None`` if it is of another version, or damaged
         (the caller rebuilds it from the event log)."""
         try:
             state = json.loads(zlib.decompress(data))
-            if state.get("version") != STATE_VERSION or state.get("fest") != fest.fingerprint:
+            if state.get("version") != STATE_VERSION:
                 return None
             live = cls(fest)
             live.dashboard.import_state(state["dashboard"])
