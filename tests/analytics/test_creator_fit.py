@@ -42,8 +42,13 @@ def _born(age: int) -> date:
     return date(2026 - age, 1, 1)
 
 
-def _generated() -> tuple[list[Event], dict[str, ViewerProfile], dict[str, dict[str, int]]]:
-    """Events (views and purchases), each viewer's profile, and per creator the true counts."""
+def _profile(event_id: str, user: str, profile: ViewerProfile) -> Event:
+    return Event(event_id, "viewer_profile", START, user, birth_date=profile.birth_date,
+                 age_verified=profile.age_verified, region=profile.region)  # fmt: skip
+
+
+def _generated() -> tuple[list[Event], dict[str, dict[str, int]]]:
+    """Events (every viewer's profile first, then views and purchases) and per creator the true counts."""
     rng = random.Random(20)
     events: list[Event] = []
     profiles: dict[str, ViewerProfile] = {}
@@ -69,22 +74,14 @@ def _generated() -> tuple[list[Event], dict[str, ViewerProfile], dict[str, dict[
                           order_id=f"o-{user}-{k}", category=category, seller_id="s1", quantity=1,
                           price=Decimal("20.00"), currency="USD", amount=Decimal("20.00"))
                 )  # fmt: skip
-    return events, profiles, truth
-
-
-def _profile_events(profiles: dict[str, ViewerProfile]) -> list[Event]:
-    return [
-        Event(f"profile-{user}", "viewer_profile", START, user) for user in sorted(profiles)
-    ]  # the fields travel through the profile port (a table here)
+    first = [_profile(f"profile-{user}", user, profile) for user, profile in sorted(profiles.items())]
+    return first + events, truth
 
 
 @cache
 def _projection() -> tuple[AudienceProjection, dict[str, dict[str, int]]]:
-    events, profiles, truth = _generated()
-    by_event = {f"profile-{user}": profile for user, profile in profiles.items()}
-    audience = AudienceProjection(_fest(), profile=lambda event: by_event.get(event.event_id))
-    for event in _profile_events(profiles):
-        audience.observe(event, Step(event.event_id, ()))
+    events, truth = _generated()
+    audience = AudienceProjection(_fest())
     engine = Engine(_fest())
     for event in events:
         step = engine.apply(event)
@@ -134,11 +131,9 @@ def test_a_mixed_audience_scores_the_product_of_its_shares() -> None:
     """Half of a creator's profiled audience in the target and a third of its buyers in the category: 1/6."""
     fest = _fest()
     profiles = {f"v{n}": ViewerProfile(region="US" if n < 6 else "FR", birth_date=_born(25)) for n in range(12)}
-    audience = AudienceProjection(
-        fest, profile=lambda event: profiles.get(event.user_id) if event.type == "viewer_profile" else None
-    )
-    for user in profiles:
-        audience.observe(Event(f"p-{user}", "viewer_profile", START, user), Step(f"p-{user}", ()))
+    audience = AudienceProjection(fest)
+    for user, profile in profiles.items():
+        audience.observe(_profile(f"p-{user}", user, profile), Step(f"p-{user}", ()))
         audience.observe(Event(f"w-{user}", "view", START, user, "c1", "s1", seconds=60), Step(f"w-{user}", ()))
     for n in range(6):
         purchase = Event(f"o{n}", "purchase", START, f"v{n}", "c1", order_id=f"o{n}",
@@ -179,9 +174,9 @@ def test_a_later_profile_replaces_the_earlier_one_and_unknown_ages_do_not_count(
         "p2": ViewerProfile(region="US", birth_date=_born(20)),
         "p3": ViewerProfile(region="US", age_verified=True),
     }
-    audience = AudienceProjection(fest, profile=lambda event: table.get(event.event_id))
+    audience = AudienceProjection(fest)
     for event_id, user in (("p1", "a"), ("p2", "a"), ("p3", "b")):
-        audience.observe(Event(event_id, "viewer_profile", START, user), Step(event_id, ()))
+        audience.observe(_profile(event_id, user, table[event_id]), Step(event_id, ()))
     for user in ("a", "b"):
         audience.observe(Event(f"w{user}", "view", START, user, "c1", "s1", seconds=5), Step(f"w{user}", ()))
     (only,) = audience.fit(FitQuery(region="US", age=AgeRange.parse("18-24"), min_sample=1)).creators
@@ -196,10 +191,10 @@ def test_property_state_export_round_trips(creators: list[str]) -> None:
     """A projection rebuilt from its exported state exports the same state and ranks the same."""
     fest = _fest()
     adult = ViewerProfile(region="US", birth_date=_born(30))
-    audience = AudienceProjection(fest, profile=lambda event: adult if event.type == "viewer_profile" else None)
+    audience = AudienceProjection(fest)
     for n, creator in enumerate(creators):
         user = f"u{n % 7}"
-        audience.observe(Event(f"p{n}", "viewer_profile", START, user), Step(f"p{n}", ()))
+        audience.observe(_profile(f"p{n}", user, adult), Step(f"p{n}", ()))
         audience.observe(Event(f"b{n}", "purchase", START, user, creator, order_id=f"o{n}", category="beauty"),
                          Step(f"b{n}", ()))  # fmt: skip
     again = AudienceProjection(fest)
@@ -222,3 +217,13 @@ def test_age_ranges_parse() -> None:
     assert str(AgeRange(55, None)) == "55+"
     with pytest.raises(ValueError, match="name a target"):
         FitQuery()
+
+
+def test_the_profile_port_can_be_given() -> None:
+    """A backend whose profiles come from elsewhere passes its own reader (the port) instead of profile_of."""
+    known = {"a": ViewerProfile(region="JP", birth_date=_born(22))}
+    audience = AudienceProjection(_fest(), profile=lambda e: known.get(e.user_id) if e.type == "check_in" else None)
+    audience.observe(Event("k", "check_in", START, "a"), Step("k", ()))
+    audience.observe(Event("w", "view", START, "a", "c1", "s1", seconds=5), Step("w", ()))
+    (only,) = audience.fit(FitQuery(region="JP", age=AgeRange.parse("18-24"), min_sample=1)).creators
+    assert (only.creator_id, only.matching, only.fit) == ("c1", 1, 1.0)

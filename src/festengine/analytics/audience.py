@@ -69,25 +69,14 @@ class ViewerProfile:
 
 
 def profile_of(event: Event) -> ViewerProfile | None:
-    """The profile a ``viewer_profile`` event carries (``None`` for other events).
+    """The profile a ``viewer_profile`` event carries (``None`` for other events): the default port.
 
-    Reads the event's ``region``, ``birth_date`` (a ``date`` or ``YYYY-MM-DD``) and ``age_verified``.
+    A later profile replaces the earlier one whole, as in the engine: a field it leaves out is no
+    longer known.
     """
     if event.type != "viewer_profile":
         return None
-    region = getattr(event, "region", None)
-    born = getattr(event, "birth_date", None)
-    if isinstance(born, str):
-        try:
-            born = date.fromisoformat(born)
-        except ValueError:
-            born = None
-    verified = getattr(event, "age_verified", None)
-    return ViewerProfile(
-        region=str(region) if region else None,
-        birth_date=born if isinstance(born, date) else None,
-        age_verified=bool(verified) if verified is not None else None,
-    )
+    return ViewerProfile(region=event.region, birth_date=event.birth_date, age_verified=event.age_verified)
 
 
 @attrs.frozen(slots=True)
