@@ -261,3 +261,37 @@ def test_the_dashboard_is_summarized_again_no_sooner_than_its_cost_allows(tmp_pa
         assert service.dashboard() is first  # at 3
         assert service.dashboard() is first  # at 4
         assert service.dashboard()["events"] == store.position  # at 5
+
+
+def _age(born: Any, day: Any) -> int:
+    return int(day.year - born.year - ((day.month, day.day) < (born.month, born.day)))
+
+
+def test_creator_fit_on_a_simulated_fest_agrees_with_the_engines_profiles(tmp_path: Path) -> None:
+    """A simulated fest (profiles first, then the fest) through the store: each creator's profiled and
+    matching viewers are those a direct count over the logged events and the engine's own record of
+    each viewer's profile gives."""
+    from festengine.analytics.audience import AgeRange, FitQuery
+    from festengine.sim import simulate_events
+
+    fest = pack_fest()
+    events = list(simulate_events(fest, viewers=400, creators=4, days=3, seed=5))
+    first_day = fest.calendar.local_date(0)
+    with FestStore.open(tmp_path / "s.db", fest, **FAST) as store:
+        store.apply_batch(events)
+        ranking = store.analytics.audience.fit(FitQuery(region="US", age=AgeRange.parse("18-34"), min_sample=1))
+        audience: dict[str, set[str]] = {}
+        for _position, event in store.logged_events():
+            if event.creator_id and event.type != "viewer_profile":
+                audience.setdefault(event.creator_id, set()).add(event.user_id)
+        expected = {}
+        for creator, viewers in audience.items():
+            profiles = [store.engine.viewer_profile(user) for user in viewers]
+            known = [p for p in profiles if p is not None and p.region is not None and p.birth_date is not None]
+            matching = sum(1 for p in known if p.region == "US" and 18 <= _age(p.birth_date, first_day) <= 34)
+            expected[creator] = (len(viewers), len(known), matching)
+    assert len(ranking.creators) == len(audience) >= 2
+    assert {c.creator_id: (c.audience, c.profiled, c.matching) for c in ranking.creators} == expected
+    assert any(c.matching for c in ranking.creators)
+    fits = [c.fit for c in ranking.creators]
+    assert fits == sorted(fits, reverse=True)
