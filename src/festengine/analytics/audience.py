@@ -199,8 +199,11 @@ class AudienceProjection:
 
     def observe(self, event: Event, step: Step) -> None:
         """Fold one applied event and its step (ignored unless the step was accepted)."""
-        if not step.accepted:
-            return
+        if step.accepted:
+            self.fold(event, step)
+
+    def fold(self, event: Event, step: Step) -> None:
+        """Fold one event whose step the caller knows was accepted."""
         profile = self._profile(event)
         if profile is not None:
             age = None if profile.birth_date is None else _age_on(profile.birth_date, self._first_day)

@@ -178,8 +178,11 @@ class DashboardProjection:
 
     def observe(self, event: Event, step: Step) -> None:
         """Fold one applied event and its step (ignored unless the step was accepted)."""
-        if not step.accepted:
-            return
+        if step.accepted:
+            self.fold(event, step)
+
+    def fold(self, event: Event, step: Step) -> None:
+        """Fold one event whose step the caller knows was accepted."""
         ts = event.occurred_at.timestamp()
         hour = self._clock.hour_of(ts)
         handler = self._handlers.get(event.type)

@@ -44,8 +44,8 @@ class LiveAnalytics:
     def observe(self, event: Event, step: Step) -> None:
         """Fold one applied event and its step (unaccepted steps change nothing)."""
         if step.accepted:
-            self.dashboard.observe(event, step)
-            self.audience.observe(event, step)
+            self.dashboard.fold(event, step)
+            self.audience.fold(event, step)
 
     def upgrade(self, fest: Fest) -> None:
         """Fold the next steps by a changed pack's rules (call where the engine moves to it, also on replay)."""

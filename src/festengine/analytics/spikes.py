@@ -100,7 +100,8 @@ class SpikeDetector:
         if history is None:
             history = self._history[(scope_id, metric)] = deque(maxlen=settings.window)
         spike = None
-        if len(history) >= settings.min_history:
+        # below the smallest value worth a spike, the baseline need not be computed (most hours)
+        if len(history) >= settings.min_history and value >= settings.value_floor(metric):
             spike = self._judge(scope_id, metric, hour, label, value, list(history))
         history.append(value)
         return spike
