@@ -341,3 +341,56 @@ def test_the_full_parser_does_not_use_pydantics_json_reader(monkeypatch: pytest.
     with pytest.raises(EventParseError, match="user_id: is given more than once"):
         slow(text)
     assert slow(json.dumps(wire("like", user_id=" u1 "))).user_id == "u1"
+
+
+# --------------------------------------------------------------------------- viewer profiles
+
+
+@pytest.mark.parametrize(
+    ("value", "code", "message"),
+    [
+        ("2001-02-30", "invalid", '"2001-02-30" is not a day of the calendar'),
+        ("2001-13-01", "invalid", '"2001-13-01" is not a day of the calendar'),
+        ("15.07.2001", "invalid", 'must be a date written YYYY-MM-DD such as "2001-07-15", not "15.07.2001"'),
+        ("2001-7-15", "invalid", "must be a date written YYYY-MM-DD"),
+        ("2001-07-15T00:00:00Z", "invalid", "must be a date written YYYY-MM-DD"),
+        ("1899-12-31", "out_of_range", 'must be from 1900-01-01 to 2099-12-31, not "1899-12-31"'),
+        ("2100-01-01", "out_of_range", "must be from 1900-01-01 to 2099-12-31"),
+        (20010715, "wrong_type", 'a date such as "2001-07-15" is needed, but a whole number (20010715) was given'),
+    ],
+)
+def test_a_birth_date_is_a_real_day_written_yyyy_mm_dd(value: object, code: str, message: str) -> None:
+    """``birth_date`` is ``YYYY-MM-DD``, a day that exists, from 1900-01-01 to 2099-12-31; anything else is
+    refused by every parser, with the problem named."""
+    (problem,) = refused(wire("viewer_profile", birth_date=value))
+    assert (problem.field, problem.code) == ("birth_date", code)
+    assert message in problem.message
+    assert accepted(wire("viewer_profile", birth_date="2001-07-15")).birth_date == datetime(2001, 7, 15).date()  # noqa: DTZ001 - a day
+
+
+@pytest.mark.parametrize(
+    ("value", "code", "message"),
+    [
+        ("XX", "invalid", '"XX" is not an ISO 3166-1 alpha-2 code'),
+        ("UK", "invalid", '"UK" is not an ISO 3166-1 alpha-2 code'),
+        ("us", "invalid", 'must be two capital letters (ISO 3166-1 alpha-2) such as "DE", not "us"'),
+        ("USA", "invalid", "must be two capital letters"),
+        (49, "wrong_type", 'a region code such as "DE" is needed, but a whole number (49) was given'),
+    ],
+)
+def test_a_region_is_an_iso_3166_alpha_2_code(value: object, code: str, message: str) -> None:
+    """``region`` is an officially assigned ISO 3166-1 alpha-2 code; other codes are refused by every parser."""
+    (problem,) = refused(wire("viewer_profile", region=value))
+    assert (problem.field, problem.code) == ("region", code)
+    assert message in problem.message
+    assert accepted(wire("viewer_profile", region="GB")).region == "GB"
+
+
+def test_age_verified_is_a_boolean_and_profile_fields_belong_to_profiles_only() -> None:
+    """``age_verified`` is ``true`` or ``false``; the profile's fields are refused on other types."""
+    (problem,) = refused(wire("viewer_profile", age_verified="yes"))
+    assert (problem.field, problem.code) == ("age_verified", "wrong_type")
+    (problem,) = refused(wire("like", region="DE"))
+    assert (problem.field, problem.code) == ("region", "not_for_type")
+    assert problem.message == "is not a field of a like event"
+    assert accepted(wire("viewer_profile")).birth_date is None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -39,6 +39,7 @@ MINIMAL: dict[str, dict[str, Any]] = {
     "delivery": {"order_id": "o1"},
     "check_in": {},
     "claim": {"mission_id": "m1"},
+    "viewer_profile": {},
 }
 
 #: The same with every optional field written.
@@ -60,6 +61,7 @@ FULL: dict[str, dict[str, Any]] = {
     },
     "refund": {"order_id": "o1", "amount": "5.00", "currency": "USD"},
     "check_in": {"creator_id": "c1", "stream_id": "s1"},
+    "viewer_profile": {"birth_date": "2001-07-15", "age_verified": True, "region": "DE"},
 }  # fmt: skip
 
 
@@ -94,7 +96,12 @@ def test_every_type_parses_from_a_mapping_and_from_json(kind: str, table: dict[s
     assert from_mapping.occurred_at == WHEN
     for name, value in table[kind].items():
         got = getattr(from_mapping, name)
-        assert got == (Decimal(value) if name in {"price", "discount", "tax", "shipping", "amount"} else value)
+        expected = value
+        if name in {"price", "discount", "tax", "shipping", "amount"}:
+            expected = Decimal(value)
+        elif name == "birth_date":
+            expected = date.fromisoformat(value)
+        assert got == expected
 
 
 def test_a_mapping_that_is_not_a_dict_parses_like_a_dict() -> None:
@@ -207,6 +214,9 @@ PLAIN: dict[str, st.SearchStrategy[Any]] = {
     "text": st.text(max_size=40),
     **dict.fromkeys(["price", "discount", "tax", "shipping", "amount", "credits"], plain_money()),
     "currency": st.sampled_from(["USD", "EUR", "JPY"]),
+    "birth_date": st.dates(min_value=date(1900, 1, 1), max_value=date(2099, 12, 31)).map(date.isoformat),
+    "age_verified": st.booleans(),
+    "region": st.sampled_from(["US", "DE", "KR", "JP", "BR"]),
 }  # fmt: skip
 
 

@@ -101,6 +101,33 @@ def test_installed_wheel_loads_the_bundled_pack_by_name(wheel: zipfile.ZipFile, 
     assert result.stdout == f"community_fest_2026 {schema_size} my_fest\n"
 
 
+def test_wheel_carries_the_dashboard_page_and_serves_it_from_the_package(
+    wheel: zipfile.ZipFile, tmp_path: Path
+) -> None:
+    """The live dashboard's page and script are package data: in the wheel byte for byte, read by the
+    service from the installed package, and they load nothing from outside (no http(s) URL, no CDN)."""
+    static = ROOT / "src" / "festengine" / "store" / "static"
+    for name in ("dashboard.html", "dashboard.js"):
+        shipped = wheel.read(f"festengine/store/static/{name}")
+        assert shipped == (static / name).read_bytes()
+        assert b"http://" not in shipped
+        assert b"https://" not in shipped
+    site = tmp_path / "site"
+    wheel.extractall(site)
+    script = textwrap.dedent(f"""
+        import festengine.store.http as http
+        assert http.__file__.startswith({str(site)!r}), http.__file__
+        page, code = http._static("dashboard.html"), http._static("dashboard.js")
+        print('src="/dashboard/live/dashboard.js"' in page, 'fetch("/dashboard"' in code)
+    """)
+    env = {**os.environ, "PYTHONPATH": str(site)}
+    result = subprocess.run(  # noqa: S603 - this interpreter, our own script
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False, env=env, cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "True True\n"
+
+
 def test_import_works_without_hypothesis() -> None:
     """Without hypothesis installed, festengine and festengine.testing import and load; only strategies need it."""
     script = textwrap.dedent("""

@@ -57,6 +57,7 @@ EVENT_FIELDS: Final[dict[str, dict[str, FieldKind]]] = {
     "delivery": {"order_id": FieldKind.TEXT},
     "check_in": dict(_STREAM),
     "claim": {"mission_id": FieldKind.TEXT},
+    "viewer_profile": {"region": FieldKind.TEXT},
 }
 
 EVENT_TYPES: Final[tuple[str, ...]] = tuple(EVENT_FIELDS)

@@ -25,8 +25,16 @@ from typing import Annotated, ClassVar, Final, TypeAlias, get_args
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
+from festengine._codes import REGION_PATTERN
 from festengine._vocab import EVENT_TYPES
-from festengine._wire_values import CURRENCY_PATTERN, ID_MAX, PLAIN_MONEY_PATTERN, STAMP_PATTERN, TEXT_MAX
+from festengine._wire_values import (
+    CURRENCY_PATTERN,
+    DATE_PATTERN,
+    ID_MAX,
+    PLAIN_MONEY_PATTERN,
+    STAMP_PATTERN,
+    TEXT_MAX,
+)
 
 __all__ = [
     "COMMON",
@@ -68,6 +76,10 @@ Stamp: TypeAlias = Annotated[str, _anchored(STAMP_PATTERN)]
 #: Plain money, ``"12.99"``: a decimal string with at most 12 digits before the point and 6 after.
 Money: TypeAlias = Annotated[str, _anchored(PLAIN_MONEY_PATTERN)]
 Currency: TypeAlias = Annotated[str, _anchored(CURRENCY_PATTERN)]
+#: ``YYYY-MM-DD`` (events.py checks the day exists and the range).
+Day: TypeAlias = Annotated[str, _anchored(DATE_PATTERN)]
+#: Two capital letters (events.py checks the code is ISO 3166-1 alpha-2).
+Region: TypeAlias = Annotated[str, _anchored(REGION_PATTERN)]
 Text: TypeAlias = Annotated[str, Meta(max_length=TEXT_MAX)]
 Seconds: TypeAlias = Annotated[int, _whole(*WHOLE_LIMITS["seconds"])]
 Count: TypeAlias = Annotated[int, _whole(*WHOLE_LIMITS["count"])]
@@ -203,6 +215,14 @@ class Claim(WireEvent, tag="claim"):
     mission_id: Id
 
 
+class ViewerProfile(WireEvent, tag="viewer_profile"):
+    """What the platform knows about a viewer; each field may be left out (then it is not known)."""
+
+    birth_date: Day | UnsetType = UNSET
+    age_verified: bool | UnsetType = UNSET
+    region: Region | UnsetType = UNSET
+
+
 #: Any event of the wire format: the struct of its type.
 AnyWireEvent: TypeAlias = (
     StreamStarted
@@ -221,6 +241,7 @@ AnyWireEvent: TypeAlias = (
     | Delivery
     | CheckIn
     | Claim
+    | ViewerProfile
 )
 #: Each type's struct, by its ``type``.
 STRUCTS: Final[dict[str, type[WireEvent]]] = {

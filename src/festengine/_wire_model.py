@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Callable, Mapping
+from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Final
 
@@ -27,7 +28,7 @@ __all__ = ["MAX_TEXT", "WIRE_FIELDS", "Wire", "parse_full"]
 
 #: The longest JSON text of one event, in characters (str) or bytes: far above any valid event.
 MAX_TEXT: Final = 1 << 20
-#: The most keys an event object may have (written, repeats included): the wire format has 26 fields.
+#: The most keys an event object may have (written, repeats included): the wire format has 29 fields.
 MAX_KEYS: Final = 64
 #: The longest key a problem names whole; longer ones are shortened.
 _KEY_SHOWN: Final = 40
@@ -103,6 +104,10 @@ class Wire(BaseModel):
     mission_id: Id = None
     promotion_id: Id = None
     credits: Money = None
+
+    birth_date: Annotated[date | None, _field(values.read_date)] = None
+    age_verified: Annotated[bool | None, _field(values.read_bool)] = None
+    region: Annotated[str | None, _field(values.read_region)] = None
 
 
 WIRE_FIELDS: Final = frozenset(Wire.model_fields)

@@ -13,14 +13,17 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Final
 
+from festengine._codes import REGION_PATTERN, is_region
 from festengine.limits import EARLIEST_TIME, LATEST_TIME, MAX_AMOUNT, MAX_DECIMALS
 
 __all__ = [
     "CURRENCY_PATTERN",
+    "DATE_PATTERN",
+    "FIRST_BIRTH_DATE",
     "ID_MAX",
     "MONEY_TEXT",
     "PLAIN_MONEY_PATTERN",
@@ -28,14 +31,18 @@ __all__ = [
     "STAMP_PATTERN",
     "TEXT_MAX",
     "Invalid",
+    "date_of",
     "is_unicode",
     "read_bool",
     "read_currency",
+    "read_date",
     "read_id",
     "read_money",
+    "read_region",
     "read_text",
     "read_time",
     "reader_of_whole",
+    "region_of",
     "to_utc",
 ]
 
@@ -62,6 +69,12 @@ STAMP_PATTERN: Final = (
 STAMP: Final = re.compile(STAMP_PATTERN).fullmatch
 #: An ISO 4217 currency code.
 CURRENCY_PATTERN: Final = r"[A-Z]{3}"
+#: A day of the calendar: ``YYYY-MM-DD`` (a birth date).
+DATE_PATTERN: Final = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+_DATE_TEXT: Final = re.compile(DATE_PATTERN).fullmatch
+_REGION_TEXT: Final = re.compile(REGION_PATTERN).fullmatch
+#: The earliest birth date an event may carry; the latest is the day before LATEST_TIME.
+FIRST_BIRTH_DATE: Final = date(1900, 1, 1)
 #: The shapes of a time without its offset or without its seconds, to say what is missing.
 _NO_ZONE: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?").fullmatch
 _NO_SECONDS: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}(?:[Zz]|[+-][0-9:]{2,5})?").fullmatch
@@ -286,3 +299,51 @@ def read_currency(value: object) -> str | None:
     if _CURRENCY_TEXT(value) is None:
         raise Invalid(INVALID, f'must be three capital letters (ISO 4217) such as "USD", not {show(value)}')
     return str(value)
+
+
+def read_date(value: object) -> date | None:
+    """A day of the calendar written ``YYYY-MM-DD`` (or a ``date`` from a Python mapping), from
+    FIRST_BIRTH_DATE up to the day before LATEST_TIME."""
+    if value is None:
+        return None
+    if isinstance(value, date) and not isinstance(value, datetime):
+        day = value
+    elif not isinstance(value, str):
+        raise Invalid(WRONG_TYPE, f'a date such as "2001-07-15" is needed, but {kind_of(value)} was given')
+    elif _DATE_TEXT(value) is None:
+        raise Invalid(INVALID, f'must be a date written YYYY-MM-DD such as "2001-07-15", not {show(value)}')
+    else:
+        try:
+            day = date.fromisoformat(value)
+        except ValueError:  # February 30th, month 13
+            raise Invalid(INVALID, f"{show(value)} is not a day of the calendar") from None
+    if not FIRST_BIRTH_DATE <= day < LATEST_TIME.date():
+        raise Invalid(OUT_OF_RANGE, f"must be from {FIRST_BIRTH_DATE} to 2099-12-31, not {show(str(day))}")
+    return day
+
+
+def date_of(text: str) -> date | None:
+    """A date that matches DATE_PATTERN as read_date reads it; ``None`` if read_date refuses it."""
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        return None
+    return day if FIRST_BIRTH_DATE <= day < LATEST_TIME.date() else None
+
+
+def read_region(value: object) -> str | None:
+    """An ISO 3166-1 alpha-2 code: two capital letters naming a country or territory (``"DE"``)."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise Invalid(WRONG_TYPE, f'a region code such as "DE" is needed, but {kind_of(value)} was given')
+    if _REGION_TEXT(value) is None:
+        raise Invalid(INVALID, f'must be two capital letters (ISO 3166-1 alpha-2) such as "DE", not {show(value)}')
+    if not is_region(value):
+        raise Invalid(INVALID, f"{show(value)} is not an ISO 3166-1 alpha-2 code")
+    return str(value)
+
+
+def region_of(text: str) -> str | None:
+    """A region code that matches REGION_PATTERN as read_region reads it; ``None`` if it refuses it."""
+    return text if is_region(text) else None

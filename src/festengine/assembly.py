@@ -3,7 +3,8 @@
 The core (:mod:`festengine.engine.core`) runs whatever components it is given and knows no
 mechanic; this module is the one place that knows them all and how they are wired:
 
-* ``gifts`` (gift streaks), ``profiles`` (badges and points), ``economy`` (money), ``social``
+* ``eligibility`` (viewer profiles, and the gate that refuses actions of viewers who may not take part),
+  ``gifts`` (gift streaks), ``profiles`` (badges and points), ``economy`` (money), ``social``
   (Fan Clubs, journeys, community goals, scoring, leaderboards, promotions) and ``missions``,
   in that order (a handler of an earlier component runs first for the same event);
 * the ports one component needs from another, handed over here as constructor arguments: missions
@@ -28,6 +29,7 @@ from festengine.economy.ledger import JournalEntry, Ledger
 from festengine.economy.money import Money
 from festengine.economy.upgrade import EconomyUpgrade
 from festengine.engine.core import DEFAULT_MAX_BYTES, EngineCore, Step, restoring
+from festengine.engine.eligibility import Eligibility, ViewerProfile
 from festengine.engine.gifts import GiftStreaks
 from festengine.engine.missions import Missions, MissionStatus
 from festengine.engine.missions.upgrade import MissionsUpgrade
@@ -78,13 +80,14 @@ class Engine(EngineCore):
         self, fest: Fest, *, leave_out: Collection[type[Outcome]] = (), journal: JournalSink | None = None
     ) -> None:
         self._journal = journal
+        self._eligibility = Eligibility(fest)
         self._gifts = GiftStreaks(fest)
         self._profiles = Profiles(fest)
         self._economy = Economy(fest, journal=journal)
         self._social = Social(fest, badges=self._profiles, funds=self._economy)
         facts = _ViewerFacts(self._profiles, self._social)
         self._missions = Missions(fest, facts=facts, level_changed=LevelChanged)
-        parts = (self._gifts, self._profiles, self._economy, self._social, self._missions)
+        parts = (self._eligibility, self._gifts, self._profiles, self._economy, self._social, self._missions)
         super().__init__(fest, parts, leave_out=leave_out)
 
     @classmethod
@@ -158,6 +161,10 @@ class Engine(EngineCore):
     def points(self, user_id: str) -> int:
         """A viewer's fest points."""
         return self._profiles.points(user_id)
+
+    def viewer_profile(self, user_id: str) -> ViewerProfile | None:
+        """A viewer's latest ``viewer_profile`` (birth date, age verified, region), or ``None`` if none came."""
+        return self._eligibility.profile(user_id)
 
     # ------------------------------------------------------------------ queries: money
 

@@ -1,5 +1,5 @@
 """The ``festengine`` command: init, validate, schema, explain, replay and simulate fest packs;
-ingest, serve and back up durable stores.
+ingest, serve and back up durable stores; read their analytics (creators fit, streams best).
 
 Exit codes: 0 success; 1 the input is invalid (problems, malformed event lines, rejected events with
 ``--strict``); 2 the command line itself is wrong (argparse's convention).
@@ -363,6 +363,94 @@ def _cmd_backup(args: argparse.Namespace, out: IO[str]) -> int:
     return 0
 
 
+def _age_range(text: str) -> Any:
+    """An argparse type: an age range such as ``18-34`` or ``55+``."""
+    from festengine.analytics.audience import AgeRange
+
+    try:
+        return AgeRange.parse(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _cmd_creators_fit(args: argparse.Namespace, out: IO[str]) -> int:
+    from festengine.analytics.audience import FitQuery
+    from festengine.catalog.loader import load_fest
+    from festengine.store import FestStore
+
+    if args.region is None and args.age is None and args.category is None:
+        sys.stderr.write(f"{args.usage}festengine creators fit: error: name --region, --age and/or --category\n")
+        return 2
+    query = FitQuery(region=args.region, age=args.age, category=args.category, min_sample=args.min_sample)
+    with FestStore.open(args.db, load_fest(args.pack), read_only=True) as store:
+        ranking = store.analytics.audience.fit(query)
+    if args.json:
+        out.write(json.dumps(ranking.to_dict(), indent=2) + "\n")
+        return 0
+    out.write("rank  creator                 fit       match  profiled  buyers  in category\n")
+    for c in ranking.creators:
+        share = "" if c.category_share is None else f"{c.category_buyers} ({c.category_share:.0%})"
+        match = "" if c.audience_match is None else f"{c.audience_match:.0%}"
+        out.write(
+            f"{c.rank:>4}  {c.creator_id:<22}  {c.fit:<8.4f}  {match:>5}  {c.profiled:>8}  {c.buyers:>6}  {share}\n"
+        )
+    if ranking.too_few:
+        out.write(
+            f"not ranked (fewer than {query.min_sample} profiled viewers or buyers): {', '.join(ranking.too_few)}\n"
+        )
+    return 0
+
+
+def _cmd_streams_best(args: argparse.Namespace, out: IO[str]) -> int:
+    from festengine.analytics.repurpose import best_streams
+    from festengine.catalog.loader import load_fest
+    from festengine.store import FestStore
+
+    with FestStore.open(args.db, load_fest(args.pack), read_only=True) as store:
+        dashboard = store.analytics.dashboard.current()
+    listed = best_streams(dashboard, by=args.by, limit=args.limit, min_views=args.min_views)
+    if args.json:
+        out.write(json.dumps([s.to_dict() for s in listed], indent=2) + "\n")
+        return 0
+    out.write(f"rank  stream                  creator         {args.by:>16}   views  orders  GMV\n")
+    for s in listed:
+        out.write(f"{s.rank:>4}  {s.stream_id:<22}  {s.creator_id or '':<14}  {s.value!s:>16}  {s.views:>6}  "
+                  f"{s.orders:>6}  {s.gmv} {dashboard.currency}\n")  # fmt: skip
+    if not listed:
+        out.write(f"no stream has {args.min_views:,} views or more\n")
+    return 0
+
+
+def _add_dashboard_commands(commands: Any) -> None:
+    """``creators fit`` and ``streams best``: the store's analytics, read while it serves."""
+    from festengine.analytics.repurpose import MEASURES
+
+    creators = commands.add_parser("creators", help="creators' audiences in a store (creators fit)")
+    creator_commands = creators.add_subparsers(dest="creators_command", required=True, metavar="COMMAND")
+    fit = creator_commands.add_parser("fit", help="rank creators by how well their audience matches a target")
+    fit.add_argument("pack", metavar="PACK")
+    fit.add_argument("--db", required=True, metavar="FILE", help="the store (SQLite), opened read-only")
+    fit.add_argument("--region", help="the viewers' region, as viewer_profile events give it (e.g. US)")
+    fit.add_argument("--age", type=_age_range, help="an age range: 18-34 or 55+")
+    fit.add_argument("--category", help="a product category the creator's buyers bought")
+    fit.add_argument("--min-sample", type=_at_least(1), default=5, metavar="N",
+                     help="rank only creators with N profiled viewers (and N buyers for --category); 5")  # fmt: skip
+    fit.add_argument("--json", action="store_true", help="print the ranking as JSON")
+    fit.set_defaults(run=_cmd_creators_fit, usage=fit.format_usage())
+
+    streams = commands.add_parser("streams", help="streams in a store (streams best: the ones to repurpose)")
+    stream_commands = streams.add_subparsers(dest="streams_command", required=True, metavar="COMMAND")
+    best = stream_commands.add_parser("best", help="the streams that did best, to repurpose after the fest")
+    best.add_argument("pack", metavar="PACK")
+    best.add_argument("--db", required=True, metavar="FILE", help="the store (SQLite), opened read-only")
+    best.add_argument("--by", choices=MEASURES, default="gpm", help="the measure (gpm)")
+    best.add_argument("--limit", type=_at_least(1), default=10, metavar="N", help="how many streams (10)")
+    best.add_argument("--min-views", type=_at_least(0), default=100, metavar="N",
+                      help="list only streams with N views or more (100)")  # fmt: skip
+    best.add_argument("--json", action="store_true", help="print the list as JSON")
+    best.set_defaults(run=_cmd_streams_best)
+
+
 def _add_store_commands(commands: Any) -> None:
     """``ingest``, ``serve`` and ``backup``: the durable store's commands."""
     ingest = commands.add_parser(
@@ -454,6 +542,7 @@ def _parser() -> argparse.ArgumentParser:
     simulate.set_defaults(run=_cmd_simulate, usage=simulate.format_usage())
 
     _add_store_commands(commands)
+    _add_dashboard_commands(commands)
 
     test = commands.add_parser("test", help="run YAML scenario files (given these events, expect these outcomes)")
     test.add_argument("scenarios", nargs="+", metavar="SCENARIO.yaml")

@@ -18,7 +18,7 @@ import json
 import os
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, BinaryIO, Final, NamedTuple
@@ -40,7 +40,7 @@ from festengine._wire_format import (
     purchase_amount,
 )
 from festengine._wire_model import MAX_TEXT, WIRE_FIELDS, parse_full
-from festengine._wire_values import is_unicode, to_utc
+from festengine._wire_values import date_of, is_unicode, region_of, to_utc
 from festengine.errors import EventParseError, EventProblem
 from festengine.limits import EARLIEST_TIME, LATEST_TIME
 
@@ -60,6 +60,8 @@ class Event:
     ``credits`` is the part of a purchase's ``amount`` paid with the viewer's shopping credit.
     ``coins`` is filled in by the engine for gifts: the coins this event adds once gift streaks are
     counted on their delta.
+    ``birth_date``, ``age_verified`` and ``region`` (ISO 3166-1 alpha-2) are a ``viewer_profile``'s: what the
+    platform knows about the viewer, for the fest's eligibility rules.
     """
 
     event_id: str
@@ -88,6 +90,9 @@ class Event:
     amount: Decimal | None = None
     mission_id: str | None = None
     promotion_id: str | None = None
+    birth_date: date | None = None
+    age_verified: bool | None = None
+    region: str | None = None
     coins: int | None = None
     credits: Decimal | None = None
 
@@ -157,6 +162,8 @@ _READ: Final[dict[str, Callable[[Any], Any]]] = {
     "order_id": _unique_id,
     "occurred_at": _moment,
     "text": _text,
+    "birth_date": date_of,
+    "region": region_of,
     **dict.fromkeys(("price", "discount", "tax", "shipping", "amount", "credits"), Decimal),
 }
 #: The ids that events share (through _IDS), and the fields taken as decoded.
@@ -164,7 +171,9 @@ _SHARED: Final = frozenset(
     {"user_id", "creator_id", "stream_id", "gift_id", "channel", "product_id", "category", "seller_id"}
     | {"mission_id", "promotion_id"}
 )
-_AS_DECODED: Final = frozenset({"seconds", "count", "repeat_count", "quantity", "repeat_end", "currency"})
+_AS_DECODED: Final = frozenset(
+    {"seconds", "count", "repeat_count", "quantity", "repeat_end", "currency", "age_verified"}
+)
 assert {*_READ, *_SHARED, *_AS_DECODED, "type"} == WIRE_FIELDS  # noqa: S101 - a module invariant: every field is read
 
 
@@ -320,6 +329,8 @@ def event_to_dict(event: Event) -> dict[str, Any]:
             continue
         if isinstance(value, datetime):
             value = value.isoformat().replace("+00:00", "Z")
+        elif isinstance(value, date):
+            value = value.isoformat()
         elif isinstance(value, Decimal):
             value = str(value)
         out[field.name] = value

@@ -230,6 +230,8 @@ def _rewrite(data: bytes, change: Callable[[dict[str, Any]], object]) -> bytes:
     return SNAPSHOT_MAGIC + zlib.compress(json.dumps(state).encode())
 
 
+_NEXT = SNAPSHOT_VERSION + 1
+_OLD = SNAPSHOT_VERSION - 1
 CORRUPTIONS: list[tuple[str, Callable[[bytes], Any], str]] = [
     ("empty", lambda d: b"", "not a festengine snapshot"),
     ("not bytes", lambda d: d.decode("latin-1"), "not a festengine snapshot"),
@@ -239,8 +241,8 @@ CORRUPTIONS: list[tuple[str, Callable[[bytes], Any], str]] = [
     ("flipped byte", lambda d: d[:-3] + bytes([d[-3] ^ 0xFF]) + d[-2:], "the snapshot is corrupt"),
     ("not JSON", lambda d: SNAPSHOT_MAGIC + zlib.compress(b"{nope"), "the snapshot is corrupt"),
     ("not an object", lambda d: SNAPSHOT_MAGIC + zlib.compress(b"[1, 2]"), "version None is not supported"),
-    ("future version", lambda d: _rewrite(d, lambda s: s.update(version=6)), "version 6 is not supported"),
-    ("older version", lambda d: _rewrite(d, lambda s: s.update(version=4)), "version 4 is not supported"),
+    ("future version", lambda d: _rewrite(d, lambda s: s.update(version=_NEXT)), f"version {_NEXT} is not supported"),
+    ("older version", lambda d: _rewrite(d, lambda s: s.update(version=_OLD)), f"version {_OLD} is not supported"),
     ("no clock", lambda d: _rewrite(d, lambda s: s.pop("clock")), "the snapshot is corrupt"),
     ("no component", lambda d: _rewrite(d, lambda s: s["components"].pop("missions")), "the snapshot is corrupt"),
     ("timers mangled", lambda d: _rewrite(d, lambda s: s.update(timers=[[1]])), "the snapshot is corrupt"),

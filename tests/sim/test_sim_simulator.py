@@ -73,11 +73,13 @@ def test_days_limits_the_simulation_to_the_first_fest_days(fest: Fest) -> None:
 
 
 def test_every_event_type_occurs_on_the_bundled_pack(pack_events: list[Event]) -> None:
-    """Streams, views, engagement, gifts, Fan Club joins, shopping with deliveries and refunds, check-ins, claims."""
+    """Streams, views, engagement, gifts, Fan Club joins, shopping with deliveries and refunds, check-ins, claims,
+    profiles."""
     kinds = Counter(e.type for e in pack_events)
     assert set(kinds) == {
         "stream_started", "stream_ended", "view", "like", "comment", "share", "follow", "gift", "fan_club_join",
         "link_click", "product_view", "purchase", "delivery", "refund", "check_in", "claim",
+        "viewer_profile",
     }  # fmt: skip
     assert kinds["gift"] > kinds["purchase"] > 0
 
@@ -196,3 +198,33 @@ def test_memory_does_not_grow_with_the_stream(fest: Fest) -> None:
 def test_impossible_sizes_are_refused(fest: Fest, viewers: int, creators: int, days: int | None) -> None:
     with pytest.raises(SimulationError):
         simulate_events(fest, viewers=viewers, creators=creators, days=days, seed=1)
+
+
+def test_profiles_come_first_with_a_seeded_share_of_minors_and_of_viewers_without_one(pack: Fest) -> None:
+    """Every viewer but a few has a profile at the fest's start, before any other event; some are under 18;
+    the rest of the simulation is the same whatever the profile shares are."""
+    from datetime import date
+
+    from festengine.sim import ProfileRates, SimRates
+
+    events = list(simulate_events(pack, viewers=1_000, creators=6, days=1, seed=3))
+    profiles = [e for e in events if e.type == "viewer_profile"]
+    assert events[: len(profiles)] == profiles
+    assert all(e.occurred_at == pack.starts_at for e in profiles)
+    assert 950 <= len(profiles) < 1_000
+    start = pack.starts_at.date()
+
+    def age(born: date | None) -> int:
+        assert born is not None
+        return start.year - born.year - ((start.month, start.day) < (born.month, born.day))
+
+    minors = [e for e in profiles if age(e.birth_date) < 18]
+    assert 40 <= len(minors) <= 130
+    assert all(age(e.birth_date) >= 13 for e in profiles)
+    assert not any(e.age_verified for e in minors)
+    none = SimRates(profiles=ProfileRates(under_18=0, no_profile=0))
+    others = list(simulate_events(pack, viewers=1_000, creators=6, days=1, seed=3, rates=none))
+    assert [e.type for e in others[1_000:]] == [e.type for e in events[len(profiles) :]]
+    assert all(age(e.birth_date) >= 18 for e in others[:1_000])
+    with pytest.raises(ValueError, match=r"ProfileRates.under_18 is a share from 0 to 1, not 1.5"):
+        ProfileRates(under_18=1.5)

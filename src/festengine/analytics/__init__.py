@@ -12,6 +12,11 @@
 Across several simulated runs, :class:`SeedRanges` gives the headline figures as ranges
 (:mod:`festengine.analytics.ranges`).
 
+A running fest's store keeps :class:`LiveAnalytics` (:mod:`festengine.analytics.live`): the dashboard
+projection and the creators' audiences (:mod:`festengine.analytics.audience`, creator fit), stored
+with its snapshots; :func:`best_streams` lists the streams to repurpose
+(:mod:`festengine.analytics.repurpose`).
+
 Only accepted steps count; nothing reads the clock; a replay gives the same result as the live run.
 """
 
@@ -22,6 +27,7 @@ from typing import Any
 
 import attrs
 
+from festengine.analytics.audience import AgeRange, AudienceProjection, CreatorFit, FitQuery, FitRanking, ViewerProfile
 from festengine.analytics.dashboard import Bucket, Dashboard, DashboardProjection, Gifter, ScopeMetrics
 from festengine.analytics.insights import (
     BudgetUse,
@@ -32,29 +38,39 @@ from festengine.analytics.insights import (
     MissionFunnel,
     OutcomeTally,
 )
+from festengine.analytics.live import LiveAnalytics
 from festengine.analytics.metrics import Metrics
 from festengine.analytics.ranges import BudgetRange, FigureRange, Headline, MissionRange, SeedRanges, nearest_rank
+from festengine.analytics.repurpose import MEASURES, BestStream, best_streams
 from festengine.analytics.spikes import SPIKE_METRICS, Spike, SpikeDetector, SpikeSettings
 from festengine.catalog.model import Fest
 from festengine.engine.core import Step
 from festengine.events import Event
 
 __all__ = [
+    "MEASURES",
     "SPIKE_METRICS",
+    "AgeRange",
     "AnalyticsResult",
+    "AudienceProjection",
+    "BestStream",
     "Bucket",
     "BudgetRange",
     "BudgetUse",
     "CommissionSummary",
+    "CreatorFit",
     "Dashboard",
     "DashboardProjection",
     "FanClubLevels",
     "FestAnalytics",
     "FigureRange",
+    "FitQuery",
+    "FitRanking",
     "Gifter",
     "Headline",
     "Insights",
     "JourneyFunnel",
+    "LiveAnalytics",
     "Metrics",
     "MissionFunnel",
     "MissionRange",
@@ -64,6 +80,8 @@ __all__ = [
     "Spike",
     "SpikeDetector",
     "SpikeSettings",
+    "ViewerProfile",
+    "best_streams",
     "nearest_rank",
 ]
 

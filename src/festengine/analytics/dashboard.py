@@ -31,7 +31,7 @@ import attrs
 
 from festengine.analytics.buckets import FestClock
 from festengine.analytics.concurrency import Presence, add_deltas, add_view, peaks_by_bucket
-from festengine.analytics.metrics import Cell, Metrics
+from festengine.analytics.metrics import COUNTERS, Cell, Metrics
 from festengine.analytics.spikes import SPIKE_METRICS, Spike, SpikeDetector, SpikeSettings
 from festengine.catalog.model import Fest
 from festengine.engine.core import Step
@@ -141,15 +141,9 @@ class DashboardProjection:
     """Folds steps into dashboard cells: (creator, stream, local hour) -> counters."""
 
     def __init__(self, fest: Fest, *, spikes: SpikeSettings | None = None, top_gifters: int = 20) -> None:
-        economy = fest.economy
-        self.fest = fest
         self._clock = FestClock(fest.calendar)
         self._start = fest.starts_at.timestamp()
-        self._lateness = fest.allowed_lateness.total_seconds()
-        self._gifts = {g.id: (g.coins, g.streakable) for g in economy.gifts.values()}
-        self._coin_value = economy.coin_value
-        self._default_channel = economy.default_channel
-        self._joins_by_outcome = fest.fan_club is not None
+        self.use_pack(fest)
         self._top_gifters = top_gifters
         self._detector = SpikeDetector(spikes or SpikeSettings())
         self._cells: dict[tuple[str, str, int], Cell] = {}
@@ -169,12 +163,26 @@ class DashboardProjection:
             "refund": self._refund, "stream_started": self._stream_event, "stream_ended": self._stream_event,
         }  # fmt: skip
 
+    def use_pack(self, fest: Fest) -> None:
+        """Fold the next steps by ``fest``'s rules (a running fest moved to a changed pack): gift coins and
+        coin values, the allowed lateness, the Fan Club layer. What was folded stays as it was."""
+        economy = fest.economy
+        self.fest = fest
+        self._lateness = fest.allowed_lateness.total_seconds()
+        self._gifts = {g.id: (g.coins, g.streakable) for g in economy.gifts.values()}
+        self._coin_value = economy.coin_value
+        self._default_channel = economy.default_channel
+        self._joins_by_outcome = fest.fan_club is not None
+
     # ------------------------------------------------------------------ folding
 
     def observe(self, event: Event, step: Step) -> None:
         """Fold one applied event and its step (ignored unless the step was accepted)."""
-        if not step.accepted:
-            return
+        if step.accepted:
+            self.fold(event, step)
+
+    def fold(self, event: Event, step: Step) -> None:
+        """Fold one event whose step the caller knows was accepted."""
         ts = event.occurred_at.timestamp()
         hour = self._clock.hour_of(ts)
         handler = self._handlers.get(event.type)
@@ -346,6 +354,67 @@ class DashboardProjection:
             self._close(hour)
         return _Summarizer(self).dashboard()
 
+    def current(self) -> Dashboard:
+        """The dashboard so far, for a live view: nothing is closed, so the spikes are those of the hours
+        already behind the allowed lateness; the projection goes on folding afterwards."""
+        return _Summarizer(self).dashboard()
+
+    def creator(self, creator_id: str) -> ScopeMetrics | None:
+        """One creator's metrics so far, in total, per day and per hour (``None``: the creator never appeared)."""
+        return _Summarizer(self).one("creator", creator_id)
+
+    def stream(self, stream_id: str) -> ScopeMetrics | None:
+        """One stream's metrics so far, in total and per hour (``None``: the stream never appeared)."""
+        return _Summarizer(self).one("stream", stream_id)
+
+    # ------------------------------------------------------------------ state (for a store to keep)
+
+    def export_state(self) -> dict[str, Any]:
+        """Everything the projection folded so far, as plain JSON values in a canonical order (sorted),
+        so equal projections export equal values; :meth:`import_state` rebuilds the projection."""
+        users = sorted(self._users, key=self._users.__getitem__)
+        return {
+            "cells": [
+                [*key, *(str(v) if isinstance(v, Decimal) else v for v in (getattr(c, n) for n in COUNTERS)),
+                 sorted(c.viewers)]
+                for key, c in sorted(self._cells.items())
+            ],
+            "stream_creator": dict(sorted(self._stream_creator.items())),
+            "users": users,
+            "presence": {s: sorted(p.items()) for s, p in sorted(self._presence.items())},
+            "streaks": [[*key, repeat] for key, repeat in sorted(self._streaks.items())],
+            "orders": {o: list(where) for o, where in sorted(self._orders.items())},
+            "gifters": {u: [g[0], g[1], str(g[2])] for u, g in sorted(self._gifters.items())},
+            "open": [[h, sorted(c.items())] for h, c in sorted(self._open.items())],
+            "watermark": None if self._watermark == float("-inf") else self._watermark,
+            "spikes": [s.to_dict() for s in self.spikes],
+            "history": self._detector.export_state(),
+        }  # fmt: skip
+
+    def import_state(self, state: dict[str, Any]) -> None:
+        """Replace what this (new) projection folded with an exported state (``KeyError``/``TypeError``/
+        ``ValueError`` if it is not one)."""
+        cells: dict[tuple[str, str, int], Cell] = {}
+        width = len(COUNTERS)
+        for row in state["cells"]:
+            cell = Cell()
+            for name, value in zip(COUNTERS, row[3 : 3 + width], strict=True):
+                setattr(cell, name, Decimal(value) if isinstance(getattr(cell, name), Decimal) else int(value))
+            cell.viewers = {int(v) for v in row[3 + width]}
+            cells[(str(row[0]), str(row[1]), int(row[2]))] = cell
+        self._cells = cells
+        self._stream_creator = {str(s): str(c) for s, c in state["stream_creator"].items()}
+        self._users = {str(u): i for i, u in enumerate(state["users"])}
+        self._presence = {str(s): {int(m): int(d) for m, d in p} for s, p in state["presence"].items()}
+        self._streaks = {(str(u), str(s), str(g)): int(r) for u, s, g, r in state["streaks"]}
+        self._orders = {str(o): (str(w[0]), str(w[1])) for o, w in state["orders"].items()}
+        self._gifters = {str(u): [int(g[0]), int(g[1]), Decimal(g[2])] for u, g in state["gifters"].items()}
+        self._open = {int(h): {str(c): [float(x) for x in v] for c, v in cs} for h, cs in state["open"]}
+        mark = state["watermark"]
+        self._watermark = float("-inf") if mark is None else float(mark)
+        self.spikes = [Spike(**spike) for spike in state["spikes"]]
+        self._detector.import_state(state["history"])
+
 
 class _Summarizer:
     """Aggregates a projection's cells into frozen metrics per scope and bucket."""
@@ -385,6 +454,20 @@ class _Summarizer:
             spikes=tuple(p.spikes),
             spike_settings=p._detector.settings,
         )
+
+    def one(self, scope: str, scope_id: str) -> ScopeMetrics | None:
+        """One creator (``scope="creator"``) or stream with its hourly buckets; ``None`` if never seen."""
+        p = self.p
+        index = 0 if scope == "creator" else 1
+        cells = [(key, cell) for key, cell in p._cells.items() if key[index] == scope_id]
+        if not scope_id or not cells:
+            return None
+        if scope == "stream":
+            presences = [p._presence[scope_id]] if scope_id in p._presence else []
+            found = self._scope("stream", scope_id, cells, presences, hourly=True)
+            return attrs.evolve(found, creator_id=p._stream_creator.get(scope_id, cells[0][0][0]))
+        watched = [presence for stream, presence in p._presence.items() if p._stream_creator.get(stream) == scope_id]
+        return self._scope("creator", scope_id, cells, watched, hourly=True)
 
     def _stream(self, stream: str, cells: list[tuple[tuple[str, str, int], Cell]]) -> ScopeMetrics:
         p = self.p

@@ -43,9 +43,25 @@ class Cell:
         self.viewers: set[int] = set()
 
     def add(self, other: Cell) -> None:
-        """Add ``other``'s counters and viewers to this cell."""
-        for name in COUNTERS:
-            setattr(self, name, getattr(self, name) + getattr(other, name))
+        """Add ``other``'s counters (every name in COUNTERS, spelled out: a live dashboard sums many cells)
+        and viewers to this cell."""
+        self.views += other.views
+        self.watch_seconds += other.watch_seconds
+        self.likes += other.likes
+        self.comments += other.comments
+        self.shares += other.shares
+        self.follows += other.follows
+        self.gifts += other.gifts
+        self.gift_coins += other.gift_coins
+        self.gift_value += other.gift_value
+        self.product_views += other.product_views
+        self.product_clicks += other.product_clicks
+        self.orders += other.orders
+        self.gmv += other.gmv
+        self.refunds += other.refunds
+        self.refunded += other.refunded
+        self.fan_club_joins += other.fan_club_joins
+        self.mission_completions += other.mission_completions
         self.viewers |= other.viewers
 
 

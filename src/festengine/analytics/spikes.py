@@ -100,10 +100,23 @@ class SpikeDetector:
         if history is None:
             history = self._history[(scope_id, metric)] = deque(maxlen=settings.window)
         spike = None
-        if len(history) >= settings.min_history:
+        # below the smallest value worth a spike, the baseline need not be computed (most hours)
+        if len(history) >= settings.min_history and value >= settings.value_floor(metric):
             spike = self._judge(scope_id, metric, hour, label, value, list(history))
         history.append(value)
         return spike
+
+    def export_state(self) -> list[list[Any]]:
+        """The trailing values per (scope, metric), sorted: ``[[scope, metric, [values…]], …]``."""
+        return [[scope, metric, list(values)] for (scope, metric), values in sorted(self._history.items())]
+
+    def import_state(self, state: list[list[Any]]) -> None:
+        """Replace the trailing values with exported ones."""
+        window = self.settings.window
+        self._history = {
+            (str(scope), str(metric)): deque((float(v) for v in values), maxlen=window)
+            for scope, metric, values in state
+        }
 
     def _judge(
         self, scope_id: str, metric: str, hour: int, label: str, value: float, values: list[float]

@@ -33,6 +33,7 @@ from festengine.events import Event
 from festengine.sim.claims import ClaimPlanner
 from festengine.sim.feed import EventMaker, Feed, FeedRates
 from festengine.sim.population import Population, Product, Viewer, build_population, poisson
+from festengine.sim.profiles import ProfileRates, profile_events
 from festengine.sim.schedule import Stream, hour_weight, streams_of_day
 
 __all__ = ["SimRates", "SimulationError", "fest_days", "horizon_of", "simulate_events"]
@@ -62,6 +63,8 @@ class SimRates:
     refund_share: float = 0.05
     #: duplicates and late deliveries of the feed
     feed: FeedRates = attrs.field(factory=FeedRates)
+    #: the viewers' profiles: shares under 18, outside the allowed regions, without a profile
+    profiles: ProfileRates = attrs.field(factory=ProfileRates)
 
 
 def fest_days(fest: Fest) -> int:
@@ -99,8 +102,11 @@ def _comment_tags(fest: Fest) -> tuple[str, ...]:
 class _Simulation:
     """One run: the population, the feed and the per-hour loop."""
 
-    def __init__(self, fest: Fest, population: Population, rng: random.Random, rates: SimRates, days: int | None):
+    def __init__(
+        self, fest: Fest, population: Population, rng: random.Random, rates: SimRates, days: int | None, seed: int
+    ):
         self.fest = fest
+        self.seed = seed
         self.people = population
         self.rng = random.Random(rng.getrandbits(64))
         self.rates = rates
@@ -127,7 +133,9 @@ class _Simulation:
     # ------------------------------------------------------------------ the loop
 
     def run(self) -> Iterator[Event]:
-        """Every event of the simulated stretch, in delivery order."""
+        """Every event of the simulated stretch, in delivery order: the viewers' profiles first."""
+        viewer_ids = [viewer.id for viewer in self.people.viewers]
+        yield from profile_events(frozenset(), viewer_ids, self.seed, self.rates.profiles, self.start, self.maker)
         calendar = self.fest.calendar
         upcoming: list[Stream] = []
         live: list[Stream] = []
@@ -404,4 +412,4 @@ def simulate_events(
     horizon_of(fest, days)
     rng = random.Random(seed)
     population = build_population(fest, rng, viewers=viewers, creators=creators)
-    return _Simulation(fest, population, rng, rates or SimRates(), days).run()
+    return _Simulation(fest, population, rng, rates or SimRates(), days, seed).run()

@@ -7,7 +7,7 @@ joins strings, so writing the log allocates nothing the garbage collector has to
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from json.encoder import encode_basestring
 from typing import Final
@@ -39,6 +39,8 @@ def encode_event(event: Event) -> str:
             literal = '"' + str(value) + '"'
         elif kind is bool:
             literal = "true" if value else "false"
+        elif kind is date:  # a viewer_profile's birth_date
+            literal = '"' + value.isoformat() + '"'
         else:
             literal = str(int(value))
         text += "," + key + literal

@@ -8,6 +8,7 @@ was rolled back). Wiring (fest, store, service, app, server) lives in :mod:`fest
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import date, datetime
+from importlib import resources
 from typing import TYPE_CHECKING, Any, Final
 
 from festengine.errors import FestEngineError, StoreError
@@ -85,6 +86,7 @@ def create_app(
         from festengine.store.admin import add_admin_routes
 
         add_admin_routes(app, service, admin_token)
+    _dashboard_routes(app, service)
     return app
 
 
@@ -148,3 +150,46 @@ def _fest_routes(app: "FastAPI", service: FestService) -> None:
     @app.get("/promotions/active", summary="The promotions that apply to a viewer now (the fest clock) or at a time")
     def active_promotions(user_id: str, stream_id: str | None = None, at: datetime | None = None) -> Any:
         return service.active_promotions(user_id, stream_id, at)
+
+
+def _static(name: str) -> str:
+    """A file of the dashboard page, shipped in the package (``festengine/store/static``)."""
+    return resources.files("festengine.store").joinpath("static", name).read_text(encoding="utf-8")
+
+
+def _dashboard_routes(app: "FastAPI", service: FestService) -> None:
+    from fastapi.responses import HTMLResponse, Response
+
+    @app.get("/dashboard", summary="The live dashboard: fest, creators, streams, top gifters, spikes so far")
+    def dashboard() -> Any:
+        return service.dashboard()
+
+    @app.get("/dashboard/creators/{creator_id}", summary="One creator's metrics per day and hour, spikes, audience")
+    def dashboard_creator(creator_id: str) -> Any:
+        return service.dashboard_creator(creator_id)
+
+    @app.get("/dashboard/streams/{stream_id}", summary="One stream's metrics in total and per hour")
+    def dashboard_stream(stream_id: str) -> Any:
+        return service.dashboard_stream(stream_id)
+
+    @app.get("/dashboard/best-streams", summary="The streams that did best (gpm, conversion, gifts_per_viewer)")
+    def best(by: str = "gpm", limit: int = 10, min_views: int = 100) -> Any:
+        return service.best_streams(by, limit, min_views)
+
+    @app.get("/dashboard/live", response_class=HTMLResponse, summary="The dashboard page, updating live")
+    def live_page() -> Any:
+        return HTMLResponse(_static("dashboard.html"))
+
+    @app.get("/dashboard/live/dashboard.js", summary="The dashboard page's script")
+    def live_script() -> Any:
+        return Response(_static("dashboard.js"), media_type="text/javascript")
+
+    @app.get("/creators/fit", summary="Creators ranked by how well their audience matches a target")
+    def creators_fit(
+        region: str | None = None, age: str | None = None, category: str | None = None, min_sample: int = 5
+    ) -> Any:
+        return service.creator_fit(region, age, category, min_sample)
+
+    @app.get("/creators/{creator_id}/audience", summary="A creator's audience: regions, ages, categories, repeat")
+    def creator_audience(creator_id: str) -> Any:
+        return service.creator_audience(creator_id)

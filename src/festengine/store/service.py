@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
@@ -17,6 +18,9 @@ from typing import Any, Final
 
 import attrs
 
+from festengine.analytics.audience import AgeRange, FitQuery
+from festengine.analytics.dashboard import Dashboard
+from festengine.analytics.repurpose import best_streams
 from festengine.catalog.model import Subject
 from festengine.engine.outcomes import outcome_to_dict
 from festengine.errors import EventParseError, FestEngineError
@@ -116,12 +120,29 @@ def plain(value: Any) -> Any:
     return value
 
 
+#: The largest share of the service's time that summarizing the dashboard may take (it holds the lock).
+DASHBOARD_SHARE: Final = 0.2
+
+
+@attrs.frozen(slots=True)
+class _CachedDashboard:
+    """The last dashboard answer: the position it is of, and when (service clock) it may be summarized again."""
+
+    position: int
+    dashboard: Dashboard
+    data: dict[str, Any]
+    next_at: float
+
+
 class FestService:
     """Writes and queries of one store, serialized by one lock."""
 
-    def __init__(self, store: FestStore) -> None:
+    def __init__(self, store: FestStore, *, clock: Callable[[], float] = time.monotonic) -> None:
         self.store = store
         self._lock = threading.Lock()
+        #: measures how long a dashboard summary holds the lock (never read by the engine)
+        self._clock = clock
+        self._dashboard: _CachedDashboard | None = None
 
     @property
     def lock(self) -> threading.Lock:
@@ -215,6 +236,80 @@ class FestService:
             engine = self.store.engine
             moment = at or engine.clock or self.store.fest.starts_at
             return [plain(p) for p in engine.active_promotions(user_id, moment, stream_id=stream_id)]
+
+    # ------------------------------------------------------------------ the live dashboard and creator fit
+
+    def dashboard(self) -> dict[str, Any]:
+        """The fest's dashboard so far: fest, creators and streams, top gifters, spikes detected so far.
+
+        Every poller shares one answer, ``events`` saying the position it is of. It is summarized again
+        once events were logged since, but no sooner than its last summary's cost allows: summarizing
+        holds the lock writes need, and may take at most :data:`DASHBOARD_SHARE` of the time.
+        """
+        with self._lock:
+            return self._summary().data
+
+    def _summary(self) -> _CachedDashboard:
+        """The shared dashboard answer, summarized again if it is out of date and its cost allows (hold the lock)."""
+        position = self.store.position
+        cached = self._dashboard
+        started = self._clock()
+        if cached is None or (cached.position != position and started >= cached.next_at):
+            dashboard = self.store.analytics.dashboard.current()
+            data = {"events": position, **dashboard.to_dict()}
+            finished = self._clock()
+            pause = (finished - started) * (1.0 - DASHBOARD_SHARE) / DASHBOARD_SHARE
+            cached = self._dashboard = _CachedDashboard(position, dashboard, data, finished + pause)
+        return cached
+
+    def dashboard_creator(self, creator_id: str) -> dict[str, Any]:
+        """One creator's metrics in total, per day and per hour, with its spikes and its audience."""
+        with self._lock:
+            analytics = self.store.analytics
+            scope = analytics.dashboard.creator(creator_id)
+            if scope is None:
+                raise NotFoundError(f"no accepted event names creator {creator_id!r} in this fest")
+            spikes = [s.to_dict() for s in analytics.dashboard.spikes if s.scope_id == creator_id]
+            audience = analytics.audience.composition(creator_id)
+            return {"events": self.store.position, **scope.to_dict(), "spikes": spikes, "audience": audience}
+
+    def dashboard_stream(self, stream_id: str) -> dict[str, Any]:
+        """One stream's metrics in total and per hour."""
+        with self._lock:
+            scope = self.store.analytics.dashboard.stream(stream_id)
+            if scope is None:
+                raise NotFoundError(f"no accepted event names stream {stream_id!r} in this fest")
+            return {"events": self.store.position, **scope.to_dict()}
+
+    def best_streams(self, by: str, limit: int, min_views: int) -> dict[str, Any]:
+        """The streams that did best by ``by`` (gpm, conversion, gifts_per_viewer), for repurposing."""
+        try:
+            with self._lock:
+                summary = self._summary()
+                ranked = best_streams(summary.dashboard, by=by, limit=limit, min_views=min_views)
+        except ValueError as error:
+            raise BadRequestError([{"index": 0, "reasons": [str(error)]}]) from None
+        return {"events": summary.position, "by": by, "min_views": min_views, "streams": [s.to_dict() for s in ranked]}
+
+    def creator_fit(self, region: str | None, age: str | None, category: str | None, min_sample: int) -> dict[str, Any]:
+        """Creators ranked by how well their audience matches the target, with the figures behind each rank."""
+        try:
+            query = FitQuery(
+                region=region, age=None if age is None else AgeRange.parse(age), category=category,
+                min_sample=min_sample,
+            )  # fmt: skip
+        except ValueError as error:
+            raise BadRequestError([{"index": 0, "reasons": [str(error)]}]) from None
+        with self._lock:
+            return self.store.analytics.audience.fit(query).to_dict()
+
+    def creator_audience(self, creator_id: str) -> dict[str, Any]:
+        """A creator's audience composition: regions, age bands, categories bought, repeat buyers."""
+        with self._lock:
+            composition = self.store.analytics.audience.composition(creator_id)
+        if composition is None:
+            raise NotFoundError(f"no accepted event names creator {creator_id!r} in this fest")
+        return composition
 
     def _viewer(self, user_id: str) -> None:
         if not self.store.has_user(user_id):

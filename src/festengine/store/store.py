@@ -26,6 +26,7 @@ from typing import Final
 
 import attrs
 
+from festengine.analytics.live import LiveAnalytics
 from festengine.assembly import Engine
 from festengine.catalog.model import Fest
 from festengine.catalog.stored import StoredPack
@@ -37,6 +38,7 @@ from festengine.store.codec import encode_event
 from festengine.store.files import copy_to, decode_event, open_file, restore_snapshot
 from festengine.store.lock import WriterLock
 from festengine.store.packs import PackVersions
+from festengine.store.projection import load_projection, save_projection
 from festengine.store.schema import Synchronous
 
 __all__ = ["FestStore", "SourcePosition", "WireText"]
@@ -100,6 +102,7 @@ class FestStore:
         self._lock = lock
         self._snapshots = snapshots
         self._engine = Engine(fest)
+        self._analytics = LiveAnalytics(fest)
         self._position = 0
 
     # ------------------------------------------------------------------ opening and closing
@@ -172,6 +175,11 @@ class FestStore:
     def engine(self) -> Engine:
         """The engine holding the committed state, for queries. Do not apply events to it directly."""
         return self._engine
+
+    @property
+    def analytics(self) -> LiveAnalytics:
+        """The dashboard and audience projection of the committed events (store.projection). Read only."""
+        return self._analytics
 
     @property
     def position(self) -> int:
@@ -266,6 +274,7 @@ class FestStore:
             raise StoreError(f"{self.path}: the store was opened read-only")
         self._open_conn()
         step = self._engine.upgrade(pack.fest)  # refused: raises, the engine is as it was
+        self._analytics.upgrade(pack.fest)
 
         def work() -> None:
             self._versions.record(self._open_conn(), self._position, pack)
@@ -331,6 +340,7 @@ class FestStore:
             step = apply(event)
             steps.append(step)
             if step.accepted:
+                self._analytics.observe(event, step)
                 logged.add(event_id)
                 body = _log_body(event, None if texts is None else texts[index])
                 position += 1
@@ -367,6 +377,7 @@ class FestStore:
             "INSERT INTO snapshots (position, version, sha256, data) VALUES (?,?,?,?)",
             (self._position, SNAPSHOT_VERSION, hashlib.sha256(data).hexdigest(), data),
         )
+        save_projection(conn, self._position, self._analytics)
         snapshots = self._snapshots
         snapshots.position = self._position
         snapshots.last_cost = time.process_time() - started
@@ -381,24 +392,30 @@ class FestStore:
         engine, start = Engine(versions.first), 0
         row = conn.execute("SELECT position, version, sha256, data FROM snapshots ORDER BY position DESC LIMIT 1")
         snapshot = row.fetchone()
-        if snapshot is not None and not rebuild:
-            engine, start = restore_snapshot(self.path, versions.fest_at(int(snapshot[0])), snapshot), int(snapshot[0])
+        at = None if snapshot is None or rebuild else int(snapshot[0])
+        analytics = None if at is None else load_projection(conn, versions.fest_at(at), at)
+        if at is not None and analytics is not None:  # else the whole log rebuilds both
+            engine, start = restore_snapshot(self.path, versions.fest_at(at), snapshot), at
         else:
-            versions.catch_up(engine, 0)
+            analytics = LiveAnalytics(versions.first)
+            versions.catch_up(engine, 0, analytics.upgrade)
         restored_at = position = start
         for position, event in self.logged_events(after=start):
             if position != start + 1:
                 raise StoreError(f"{self.path}: the event log has a gap after position {start}; the file is damaged")
             start = position
-            if not engine.apply(event).accepted:
+            step = engine.apply(event)
+            analytics.observe(event, step)
+            if not step.accepted:
                 raise StoreError(
                     f"{self.path}: logged event {event.event_id!r} (position {position}) was not accepted on "
                     "replay; the log does not match this fest and festengine version (open with rebuild=True "
                     "to replay the whole log)"
                 )
-            versions.catch_up(engine, position)
+            versions.catch_up(engine, position, analytics.upgrade)
         self._engine = engine
         self.fest = engine.fest
+        self._analytics = analytics
         self._position = position
         self._snapshots.position = restored_at
         self._snapshots.spent_since = 0.0

@@ -33,7 +33,7 @@ from festengine.testing._errors import InvalidArgumentError
 __all__ = ["InvalidArgumentError", "events"]
 
 _TYPES = ("view", "like", "comment", "share", "follow", "gift", "fan_club_join", "link_click",
-          "product_view", "purchase", "check_in", "stream_started", "stream_ended")  # fmt: skip
+          "product_view", "purchase", "check_in", "stream_started", "stream_ended", "viewer_profile")  # fmt: skip
 
 
 def _check_int(name: str, value: object, least: int) -> None:
@@ -76,6 +76,11 @@ def _fields(draw: st.DrawFn, fest: Fest, kind: str, user: str, creator: str, str
         fields["creator_id"] = creator
     elif kind in ("link_click", "product_view"):
         fields.update(creator_id=creator, product_id=draw(st.sampled_from(["p1", "p2", "p3"])))
+    elif kind == "viewer_profile":
+        fields.update(
+            birth_date=f"{draw(st.integers(min_value=1950, max_value=2015))}-0{draw(st.integers(1, 9))}-15",
+            region=draw(st.sampled_from(["US", "DE", "KR", "JP"])),
+        )
     elif kind == "purchase":
         cents = draw(st.integers(min_value=100, max_value=20_000))
         fields.update(
