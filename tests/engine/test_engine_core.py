@@ -183,7 +183,7 @@ def test_snapshot_is_versioned_bytes_with_the_fest_fingerprint() -> None:
     assert isinstance(data, bytes)
     assert data.startswith(SNAPSHOT_MAGIC)
     state = json.loads(zlib.decompress(data[len(SNAPSHOT_MAGIC) :]))
-    assert state["version"] == SNAPSHOT_VERSION == 4
+    assert state["version"] == SNAPSHOT_VERSION == 5
     assert state["fest"] == engine.fest.fingerprint
     assert len(engine.fest.fingerprint) == 64
 
@@ -239,8 +239,10 @@ CORRUPTIONS: list[tuple[str, Callable[[bytes], Any], str]] = [
     ("flipped byte", lambda d: d[:-3] + bytes([d[-3] ^ 0xFF]) + d[-2:], "the snapshot is corrupt"),
     ("not JSON", lambda d: SNAPSHOT_MAGIC + zlib.compress(b"{nope"), "the snapshot is corrupt"),
     ("not an object", lambda d: SNAPSHOT_MAGIC + zlib.compress(b"[1, 2]"), "version None is not supported"),
-    ("future version", lambda d: _rewrite(d, lambda s: s.update(version=5)), "version 5 is not supported"),
-    ("older version", lambda d: _rewrite(d, lambda s: s.update(version=3)), "version 3 is not supported"),
+    ("future version", lambda d: _rewrite(d, lambda s: s.update(version=SNAPSHOT_VERSION + 1)),
+     f"version {SNAPSHOT_VERSION + 1} is not supported"),
+    ("older version", lambda d: _rewrite(d, lambda s: s.update(version=SNAPSHOT_VERSION - 1)),
+     f"version {SNAPSHOT_VERSION - 1} is not supported"),
     ("no clock", lambda d: _rewrite(d, lambda s: s.pop("clock")), "the snapshot is corrupt"),
     ("no component", lambda d: _rewrite(d, lambda s: s["components"].pop("missions")), "the snapshot is corrupt"),
     ("timers mangled", lambda d: _rewrite(d, lambda s: s.update(timers=[[1]])), "the snapshot is corrupt"),

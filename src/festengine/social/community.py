@@ -112,6 +112,7 @@ class Goal:
         "cooldown_until",
         "end",
         "extension",
+        "forgotten",
         "level",
         "mission_id",
         "reached",
@@ -142,6 +143,8 @@ class Goal:
         self.reached: dict[str, int] = {}
         #: the distinct values seen this round (a dict used as a set), for distinct goals still open
         self.values: dict[object, None] | None = None
+        #: how many contributors a closed goal forgot (it keeps only those its status ranks)
+        self.forgotten = 0
 
     @property
     def key(self) -> GoalKey:
@@ -187,6 +190,18 @@ class Goal:
         self.total, self.level, self.cooldown_until = 0, 0, None
         self.contributions, self.reached, self.values = {}, {}, None
 
+    def close(self, keep: int) -> None:
+        """Close the goal: it counts nothing more, and it keeps only the ``keep`` top contributions
+        its status shows (in first-contribution order) and how many contributors it had."""
+        self.closed, self.values = True, None
+        contributions, reached = self.contributions, self.reached
+        if len(contributions) <= keep:
+            return
+        top = {user for user, _ in _ranked(contributions, reached, keep)}
+        self.contributions = {user: amount for user, amount in contributions.items() if user in top}
+        self.reached = {user: reached[user] for user in self.contributions}
+        self.forgotten += len(contributions) - len(top)
+
     def to_row(self) -> list[object]:
         """The goal as a snapshot stores it (distinct values sorted)."""
         reached, values = self.reached, self.values
@@ -206,19 +221,21 @@ class Goal:
             None if values is None else sorted(values, key=repr),
             self.cooldown_until,
             self.closed,
+            self.forgotten,
         ]
 
     @classmethod
     def from_row(cls, row: GoalRow) -> Goal:
         """A goal back from :meth:`to_row` (the row was checked on restore)."""
         mission, subject, window, end, extension, state, round_, completions, total, level = row[:10]
-        contributions, tick, values, cooldown_until, closed = row[10:]
+        contributions, tick, values, cooldown_until, closed, forgotten = row[10:]
         goal = cls((mission, subject, window), end)
         goal.extension, goal.state, goal.round, goal.completions = extension, GoalState(state), round_, completions
         goal.total, goal.level, goal.tick, goal.cooldown_until, goal.closed = total, level, tick, cooldown_until, closed
         goal.contributions = {user: amount for user, amount, _ in contributions}
         goal.reached = {user: reached for user, _, reached in contributions}
         goal.values = None if values is None else dict.fromkeys(values)
+        goal.forgotten = forgotten
         return goal
 
 
@@ -254,9 +271,13 @@ def _when(ts: float | None) -> datetime | None:
     return None if ts is None else datetime.fromtimestamp(ts, UTC)
 
 
-def _top(contributions: dict[str, Number], reached: dict[str, int], size: int) -> list[Contributor]:
+def _ranked(contributions: dict[str, Number], reached: dict[str, int], size: int) -> list[tuple[str, Number]]:
     """The ``size`` biggest contributions; ties go to whoever reached the amount first."""
-    ranked = heapq.nsmallest(size, contributions.items(), key=lambda item: (-item[1], reached[item[0]]))
+    return heapq.nsmallest(size, contributions.items(), key=lambda item: (-item[1], reached[item[0]]))
+
+
+def _top(contributions: dict[str, Number], reached: dict[str, int], size: int) -> list[Contributor]:
+    ranked = _ranked(contributions, reached, size)
     return [Contributor(rank, user, amount) for rank, (user, amount) in enumerate(ranked, start=1)]
 
 
@@ -514,7 +535,7 @@ class CommunityGoals:
         deadline = goal.deadline()
         if deadline is None or ctx.ts < deadline + self._lateness:  # extended after this timer was set
             return
-        goal.closed, goal.values = True, None  # a closed goal counts nothing more
+        goal.close(self._top_size(goal))
         if self._overtime.get((goal.mission_id, goal.subject)) == goal.window:
             del self._overtime[(goal.mission_id, goal.subject)]
         if goal.state is _COOLDOWN:
@@ -548,14 +569,20 @@ class CommunityGoals:
         return [self._status(goal) for goal in self._goals.values() if subject is None or goal.subject == subject]
 
     def contributions(self, mission_id: str, subject: str, window: str) -> dict[str, Number]:
-        """Every contributor's contribution in the current round, in first-contribution order."""
+        """Every contributor's contribution in the current round, in first-contribution order (a closed
+        goal keeps only its top contributors)."""
         goal = self._goals.get((mission_id, subject, window))
         return {} if goal is None else dict(goal.contributions)
+
+    def _top_size(self, goal: Goal) -> int:
+        """How many top contributors the goal's status shows."""
+        rules = self._missions[goal.mission_id].community
+        return rules.top_contributors if rules is not None else 0
 
     def _status(self, goal: Goal) -> CommunityGoalStatus:
         mission = self._missions[goal.mission_id]
         rules = mission.community
-        size = rules.top_contributors if rules is not None else 0
+        size = self._top_size(goal)
         return CommunityGoalStatus(
             mission_id=mission.id,
             title=mission.title,
@@ -570,7 +597,7 @@ class CommunityGoals:
             levels=len(rules.levels) if rules is not None else 0,
             deadline=_when(goal.deadline()),
             cooldown_until=_when(goal.cooldown_until),
-            contributors=len(goal.contributions),
+            contributors=len(goal.contributions) + goal.forgotten,
             top_contributors=tuple(_top(goal.contributions, goal.reached, size)),
         )
 
