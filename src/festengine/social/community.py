@@ -139,8 +139,9 @@ class Goal:
         self.closed = False
         #: user -> contribution this round, in first-contribution order
         self.contributions: dict[str, Number] = {}
-        #: user -> the tick when the contribution was reached, in the same order (for ties)
-        self.reached: dict[str, int] = {}
+        #: user -> the tick when the contribution was reached, in the same order (for ties); ``None``
+        #: once closed, when the contributions kept are in rank order
+        self.reached: dict[str, int] | None = {}
         #: the distinct values seen this round (a dict used as a set), for distinct goals still open
         self.values: dict[object, None] | None = None
         #: how many contributors a closed goal forgot (it keeps only those its status ranks)
@@ -180,7 +181,8 @@ class Goal:
             contribution = contributions[user] = amount
         else:
             contribution = contributions[user] = contribution + amount
-        self.reached[user] = self.tick
+        if self.reached is not None:  # always, while it is open
+            self.reached[user] = self.tick
         return contribution
 
     def new_round(self) -> None:
@@ -192,19 +194,29 @@ class Goal:
 
     def close(self, keep: int) -> None:
         """Close the goal: it counts nothing more, and it keeps only the ``keep`` top contributions
-        its status shows (in first-contribution order) and how many contributors it had."""
+        its status shows, in rank order, and how many contributors it had."""
         self.closed, self.values = True, None
-        contributions, reached = self.contributions, self.reached
-        if len(contributions) <= keep:
+        if self.reached is None:
             return
-        top = {user for user, _ in _ranked(contributions, reached, keep)}
-        self.contributions = {user: amount for user, amount in contributions.items() if user in top}
-        self.reached = {user: reached[user] for user in self.contributions}
-        self.forgotten += len(contributions) - len(top)
+        ranked = _ranked(self.contributions, self.reached, keep)
+        self.forgotten += len(self.contributions) - len(ranked)
+        self.contributions, self.reached = dict(ranked), None
+
+    def top(self, size: int) -> list[Contributor]:
+        """The ``size`` biggest contributions; ties go to whoever reached the amount first."""
+        if self.reached is None:  # closed: kept in rank order
+            ranked = list(self.contributions.items())[:size]
+        else:
+            ranked = _ranked(self.contributions, self.reached, size)
+        return [Contributor(rank, user, amount) for rank, (user, amount) in enumerate(ranked, start=1)]
 
     def to_row(self) -> list[object]:
-        """The goal as a snapshot stores it (distinct values sorted)."""
-        reached, values = self.reached, self.values
+        """The goal as a snapshot stores it (distinct values sorted; a closed goal's ticks are its
+        contributors' ranks)."""
+        values = self.values
+        reached = self.reached
+        if reached is None:  # closed: kept in rank order
+            reached = {user: rank for rank, user in enumerate(self.contributions, start=1)}
         return [
             self.mission_id,
             self.subject,
@@ -233,7 +245,9 @@ class Goal:
         goal.extension, goal.state, goal.round, goal.completions = extension, GoalState(state), round_, completions
         goal.total, goal.level, goal.tick, goal.cooldown_until, goal.closed = total, level, tick, cooldown_until, closed
         goal.contributions = {user: amount for user, amount, _ in contributions}
-        goal.reached = {user: reached for user, _, reached in contributions}
+        goal.reached = None if closed else {user: reached for user, _, reached in contributions}
+        if closed:  # kept in rank order
+            goal.contributions = {user: amount for user, amount, _ in sorted(contributions, key=lambda c: c[2])}
         goal.values = None if values is None else dict.fromkeys(values)
         goal.forgotten = forgotten
         return goal
@@ -274,11 +288,6 @@ def _when(ts: float | None) -> datetime | None:
 def _ranked(contributions: dict[str, Number], reached: dict[str, int], size: int) -> list[tuple[str, Number]]:
     """The ``size`` biggest contributions; ties go to whoever reached the amount first."""
     return heapq.nsmallest(size, contributions.items(), key=lambda item: (-item[1], reached[item[0]]))
-
-
-def _top(contributions: dict[str, Number], reached: dict[str, int], size: int) -> list[Contributor]:
-    ranked = _ranked(contributions, reached, size)
-    return [Contributor(rank, user, amount) for rank, (user, amount) in enumerate(ranked, start=1)]
 
 
 def _compile(fest: Fest, mission: Mission) -> _Rule:
@@ -479,7 +488,7 @@ class CommunityGoals:
         goal.completions += 1
         contributions = goal.contributions
         eligible = [(user, amount) for user, amount in contributions.items() if amount >= rule.min_contribution]
-        top = tuple((c.user_id, c.contribution) for c in _top(contributions, goal.reached, rule.top))
+        top = tuple((c.user_id, c.contribution) for c in goal.top(rule.top))
         ctx.emit(
             CommunityGoalCompleted(
                 event_id=ctx.event_id,
@@ -598,7 +607,7 @@ class CommunityGoals:
             deadline=_when(goal.deadline()),
             cooldown_until=_when(goal.cooldown_until),
             contributors=len(goal.contributions) + goal.forgotten,
-            top_contributors=tuple(_top(goal.contributions, goal.reached, size)),
+            top_contributors=tuple(goal.top(size)),
         )
 
     # ------------------------------------------------------------------ snapshots

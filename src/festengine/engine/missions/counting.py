@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable
 from decimal import Decimal
 
-from festengine._share import share
 from festengine.catalog.model import Fest, MeasureKind
 from festengine.engine.component import StepContext
 from festengine.engine.missions.book import MissionBook
@@ -94,7 +93,6 @@ class Counting:
             moved = self._add(rule, instance, event, ctx.ts)
             if not moved and not instance.holds_pending():
                 return  # an event that adds nothing opens no instance
-            user = share(user)  # kept for good, in several tables: one copy of each id
             self._book.viewer(user).instances[fixed.instance_key] = instance
             self._closing.join(user, rule.mission_id, fixed, ctx)
         elif instance.state is not ACTIVE:
@@ -133,7 +131,6 @@ class Counting:
                 return  # an event that adds nothing opens no instance, nor a table
             if table is None:
                 table = self._closing.open_table(rule, window, closes, ctx)
-            user = share(user)
             table.instances[user] = instance
         elif instance.state is not ACTIVE:
             return
