@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import json
+import zlib
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
 from social_fests import at, ev, make_fest, mission, of, run, social
 
 from festengine.assembly import Engine
+from festengine.engine.core import SNAPSHOT_MAGIC
 from festengine.engine.outcomes import BadgeAwarded, PointsAwarded
+from festengine.errors import SnapshotError
 from festengine.social import (
     CommunityGoalCompleted,
     CommunityGoalExpired,
@@ -179,6 +184,41 @@ def test_an_unfinished_daily_goal_expires_after_the_lateness() -> None:
     assert [(o.window, o.total) for o in expired] == [("day:2026-06-01", 3)]
     after = engine.apply(ev("comment", at(2, "10:00")))
     assert [(o.window, o.total) for o in of(after, CommunityProgressed)] == [("day:2026-06-02", 1)]
+
+
+def test_a_closed_goal_keeps_only_its_ranked_contributors_and_how_many_there_were() -> None:
+    chat = mission("chat", "comment", 10, subject="creator", window={"kind": "daily"},
+                   community={"top_contributors": 2})  # fmt: skip
+    fest = make_fest(chat)
+    engine = Engine(fest)
+    senders = ["u1", "u2", "u2", "u3", "u3", "u1", "u4"]  # u1, u2, u3 two each (in that order), u4 one
+    run(engine, *[ev("comment", at(1, f"10:0{i}"), user) for i, user in enumerate(senders)])
+    before = social(engine).community_goal("chat", "c1")
+    assert before is not None
+    assert before.contributors == 4
+    assert [(c.user_id, c.contribution) for c in before.top_contributors] == [("u2", 2), ("u3", 2)]
+    engine.advance_to(moment(2, "00:10"))  # the day's goal closes unfinished
+    after = social(engine).community_goal("chat", "c1")
+    assert after is not None
+    assert after.state == "expired"
+    assert (after.contributors, after.top_contributors, after.total) == (4, before.top_contributors, 7)
+    assert social(engine).community.contributions("chat", "c1", "day:2026-06-01") == {"u2": 2, "u3": 2}
+    restored = Engine.restore(fest, engine.snapshot())
+    assert restored.snapshot() == engine.snapshot()
+    assert social(restored).community_goal("chat", "c1") == after
+
+
+def test_a_snapshot_whose_open_goal_forgot_contributors_is_refused_and_changes_nothing() -> None:
+    fest = make_fest(rush())
+    engine = Engine(fest)
+    run(engine, ev("gift", at(1, "10:00")))
+    state = json.loads(zlib.decompress(engine.snapshot()[len(SNAPSHOT_MAGIC) :]))
+    state["components"]["social"]["community"]["goals"][0][15] = 3
+    corrupt = SNAPSHOT_MAGIC + zlib.compress(json.dumps(state).encode())
+    kept = engine.snapshot()
+    with pytest.raises(SnapshotError, match="goal 'rush' of 's1' in 'stream:s1' is open but forgot contributors"):
+        Engine.restore(fest, corrupt)
+    assert engine.snapshot() == kept
 
 
 # --------------------------------------------------------------------------- rounds

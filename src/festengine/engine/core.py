@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from typing import Final, TypeVar, cast
 
 import attrs
+from mypy_extensions import mypyc_attr
 
 from festengine.catalog.model import Fest
 from festengine.catalog.spec import _format_duration
@@ -113,6 +114,7 @@ class _Routing:
         heapq.heappush(self.timers, (due_ts, self.timer_seq, component, payload))
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)  # the compiled build: Engine and tests' engines extend it
 class EngineCore:
     """Runs one fest with the components it is given. Not thread-safe: give each fest (or shard of
     keys) its own engine. ``leave_out``: outcome types a :class:`Step` does not record (components
@@ -375,7 +377,7 @@ class EngineCore:
             }
         )
 
-    def _load_snapshot(self, data: bytes, max_bytes: int | None) -> None:
+    def _load_snapshot(self, data: object, max_bytes: object) -> None:
         """Put this freshly built engine in the state a snapshot recorded (see ``Engine.restore``).
 
         The snapshot is untrusted input: it may inflate to at most ``max_bytes`` (``None``: no limit),

@@ -28,7 +28,7 @@ from festengine.engine.shapes import (
 from festengine.limits import EARLIEST_TIME, LATEST_TIME
 
 if TYPE_CHECKING:
-    from festengine.engine.core import EngineCore, Timer
+    from festengine.engine.core import EngineCore
 
 __all__ = ["restore_state"]
 
@@ -54,7 +54,7 @@ def restore_state(engine: EngineCore, state: dict[str, Any]) -> None:
 def _state_shape(engine: EngineCore) -> Shape:
     def seen(value: object) -> None:
         list_of(row(_MINUTE, list_of(STR)))(value)
-        value = cast(list[tuple[int, list[str]]], value)
+        value = cast(list[list[Any]], value)  # rows read from JSON are lists (a compiled build checks casts)
         unique((event_id for _minute, ids in value for event_id in ids), "event id")
         unique((minute for minute, _ids in value), "minute")
 
@@ -74,7 +74,7 @@ def _timers_shape(engine: EngineCore, issued: int) -> Shape:
     components = engine.components
 
     def shape(value: object) -> None:
-        timers = cast("list[Timer]", value)  # checked as rows of four by the state's shape
+        timers = cast(list[list[Any]], value)  # checked as rows of four by the state's shape (lists, from JSON)
         for index, (_due, _seq, name, payload) in enumerate(timers):
             try:
                 components[name].timer_shape()(payload)

@@ -38,11 +38,13 @@ def encode(state: dict[str, object]) -> bytes:
     return SNAPSHOT_MAGIC + zlib.compress(body.encode(), 6)
 
 
-def read(data: bytes, fingerprint: str, max_bytes: int | None) -> dict[str, Any]:
+def read(data: object, fingerprint: str, max_bytes: object) -> dict[str, Any]:
     """The state a snapshot holds, if it is a snapshot of this version for the fest ``fingerprint``.
 
     Raises :class:`SnapshotError` (and nothing else) when it is not. ``max_bytes`` itself must be a
     positive whole number or ``None`` (a ``ValueError`` otherwise: a mistake of the caller, not of the data).
+    Both are typed ``object`` and checked here, so that a compiled build raises these errors too, not
+    the ``TypeError`` of its own argument checks.
     """
     if max_bytes is not None and (type(max_bytes) is not int or max_bytes < 1):
         raise ValueError(f"max_bytes must be a positive whole number of bytes or None, not {max_bytes!r}")

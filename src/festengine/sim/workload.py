@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, Final
 
+from festengine._share import share
 from festengine.catalog.model import Fest
 from festengine.events import Event
 from festengine.sim.simulator import SimulationError, fest_days, horizon_of
@@ -171,12 +172,13 @@ def _generate(
     step = (end - start - 1) / max(sum(counts.values()), 1)
     for number, kind in enumerate(_interleave(counts)):
         ts = start + int(number * step)
-        user = f"u{rng.randint(1, viewers)}"
-        creator = f"c{rng.randint(1, creators)}"
+        # one copy of each id, as parse_event gives them: the engine's state keeps them, not copies
+        user = share(f"u{rng.randint(1, viewers)}")
+        creator = share(f"c{rng.randint(1, creators)}")
         extra = fields.of(kind)
         extra["creator_id"] = creator
         if kind not in _NO_STREAM:
-            extra["stream_id"] = f"{creator}-d{calendar.day_of(ts) + 1}"
+            extra["stream_id"] = share(f"{creator}-d{calendar.day_of(ts) + 1}")
         yield Event(f"w{number + 1}", kind, datetime.fromtimestamp(ts, UTC), user, **extra)
 
 

@@ -112,6 +112,7 @@ class Goal:
         "cooldown_until",
         "end",
         "extension",
+        "forgotten",
         "level",
         "mission_id",
         "reached",
@@ -138,10 +139,13 @@ class Goal:
         self.closed = False
         #: user -> contribution this round, in first-contribution order
         self.contributions: dict[str, Number] = {}
-        #: user -> the tick when the contribution was reached, in the same order (for ties)
-        self.reached: dict[str, int] = {}
+        #: user -> the tick when the contribution was reached, in the same order (for ties); ``None``
+        #: once closed, when the contributions kept are in rank order
+        self.reached: dict[str, int] | None = {}
         #: the distinct values seen this round (a dict used as a set), for distinct goals still open
         self.values: dict[object, None] | None = None
+        #: how many contributors a closed goal forgot (it keeps only those its status ranks)
+        self.forgotten = 0
 
     @property
     def key(self) -> GoalKey:
@@ -177,7 +181,8 @@ class Goal:
             contribution = contributions[user] = amount
         else:
             contribution = contributions[user] = contribution + amount
-        self.reached[user] = self.tick
+        if self.reached is not None:  # always, while it is open
+            self.reached[user] = self.tick
         return contribution
 
     def new_round(self) -> None:
@@ -187,9 +192,31 @@ class Goal:
         self.total, self.level, self.cooldown_until = 0, 0, None
         self.contributions, self.reached, self.values = {}, {}, None
 
+    def close(self, keep: int) -> None:
+        """Close the goal: it counts nothing more, and it keeps only the ``keep`` top contributions
+        its status shows, in rank order, and how many contributors it had."""
+        self.closed, self.values = True, None
+        if self.reached is None:
+            return
+        ranked = _ranked(self.contributions, self.reached, keep)
+        self.forgotten += len(self.contributions) - len(ranked)
+        self.contributions, self.reached = dict(ranked), None
+
+    def top(self, size: int) -> list[Contributor]:
+        """The ``size`` biggest contributions; ties go to whoever reached the amount first."""
+        if self.reached is None:  # closed: kept in rank order
+            ranked = list(self.contributions.items())[:size]
+        else:
+            ranked = _ranked(self.contributions, self.reached, size)
+        return [Contributor(rank, user, amount) for rank, (user, amount) in enumerate(ranked, start=1)]
+
     def to_row(self) -> list[object]:
-        """The goal as a snapshot stores it (distinct values sorted)."""
-        reached, values = self.reached, self.values
+        """The goal as a snapshot stores it (distinct values sorted; a closed goal's ticks are its
+        contributors' ranks)."""
+        values = self.values
+        reached = self.reached
+        if reached is None:  # closed: kept in rank order
+            reached = {user: rank for rank, user in enumerate(self.contributions, start=1)}
         return [
             self.mission_id,
             self.subject,
@@ -206,19 +233,23 @@ class Goal:
             None if values is None else sorted(values, key=repr),
             self.cooldown_until,
             self.closed,
+            self.forgotten,
         ]
 
     @classmethod
     def from_row(cls, row: GoalRow) -> Goal:
         """A goal back from :meth:`to_row` (the row was checked on restore)."""
         mission, subject, window, end, extension, state, round_, completions, total, level = row[:10]
-        contributions, tick, values, cooldown_until, closed = row[10:]
+        contributions, tick, values, cooldown_until, closed, forgotten = row[10:]
         goal = cls((mission, subject, window), end)
         goal.extension, goal.state, goal.round, goal.completions = extension, GoalState(state), round_, completions
         goal.total, goal.level, goal.tick, goal.cooldown_until, goal.closed = total, level, tick, cooldown_until, closed
         goal.contributions = {user: amount for user, amount, _ in contributions}
-        goal.reached = {user: reached for user, _, reached in contributions}
+        goal.reached = None if closed else {user: reached for user, _, reached in contributions}
+        if closed:  # kept in rank order
+            goal.contributions = {user: amount for user, amount, _ in sorted(contributions, key=lambda c: c[2])}
         goal.values = None if values is None else dict.fromkeys(values)
+        goal.forgotten = forgotten
         return goal
 
 
@@ -254,10 +285,9 @@ def _when(ts: float | None) -> datetime | None:
     return None if ts is None else datetime.fromtimestamp(ts, UTC)
 
 
-def _top(contributions: dict[str, Number], reached: dict[str, int], size: int) -> list[Contributor]:
+def _ranked(contributions: dict[str, Number], reached: dict[str, int], size: int) -> list[tuple[str, Number]]:
     """The ``size`` biggest contributions; ties go to whoever reached the amount first."""
-    ranked = heapq.nsmallest(size, contributions.items(), key=lambda item: (-item[1], reached[item[0]]))
-    return [Contributor(rank, user, amount) for rank, (user, amount) in enumerate(ranked, start=1)]
+    return heapq.nsmallest(size, contributions.items(), key=lambda item: (-item[1], reached[item[0]]))
 
 
 def _compile(fest: Fest, mission: Mission) -> _Rule:
@@ -458,7 +488,7 @@ class CommunityGoals:
         goal.completions += 1
         contributions = goal.contributions
         eligible = [(user, amount) for user, amount in contributions.items() if amount >= rule.min_contribution]
-        top = tuple((c.user_id, c.contribution) for c in _top(contributions, goal.reached, rule.top))
+        top = tuple((c.user_id, c.contribution) for c in goal.top(rule.top))
         ctx.emit(
             CommunityGoalCompleted(
                 event_id=ctx.event_id,
@@ -514,7 +544,7 @@ class CommunityGoals:
         deadline = goal.deadline()
         if deadline is None or ctx.ts < deadline + self._lateness:  # extended after this timer was set
             return
-        goal.closed, goal.values = True, None  # a closed goal counts nothing more
+        goal.close(self._top_size(goal))
         if self._overtime.get((goal.mission_id, goal.subject)) == goal.window:
             del self._overtime[(goal.mission_id, goal.subject)]
         if goal.state is _COOLDOWN:
@@ -548,14 +578,20 @@ class CommunityGoals:
         return [self._status(goal) for goal in self._goals.values() if subject is None or goal.subject == subject]
 
     def contributions(self, mission_id: str, subject: str, window: str) -> dict[str, Number]:
-        """Every contributor's contribution in the current round, in first-contribution order."""
+        """Every contributor's contribution in the current round, in first-contribution order (a closed
+        goal keeps only its top contributors)."""
         goal = self._goals.get((mission_id, subject, window))
         return {} if goal is None else dict(goal.contributions)
+
+    def _top_size(self, goal: Goal) -> int:
+        """How many top contributors the goal's status shows."""
+        rules = self._missions[goal.mission_id].community
+        return rules.top_contributors if rules is not None else 0
 
     def _status(self, goal: Goal) -> CommunityGoalStatus:
         mission = self._missions[goal.mission_id]
         rules = mission.community
-        size = rules.top_contributors if rules is not None else 0
+        size = self._top_size(goal)
         return CommunityGoalStatus(
             mission_id=mission.id,
             title=mission.title,
@@ -570,8 +606,8 @@ class CommunityGoals:
             levels=len(rules.levels) if rules is not None else 0,
             deadline=_when(goal.deadline()),
             cooldown_until=_when(goal.cooldown_until),
-            contributors=len(goal.contributions),
-            top_contributors=tuple(_top(goal.contributions, goal.reached, size)),
+            contributors=len(goal.contributions) + goal.forgotten,
+            top_contributors=tuple(goal.top(size)),
         )
 
     # ------------------------------------------------------------------ snapshots

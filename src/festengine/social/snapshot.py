@@ -59,7 +59,8 @@ SlotRow: TypeAlias = tuple[int, _Number, _Number, int, _Number, _Number]
 MemberRow: TypeAlias = tuple[str, float, _Number, int, bool, float, list[SlotRow | None] | None]
 _Key: TypeAlias = tuple[str, str, str]
 #: a goal: mission, subject, window, end, extension, state, round, completions, total, level,
-#: contributions ``[user, amount, tick]``, tick, distinct values or null, cooldown until, closed
+#: contributions ``[user, amount, tick]``, tick, distinct values or null, cooldown until, closed,
+#: contributors forgotten when it closed (a closed goal keeps only its top contributors)
 GoalRow: TypeAlias = tuple[
     str,
     str,
@@ -76,6 +77,7 @@ GoalRow: TypeAlias = tuple[
     list[str | _Number | bool] | None,
     float | None,
     bool,
+    int,
 ]
 _Interval: TypeAlias = tuple[float, float]
 
@@ -195,13 +197,16 @@ def _community(missions: set[str]) -> Shape:
     contributions = list_of(row(STR, NUMBER, COUNT))
     values = optional(list_of(_VALUE))
     head = (mission, STR, STR, optional(TS), SECONDS, state, COUNT, COUNT, NUMBER, COUNT)
-    goal = row(*head, contributions, COUNT, values, optional(TS), BOOL)
+    goal = row(*head, contributions, COUNT, values, optional(TS), BOOL, COUNT)
     shape = record(goals=list_of(goal), waiting=dict_of(list_of(key)), ends=dict_of(TS), overtime=list_of(key))
 
     def whole(value: object) -> None:
         shape(value)
         data = cast(CommunityData, value)
         goals = {(goal_row[0], goal_row[1], goal_row[2]) for goal_row in data["goals"]}
+        for goal_row in data["goals"]:
+            if goal_row[15] and not goal_row[14]:
+                raise Bad(f"goal {goal_row[0]!r} of {goal_row[1]!r} in {goal_row[2]!r} is open but forgot contributors")
         for stream, keys in data["waiting"].items():
             for m, s, w in keys:
                 if (m, s, w) not in goals:
