@@ -1826,6 +1826,16 @@ def test_money_targets_keep_their_written_scale(pack: Pack) -> None:
     assert repr(fest.missions["spend"].target) == repr(Decimal("50.00"))
     assert fest.missions["likes"].target == 3
     assert type(fest.missions["likes"].target) is int
+    from festengine import Engine, outcome_to_dict, parse_event
+
+    engine = Engine(fest)
+    purchase = {"event_id": "e1", "type": "purchase", "occurred_at": "2026-06-02T10:00:00Z", "user_id": "u1",
+                "order_id": "o1", "product_id": "p1", "price": "20", "currency": "USD"}  # fmt: skip
+    shown = [outcome_to_dict(o) for o in engine.apply(parse_event(purchase)).outcomes]
+    progressed = [o for o in shown if o["kind"] == "mission_progressed"]
+    assert [(o["progress"], o["target"]) for o in progressed] == [("20", "50.00")]
+    (status,) = [m for m in engine.missions("u1") if m.mission_id == "spend"]
+    assert str(status.target) == "50.00"
 
 
 ELIGIBILITY = """\
