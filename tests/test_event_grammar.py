@@ -394,3 +394,16 @@ def test_age_verified_is_a_boolean_and_profile_fields_belong_to_profiles_only() 
     assert (problem.field, problem.code) == ("region", "not_for_type")
     assert problem.message == "is not a field of a like event"
     assert accepted(wire("viewer_profile")).birth_date is None
+
+
+def test_a_currency_is_a_current_iso_4217_code() -> None:
+    """Three capital letters are not enough: the code must be in ISO 4217's list (``XYZ`` is refused)."""
+    (problem,) = refused(wire("purchase", currency="XYZ"))
+    assert (problem.field, problem.code, problem.message) == (
+        "currency",
+        "invalid",
+        '"XYZ" is not an ISO 4217 currency code',
+    )
+    (problem,) = refused(wire("refund", currency="ABC"))
+    assert problem.field == "currency"
+    assert accepted(wire("purchase", currency="JPY")).currency == "JPY"

@@ -9,7 +9,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Final
 
-__all__ = ["EVENT_FIELDS", "EVENT_TYPES", "FIELD_RANGES", "FieldKind"]
+__all__ = ["EVENT_FIELDS", "EVENT_TYPES", "FIELD_RANGES", "VIEWER_ACTIONS", "FieldKind"]
 
 
 class FieldKind(StrEnum):
@@ -61,6 +61,14 @@ EVENT_FIELDS: Final[dict[str, dict[str, FieldKind]]] = {
 }
 
 EVENT_TYPES: Final[tuple[str, ...]] = tuple(EVENT_FIELDS)
+
+#: The events a viewer makes as a participant of the fest: what eligibility rules apply to. Not the
+#: creators' stream_started and stream_ended, not the order's refund and delivery (an order already
+#: taken is settled whatever its buyer's eligibility), not the viewer's own profile.
+VIEWER_ACTIONS: Final[tuple[str, ...]] = (
+    "view", "like", "comment", "share", "follow", "gift", "fan_club_join", "link_click", "product_view",
+    "purchase", "check_in", "claim",
+)  # fmt: skip
 
 #: The whole-number fields that reach filters as the wire format carries them, and the inclusive
 #: range the event parser accepts for each: a filter outside it can never match. (``gift.count`` is

@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Final
 
-from festengine._codes import REGION_PATTERN, is_region
+from festengine._codes import REGION_PATTERN, is_currency, is_region
 from festengine.limits import EARLIEST_TIME, LATEST_TIME, MAX_AMOUNT, MAX_DECIMALS
 
 __all__ = [
@@ -31,6 +31,7 @@ __all__ = [
     "STAMP_PATTERN",
     "TEXT_MAX",
     "Invalid",
+    "currency_of",
     "date_of",
     "is_unicode",
     "read_bool",
@@ -291,14 +292,21 @@ def read_bool(value: object) -> bool | None:
 
 
 def read_currency(value: object) -> str | None:
-    """An ISO 4217 code: three capital ASCII letters."""
+    """An ISO 4217 code: three capital ASCII letters naming a current currency (``_codes``)."""
     if value is None:
         return None
     if not isinstance(value, str):
         raise Invalid(WRONG_TYPE, f'a currency code such as "USD" is needed, but {kind_of(value)} was given')
     if _CURRENCY_TEXT(value) is None:
         raise Invalid(INVALID, f'must be three capital letters (ISO 4217) such as "USD", not {show(value)}')
+    if not is_currency(value):
+        raise Invalid(INVALID, f"{show(value)} is not an ISO 4217 currency code")
     return str(value)
+
+
+def currency_of(text: str) -> str | None:
+    """A currency code that matches CURRENCY_PATTERN as read_currency reads it; ``None`` if it refuses it."""
+    return text if is_currency(text) else None
 
 
 def read_date(value: object) -> date | None:

@@ -40,7 +40,7 @@ from festengine._wire_format import (
     purchase_amount,
 )
 from festengine._wire_model import MAX_TEXT, WIRE_FIELDS, parse_full
-from festengine._wire_values import date_of, is_unicode, region_of, to_utc
+from festengine._wire_values import currency_of, date_of, is_unicode, region_of, to_utc
 from festengine.errors import EventParseError, EventProblem
 from festengine.limits import EARLIEST_TIME, LATEST_TIME
 
@@ -163,6 +163,7 @@ _READ: Final[dict[str, Callable[[Any], Any]]] = {
     "occurred_at": _moment,
     "text": _text,
     "birth_date": date_of,
+    "currency": currency_of,
     "region": region_of,
     **dict.fromkeys(("price", "discount", "tax", "shipping", "amount", "credits"), Decimal),
 }
@@ -171,9 +172,7 @@ _SHARED: Final = frozenset(
     {"user_id", "creator_id", "stream_id", "gift_id", "channel", "product_id", "category", "seller_id"}
     | {"mission_id", "promotion_id"}
 )
-_AS_DECODED: Final = frozenset(
-    {"seconds", "count", "repeat_count", "quantity", "repeat_end", "currency", "age_verified"}
-)
+_AS_DECODED: Final = frozenset({"seconds", "count", "repeat_count", "quantity", "repeat_end", "age_verified"})
 assert {*_READ, *_SHARED, *_AS_DECODED, "type"} == WIRE_FIELDS  # noqa: S101 - a module invariant: every field is read
 
 

@@ -1781,3 +1781,108 @@ missions:
     assert problems[0].message == "duplicate key 'coins' (first defined at line 7); remove one"
     assert problems[1].message.startswith("unsafe or unknown YAML tag '!!python/object/apply:os.system' is not allowed")
     assert problems[2].message == "duplicate key 'target' (first defined at line 5); remove one"
+
+
+# =========================================================================== currencies and eligibility
+
+
+@pytest.mark.parametrize(
+    ("currency", "says"),
+    [
+        ("USX", "unknown currency 'USX': not an ISO 4217 code (did you mean 'USD'?)"),
+        ("QQQ", "unknown currency 'QQQ': not an ISO 4217 code"),
+        ("XAU", "XAU has no minor unit in ISO 4217"),
+    ],
+)
+def test_the_currency_is_an_iso_4217_code_with_a_minor_unit(pack: Pack, currency: str, says: str) -> None:
+    """An unknown code (with a suggestion) and a code without minor unit are refused where they are written."""
+    economy = ECONOMY.replace("currency: USD", f"currency: {currency}")
+    problem = only_problem(pack(economy=economy))
+    assert_problem(problem, "economy.yaml", 2, 13, "economy.currency", says)
+
+
+def test_a_written_minor_unit_must_be_the_currency_s(pack: Pack) -> None:
+    """JPY with two minor digits is refused: ISO 4217 gives JPY none; left out, the currency's is used."""
+    economy = ECONOMY.replace("currency: USD", "currency: JPY\n  minor_unit: 2").replace('"100.00"', '"100"')
+    problem = only_problem(pack(economy=economy))
+    assert_problem(
+        problem, "economy.yaml", 3, 15, "economy.minor_unit",
+        "JPY has 0 minor digits in ISO 4217, not 2; write minor_unit: 0 or leave it out",
+    )  # fmt: skip
+    fest = load_fest(pack(economy=ECONOMY.replace("currency: USD", "currency: KWD").replace('"100.00"', '"100.000"')))
+    assert (fest.economy.currency, fest.economy.minor_unit) == ("KWD", 3)
+    assert load_fest(pack()).economy.minor_unit == 2
+
+
+def test_money_targets_keep_their_written_scale(pack: Pack) -> None:
+    """target: "50.00" stays Decimal("50.00"); a whole target stays a whole number."""
+    from decimal import Decimal
+
+    missions = MISSIONS + (
+        "  - id: spend\n    title: Spend\n    counts: {event: purchase}\n"
+        '    measure: {kind: sum, field: amount}\n    target: "50.00"\n'
+    )
+    fest = load_fest(pack(missions=missions))
+    assert repr(fest.missions["spend"].target) == repr(Decimal("50.00"))
+    assert fest.missions["likes"].target == 3
+    assert type(fest.missions["likes"].target) is int
+    from festengine import Engine, outcome_to_dict, parse_event
+
+    engine = Engine(fest)
+    purchase = {"event_id": "e1", "type": "purchase", "occurred_at": "2026-06-02T10:00:00Z", "user_id": "u1",
+                "order_id": "o1", "product_id": "p1", "price": "20", "currency": "USD"}  # fmt: skip
+    shown = [outcome_to_dict(o) for o in engine.apply(parse_event(purchase)).outcomes]
+    progressed = [o for o in shown if o["kind"] == "mission_progressed"]
+    assert [(o["progress"], o["target"]) for o in progressed] == [("20", "50.00")]
+    (status,) = [m for m in engine.missions("u1") if m.mission_id == "spend"]
+    assert str(status.target) == "50.00"
+
+
+ELIGIBILITY = """\
+eligibility:
+  minimum_age: {gift: 18, purchase: 18}
+  regions: [US, CA]
+  excluded_users: [u_banned]
+"""
+
+
+def test_an_eligibility_section_compiles_to_rules(pack: Pack) -> None:
+    """Minimum ages, regions, excluded users and the unknown-facts rule (refuse by default)."""
+    rules = load_fest(pack(eligibility=ELIGIBILITY)).eligibility
+    assert rules is not None
+    assert dict(rules.minimum_age) == {"gift": 18, "purchase": 18}
+    assert rules.regions == frozenset({"US", "CA"})
+    assert rules.excluded_users == frozenset({"u_banned"})
+    assert rules.refuse_unknown
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "column", "path", "says"),
+    [
+        pytest.param(ELIGIBILITY.replace("{gift: 18,", "{gifts: 18,"), 2, 24, "eligibility.minimum_age.gifts",
+                     "unknown viewer action 'gifts' (did you mean 'gift'?)", id="action"),
+        pytest.param(ELIGIBILITY.replace("{gift: 18,", "{refund: 18,"), 2, 25, "eligibility.minimum_age.refund",
+                     "unknown viewer action 'refund'", id="not-an-action"),
+        pytest.param(ELIGIBILITY.replace("[US, CA]", "[US, UK]"), 3, 17, "eligibility.regions[1]",
+                     "'UK' is not an ISO 3166-1 alpha-2 region code (did you mean 'GB'?)", id="uk"),
+        pytest.param(ELIGIBILITY.replace("[US, CA]", "[us, CA]"), 3, 13, "eligibility.regions[0]",
+                     "'us' is not an ISO 3166-1 alpha-2 region code (did you mean 'US'?)", id="lower-case"),
+        pytest.param(ELIGIBILITY.replace("[US, CA]", "[US, XX]"), 3, 17, "eligibility.regions[1]",
+                     "'XX' is not an ISO 3166-1 alpha-2 region code; write two capital letters", id="unknown"),
+        pytest.param(ELIGIBILITY.replace("[US, CA]", "[US, US]"), 3, 17, "eligibility.regions[1]",
+                     "region 'US' is listed twice (first as regions[0])", id="twice"),
+    ],
+)  # fmt: skip
+def test_eligibility_rules_name_viewer_actions_and_real_regions(
+    pack: Pack, text: str, line: int, column: int, path: str, says: str
+) -> None:
+    """Each eligibility problem is reported at its file, line and column, with a suggestion where one fits."""
+    problem = only_problem(pack(eligibility=text))
+    assert_problem(problem, "eligibility.yaml", line, column, path, says)
+
+
+def test_eligibility_ages_are_whole_numbers_in_range(pack: Pack) -> None:
+    """A minimum age of 0 or above 130 is refused by the types, with the place."""
+    problem = only_problem(pack(eligibility=ELIGIBILITY.replace("{gift: 18,", "{gift: 0,")))
+    assert problem.path == "eligibility.minimum_age.gift"
+    assert problem.line == 2

@@ -188,3 +188,23 @@ def test_several_seeds_are_deterministic_and_on_the_page(fest: Fest, seeds_run: 
     assert "<th>low (p10)</th><th>middle (p50)</th><th>high (p90)</th>" in section
     assert "nearest-rank" in section
     assert 'id="chart-ranges"' in section  # the budgets' ranges drawn against their size
+
+
+def test_the_report_counts_the_refusals_of_each_eligibility_rule(tmp_path: Path) -> None:
+    """On the bundled pack (18+ gifts, purchases and joins; six regions), the simulated minors and viewers
+    abroad are refused, and the summary, report.json and report.html count the refusals by the rule that
+    refused them; the counts add up to the not_eligible rejections."""
+    from festengine import load_fest
+
+    summary = simulate_to_dir(load_fest(PACK), viewers=600, creators=8, days=2, seed=5, out_dir=tmp_path)
+    by_rule = dict(summary.refused_by_rule)
+    assert "eligibility.regions" in by_rule
+    assert any(rule.startswith("eligibility.minimum_age.") for rule in by_rule)
+    assert all(rule.startswith("eligibility.") for rule in by_rule)
+    assert sum(by_rule.values()) == summary.rejected["not_eligible"] > 0
+    assert "  refused by eligibility.regions: " in str(summary)
+    report = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
+    assert report["run"]["refused_by_rule"] == by_rule
+    html = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "refused by eligibility rule" in html
+    assert "eligibility.regions" in html

@@ -140,3 +140,66 @@ def test_journeys_survive_a_snapshot_mid_way_with_a_mission_shared_by_two_journe
     ]
     assert [s.outcomes for s in run(engine, *tail)] == [s.outcomes for s in run(restored, *tail)]
     assert [p.completed for p in social(restored).journeys_of("u1")] == [True, True]
+
+
+# --------------------------------------------------------------------------- steps of manual-claim missions
+
+MANUAL = mission("claimed_watch", "view", 1, claim={"mode": "manual", "within": "24h"})
+
+
+def manual_journey(steps_count: str | None) -> Engine:
+    """hello (automatic), then claimed_watch (claimed by hand), then follow; ``steps_count`` as given."""
+    journey: dict[str, Any] = {
+        "id": "claims",
+        "title": "Claims",
+        "steps": [{"mission": "hello"}, {"mission": "claimed_watch"}, {"mission": "follow"}],
+    }
+    if steps_count is not None:
+        journey["steps_count"] = steps_count
+    return engine_with(MANUAL, journeys=[journey])
+
+
+def test_by_default_a_manual_claim_step_counts_when_completed_even_if_the_claim_lapses() -> None:
+    """on_completion (the default): the step counts at completion; the lapsed claim changes nothing."""
+    engine = manual_journey(None)
+    steps = run(
+        engine, ev("comment", at(1, "10:00")), ev("view", at(1, "10:01")), ev("follow", at(1, "10:02")),
+        ev("like", at(2, "12:00")),  # a day later: the claim has lapsed
+    )  # fmt: skip
+    assert [o.mission_id for o in of(steps, JourneyStepCompleted)] == ["hello", "claimed_watch", "follow"]
+    assert len(of(steps, JourneyCompleted)) == 1
+
+
+def test_on_claim_a_manual_claim_step_counts_when_claimed() -> None:
+    """on_claim: completing the mission is not enough; the claim completes the step, and the next one counts
+    at once if it was done meanwhile."""
+    engine = manual_journey("on_claim")
+    steps = run(engine, ev("comment", at(1, "10:00")), ev("view", at(1, "10:01")), ev("follow", at(1, "10:02")))
+    assert [o.mission_id for o in of(steps, JourneyStepCompleted)] == ["hello"]
+    assert social(engine).journey("u1", "claims").next_missions == ("claimed_watch",)
+    claim = engine.apply(ev("claim", at(1, "11:00"), mission_id="claimed_watch"))
+    assert [o.mission_id for o in of(claim, JourneyStepCompleted)] == ["claimed_watch", "follow"]
+    assert [o.path for o in of(claim, JourneyCompleted)] == [("hello", "claimed_watch", "follow")]
+
+
+def test_on_claim_a_lapsed_claim_never_completes_the_step_and_survives_a_restore() -> None:
+    """on_claim: a claim that lapses leaves the journey waiting at that step; the state restores equal."""
+    engine = manual_journey("on_claim")
+    run(engine, ev("comment", at(1, "10:00")), ev("view", at(1, "10:01")), ev("like", at(2, "12:00")))
+    late = engine.apply(ev("claim", at(2, "12:01"), mission_id="claimed_watch"))
+    assert late.rejected is not None
+    progress = social(engine).journey("u1", "claims")
+    assert (progress.steps_done, progress.next_missions, progress.completed) == (1, ("claimed_watch",), False)
+    restored = Engine.restore(engine.fest, engine.snapshot())
+    assert restored.snapshot() == engine.snapshot()
+    assert social(restored).journey("u1", "claims") == progress
+
+
+def test_on_claim_keeps_the_claimed_missions_in_the_snapshot() -> None:
+    """A claimed step restored from a snapshot is not counted twice, and the journey goes on from it."""
+    engine = manual_journey("on_claim")
+    run(engine, ev("comment", at(1, "10:00")), ev("view", at(1, "10:01")))
+    run(engine, ev("claim", at(1, "10:30"), mission_id="claimed_watch"))
+    restored = Engine.restore(engine.fest, engine.snapshot())
+    step = restored.apply(ev("follow", at(1, "11:00")))
+    assert [o.path for o in of(step, JourneyCompleted)] == [("hello", "claimed_watch", "follow")]

@@ -17,7 +17,8 @@ from itertools import pairwise
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from festengine._vocab import EVENT_FIELDS, EVENT_TYPES, FieldKind
+from festengine._codes import currencies, is_region
+from festengine._vocab import EVENT_FIELDS, EVENT_TYPES, VIEWER_ACTIONS, FieldKind
 from festengine.catalog import spec as s
 from festengine.catalog._reach import check_reachable
 from festengine.catalog._suggest import suggest
@@ -49,7 +50,7 @@ class _Ctx:
         self.budgets = {b.id for b in spec.economy.budgets}
         self.promotions = {p.id for p in spec.promotions}
         self.phases = {p.id: p for p in spec.fest.phases}
-        self.quantum = Decimal(1).scaleb(-spec.economy.minor_unit)
+        self.quantum = Decimal(1).scaleb(-spec.economy.decimals)
 
 
 def _duplicates(items: Sequence[Any], base: Path, kind: str) -> Iterator[Finding]:
@@ -106,16 +107,16 @@ def _badge_ref(c: _Ctx, ref: Any, path: Path) -> Iterator[Finding]:
 
 def _amount(c: _Ctx, value: Decimal, path: Path) -> Iterator[Finding]:
     _, digits, exponent = value.as_tuple()
-    if not isinstance(exponent, int) or exponent >= -c.spec.economy.minor_unit:
+    if not isinstance(exponent, int) or exponent >= -c.spec.economy.decimals:
         return
     with localcontext() as context:  # precise enough for any value with a fraction, however long
-        context.prec = len(digits) + c.spec.economy.minor_unit + 1
+        context.prec = len(digits) + c.spec.economy.decimals + 1
         if value != value.quantize(c.quantum, rounding="ROUND_DOWN"):
             currency = c.spec.economy.currency
             yield (
                 path,
                 (
-                    f"{value} has more decimals than {currency} allows ({c.spec.economy.minor_unit}); "
+                    f"{value} has more decimals than {currency} allows ({c.spec.economy.decimals}); "
                     f"write it as {value.quantize(c.quantum)}"
                 ),
             )
@@ -424,6 +425,71 @@ def _credit_validity(c: _Ctx, budget: s.BudgetSpec, path: Path) -> Iterator[Find
         )
 
 
+def _currency_hint(code: str) -> str:
+    """A currency of the same country (ISO 4217 codes begin with the ISO 3166 code: USD, EUR), else a close one."""
+    payable = sorted(other for other, digits in currencies().items() if digits is not None)
+    same_country = [other for other in payable if other[:2] == code[:2]]
+    return f" (did you mean {same_country[0]!r}?)" if same_country else suggest(code, payable)
+
+
+def _check_currency(c: _Ctx) -> Iterator[Finding]:
+    """The currency is an ISO 4217 code with a minor unit, and a written minor unit is the currency's."""
+    economy = c.spec.economy
+    code = economy.currency
+    known = currencies()
+    if code not in known:
+        yield ("economy", "currency"), f"unknown currency {code!r}: not an ISO 4217 code{_currency_hint(code)}"
+        return
+    digits = known[code]
+    if digits is None:
+        yield (
+            ("economy", "currency"),
+            f"{code} has no minor unit in ISO 4217 (a fund, a metal or a code for testing); "
+            "a fest pays in a currency such as USD or EUR",
+        )
+    elif economy.minor_unit is not None and economy.minor_unit != digits:
+        yield (
+            ("economy", "minor_unit"),
+            f"{code} has {digits} minor digits in ISO 4217, not {economy.minor_unit}; "
+            f"write minor_unit: {digits} or leave it out",
+        )
+
+
+#: Region codes people write that ISO 3166-1 spells otherwise.
+_REGION_ALIASES = {"UK": "GB", "EL": "GR", "EN": "GB"}
+
+
+def _region_hint(code: str) -> str:
+    upper = code.upper()
+    for candidate in (upper, _REGION_ALIASES.get(upper)):
+        if candidate is not None and candidate != code and is_region(candidate):
+            return f" (did you mean {candidate!r}?)"
+    return ""
+
+
+def _check_eligibility(c: _Ctx) -> Iterator[Finding]:
+    """Minimum ages name viewer actions; regions are ISO 3166-1 alpha-2 codes, each written once."""
+    eligibility = c.spec.eligibility
+    if eligibility is None:
+        return
+    base: Path = ("eligibility",)
+    for action in eligibility.minimum_age:
+        if action not in VIEWER_ACTIONS:
+            yield (*base, "minimum_age", action), _unknown("viewer action", action, VIEWER_ACTIONS)
+    seen: dict[str, int] = {}
+    for index, code in enumerate(eligibility.regions):
+        if not is_region(code):
+            yield (
+                (*base, "regions", index),
+                f"{code!r} is not an ISO 3166-1 alpha-2 region code{_region_hint(code)}; write two capital "
+                "letters such as 'US', 'DE' or 'KR'",
+            )
+        elif code in seen:
+            yield (*base, "regions", index), f"region {code!r} is listed twice (first as regions[{seen[code]}])"
+        else:
+            seen[code] = index
+
+
 def _check_points_rules(rules: Sequence[s.PointsRuleSpec], base: Path) -> Iterator[Finding]:
     for index, rule in enumerate(rules):
         yield from _filter(rule.counts, (*base, index, "counts"))
@@ -570,6 +636,8 @@ _CHECKS: tuple[Callable[[_Ctx], Iterator[Finding]], ...] = (
     _check_tiktok_gift_ids,
     _check_fest,
     _check_economy,
+    _check_currency,
+    _check_eligibility,
     _check_fan_club,
     _check_cycles,
     _check_journeys,

@@ -29,6 +29,7 @@ from festengine.catalog.model import (
     Condition,
     Conversion,
     Economy,
+    EligibilityRules,
     EventFilter,
     FanClub,
     FanClubLevel,
@@ -70,6 +71,13 @@ def _utc(value: datetime) -> datetime:
 def _number(value: Decimal) -> int | Decimal:
     """Whole numbers become ``int`` so the hot path compares ints with ints."""
     return int(value) if value == value.to_integral_value() else value
+
+
+def _target(value: Decimal) -> int | Decimal:
+    """A mission's target: written whole (``100``, ``"100"``) it becomes ``int``; written with decimals
+    (``"50.00"``, money) it keeps them, so outcomes and statuses show it as written."""
+    exponent = value.as_tuple().exponent
+    return int(value) if isinstance(exponent, int) and exponent >= 0 else value
 
 
 def _check(condition: Condition) -> Predicate:
@@ -218,7 +226,7 @@ def _mission(spec: s.MissionSpec, order: int) -> Mission:
         subject=Subject(spec.subject),
         counts=_filter(spec.counts),
         measure=_measure(spec.counts.event, spec.measure),
-        target=_number(spec.target),
+        target=_target(spec.target),
         window=_window(spec.window),
         repeat=spec.repeat,
         requires=Requires(
@@ -247,7 +255,7 @@ def _points_rule(spec: s.PointsRuleSpec) -> PointsRule:
 def _economy(spec: s.EconomySpec) -> Economy:
     return Economy(
         currency=spec.currency,
-        minor_unit=spec.minor_unit,
+        minor_unit=spec.decimals,
         rounding=spec.rounding.value,
         coin_value=MappingProxyType(dict(spec.coin_value)),
         default_channel=spec.default_channel,
@@ -387,6 +395,7 @@ def _journey(spec: s.JourneySpec) -> Journey:
         description=spec.description,
         steps=tuple(JourneyStep(tuple(step.branch) if step.branch else (step.mission or "",)) for step in spec.steps),
         rewards=tuple(_reward(r) for r in spec.rewards),
+        counts_on_claim=spec.steps_count == s.StepsCount.ON_CLAIM,
     )
 
 
@@ -394,6 +403,17 @@ def fingerprint(spec: s.FestSpec) -> str:
     """A SHA-256 of the pack's canonical JSON: equal packs, equal fingerprints."""
     canonical = json.dumps(spec.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _eligibility(spec: s.EligibilitySpec | None) -> EligibilityRules | None:
+    if spec is None:
+        return None
+    return EligibilityRules(
+        minimum_age=MappingProxyType(dict(spec.minimum_age)),
+        regions=frozenset(spec.regions),
+        excluded_users=frozenset(spec.excluded_users),
+        refuse_unknown=spec.unknown == s.UnknownFacts.REFUSE,
+    )
 
 
 def compile_fest(spec: s.FestSpec, *, sources: Sequence[str] = ()) -> Fest:
@@ -428,4 +448,5 @@ def compile_fest(spec: s.FestSpec, *, sources: Sequence[str] = ()) -> Fest:
         dependents=MappingProxyType(_dependents(missions)),
         fingerprint=fingerprint(spec),
         sources=tuple(sources),
+        eligibility=_eligibility(spec.eligibility),
     )

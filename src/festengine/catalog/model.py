@@ -30,6 +30,7 @@ __all__ = [
     "Condition",
     "Conversion",
     "Economy",
+    "EligibilityRules",
     "EventFilter",
     "FanClub",
     "Fest",
@@ -333,6 +334,8 @@ class Journey:
     description: str | None
     steps: tuple[JourneyStep, ...]
     rewards: tuple[Reward, ...]
+    #: whether a step whose mission is claimed by hand counts when claimed (else when completed)
+    counts_on_claim: bool = False
 
 
 @attrs.frozen(slots=True)
@@ -422,6 +425,22 @@ class Fest:
     fingerprint: str = attrs.field(repr=False)
     #: the files the pack was read from
     sources: tuple[str, ...] = attrs.field(repr=False, default=())
+    #: who may take part (``None``: everyone)
+    eligibility: EligibilityRules | None = attrs.field(repr=False, default=None)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _reduce_frozen(self)
+
+
+@attrs.frozen(slots=True)
+class EligibilityRules:
+    """Who may take part: per viewer action the minimum age, the regions the fest runs in (empty: all),
+    the viewers left out, and whether a fact a rule needs but no profile gave refuses the action."""
+
+    minimum_age: Mapping[str, int]
+    regions: frozenset[str]
+    excluded_users: frozenset[str]
+    refuse_unknown: bool
 
     def __reduce__(self) -> tuple[Any, ...]:
         return _reduce_frozen(self)

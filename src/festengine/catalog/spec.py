@@ -29,6 +29,7 @@ from pydantic import (
     model_validator,
 )
 
+from festengine._codes import minor_unit as iso_minor_unit
 from festengine._vocab import EVENT_FIELDS, EVENT_TYPES, FieldKind
 from festengine.catalog._suggest import suggest
 from festengine.catalog._values import (
@@ -55,6 +56,7 @@ __all__ = [
     "ClaimSpec",
     "CommissionSpec",
     "EconomySpec",
+    "EligibilitySpec",
     "FanClubSpec",
     "FestInfoSpec",
     "FestSpec",
@@ -246,8 +248,8 @@ class EconomySpec(Spec):
 
     currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
     """the ISO 4217 currency of every money amount"""
-    minor_unit: Annotated[int, Field(ge=0, le=4), WholeNumber] = 2
-    """decimals of the currency; money with more decimals is an error"""
+    minor_unit: Annotated[int, Field(ge=0, le=4), WholeNumber] | None = None
+    """decimals of the currency, by default its ISO 4217 minor unit (a written one must equal it)"""
     rounding: RoundingRule = RoundingRule.HALF_EVEN
     """how computed amounts are rounded to the minor unit; the remainder is posted to a ledger account, never dropped"""
     coin_value: dict[Id, CoinValue]
@@ -262,6 +264,15 @@ class EconomySpec(Spec):
     """pots of money that credits draw on"""
     conversions: list[ConversionSpec] = Field(default_factory=list)
     """gift-to-credit rules with validity periods"""
+
+    @property
+    def decimals(self) -> int:
+        """The minor unit: as written, else the currency's in ISO 4217 (2 for a code it gives none,
+        which the checks refuse)."""
+        if self.minor_unit is not None:
+            return self.minor_unit
+        found = iso_minor_unit(self.currency)
+        return 2 if found is None else found
 
 
 # --------------------------------------------------------------------------- badges
@@ -701,6 +712,13 @@ class JourneyStepSpec(Spec):
     """two or more missions; the first one completed is the path taken"""
 
 
+class StepsCount(StrEnum):
+    """When a journey step whose mission is claimed by hand (``claim: {manual: true}``) counts."""
+
+    ON_COMPLETION = "on_completion"
+    ON_CLAIM = "on_claim"
+
+
 class JourneySpec(Spec):
     """A LIVE Journey: an ordered chain of missions, each step unlocking the next."""
 
@@ -712,6 +730,8 @@ class JourneySpec(Spec):
     """one sentence saying what the journey is"""
     steps: list[JourneyStepSpec] = Field(min_length=1)
     """each step is mission: <id> or branch: [<id>, <id>…]"""
+    steps_count: StepsCount = StepsCount.ON_COMPLETION
+    """when a step whose mission is claimed by hand counts: when completed (on_completion) or claimed (on_claim)"""
     rewards: list[Reward] = Field(default_factory=list)
     """granted when the last step is completed"""
 
@@ -868,6 +888,31 @@ class CommissionSpec(Spec):
     """extra rates during parts of the fest"""
 
 
+# --------------------------------------------------------------------------- eligibility
+
+
+class UnknownFacts(StrEnum):
+    """What a rule does when the fact it needs (an age, a region) is not known."""
+
+    REFUSE = "refuse"
+    ALLOW = "allow"
+
+
+class EligibilitySpec(Spec):
+    """Who may take part: minimum ages per action, the regions the fest runs in, viewers left out."""
+
+    minimum_age: dict[EventType, Annotated[int, Field(ge=1, le=130), WholeNumber]] = Field(default_factory=dict)
+    """the age a viewer must have reached on the day of the action, in the fest's time zone"""
+    regions: list[Annotated[str, WithJsonSchema({"type": "string", "pattern": "^[A-Z]{2}$"})]] = Field(
+        default_factory=list
+    )
+    """the regions the fest runs in (empty: every region)"""
+    excluded_users: list[Id] = Field(default_factory=list)
+    """viewers who may not take part at all"""
+    unknown: UnknownFacts = UnknownFacts.REFUSE
+    """when a rule needs a viewer's age or region that no viewer_profile gave: refuse the action, or allow it"""
+
+
 # --------------------------------------------------------------------------- the pack
 
 
@@ -894,3 +939,5 @@ class FestSpec(Spec):
     """affiliate commission for creators"""
     leaderboards: list[LeaderboardSpec] = Field(default_factory=list)
     """rankings the fest publishes"""
+    eligibility: EligibilitySpec | None = None
+    """who may take part: minimum ages, regions, excluded viewers"""

@@ -96,6 +96,8 @@ class _Page:
             + ([("seeds (see Across seeds)", f"{seeds[0]} to {seeds[-1]}")] if (seeds := run.get("seeds")) else [])
         )  # fmt: skip
         reasons = table(("rejected because", "events"), sorted(rejected.items())) if rejected else ""
+        if by_rule := run.get("refused_by_rule"):
+            reasons += table(("refused by eligibility rule", "events"), sorted(by_rule.items()))
         return figures + reasons + "<h3>Fest totals</h3>" + _metrics_cards(total, self.data.currency)
 
     def ranges(self) -> str:

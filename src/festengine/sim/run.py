@@ -25,6 +25,7 @@ from festengine.analytics.ranges import Headline, SeedRanges
 from festengine.assembly import Engine
 from festengine.catalog.model import Fest
 from festengine.engine.core import Step
+from festengine.engine.eligibility import NOT_ELIGIBLE, rule_of
 from festengine.engine.outcomes import outcome_to_dict
 from festengine.events import Event, event_to_dict
 from festengine.sim.simulator import SimRates, SimulationError, horizon_of, simulate_events
@@ -62,6 +63,8 @@ class SimulationSummary:
     seeds: tuple[int, ...] = ()
     #: seconds the other seeds' runs took (0 with one seed)
     other_seeds_s: float = 0.0
+    #: the ``not_eligible`` refusals by the eligibility rule that refused (``eligibility.minimum_age.gift``…)
+    refused_by_rule: Mapping[str, int] = attrs.field(factory=dict)
 
     @property
     def events_per_s(self) -> float:
@@ -79,6 +82,7 @@ class SimulationSummary:
             "accepted": self.accepted,
             "duplicates": self.duplicates,
             "rejected": dict(self.rejected),
+            "refused_by_rule": dict(self.refused_by_rule),
             "completions": self.completions,
             "outcomes": dict(self.outcomes),
             "files": list(self.files),
@@ -104,6 +108,7 @@ class SimulationSummary:
             f"events: {self.events:,} (accepted {self.accepted:,}, duplicates {self.duplicates:,}, "
             f"rejected {rejected:,})",
             *(f"  rejected {code}: {count:,}" for code, count in sorted(self.rejected.items())),
+            *(f"  refused by {rule}: {count:,}" for rule, count in sorted(self.refused_by_rule.items())),
             f"missions completed: {self.completions:,}",
             f"time: {self.elapsed_s:.1f} s ({self.events_per_s:,.0f} events/s), report {self.report_s:.1f} s",
         ]
@@ -121,6 +126,7 @@ class _Counts:
     accepted: int = 0
     duplicates: int = 0
     rejected: Counter[str] = attrs.field(factory=Counter)
+    refused_by_rule: Counter[str] = attrs.field(factory=Counter)
     outcomes: Counter[str] = attrs.field(factory=Counter)
 
     def count(self, step: Step) -> None:
@@ -129,6 +135,8 @@ class _Counts:
             self.duplicates += 1
         elif (rejection := step.rejected) is not None:
             self.rejected[rejection.code] += 1
+            if rejection.code == NOT_ELIGIBLE:
+                self.refused_by_rule[rule_of(rejection.reason)] += 1
         else:
             self.accepted += 1
         for outcome in step.outcomes:
@@ -355,6 +363,7 @@ def simulate_to_dir(
         fest_id=fest.id, viewers=viewers, creators=creators, days=fest.calendar.day_of(end - 1) + 1, seed=seed,
         events=counts.events, accepted=counts.accepted, duplicates=counts.duplicates,
         rejected=dict(sorted(counts.rejected.items())), completions=counts.outcomes["mission_completed"],
+        refused_by_rule=dict(sorted(counts.refused_by_rule.items())),
         outcomes=dict(sorted(counts.outcomes.items())), elapsed_s=elapsed,
         files=("report.html", "report.json", "timings.json", *files), seeds=(seed, *more), other_seeds_s=others,
     )  # fmt: skip

@@ -135,7 +135,9 @@ class _Simulation:
     def run(self) -> Iterator[Event]:
         """Every event of the simulated stretch, in delivery order: the viewers' profiles first."""
         viewer_ids = [viewer.id for viewer in self.people.viewers]
-        yield from profile_events(frozenset(), viewer_ids, self.seed, self.rates.profiles, self.start, self.maker)
+        rules = self.fest.eligibility
+        allowed = rules.regions if rules is not None else frozenset()
+        yield from profile_events(allowed, viewer_ids, self.seed, self.rates.profiles, self.start, self.maker)
         calendar = self.fest.calendar
         upcoming: list[Stream] = []
         live: list[Stream] = []

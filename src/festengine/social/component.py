@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, ClassVar, cast
 from festengine._vocab import EVENT_FIELDS
 from festengine.catalog.model import Fest
 from festengine.engine.component import Check, Component, Handler, RewardHandler, StepContext, Subscriber, Timers
-from festengine.engine.outcomes import MissionCompleted, Outcome, PointsAwarded
+from festengine.engine.outcomes import MissionClaimed, MissionCompleted, Outcome, PointsAwarded
 from festengine.engine.shapes import Shape
 from festengine.events import Event
 from festengine.social import community, fanclub, promotions
@@ -121,6 +121,8 @@ class Social(Component):
         table: dict[type[Outcome], Subscriber] = {ContributorRewarded: self._on_contributor_rewarded}
         if self._watched:
             table[MissionCompleted] = self._on_mission_completed
+        if self.journeys.claims_watched:
+            table[MissionClaimed] = self._on_mission_claimed
         if self.promotions.goal_triggered:
             table[CommunityLevelReached] = self.promotions.on_level_reached
             table[CommunityGoalCompleted] = self.promotions.on_goal_completed
@@ -135,6 +137,9 @@ class Social(Component):
             return
         self.journeys.mission_done(outcome.subject, outcome.mission_id, ctx)
         self.promotions.on_mission_completed(outcome, ctx)
+
+    def _on_mission_claimed(self, outcome: MissionClaimed, ctx: StepContext) -> None:
+        self.journeys.mission_claimed(outcome.subject, outcome.mission_id, ctx)
 
     def _on_contributor_rewarded(self, outcome: ContributorRewarded, ctx: StepContext) -> None:
         """Apply a community's message to the contributor: the goal's rewards, then journeys."""

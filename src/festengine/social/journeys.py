@@ -14,6 +14,9 @@ completions, in order) and, per journey, the step reached and the path taken.
   grants the journey's rewards (``source`` = the journey id).
 * A community goal's :class:`ContributorRewarded` counts as completing that mission for the
   contributor.
+* A journey with ``steps_count: on_claim`` counts a step whose mission is claimed by hand when the
+  viewer claims it (:class:`MissionClaimed`), not when it is completed: a claim that lapses never
+  completes the step. Its other missions count when completed, as in every journey.
 """
 
 from __future__ import annotations
@@ -46,13 +49,15 @@ class JourneyRun:
 
 class Traveller:
     """A viewer's journey state (the viewer key's): the journey missions completed (first completions, in
-    order) and the runs at the journeys started, in the order started (a viewer runs a handful: a tuple
-    is smaller than a dict)."""
+    order), the missions that count for journeys counting steps on claim (in the order they counted:
+    claimed by hand, or completed if automatic) and the runs at the journeys started, in the order
+    started (a viewer runs a handful: a tuple is smaller than a dict)."""
 
-    __slots__ = ("done", "runs")
+    __slots__ = ("claimed", "done", "runs")
 
     def __init__(self) -> None:
         self.done: tuple[str, ...] = ()
+        self.claimed: tuple[str, ...] = ()
         self.runs: tuple[JourneyRun, ...] = ()
 
     def run(self, journey_id: str) -> JourneyRun | None:
@@ -96,9 +101,17 @@ class Journeys:
         self._steps = {journey.id: tuple(step.missions for step in journey.steps) for journey in fest.journeys.values()}
         #: user -> their journey state
         self._travellers: dict[str, Traveller] = {}
+        #: the journeys whose steps count on claim, and the manual-claim missions of their steps
+        self._on_claim = frozenset(j.id for j in fest.journeys.values() if j.counts_on_claim)
+        on_claim_missions = {m for j in self._on_claim for step in self._steps[j] for m in step}
+        #: the missions counted on claim by some journey: their claims are what those journeys wait for
+        self.claims_watched = frozenset(m for m in on_claim_missions if fest.missions[m].claim.manual)
+        #: the automatic missions of those journeys: they count for them when completed
+        self._counted_when_done = frozenset(on_claim_missions - self.claims_watched)
 
     def mission_done(self, user: str, mission_id: str, ctx: StepContext) -> None:
-        """``user`` completed ``mission_id``: advance the journeys that contain it."""
+        """``user`` completed ``mission_id``: advance the journeys that contain it (those counting steps on
+        claim wait for the claim of a mission claimed by hand)."""
         journeys = self._by_mission.get(mission_id)
         if journeys is None:
             return
@@ -109,8 +122,27 @@ class Journeys:
         elif mission_id in traveller.done:
             return
         traveller.done = (*traveller.done, mission_id)
+        if mission_id in self._counted_when_done:
+            traveller.claimed = (*traveller.claimed, mission_id)
+        waits_for_claim = mission_id in self.claims_watched
         for journey_id in journeys:
-            self._advance(user, traveller, journey_id, ctx)
+            if not (waits_for_claim and journey_id in self._on_claim):
+                self._advance(user, traveller, journey_id, ctx)
+
+    def mission_claimed(self, user: str, mission_id: str, ctx: StepContext) -> None:
+        """``user`` claimed ``mission_id``: advance the journeys that count it on claim."""
+        if mission_id not in self.claims_watched:
+            return
+        traveller = self._travellers.get(user)
+        if traveller is None:
+            user = share(user)
+            traveller = self._travellers[user] = Traveller()
+        elif mission_id in traveller.claimed:
+            return
+        traveller.claimed = (*traveller.claimed, mission_id)
+        for journey_id in self._by_mission[mission_id]:
+            if journey_id in self._on_claim:
+                self._advance(user, traveller, journey_id, ctx)
 
     def _advance(self, user: str, traveller: Traveller, journey_id: str, ctx: StepContext) -> None:
         """Start the user's run at the journey if need be, then complete every step it can."""
@@ -123,9 +155,10 @@ class Journeys:
         total = len(steps)
         if len(path) >= total:
             return
+        counted = traveller.claimed if journey_id in self._on_claim else traveller.done
         while len(path) < total:
             missions = steps[len(path)]
-            chosen = next((m for m in traveller.done if m in missions), None)
+            chosen = next((m for m in counted if m in missions), None)
             if chosen is None:
                 return
             path = run.path = (*path, chosen)
@@ -184,6 +217,7 @@ class Journeys:
         travellers = self._travellers.items()
         return {
             "done": {user: list(t.done) for user, t in travellers if t.done},
+            "claimed": {user: list(t.claimed) for user, t in travellers if t.claimed},
             "runs": {
                 user: {run.journey_id: [len(run.path), list(run.path)] for run in t.runs}
                 for user, t in travellers
@@ -196,6 +230,8 @@ class Journeys:
         self._travellers = {}
         for user, done in data["done"].items():
             self._traveller(user).done = tuple(share(m) for m in done)
+        for user, claimed in data["claimed"].items():
+            self._traveller(user).claimed = tuple(share(m) for m in claimed)
         for user, runs in data["runs"].items():  # a run's step is the length of its path
             self._traveller(user).runs = tuple(
                 JourneyRun(share(j), tuple(share(m) for m in path)) for j, (_, path) in runs.items()

@@ -115,6 +115,8 @@ class PromotionsData(TypedDict):
 
 class JourneysData(TypedDict):
     done: dict[str, list[str]]
+    #: user -> the missions of journeys counting steps on claim, in the order they counted
+    claimed: dict[str, list[str]]
     #: user -> journey -> (step reached, path)
     runs: dict[str, dict[str, tuple[int, list[str]]]]
 
@@ -217,7 +219,11 @@ def _community(missions: set[str]) -> Shape:
 
 def _journeys(fest: Fest) -> Shape:
     journey = member(fest.journeys, "a journey of the fest")
-    shape = record(done=dict_of(list_of(STR)), runs=dict_of(dict_of(row(COUNT, list_of(STR)), journey)))
+    shape = record(
+        done=dict_of(list_of(STR)),
+        claimed=dict_of(list_of(STR)),
+        runs=dict_of(dict_of(row(COUNT, list_of(STR)), journey)),
+    )
 
     def whole(value: object) -> None:
         shape(value)

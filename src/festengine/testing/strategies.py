@@ -2,7 +2,8 @@
 
 ``events(fest)`` draws time-ordered lists of well-formed events for a compiled fest: viewers,
 creators and streams from small pools (so missions actually progress), gifts from the fest's
-catalogue (streaks included), purchases with exact decimal prices. Asked to, it also draws the
+catalogue (streaks included), purchases with exact decimal prices, viewers' profiles (adults in a
+region the fest allows). Asked to, it also draws the
 awkward deliveries a real feed makes: repeated events (``duplicates``: the feed delivered one
 twice, soon after), events a little out of order (``out_of_order``: within the fest's allowed
 lateness, so they count) and events too late to count (``late``: further behind than the allowed
@@ -76,10 +77,11 @@ def _fields(draw: st.DrawFn, fest: Fest, kind: str, user: str, creator: str, str
         fields["creator_id"] = creator
     elif kind in ("link_click", "product_view"):
         fields.update(creator_id=creator, product_id=draw(st.sampled_from(["p1", "p2", "p3"])))
-    elif kind == "viewer_profile":
+    elif kind == "viewer_profile":  # an adult in a region the fest allows: the fest's rules let them take part
+        allowed = sorted(fest.eligibility.regions) if fest.eligibility is not None else []
         fields.update(
-            birth_date=f"{draw(st.integers(min_value=1950, max_value=2015))}-0{draw(st.integers(1, 9))}-15",
-            region=draw(st.sampled_from(["US", "DE", "KR", "JP"])),
+            birth_date=f"{draw(st.integers(min_value=1950, max_value=2000))}-0{draw(st.integers(1, 9))}-15",
+            region=draw(st.sampled_from(allowed or ["US", "DE", "KR", "JP"])),
         )
     elif kind == "purchase":
         cents = draw(st.integers(min_value=100, max_value=20_000))
