@@ -264,3 +264,20 @@ def test_community_goals_survive_a_snapshot() -> None:
     assert restored.snapshot() == engine.snapshot()
     tail = [ev("gift", at(1, "10:02"), "u3"), ev("stream_ended", at(1, "11:00"), "c1")]
     assert [s.outcomes for s in run(engine, *tail)] == [s.outcomes for s in run(restored, *tail)]
+
+
+def test_money_level_targets_keep_their_written_scale_in_outcomes() -> None:
+    """A level written ``"50.00"`` is reported as ``"50.00"``, a level written ``300`` as ``300``."""
+    from festengine import outcome_to_dict
+
+    rules = {"levels": [{"target": "50.00", "extend_by": "5m"}, {"target": "100.00"}]}
+    sales = mission("sales", "purchase", "100.00", subject="creator", measure={"kind": "sum", "field": "amount"},
+                    window={"kind": "daily"}, community=rules)  # fmt: skip
+    engine = Engine(make_fest(sales))
+    shown = [outcome_to_dict(o) for o in engine.apply(ev("purchase", at(1, "10:00"), price="60.00", creator_id="c1")).outcomes]
+    reached = [o for o in shown if o["kind"] == "community_level_reached"]
+    assert [(o["level"], o["target"], o["total"]) for o in reached] == [(1, "50.00", "60.00")]
+    progressed = [o for o in shown if o["kind"] == "community_progressed"]
+    assert [o["target"] for o in progressed] == ["100.00"]
+    counted = Engine(make_fest(rush())).apply(ev("gift", at(1, "10:00")))
+    assert [outcome_to_dict(o)["target"] for o in of(counted, CommunityLevelReached)] == [300]

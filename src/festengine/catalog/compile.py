@@ -208,7 +208,7 @@ def _community(spec: s.CommunitySpec | None) -> CommunityRules | None:
     if spec is None:
         return None
     return CommunityRules(
-        levels=tuple(CommunityLevel(level.target, level.extend_by) for level in spec.levels),
+        levels=tuple(CommunityLevel(_target(level.target), level.extend_by) for level in spec.levels),
         cooldown=spec.cooldown,
         min_contribution=spec.min_contribution,
         top_contributors=spec.top_contributors,

@@ -235,7 +235,8 @@ class Reward:
 
 @attrs.frozen(slots=True)
 class CommunityLevel:
-    target: Decimal
+    #: written whole it is an ``int``; written with decimals (money) it keeps them, as outcomes show it
+    target: int | Decimal
     extend_by: timedelta
 
 

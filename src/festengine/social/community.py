@@ -303,7 +303,7 @@ def _compile(fest: Fest, mission: Mission) -> _Rule:
         measure=event_measure(mission),
         distinct=(mission.measure.field or "") if mission.measure.kind is MeasureKind.DISTINCT else "",
         stream_window=mission.window.kind is WindowKind.STREAM,
-        targets=tuple(whole(level.target) for level in rules.levels),
+        targets=tuple(level.target for level in rules.levels),
         extends=tuple(level.extend_by.total_seconds() for level in rules.levels),
         cooldown=rules.cooldown.total_seconds(),
         min_contribution=whole(rules.min_contribution),
