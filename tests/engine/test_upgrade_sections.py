@@ -146,3 +146,26 @@ def test_an_ended_flash_sale_cannot_be_extended() -> None:
     with pytest.raises(UpgradeRefusedError, match="an ended promotion stays ended"):
         engine.upgrade(edited(change))
     assert engine.snapshot() == before
+
+
+def test_eligibility_rules_judge_the_actions_that_arrive_from_now_on() -> None:
+    from festengine import parse_event
+
+    def gift(event_id: str, user: str) -> Event:
+        return parse_event({"event_id": event_id, "type": "gift", "occurred_at": "2026-06-20T12:00:00Z",
+                            "user_id": user, "creator_id": "c1", "stream_id": "s1", "gift_id": "rose"})  # fmt: skip
+
+    def profile(user: str) -> Event:
+        return parse_event({"event_id": f"p-{user}", "type": "viewer_profile", "occurred_at": "2026-06-20T11:00:00Z",
+                            "user_id": user, "birth_date": "1990-01-01", "region": "DE"})  # fmt: skip
+
+    def change(data: Data) -> None:
+        data["eligibility"]["regions"].append("DE")
+
+    engine = Engine(bundled())
+    engine.apply(profile("u-de"))
+    refused = engine.apply(gift("g1", "u-de")).rejected
+    assert refused is not None
+    assert refused.code == "not_eligible"
+    engine.upgrade(edited(change))
+    assert engine.apply(gift("g2", "u-de")).accepted

@@ -274,7 +274,8 @@ def test_money_level_targets_keep_their_written_scale_in_outcomes() -> None:
     sales = mission("sales", "purchase", "100.00", subject="creator", measure={"kind": "sum", "field": "amount"},
                     window={"kind": "daily"}, community=rules)  # fmt: skip
     engine = Engine(make_fest(sales))
-    shown = [outcome_to_dict(o) for o in engine.apply(ev("purchase", at(1, "10:00"), price="60.00", creator_id="c1")).outcomes]
+    sale = ev("purchase", at(1, "10:00"), price="60.00", creator_id="c1")
+    shown = [outcome_to_dict(o) for o in engine.apply(sale).outcomes]
     reached = [o for o in shown if o["kind"] == "community_level_reached"]
     assert [(o["level"], o["target"], o["total"]) for o in reached] == [(1, "50.00", "60.00")]
     progressed = [o for o in shown if o["kind"] == "community_progressed"]

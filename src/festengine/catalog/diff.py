@@ -10,6 +10,7 @@ components when the upgrade runs (see :mod:`festengine.engine.upgrade`).
 
 The rule for each section (also in the documentation's upgrades page):
 
+* eligibility: the new rules judge the actions that arrive from now on (accepted ones stay);
 * fest: the name is text; the id, time zone, dates, allowed lateness, week start and phases' dates are refused
   (a phase's name is text);
 * economy: currency, minor unit and rounding refused; shares, coin values and channel apply from now on;
@@ -210,6 +211,7 @@ _FEST_RULES: dict[str, ChangeKind | str] = {
     "starts_at": "the fest's dates decide its calendar and every window",
     "ends_at": "the fest's dates decide its calendar and every window",
     "allowed_lateness": "the lateness decides which event ids are remembered and when windows close",
+    "eligibility": ChangeKind.FROM_NOW_ON,
 }
 
 
