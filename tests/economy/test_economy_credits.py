@@ -227,6 +227,23 @@ def test_a_viewer_without_credit_cannot_spend_any() -> None:
     assert e.snapshot() == before
 
 
+@pytest.mark.parametrize(("fields", "reason"), [
+    ({"credits": "0.001"}, "purchase 'o1': credits 0.001 USD is finer than the currency's smallest unit; write it on "
+                           "that grid, e.g. 0.00"),
+    ({"discount": "0.005"}, "purchase 'o1': discount 0.005 USD is finer than the currency's smallest unit; write it "
+                            "on that grid, e.g. 0.00"),
+])  # fmt: skip
+def test_credits_and_discounts_finer_than_the_currencys_unit_are_refused(fields: dict[str, str], reason: str) -> None:
+    """Money moved between accounts stays on the currency's grid: 0.001 USD of credit is refused, not spent."""
+    feed, e = Feed(), engine()
+    grant_both(feed, e)
+    before = e.snapshot()
+    step = e.apply(feed.purchase(at(7), "u1", "o1", "10.00", **fields))
+    assert step.rejected is not None
+    assert (step.rejected.code, step.rejected.reason) == ("invalid_amount", reason)
+    assert e.snapshot() == before
+
+
 def test_credits_zero_spends_nothing() -> None:
     feed, e = Feed(), engine()
     (step,) = run(e, feed.purchase(at(3), "u1", "o1", "10.00", credits="0.00"))

@@ -101,7 +101,10 @@ def test_a_refused_change_is_409_with_the_reason_and_changes_nothing(store: Fest
 def test_an_invalid_pack_is_422(store: FestStore) -> None:
     response = client(store).post("/admin/pack", content=b"fest: [1, 2", headers=AUTH)
     assert response.status_code == 422
-    assert response.json()["detail"]
+    detail = response.json()["detail"]
+    assert detail
+    assert all(problem.startswith("request body") for problem in detail), detail
+    assert not any("festengine-pack-" in problem for problem in detail)
 
 
 @pytest.mark.parametrize(("token", "status"), [(TOKEN, 401), ("", 404)])

@@ -81,6 +81,18 @@ class OrderBook:
             return Rejection(
                 "duplicate_order", f"order {event.order_id!r} was already recorded by event {known.event_id!r}"
             )
+        return self._check_grid(event)
+
+    def _check_grid(self, event: Event) -> Rejection | None:
+        """Credits and a discount move money between accounts: they must be whole units of the currency."""
+        books = self._books
+        for name, value in (("credits", event.credits), ("discount", event.discount)):
+            if value is not None and value != books.round(value):
+                return Rejection(
+                    "invalid_amount",
+                    f"purchase {event.order_id!r}: {name} {value} {books.currency} is finer than the currency's "
+                    f"smallest unit; write it on that grid, e.g. {books.round(value)}",
+                )
         return None
 
     def on_purchase(self, event: Event, ctx: StepContext) -> None:

@@ -16,6 +16,7 @@ document. The answer:
 
 import hmac
 import os
+import re
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -76,7 +77,9 @@ def change_pack(service: FestService, body: bytes, *, dry_run: bool) -> tuple[in
     try:
         pack = read_pack_body(body)
     except FestValidationError as error:
-        return 422, {"detail": [str(problem) for problem in error.problems]}
+        # the problems name the temporary file the body was read from: say "request body" instead
+        where = re.compile(r"\S*festengine-pack-[^/\s]*/pack\.yaml")
+        return 422, {"detail": [where.sub("request body", str(problem)) for problem in error.problems]}
     with service.lock:
         store = service.store
         plan = store.engine.plan_upgrade(pack.fest)

@@ -3,7 +3,8 @@
 "use strict";
 
 (function () {
-  const INTERVAL_MS = Number(new URLSearchParams(window.location.search).get("interval")) || 1000;
+  // ?interval=MS polls that often, never more often than every 250 ms
+  const INTERVAL_MS = Math.max(250, Number(new URLSearchParams(window.location.search).get("interval")) || 1000);
   const COLUMNS = [
     ["views", "views"], ["unique_viewers", "unique"], ["peak_concurrent", "peak"],
     ["watch_seconds", "watch s"], ["likes", "likes"], ["comments", "comments"], ["shares", "shares"],
