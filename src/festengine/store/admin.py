@@ -16,11 +16,12 @@ document. The answer:
 
 import hmac
 import os
-import re
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
+
+import attrs
 
 from festengine.catalog.stored import StoredPack, load_pack
 from festengine.engine.outcomes import outcome_to_dict
@@ -77,9 +78,8 @@ def change_pack(service: FestService, body: bytes, *, dry_run: bool) -> tuple[in
     try:
         pack = read_pack_body(body)
     except FestValidationError as error:
-        # the problems name the temporary file the body was read from: say "request body" instead
-        where = re.compile(r"\S*festengine-pack-[^/\s]*/pack\.yaml")
-        return 422, {"detail": [where.sub("request body", str(problem)) for problem in error.problems]}
+        # the problems name the temporary file the body was read from: name the request body instead
+        return 422, {"detail": [str(attrs.evolve(problem, file="request body")) for problem in error.problems]}
     with service.lock:
         store = service.store
         plan = store.engine.plan_upgrade(pack.fest)
