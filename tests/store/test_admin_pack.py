@@ -25,10 +25,6 @@ with warnings.catch_warnings():  # starlette asks for httpx2, which it does not 
 
 from festengine.store.http import create_app  # noqa: E402
 
-#: fastapi's TestClient at the lowest versions pyproject.toml allows (starlette before 0.37) builds its
-#: httpx client with the ``app=`` shortcut, which httpx 0.27 deprecates; the warning is theirs, not ours.
-pytestmark = pytest.mark.filterwarnings("ignore:The 'app' shortcut is now deprecated:DeprecationWarning")
-
 TOKEN = "s3cret-admin"  # noqa: S105 - a test token
 AUTH = {"authorization": f"Bearer {TOKEN}"}
 

@@ -17,10 +17,6 @@ from festengine.errors import StoreError
 from festengine.store import FestStore
 from festengine.store.service import BadRequestError, FestService, NotFoundError
 
-#: fastapi's TestClient at the lowest versions pyproject.toml allows (starlette before 0.37) builds its
-#: httpx client with the ``app=`` shortcut, which httpx 0.27 deprecates; the warning is theirs, not ours.
-pytestmark = pytest.mark.filterwarnings("ignore:The 'app' shortcut is now deprecated:DeprecationWarning")
-
 FAST: dict[str, Any] = {"synchronous": "NORMAL"}
 
 
