@@ -8,13 +8,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from store_fixtures import pack_fest, workload
 
 from festengine import Engine, Event
 from festengine.analytics import DashboardProjection
-from festengine.analytics.live import LiveAnalytics
+from festengine.analytics.live import STATE_VERSION, LiveAnalytics
 from festengine.errors import StoreError
 from festengine.store import FestStore
+from festengine.store.projection import row_crc
 from festengine.store.service import BadRequestError, FestService, NotFoundError
 
 FAST: dict[str, Any] = {"synchronous": "NORMAL"}
@@ -74,42 +77,122 @@ def test_a_reopened_store_shows_the_same_figures_byte_for_byte(tmp_path: Path, s
         assert reader.analytics.to_bytes() == whole
 
 
-def test_the_projection_is_stored_with_the_snapshot_at_its_position(tmp_path: Path) -> None:
-    """One row, at the snapshot's position, with a SHA-256 of its bytes."""
+def _stored_rows(path: Path) -> list[tuple[str, str, str]]:
+    conn = sqlite3.connect(path)
+    try:
+        return sorted(conn.execute("SELECT part, key, value FROM projection_rows").fetchall())
+    finally:
+        conn.close()
+
+
+def test_the_projection_is_stored_as_rows_at_the_snapshots_position(tmp_path: Path) -> None:
+    """One header at the snapshot's position with the row count; the rows are those of the projection."""
     path = tmp_path / "s.db"
     with FestStore.open(path, pack_fest(), snapshot_every=100, snapshot_overhead=None, **FAST) as store:
         store.apply_batch(workload(250))
         store.snapshot_now()
         position = store.snapshot_position
+        rows = sorted(store.analytics.rows())
     conn = sqlite3.connect(path)
-    rows = conn.execute("SELECT name, position FROM projections").fetchall()
+    header = conn.execute("SELECT name, position, version, rows FROM projection").fetchall()
     conn.close()
-    assert rows == [("analytics", position)]
+    assert header == [("analytics", position, STATE_VERSION, len(rows))]
+    assert _stored_rows(path) == rows
+    assert {part.split(".")[0] for part, _key, _value in rows} == {"dashboard", "audience"}
 
 
-@pytest.mark.parametrize("damage", ["drop", "checksum", "position"])
-def test_a_missing_or_damaged_projection_is_rebuilt_from_the_log(tmp_path: Path, damage: str) -> None:
-    """A store from before the projection (no table), a damaged row or one at another position: the
-    whole log is replayed and the figures are the same."""
+def test_a_snapshot_writes_only_the_rows_changed_since_the_last(tmp_path: Path) -> None:
+    """After a snapshot, a batch of a few events changes a few rows, and the next snapshot writes those
+    (and the watermark), not the whole projection; the table then holds exactly a fresh fold's rows."""
+    events = workload(1200)
+    path = tmp_path / "s.db"
+    with FestStore.open(path, pack_fest(), snapshot_every=1, snapshot_overhead=None, **FAST) as store:
+        store.apply_batch(events[:1190])
+        written: list[str] = []
+        conn = store._open_conn()
+        conn.set_trace_callback(written.append)
+        store.apply_batch(events[1190:1192])
+        conn.set_trace_callback(None)
+        changed = [statement for statement in written if "INTO projection_rows" in statement]
+        assert 1 <= len(changed) < 40 < store.analytics.row_count()
+        store.apply_batch(events[1192:])
+    assert _stored_rows(path) == sorted(_offline(events).rows())
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(cuts=st.lists(st.integers(min_value=1, max_value=599), min_size=1, max_size=4), every=st.sampled_from([1, 50]))
+def test_property_the_stored_rows_equal_a_fresh_fold_after_any_resume(
+    tmp_path: Path, cuts: list[int], every: int
+) -> None:
+    """Batches cut anywhere, snapshots now and then, the store closed and reopened at each cut: the
+    projection in memory and its stored rows equal those of one fold that never stopped."""
     events = workload(600)
+    path = tmp_path / f"s-{len(list(tmp_path.iterdir()))}.db"
+    start = 0
+    for cut in [*sorted(set(cuts)), len(events)]:
+        with FestStore.open(path, pack_fest(), snapshot_every=every, snapshot_overhead=None, **FAST) as store:
+            store.apply_batch(events[start:cut])
+            start = cut
+    fresh = _offline(events)
+    with FestStore.open(path, pack_fest(), **FAST) as store:
+        assert store.analytics.to_bytes() == fresh.to_bytes()
+        store.snapshot_now()
+    if every == 1:
+        assert _stored_rows(path) == sorted(fresh.rows())
+
+
+@pytest.mark.parametrize(
+    "damage",
+    ["drop", "value", "crc", "swap", "delete", "insert", "position", "version", "undecodable"],
+)
+def test_a_missing_or_damaged_projection_is_rebuilt_from_the_log(tmp_path: Path, damage: str) -> None:
+    """A store from before the rows (no table), a row whose value or CRC changed, two rows whose values
+    were swapped, a row missing or added, a header at another position or of another version, a row
+    whose value is not what its part holds (with a valid CRC): the stored rows are not used, the whole
+    log is replayed, the figures are the same, and the next snapshot writes every row again."""
+    events = workload(620)
     path = tmp_path / "s.db"
     with FestStore.open(path, pack_fest(), **FAST) as store:
-        store.apply_batch(events)
+        store.apply_batch(events[:600])
         store.snapshot_now()
         expected = store.analytics.to_bytes()
+        expected_rows = sorted(store.analytics.rows())
         engine_state = store.engine.snapshot()
     conn = sqlite3.connect(path)
-    statement = {
-        "drop": "DROP TABLE projections",
-        "checksum": "UPDATE projections SET data = X'00'",
-        "position": "UPDATE projections SET position = position - 1",
-    }[damage]
-    conn.execute(statement)
+    first, second = conn.execute("SELECT part, key FROM projection_rows ORDER BY part, key LIMIT 2").fetchall()
+    bad, extra = "[1,2", '"zz"'
+    statements: list[tuple[str, tuple[object, ...]]] = {
+        "drop": [("DROP TABLE projection_rows", ())],
+        "value": [("UPDATE projection_rows SET value = '0' WHERE part = ? AND key = ?", first)],
+        "crc": [("UPDATE projection_rows SET crc = crc + 1 WHERE part = ? AND key = ?", first)],
+        "swap": [
+            ("UPDATE projection_rows SET (value, crc) = (SELECT value, crc FROM projection_rows"
+             " WHERE part = ? AND key = ?) WHERE part = ? AND key = ?", (*second, *first)),
+        ],
+        "delete": [("DELETE FROM projection_rows WHERE part = ? AND key = ?", first)],
+        "insert": [
+            ("INSERT INTO projection_rows VALUES ('dashboard.user', ?, '99999', ?)",
+             (extra, row_crc("dashboard.user", extra, "99999"))),
+            ("UPDATE projection SET rows = rows + 1", ()),
+        ],
+        "position": [("UPDATE projection SET position = position - 1", ())],
+        "version": [("UPDATE projection SET version = version + 1", ())],
+        "undecodable": [("UPDATE projection_rows SET value = ?, crc = ? WHERE part = ? AND key = ?",
+                         (bad, row_crc(*first, bad), *first))],
+    }[damage]  # fmt: skip
+    for statement, parameters in statements:
+        conn.execute(statement, parameters)
     conn.commit()
     conn.close()
     with FestStore.open(path, pack_fest(), **FAST) as reopened:
         assert reopened.analytics.to_bytes() == expected
         assert reopened.engine.snapshot() == engine_state
+        reopened.snapshot_now()
+        reopened.apply_batch(events[600:])
+        reopened.snapshot_now()
+    if damage != "drop":
+        assert _stored_rows(path) == sorted(_offline(events).rows())
+    assert expected_rows
 
 
 def test_a_stored_projection_of_another_version_or_fest_is_not_read() -> None:

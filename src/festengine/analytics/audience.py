@@ -21,19 +21,21 @@ Creators are ranked by ``fit``, then by ``matching`` (how many profiled viewers 
 by id. A creator with fewer than ``min_sample`` profiled viewers (or buyers, for the category) is not
 ranked but counted as ``too_few``: a share of three viewers says little.
 
-Only accepted steps count; nothing reads the clock; the state exports to plain values in a canonical
-order so that a store can keep it with its snapshots.
+Only accepted steps count; nothing reads the clock; the state is written as rows, one per key (see
+:mod:`festengine.analytics.rows`), so that a store can keep it with its snapshots and write only the
+rows a batch changed.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from typing import Any, Final
 
 import attrs
 
+from festengine.analytics.rows import Part, Row, part_rows
 from festengine.catalog.model import Fest
 from festengine.engine.core import Step
 from festengine.events import Event
@@ -184,6 +186,8 @@ class AudienceProjection:
 
     def __init__(self, fest: Fest, *, profile: Callable[[Event], ViewerProfile | None] = profile_of) -> None:
         self._profile = profile
+        #: with the default port only ``viewer_profile`` events carry a profile, so others skip the call
+        self._profiles_by_type = profile is profile_of
         self._first_day = fest.calendar.local_date(0)
         self._ids: dict[str, int] = {}
         #: viewer -> (region, age, known adult)
@@ -193,9 +197,15 @@ class AudienceProjection:
         self._buyers: dict[str, dict[int, int]] = {}
         #: creator -> category -> buyers
         self._categories: dict[str, dict[str, set[int]]] = {}
+        self._parts = self._make_parts()
 
     def _viewer(self, user_id: str) -> int:
-        return self._ids.setdefault(user_id, len(self._ids))
+        ids = self._ids
+        viewer = ids.get(user_id)
+        if viewer is None:
+            viewer = ids[user_id] = len(ids)
+            self._changed_ids.add(user_id)
+        return viewer
 
     def observe(self, event: Event, step: Step) -> None:
         """Fold one applied event and its step (ignored unless the step was accepted)."""
@@ -204,16 +214,29 @@ class AudienceProjection:
 
     def fold(self, event: Event, step: Step) -> None:
         """Fold one event whose step the caller knows was accepted."""
-        profile = self._profile(event)
-        if profile is not None:
-            age = None if profile.birth_date is None else _age_on(profile.birth_date, self._first_day)
-            adult = bool(profile.age_verified) or (age is not None and age >= 18)
-            self._profiles[self._viewer(event.user_id)] = (profile.region, age, adult)
-            return
-        if event.creator_id:
-            self._audience.setdefault(event.creator_id, set()).add(self._viewer(event.user_id))
+        if event.type == "viewer_profile" or not self._profiles_by_type:
+            profile = self._profile(event)
+            if profile is not None:
+                age = None if profile.birth_date is None else _age_on(profile.birth_date, self._first_day)
+                adult = bool(profile.age_verified) or (age is not None and age >= 18)
+                viewer = self._viewer(event.user_id)
+                self._profiles[viewer] = (profile.region, age, adult)
+                self._changed_profiles.add(viewer)
+                return
+        creator = event.creator_id
+        if creator:
+            self._join(creator, self._viewer(event.user_id))
         if event.type == "purchase":
             self._purchase(event, step)
+
+    def _join(self, creator: str, viewer: int) -> None:
+        """The viewer is in the creator's audience (a change only the first time)."""
+        audience = self._audience.get(creator)
+        if audience is None:
+            audience = self._audience[creator] = set()
+        if viewer not in audience:
+            audience.add(viewer)
+            self._changed_audience.add(creator)
 
     def _purchase(self, event: Event, step: Step) -> None:
         creator = event.creator_id
@@ -223,11 +246,13 @@ class AudienceProjection:
         if not creator:
             return
         viewer = self._viewer(event.user_id)
-        self._audience.setdefault(creator, set()).add(viewer)
+        self._join(creator, viewer)
         buyers = self._buyers.setdefault(creator, {})
         buyers[viewer] = buyers.get(viewer, 0) + 1
+        self._changed_buyers.add(creator)
         if event.category:
             self._categories.setdefault(creator, {}).setdefault(event.category, set()).add(viewer)
+            self._changed_categories.add(creator)
 
     # ------------------------------------------------------------------ queries
 
@@ -329,29 +354,66 @@ class AudienceProjection:
         ok = (query.region is None or region == query.region) and (query.age is None or query.age.holds(age or 0))
         return 1, int(ok)
 
-    # ------------------------------------------------------------------ state
+    # ------------------------------------------------------------------ state as rows (for a store to keep)
 
-    def export_state(self) -> dict[str, Any]:
-        """What was folded, as plain JSON values in a canonical (sorted) order."""
-        return {
-            "viewers": sorted(self._ids, key=self._ids.__getitem__),
-            "profiles": [[v, *p] for v, p in sorted(self._profiles.items())],
-            "audience": {c: sorted(v) for c, v in sorted(self._audience.items())},
-            "buyers": {c: sorted(b.items()) for c, b in sorted(self._buyers.items())},
-            "categories": {
-                c: {k: sorted(v) for k, v in sorted(cats.items())} for c, cats in sorted(self._categories.items())
-            },
-        }
+    def _make_parts(self) -> tuple[Part, ...]:
+        """The maps of the state, each a part of rows, with the sets of keys changed since the last write."""
+        self._changed_ids: set[str] = set()
+        self._changed_profiles: set[int] = set()
+        self._changed_audience: set[str] = set()
+        self._changed_buyers: set[str] = set()
+        self._changed_categories: set[str] = set()
+        return (
+            Part("viewer", self._ids, _same, self._changed_ids),
+            Part("profile", self._profiles, list, self._changed_profiles),
+            Part("audience", self._audience, sorted, self._changed_audience),
+            Part("buyers", self._buyers, _sorted_items, self._changed_buyers),
+            Part("categories", self._categories, _sorted_sets, self._changed_categories),
+        )
 
-    def import_state(self, state: dict[str, Any]) -> None:
-        """Replace what was folded with an exported state."""
-        self._ids = {str(u): i for i, u in enumerate(state["viewers"])}
-        self._profiles = {
-            int(v): (None if r is None else str(r), None if a is None else int(a), bool(adult))
-            for v, r, a, adult in state["profiles"]
-        }
-        self._audience = {str(c): {int(v) for v in vs} for c, vs in state["audience"].items()}
-        self._buyers = {str(c): {int(v): int(n) for v, n in b} for c, b in state["buyers"].items()}
-        self._categories = {
-            str(c): {str(k): {int(v) for v in vs} for k, vs in cats.items()} for c, cats in state["categories"].items()
-        }
+    def rows(self, *, changed_only: bool = False) -> Iterator[Row]:
+        """The state as rows (see :mod:`festengine.analytics.rows`): all, or those changed since
+        :meth:`forget_changes`."""
+        for part in self._parts:
+            yield from part_rows(part, list(part.changed if changed_only else part.data))
+
+    def row_count(self) -> int:
+        """How many rows :meth:`rows` gives in full."""
+        return sum(len(part.data) for part in self._parts)
+
+    def forget_changes(self) -> None:
+        """The rows were written: count changes from here."""
+        for part in self._parts:
+            part.changed.clear()
+
+    def load_rows(self, rows: Iterable[tuple[str, Any, Any]]) -> None:
+        """Fill this new projection from decoded rows ``(part, key, value)`` as :meth:`rows` wrote them."""
+        for part, key, value in rows:
+            if part == "viewer":
+                self._ids[str(key)] = int(value)
+            elif part == "profile":
+                region, age, adult = value
+                known_region = None if region is None else str(region)
+                self._profiles[int(key)] = (known_region, None if age is None else int(age), bool(adult))
+            elif part == "audience":
+                self._audience[str(key)] = {int(v) for v in value}
+            elif part == "buyers":
+                self._buyers[str(key)] = {int(v): int(n) for v, n in value}
+            elif part == "categories":
+                self._categories[str(key)] = {str(k): {int(v) for v in vs} for k, vs in value}
+            else:
+                raise KeyError(f"unknown row {part}/{key}")
+        if sorted(self._ids.values()) != list(range(len(self._ids))):
+            raise ValueError("the viewers' numbers are not 0, 1, 2…")
+
+
+def _same(value: object) -> object:
+    return value
+
+
+def _sorted_items(value: dict[Any, Any]) -> list[tuple[Any, Any]]:
+    return sorted(value.items())
+
+
+def _sorted_sets(value: dict[str, set[int]]) -> list[tuple[str, list[int]]]:
+    return [(key, sorted(members)) for key, members in sorted(value.items())]

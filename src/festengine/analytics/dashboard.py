@@ -22,7 +22,7 @@ Where the numbers come from:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Final
@@ -32,6 +32,7 @@ import attrs
 from festengine.analytics.buckets import FestClock
 from festengine.analytics.concurrency import Presence, add_deltas, add_view, peaks_by_bucket
 from festengine.analytics.metrics import COUNTERS, Cell, Metrics
+from festengine.analytics.rows import Part, Row, dump_key, part_rows
 from festengine.analytics.spikes import SPIKE_METRICS, Spike, SpikeDetector, SpikeSettings
 from festengine.catalog.model import Fest
 from festengine.engine.core import Step
@@ -138,7 +139,12 @@ def _amount(value: object) -> Decimal:
 
 
 class DashboardProjection:
-    """Folds steps into dashboard cells: (creator, stream, local hour) -> counters."""
+    """Folds steps into dashboard cells: (creator, stream, local hour) -> counters.
+
+    Folding is plain counting: one cell per (creator, stream, hour) found in a dict and incremented in
+    place, nothing built per outcome. The projection remembers the keys it changed since its rows
+    were last written (:meth:`changed_rows`), so a store writes only those.
+    """
 
     def __init__(self, fest: Fest, *, spikes: SpikeSettings | None = None, top_gifters: int = 20) -> None:
         self._clock = FestClock(fest.calendar)
@@ -156,12 +162,7 @@ class DashboardProjection:
         self._open: dict[int, dict[str, list[float]]] = {}
         self._watermark = float("-inf")
         self.spikes: list[Spike] = []
-        self._handlers: dict[str, Callable[[Event, Step, float, int], None]] = {
-            "view": self._view, "like": self._like, "comment": self._comment, "share": self._share,
-            "follow": self._follow, "gift": self._gift, "fan_club_join": self._fan_club_join,
-            "link_click": self._click, "product_view": self._product_view, "purchase": self._purchase,
-            "refund": self._refund, "stream_started": self._stream_event, "stream_ended": self._stream_event,
-        }  # fmt: skip
+        self._parts = self._make_parts()
 
     def use_pack(self, fest: Fest) -> None:
         """Fold the next steps by ``fest``'s rules (a running fest moved to a changed pack): gift coins and
@@ -185,27 +186,56 @@ class DashboardProjection:
         """Fold one event whose step the caller knows was accepted."""
         ts = event.occurred_at.timestamp()
         hour = self._clock.hour_of(ts)
-        handler = self._handlers.get(event.type)
-        if handler is not None:
-            handler(event, step, ts, hour)
+        kind = event.type
+        if kind in _STREAM_KINDS:
+            cell = self._stream_cell(event, hour)
+            if kind == "view":
+                self._view(event, cell, ts)
+            elif kind == "like":
+                cell.likes += event.count or 1
+            elif kind == "comment":
+                cell.comments += 1
+            elif kind == "share":
+                cell.shares += 1
+            elif kind == "follow":
+                cell.follows += 1
+            elif kind == "product_view":
+                cell.product_views += 1
+            elif kind == "link_click":
+                cell.product_clicks += 1
+                if event.creator_id:
+                    self._activity(event.creator_id, hour)[1] += 1
+            elif kind == "gift":
+                self._gift(event, step, cell, hour)
+            elif kind == "fan_club_join" and not self._joins_by_outcome:
+                cell.fan_club_joins += 1
+        elif kind == "purchase":
+            self._purchase(event, step, hour)
+        elif kind == "refund":
+            self._refund(event, hour)
         for outcome in step.outcomes:
-            if outcome.kind == "mission_completed":
+            outcome_kind = outcome.kind
+            if outcome_kind == "mission_completed":
                 self._cell(event.creator_id, event.stream_id, hour).mission_completions += 1
-            elif outcome.kind == "fan_club_joined" and self._joins_by_outcome:
+            elif outcome_kind == "fan_club_joined" and self._joins_by_outcome:
                 creator = str(getattr(outcome, "creator_id", event.creator_id) or "")
                 stream = event.stream_id if event.creator_id == creator else None
                 self._cell(creator, stream, hour).fan_club_joins += 1
-        self._advance(ts)
+        if ts - self._lateness > self._watermark:
+            self._advance(ts)
 
     def observe_advance(self, step: Step, at: datetime) -> None:
         """Time passed without an event (``engine.advance_to(at)``): hours behind it can close."""
-        self._advance(at.timestamp())
+        ts = at.timestamp()
+        if ts - self._lateness > self._watermark:
+            self._advance(ts)
 
     def _cell(self, creator: str | None, stream: str | None, hour: int) -> Cell:
         key = (creator or _FEST, stream or "", hour)
         cell = self._cells.get(key)
         if cell is None:
             cell = self._cells[key] = Cell()
+        self._changed_cells.add(key)
         if creator:
             self._activity(creator, hour)
         return cell
@@ -218,56 +248,36 @@ class DashboardProjection:
         values = creators.get(creator)
         if values is None:
             values = creators[creator] = [0.0, 0.0, 0.0]
+        self._changed_open.add(hour)
         return values
 
     def _stream_cell(self, event: Event, hour: int) -> Cell:
         creator, stream = event.creator_id or _FEST, event.stream_id
         if stream is not None and stream not in self._stream_creator:
             self._stream_creator[stream] = creator
+            self._changed_streams.add(stream)
         return self._cell(creator, stream, hour)
 
-    # ------------------------------------------------------------------ event handlers
+    # ------------------------------------------------------------------ what some events add
 
-    def _stream_event(self, event: Event, _step: Step, _ts: float, hour: int) -> None:
-        self._stream_cell(event, hour)
-
-    def _view(self, event: Event, _step: Step, ts: float, hour: int) -> None:
-        cell = self._stream_cell(event, hour)
+    def _view(self, event: Event, cell: Cell, ts: float) -> None:
         seconds = event.seconds or 0
         cell.views += 1
         cell.watch_seconds += seconds
-        user = self._users.setdefault(event.user_id, len(self._users))
+        users, user_id = self._users, event.user_id
+        user = users.get(user_id)
+        if user is None:
+            user = users[user_id] = len(users)
+            self._changed_users.add(user_id)
         cell.viewers.add(user)
-        presence = self._presence.setdefault(event.stream_id or "", {})
+        stream = event.stream_id or ""
+        presence = self._presence.get(stream)
+        if presence is None:
+            presence = self._presence[stream] = {}
         add_view(presence, ts, seconds, self._start)
+        self._changed_presence.add(stream)
 
-    def _like(self, event: Event, _step: Step, _ts: float, hour: int) -> None:
-        self._stream_cell(event, hour).likes += event.count or 1
-
-    def _comment(self, event: Event, _step: Step, _ts: float, hour: int) -> None:
-        self._stream_cell(event, hour).comments += 1
-
-    def _share(self, event: Event, _step: Step, _ts: float, hour: int) -> None:
-        self._stream_cell(event, hour).shares += 1
-
-    def _follow(self, event: Event, _step: Step, _ts: float, hour: int) -> None:
-        self._stream_cell(event, hour).follows += 1
-
-    def _fan_club_join(self, event: Event, _step: Step, _ts: float, hour: int) -> None:
-        cell = self._stream_cell(event, hour)
-        if not self._joins_by_outcome:
-            cell.fan_club_joins += 1
-
-    def _product_view(self, event: Event, _step: Step, _ts: float, hour: int) -> None:
-        self._stream_cell(event, hour).product_views += 1
-
-    def _click(self, event: Event, _step: Step, _ts: float, hour: int) -> None:
-        self._stream_cell(event, hour).product_clicks += 1
-        if event.creator_id:
-            self._activity(event.creator_id, hour)[1] += 1
-
-    def _gift(self, event: Event, step: Step, _ts: float, hour: int) -> None:
-        cell = self._stream_cell(event, hour)
+    def _gift(self, event: Event, step: Step, cell: Cell, hour: int) -> None:
         coins_each, streakable = self._gifts.get(event.gift_id or "", (0, False))
         added = self._gift_delta(event, streakable)
         if added <= 0:
@@ -283,10 +293,13 @@ class DashboardProjection:
         cell.gift_value += value
         if event.creator_id:
             self._activity(event.creator_id, hour)[0] += coins
-        gifter = self._gifters.setdefault(event.user_id, [0, 0, _ZERO])
+        gifter = self._gifters.get(event.user_id)
+        if gifter is None:
+            gifter = self._gifters[event.user_id] = [0, 0, _ZERO]
         gifter[0] += added
         gifter[1] += coins
         gifter[2] += value
+        self._changed_gifters.add(event.user_id)
 
     def _gift_delta(self, event: Event, streakable: bool) -> int:
         """Gifts this event adds: a streak counts on its delta (the engine's rule, docs/events.md)."""
@@ -301,9 +314,10 @@ class DashboardProjection:
             self._streaks.pop(key, None)
         else:
             self._streaks[key] = repeat
+        self._changed_streaks.add(key)
         return per_event * (repeat - before)
 
-    def _purchase(self, event: Event, step: Step, _ts: float, hour: int) -> None:
+    def _purchase(self, event: Event, step: Step, hour: int) -> None:
         creator, stream = event.creator_id, event.stream_id
         recorded = _find(step, "order_recorded")
         if recorded is not None and getattr(recorded, "creator_id", None):
@@ -316,11 +330,13 @@ class DashboardProjection:
         cell = self._cell(creator, stream, hour)
         cell.orders += 1
         cell.gmv += event.amount or _ZERO
-        self._orders[event.order_id or ""] = (creator or _FEST, stream or "")
+        order_id = event.order_id or ""
+        self._orders[order_id] = (creator or _FEST, stream or "")
+        self._changed_orders.add(order_id)
         if creator:
             self._activity(creator, hour)[2] += 1
 
-    def _refund(self, event: Event, _step: Step, _ts: float, hour: int) -> None:
+    def _refund(self, event: Event, hour: int) -> None:
         creator, stream = self._orders.get(event.order_id or "", (_FEST, ""))
         cell = self._cell(creator, stream, hour)
         cell.refunds += 1
@@ -330,20 +346,20 @@ class DashboardProjection:
 
     def _advance(self, ts: float) -> None:
         """Close the hours that no accepted event can reach any more (behind the allowed lateness)."""
-        mark = ts - self._lateness
-        if mark <= self._watermark:
-            return
-        self._watermark = mark
+        mark = self._watermark = ts - self._lateness
         if self._open and min(self._open) + _HOUR <= mark:
             for hour in sorted(h for h in self._open if h + _HOUR <= mark):
                 self._close(hour)
 
     def _close(self, hour: int) -> None:
         label = self._clock.hour_label(hour)
+        self._changed_open.add(hour)
         for creator, values in self._open.pop(hour).items():
             for metric, value in zip(SPIKE_METRICS, values, strict=True):
+                self._changed_history.add((creator, metric))
                 spike = self._detector.feed(creator, metric, hour, label, value)
                 if spike is not None:
+                    self._changed_spikes.add(len(self.spikes))
                     self.spikes.append(spike)
 
     # ------------------------------------------------------------------ the result
@@ -367,53 +383,134 @@ class DashboardProjection:
         """One stream's metrics so far, in total and per hour (``None``: the stream never appeared)."""
         return _Summarizer(self).one("stream", stream_id)
 
-    # ------------------------------------------------------------------ state (for a store to keep)
+    # ------------------------------------------------------------------ state as rows (for a store to keep)
 
-    def export_state(self) -> dict[str, Any]:
-        """Everything the projection folded so far, as plain JSON values in a canonical order (sorted),
-        so equal projections export equal values; :meth:`import_state` rebuilds the projection."""
-        users = sorted(self._users, key=self._users.__getitem__)
-        return {
-            "cells": [
-                [*key, *(str(v) if isinstance(v, Decimal) else v for v in (getattr(c, n) for n in COUNTERS)),
-                 sorted(c.viewers)]
-                for key, c in sorted(self._cells.items())
-            ],
-            "stream_creator": dict(sorted(self._stream_creator.items())),
-            "users": users,
-            "presence": {s: sorted(p.items()) for s, p in sorted(self._presence.items())},
-            "streaks": [[*key, repeat] for key, repeat in sorted(self._streaks.items())],
-            "orders": {o: list(where) for o, where in sorted(self._orders.items())},
-            "gifters": {u: [g[0], g[1], str(g[2])] for u, g in sorted(self._gifters.items())},
-            "open": [[h, sorted(c.items())] for h, c in sorted(self._open.items())],
-            "watermark": None if self._watermark == float("-inf") else self._watermark,
-            "spikes": [s.to_dict() for s in self.spikes],
-            "history": self._detector.export_state(),
-        }  # fmt: skip
+    def _make_parts(self) -> tuple[Part, ...]:
+        """The maps of the state, each a part of rows, with the sets of keys changed since the last write."""
+        self._changed_cells: set[tuple[str, str, int]] = set()
+        self._changed_streams: set[str] = set()
+        self._changed_users: set[str] = set()
+        self._changed_presence: set[str] = set()
+        self._changed_streaks: set[tuple[str, str, str]] = set()
+        self._changed_orders: set[str] = set()
+        self._changed_gifters: set[str] = set()
+        self._changed_open: set[int] = set()
+        self._changed_history: set[tuple[str, str]] = set()
+        self._changed_spikes: set[int] = set()
+        return (
+            Part("cell", self._cells, _cell_value, self._changed_cells),
+            Part("stream", self._stream_creator, _same, self._changed_streams),
+            Part("user", self._users, _same, self._changed_users),
+            Part("presence", self._presence, _sorted_items, self._changed_presence),
+            Part("streak", self._streaks, _same, self._changed_streaks),
+            Part("order", self._orders, list, self._changed_orders),
+            Part("gifter", self._gifters, _gifter_value, self._changed_gifters),
+            Part("open", self._open, _sorted_items, self._changed_open),
+            Part("history", self._detector.trailing(), list, self._changed_history),
+            Part("spike", _Indexed(self.spikes), Spike.to_dict, self._changed_spikes),
+        )
 
-    def import_state(self, state: dict[str, Any]) -> None:
-        """Replace what this (new) projection folded with an exported state (``KeyError``/``TypeError``/
-        ``ValueError`` if it is not one)."""
-        cells: dict[tuple[str, str, int], Cell] = {}
-        width = len(COUNTERS)
-        for row in state["cells"]:
-            cell = Cell()
-            for name, value in zip(COUNTERS, row[3 : 3 + width], strict=True):
-                setattr(cell, name, Decimal(value) if isinstance(getattr(cell, name), Decimal) else int(value))
-            cell.viewers = {int(v) for v in row[3 + width]}
-            cells[(str(row[0]), str(row[1]), int(row[2]))] = cell
-        self._cells = cells
-        self._stream_creator = {str(s): str(c) for s, c in state["stream_creator"].items()}
-        self._users = {str(u): i for i, u in enumerate(state["users"])}
-        self._presence = {str(s): {int(m): int(d) for m, d in p} for s, p in state["presence"].items()}
-        self._streaks = {(str(u), str(s), str(g)): int(r) for u, s, g, r in state["streaks"]}
-        self._orders = {str(o): (str(w[0]), str(w[1])) for o, w in state["orders"].items()}
-        self._gifters = {str(u): [int(g[0]), int(g[1]), Decimal(g[2])] for u, g in state["gifters"].items()}
-        self._open = {int(h): {str(c): [float(x) for x in v] for c, v in cs} for h, cs in state["open"]}
-        mark = state["watermark"]
-        self._watermark = float("-inf") if mark is None else float(mark)
-        self.spikes = [Spike(**spike) for spike in state["spikes"]]
-        self._detector.import_state(state["history"])
+    def rows(self, *, changed_only: bool = False) -> Iterator[Row]:
+        """The state as rows (see :mod:`festengine.analytics.rows`): all of them, or only those changed
+        since :meth:`forget_changes` (a removed key gives value ``None``). The watermark is always a row."""
+        for part in self._parts:
+            yield from part_rows(part, list(part.changed if changed_only else part.data))
+        watermark = None if self._watermark == float("-inf") else self._watermark
+        yield "clock", dump_key("watermark"), dump_key(watermark)
+
+    def row_count(self) -> int:
+        """How many rows :meth:`rows` gives in full."""
+        return sum(len(part.data) for part in self._parts) + 1
+
+    def forget_changes(self) -> None:
+        """The rows were written: count changes from here."""
+        for part in self._parts:
+            part.changed.clear()
+
+    def load_rows(self, rows: Iterable[tuple[str, Any, Any]]) -> None:
+        """Fill this new projection from decoded rows ``(part, key, value)`` as :meth:`rows` wrote them
+        (``KeyError``/``TypeError``/``ValueError`` if they are not such rows)."""
+        spikes: dict[int, Spike] = {}
+        for part, key, value in rows:
+            if part == "cell":
+                self._cells[(str(key[0]), str(key[1]), int(key[2]))] = _cell_of(value)
+            elif part == "stream":
+                self._stream_creator[str(key)] = str(value)
+            elif part == "user":
+                self._users[str(key)] = int(value)
+            elif part == "presence":
+                self._presence[str(key)] = {int(minute): int(change) for minute, change in value}
+            elif part == "streak":
+                self._streaks[(str(key[0]), str(key[1]), str(key[2]))] = int(value)
+            elif part == "order":
+                self._orders[str(key)] = (str(value[0]), str(value[1]))
+            elif part == "gifter":
+                self._gifters[str(key)] = [int(value[0]), int(value[1]), Decimal(value[2])]
+            elif part == "open":
+                self._open[int(key)] = {str(c): [float(x) for x in v] for c, v in value}
+            elif part == "history":
+                self._detector.restore_trailing(str(key[0]), str(key[1]), value)
+            elif part == "spike":
+                spikes[int(key)] = Spike(**value)
+            elif part == "clock" and key == "watermark":
+                self._watermark = float("-inf") if value is None else float(value)
+            else:
+                raise KeyError(f"unknown row {part}/{key}")
+        self.spikes[:] = [spikes[index] for index in range(len(spikes))]
+        if sorted(self._users.values()) != list(range(len(self._users))):
+            raise ValueError("the viewers' numbers are not 0, 1, 2…")
+
+
+_STREAM_KINDS: Final = frozenset(
+    ("view", "like", "comment", "share", "follow", "gift", "fan_club_join", "link_click", "product_view",
+     "stream_started", "stream_ended")
+)  # fmt: skip
+
+
+def _same(value: object) -> object:
+    return value
+
+
+def _sorted_items(value: Mapping[Any, Any]) -> list[tuple[Any, Any]]:
+    return sorted(value.items())
+
+
+def _cell_value(cell: Cell) -> list[Any]:
+    values: list[Any] = [str(v) if isinstance(v, Decimal) else v for v in (getattr(cell, n) for n in COUNTERS)]
+    values.append(sorted(cell.viewers))
+    return values
+
+
+def _cell_of(value: list[Any]) -> Cell:
+    cell = Cell()
+    for name, count in zip(COUNTERS, value[: len(COUNTERS)], strict=True):
+        setattr(cell, name, Decimal(count) if isinstance(getattr(cell, name), Decimal) else int(count))
+    cell.viewers = {int(v) for v in value[len(COUNTERS)]}
+    return cell
+
+
+def _gifter_value(gifter: list[Any]) -> list[Any]:
+    return [gifter[0], gifter[1], str(gifter[2])]
+
+
+class _Indexed(Mapping[int, Any]):
+    """A list seen as a map from index to item (the spikes, as rows keyed by their index)."""
+
+    __slots__ = ("_items",)
+
+    def __init__(self, items: list[Any]) -> None:
+        self._items = items
+
+    def __getitem__(self, index: int) -> Any:
+        if not 0 <= index < len(self._items):
+            raise KeyError(index)
+        return self._items[index]
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(range(len(self._items)))
+
+    def __len__(self) -> int:
+        return len(self._items)
 
 
 class _Summarizer:

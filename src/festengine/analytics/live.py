@@ -2,10 +2,13 @@
 accepted step as it is applied, and stored as bytes alongside the engine's snapshots.
 
 ``LiveAnalytics(fest)`` folds ``observe(event, step)`` for every applied event, in order (a store does
-it inside its write transaction). ``to_bytes()`` is canonical (equal projections give equal bytes:
-sorted JSON, compressed) and ``from_bytes`` rebuilds the projection from them, so a restarted store
-restores the bytes kept with its newest snapshot and folds the events logged after it, giving the
-same figures as a projection that never stopped.
+it inside its write transaction). Its state is a set of rows, one per key (a cell of a creator, stream
+and hour; a viewer; an order…, see :mod:`festengine.analytics.rows`): ``rows()`` gives them all,
+``rows(changed_only=True)`` those changed since ``forget_changes()``, so a store writes only what a
+stretch of events changed; ``from_rows`` rebuilds the projection, so a restarted store restores the
+rows kept with its newest snapshot and folds the events logged after it, giving the same figures as a
+projection that never stopped. ``to_bytes()`` is the canonical whole form (equal projections give
+equal bytes: the sorted rows, compressed), for comparing projections and carrying one elsewhere.
 
 Memory grows with what a dashboard must tell apart, not with the number of events: one cell of
 counters (and the set of its viewers, as small ints) per creator, stream and local hour with
@@ -18,19 +21,23 @@ from __future__ import annotations
 
 import json
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Final
 
 from festengine.analytics.audience import AudienceProjection, ViewerProfile, profile_of
 from festengine.analytics.dashboard import DashboardProjection
+from festengine.analytics.rows import Row, load_key
 from festengine.catalog.model import Fest
 from festengine.engine.core import Step
 from festengine.events import Event
 
 __all__ = ["STATE_VERSION", "LiveAnalytics"]
 
-#: The version of the stored form; a stored projection of another version is not read (it is rebuilt).
-STATE_VERSION: Final = 1
+#: The version of the stored form (the rows); a stored projection of another version is not read (it is rebuilt).
+STATE_VERSION: Final = 2
+
+_DASHBOARD: Final = "dashboard."
+_AUDIENCE: Final = "audience."
 
 
 class LiveAnalytics:
@@ -47,33 +54,74 @@ class LiveAnalytics:
             self.dashboard.fold(event, step)
             self.audience.fold(event, step)
 
+    def fold(self, event: Event, step: Step) -> None:
+        """Fold one event whose step the caller knows was accepted."""
+        self.dashboard.fold(event, step)
+        self.audience.fold(event, step)
+
     def upgrade(self, fest: Fest) -> None:
         """Fold the next steps by a changed pack's rules (call where the engine moves to it, also on replay)."""
         self.fest = fest
         self.dashboard.use_pack(fest)
 
+    # ------------------------------------------------------------------ the stored form: rows
+
+    def rows(self, *, changed_only: bool = False) -> Iterator[Row]:
+        """Every row of the state, or (``changed_only``) those changed since :meth:`forget_changes`,
+        a removed key with the value ``None``; part names say which projection a row is of."""
+        for part, key, value in self.dashboard.rows(changed_only=changed_only):
+            yield _DASHBOARD + part, key, value
+        for part, key, value in self.audience.rows(changed_only=changed_only):
+            yield _AUDIENCE + part, key, value
+
+    def row_count(self) -> int:
+        """How many rows :meth:`rows` gives in full (what a store holds once it wrote them)."""
+        return self.dashboard.row_count() + self.audience.row_count()
+
+    def forget_changes(self) -> None:
+        """The changed rows were written: count changes from here."""
+        self.dashboard.forget_changes()
+        self.audience.forget_changes()
+
+    @classmethod
+    def from_rows(cls, fest: Fest, rows: Iterable[tuple[str, str, str]]) -> LiveAnalytics | None:
+        """The projection the rows hold, folding on by ``fest`` (the pack in force at their position); ``None``
+        if a row cannot be read (the caller rebuilds the projection from the event log)."""
+        dashboard: list[tuple[str, Any, Any]] = []
+        audience: list[tuple[str, Any, Any]] = []
+        try:
+            for part, key, value in rows:
+                row = (part.partition(".")[2], load_key(key), json.loads(value))
+                if part.startswith(_DASHBOARD):
+                    dashboard.append(row)
+                elif part.startswith(_AUDIENCE):
+                    audience.append(row)
+                else:
+                    return None
+            live = cls(fest)
+            live.dashboard.load_rows(dashboard)
+            live.audience.load_rows(audience)
+        except (ValueError, KeyError, TypeError, AttributeError, IndexError):
+            return None
+        return live
+
+    # ------------------------------------------------------------------ the canonical whole form
+
     def to_bytes(self) -> bytes:
-        """The canonical stored form: the version and both projections' state."""
-        state: dict[str, Any] = {
-            "version": STATE_VERSION,
-            "dashboard": self.dashboard.export_state(),
-            "audience": self.audience.export_state(),
-        }
-        text = json.dumps(state, sort_keys=True, separators=(",", ":"), allow_nan=False)
+        """The canonical whole form: the version and every row, sorted, compressed."""
+        rows = sorted((part, key, value) for part, key, value in self.rows())
+        text = json.dumps({"version": STATE_VERSION, "rows": rows}, separators=(",", ":"), ensure_ascii=False)
         return zlib.compress(text.encode(), 6)
 
     @classmethod
     def from_bytes(cls, fest: Fest, data: bytes) -> LiveAnalytics | None:
-        """The projection stored in ``data``, folding on by ``fest`` (the pack in force at its position; the
-        store checks that the file belongs to the fest); ``None`` if it is of another version, or damaged
-        (the caller rebuilds it from the event log)."""
+        """The projection ``to_bytes`` gave, folding on by ``fest``; ``None`` if the bytes are of another
+        version, or damaged."""
         try:
             state = json.loads(zlib.decompress(data))
-            if state.get("version") != STATE_VERSION:
+            if not isinstance(state, dict) or state.get("version") != STATE_VERSION:
                 return None
-            live = cls(fest)
-            live.dashboard.import_state(state["dashboard"])
-            live.audience.import_state(state["audience"])
-        except (ValueError, KeyError, TypeError, AttributeError, zlib.error):
+            rows = [(str(part), str(key), str(value)) for part, key, value in state["rows"]]
+        except (ValueError, KeyError, TypeError, zlib.error):
             return None
-        return live
+        return cls.from_rows(fest, rows)

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from statistics import median
 from typing import Any, Final
 
@@ -106,17 +106,13 @@ class SpikeDetector:
         history.append(value)
         return spike
 
-    def export_state(self) -> list[list[Any]]:
-        """The trailing values per (scope, metric), sorted: ``[[scope, metric, [values…]], …]``."""
-        return [[scope, metric, list(values)] for (scope, metric), values in sorted(self._history.items())]
+    def trailing(self) -> Mapping[tuple[str, str], deque[float]]:
+        """The trailing values per (scope, metric), oldest first (read only: for a store to keep)."""
+        return self._history
 
-    def import_state(self, state: list[list[Any]]) -> None:
-        """Replace the trailing values with exported ones."""
-        window = self.settings.window
-        self._history = {
-            (str(scope), str(metric)): deque((float(v) for v in values), maxlen=window)
-            for scope, metric, values in state
-        }
+    def restore_trailing(self, scope_id: str, metric: str, values: Iterable[float]) -> None:
+        """Put back the trailing values of one (scope, metric), as :meth:`trailing` gave them."""
+        self._history[(scope_id, metric)] = deque((float(v) for v in values), maxlen=self.settings.window)
 
     def _judge(
         self, scope_id: str, metric: str, hour: int, label: str, value: float, values: list[float]

@@ -7,6 +7,8 @@ A store is one SQLite database in WAL mode:
                JSON with a CRC-32; ``event_id`` is UNIQUE, so an id is a duplicate forever
 ``snapshots``  the newest engine snapshot, the position of the last event it includes, its SHA-256
 ``sources``    for ``festengine ingest``: how far into each JSON Lines file the committed work reaches
+``projection`` the analytics projection's position, format version and row count; its rows, one per
+               key with a CRC-32, in ``projection_rows`` (see :mod:`festengine.store.projection`)
 
 Schema versions only go up. ``MIGRATIONS[i]`` takes a file from version ``i`` to ``i + 1``; a new
 store runs them all from version 0, an older store the ones it lacks, in one transaction.
@@ -20,9 +22,26 @@ from typing import Final, Literal
 
 from festengine.errors import StoreError
 
-__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "Synchronous", "check_integrity", "connect", "migrate", "read_meta"]
+__all__ = [
+    "MIGRATIONS",
+    "PROJECTION_TABLES",
+    "SCHEMA_VERSION",
+    "Synchronous",
+    "check_integrity",
+    "connect",
+    "migrate",
+    "read_meta",
+]
 
 Synchronous = Literal["FULL", "NORMAL"]
+
+#: The analytics projection's tables (also made again, if missing, when the projection is written whole).
+PROJECTION_TABLES: Final = (
+    "CREATE TABLE IF NOT EXISTS projection (name TEXT PRIMARY KEY, position INTEGER NOT NULL,"
+    " version INTEGER NOT NULL, rows INTEGER NOT NULL) WITHOUT ROWID",
+    "CREATE TABLE IF NOT EXISTS projection_rows (part TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,"
+    " crc INTEGER NOT NULL, PRIMARY KEY (part, key)) WITHOUT ROWID",
+)
 
 MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (
     (
@@ -34,6 +53,12 @@ MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (
         " sha256 TEXT NOT NULL, data BLOB NOT NULL)",
         "CREATE TABLE sources (name TEXT PRIMARY KEY, byte_offset INTEGER NOT NULL, lines INTEGER NOT NULL,"
         " sha256 TEXT NOT NULL) WITHOUT ROWID",
+    ),
+    (
+        # the projection kept as rows per key instead of one blob (the blob table of earlier files goes;
+        # their projection is rebuilt from the log once)
+        "DROP TABLE IF EXISTS projections",
+        *PROJECTION_TABLES,
     ),
 )
 SCHEMA_VERSION: Final = len(MIGRATIONS)

@@ -103,6 +103,9 @@ class FestStore:
         self._snapshots = snapshots
         self._engine = Engine(fest)
         self._analytics = LiveAnalytics(fest)
+        #: whether the stored projection rows are not those of ``_analytics`` (rebuilt from the log):
+        #: the next snapshot then writes every row instead of the changed ones
+        self._projection_whole = True
         self._position = 0
 
     # ------------------------------------------------------------------ opening and closing
@@ -328,7 +331,7 @@ class FestStore:
     def _apply_and_log(self, batch: list[Event], texts: Sequence[WireText] | None) -> list[Step]:
         conn = self._open_conn()
         logged = self._logged_ids([event.event_id for event in batch])
-        apply = self._engine.apply
+        apply, fold = self._engine.apply, self._analytics.fold
         steps: list[Step] = []
         rows: list[tuple[int, str, str, str, int]] = []
         position = self._position
@@ -340,7 +343,7 @@ class FestStore:
             step = apply(event)
             steps.append(step)
             if step.accepted:
-                self._analytics.observe(event, step)
+                fold(event, step)
                 logged.add(event_id)
                 body = _log_body(event, None if texts is None else texts[index])
                 position += 1
@@ -377,7 +380,8 @@ class FestStore:
             "INSERT INTO snapshots (position, version, sha256, data) VALUES (?,?,?,?)",
             (self._position, SNAPSHOT_VERSION, hashlib.sha256(data).hexdigest(), data),
         )
-        save_projection(conn, self._position, self._analytics)
+        save_projection(conn, self._position, self._analytics, whole=self._projection_whole)
+        self._projection_whole = False
         snapshots = self._snapshots
         snapshots.position = self._position
         snapshots.last_cost = time.process_time() - started
@@ -394,6 +398,7 @@ class FestStore:
         snapshot = row.fetchone()
         at = None if snapshot is None or rebuild else int(snapshot[0])
         analytics = None if at is None else load_projection(conn, versions.fest_at(at), at)
+        stored_rows = at is not None and analytics is not None
         if at is not None and analytics is not None:  # else the whole log rebuilds both
             engine, start = restore_snapshot(self.path, versions.fest_at(at), snapshot), at
         else:
@@ -416,6 +421,7 @@ class FestStore:
         self._engine = engine
         self.fest = engine.fest
         self._analytics = analytics
+        self._projection_whole = not stored_rows
         self._position = position
         self._snapshots.position = restored_at
         self._snapshots.spent_since = 0.0
