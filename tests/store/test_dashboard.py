@@ -77,7 +77,7 @@ def test_a_reopened_store_shows_the_same_figures_byte_for_byte(tmp_path: Path, s
         assert reader.analytics.to_bytes() == whole
 
 
-def _stored_rows(path: Path) -> list[tuple[str, str, str]]:
+def _stored_rows(path: Path) -> list[tuple[str, bytes, bytes]]:
     conn = sqlite3.connect(path)
     try:
         return sorted(conn.execute("SELECT part, key, value FROM projection_rows").fetchall())
@@ -160,7 +160,7 @@ def test_a_missing_or_damaged_projection_is_rebuilt_from_the_log(tmp_path: Path,
         engine_state = store.engine.snapshot()
     conn = sqlite3.connect(path)
     first, second = conn.execute("SELECT part, key FROM projection_rows ORDER BY part, key LIMIT 2").fetchall()
-    bad, extra = "[1,2", '"zz"'
+    bad, extra = b"[1,2", b'"zz"'
     statements: list[tuple[str, tuple[object, ...]]] = {
         "drop": [("DROP TABLE projection_rows", ())],
         "value": [("UPDATE projection_rows SET value = '0' WHERE part = ? AND key = ?", first)],
@@ -171,8 +171,8 @@ def test_a_missing_or_damaged_projection_is_rebuilt_from_the_log(tmp_path: Path,
         ],
         "delete": [("DELETE FROM projection_rows WHERE part = ? AND key = ?", first)],
         "insert": [
-            ("INSERT INTO projection_rows VALUES ('dashboard.user', ?, '99999', ?)",
-             (extra, row_crc("dashboard.user", extra, "99999"))),
+            ("INSERT INTO projection_rows VALUES ('dashboard.user', ?, ?, ?)",
+             (extra, b"99999", row_crc("dashboard.user", extra, b"99999"))),
             ("UPDATE projection SET rows = rows + 1", ()),
         ],
         "position": [("UPDATE projection SET position = position - 1", ())],

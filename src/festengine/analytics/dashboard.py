@@ -22,6 +22,7 @@ Where the numbers come from:
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
 from decimal import Decimal
@@ -44,6 +45,7 @@ __all__ = ["Bucket", "Dashboard", "DashboardProjection", "Gifter", "ScopeMetrics
 _ZERO: Final = Decimal(0)
 _HOUR: Final = 3600
 _FEST: Final = ""
+_NEVER: Final = float("inf")
 
 
 @attrs.frozen(slots=True)
@@ -161,6 +163,8 @@ class DashboardProjection:
         self._gifters: dict[str, list[Any]] = {}
         self._open: dict[int, dict[str, list[float]]] = {}
         self._watermark = float("-inf")
+        #: when the earliest open hour can close (its end; ``_NEVER`` with no open hour)
+        self._next_close: float = _NEVER
         self.spikes: list[Spike] = []
         self._parts = self._make_parts()
 
@@ -188,7 +192,11 @@ class DashboardProjection:
         hour = self._clock.hour_of(ts)
         kind = event.type
         if kind in _STREAM_KINDS:
-            cell = self._stream_cell(event, hour)
+            stream = event.stream_id
+            if stream is not None and stream not in self._stream_creator:
+                self._stream_creator[stream] = event.creator_id or _FEST
+                self._changed_streams.add(stream)
+            cell = self._cell(event.creator_id, stream, hour)
             if kind == "view":
                 self._view(event, cell, ts)
             elif kind == "like":
@@ -214,23 +222,34 @@ class DashboardProjection:
         elif kind == "refund":
             self._refund(event, hour)
         for outcome in step.outcomes:
-            outcome_kind = outcome.kind
-            if outcome_kind == "mission_completed":
-                self._cell(event.creator_id, event.stream_id, hour).mission_completions += 1
-            elif outcome_kind == "fan_club_joined" and self._joins_by_outcome:
-                creator = str(getattr(outcome, "creator_id", event.creator_id) or "")
-                stream = event.stream_id if event.creator_id == creator else None
-                self._cell(creator, stream, hour).fan_club_joins += 1
-        if ts - self._lateness > self._watermark:
-            self._advance(ts)
+            if outcome.kind in _COUNTED_OUTCOMES:
+                self._outcome(event, outcome, hour)
+        mark = ts - self._lateness
+        if mark > self._watermark:
+            self._watermark = mark
+            if mark >= self._next_close:
+                self._close_until(mark)
 
     def observe_advance(self, step: Step, at: datetime) -> None:
         """Time passed without an event (``engine.advance_to(at)``): hours behind it can close."""
-        ts = at.timestamp()
-        if ts - self._lateness > self._watermark:
-            self._advance(ts)
+        mark = at.timestamp() - self._lateness
+        if mark > self._watermark:
+            self._watermark = mark
+            if mark >= self._next_close:
+                self._close_until(mark)
+
+    def _outcome(self, event: Event, outcome: Outcome, hour: int) -> None:
+        """A mission completion or a Fan Club join counts in the scope of the event that caused it."""
+        if outcome.kind == "mission_completed":
+            self._cell(event.creator_id, event.stream_id, hour).mission_completions += 1
+        elif self._joins_by_outcome:  # fan_club_joined
+            creator = str(getattr(outcome, "creator_id", event.creator_id) or "")
+            stream = event.stream_id if event.creator_id == creator else None
+            self._cell(creator, stream, hour).fan_club_joins += 1
 
     def _cell(self, creator: str | None, stream: str | None, hour: int) -> Cell:
+        """The cell of a creator (or the fest), stream (or none) and hour, made when first needed; a
+        creator's cell also marks the creator active in that hour (for spikes)."""
         key = (creator or _FEST, stream or "", hour)
         cell = self._cells.get(key)
         if cell is None:
@@ -245,18 +264,12 @@ class DashboardProjection:
         creators = self._open.get(hour)
         if creators is None:
             creators = self._open[hour] = {}
+            self._next_close = min(self._next_close, hour + _HOUR)
         values = creators.get(creator)
         if values is None:
             values = creators[creator] = [0.0, 0.0, 0.0]
         self._changed_open.add(hour)
         return values
-
-    def _stream_cell(self, event: Event, hour: int) -> Cell:
-        creator, stream = event.creator_id or _FEST, event.stream_id
-        if stream is not None and stream not in self._stream_creator:
-            self._stream_creator[stream] = creator
-            self._changed_streams.add(stream)
-        return self._cell(creator, stream, hour)
 
     # ------------------------------------------------------------------ what some events add
 
@@ -344,23 +357,21 @@ class DashboardProjection:
 
     # ------------------------------------------------------------------ spikes
 
-    def _advance(self, ts: float) -> None:
-        """Close the hours that no accepted event can reach any more (behind the allowed lateness)."""
-        mark = self._watermark = ts - self._lateness
-        if self._open and min(self._open) + _HOUR <= mark:
-            for hour in sorted(h for h in self._open if h + _HOUR <= mark):
-                self._close(hour)
+    def _close_until(self, mark: float) -> None:
+        """Close the hours that no accepted event can reach any more (ending at or before ``mark``, the
+        latest event time less the allowed lateness)."""
+        for hour in sorted(h for h in self._open if h + _HOUR <= mark):
+            self._close(hour)
+        self._next_close = min(self._open, default=_NEVER) + _HOUR
 
     def _close(self, hour: int) -> None:
-        label = self._clock.hour_label(hour)
         self._changed_open.add(hour)
+        feed_hour, changed = self._detector.feed_hour, self._changed_history
         for creator, values in self._open.pop(hour).items():
-            for metric, value in zip(SPIKE_METRICS, values, strict=True):
-                self._changed_history.add((creator, metric))
-                spike = self._detector.feed(creator, metric, hour, label, value)
-                if spike is not None:
-                    self._changed_spikes.add(len(self.spikes))
-                    self.spikes.append(spike)
+            changed.update((creator, metric) for metric in SPIKE_METRICS)
+            for spike in feed_hour(creator, hour, values):
+                self._changed_spikes.add(len(self.spikes))
+                self.spikes.append(attrs.evolve(spike, at=self._clock.hour_label(hour)))
 
     # ------------------------------------------------------------------ the result
 
@@ -368,6 +379,7 @@ class DashboardProjection:
         """Close every open hour and freeze the metrics (call once, after the last step)."""
         for hour in sorted(self._open):
             self._close(hour)
+        self._next_close = _NEVER
         return _Summarizer(self).dashboard()
 
     def current(self) -> Dashboard:
@@ -457,10 +469,16 @@ class DashboardProjection:
             else:
                 raise KeyError(f"unknown row {part}/{key}")
         self.spikes[:] = [spikes[index] for index in range(len(spikes))]
+        self._next_close = min(self._open, default=_NEVER) + _HOUR
         if sorted(self._users.values()) != list(range(len(self._users))):
             raise ValueError("the viewers' numbers are not 0, 1, 2…")
 
 
+#: A cell's counters in :data:`COUNTERS` order, and which of them are money (written as decimal text).
+_COUNTER_VALUES: Final = operator.attrgetter(*COUNTERS)
+_MONEY_COUNTERS: Final = tuple(i for i, value in enumerate(_COUNTER_VALUES(Cell())) if isinstance(value, Decimal))
+#: The outcomes counted in the cells: mission completions and Fan Club joins.
+_COUNTED_OUTCOMES: Final = frozenset(("mission_completed", "fan_club_joined"))
 _STREAM_KINDS: Final = frozenset(
     ("view", "like", "comment", "share", "follow", "gift", "fan_club_join", "link_click", "product_view",
      "stream_started", "stream_ended")
@@ -476,7 +494,9 @@ def _sorted_items(value: Mapping[Any, Any]) -> list[tuple[Any, Any]]:
 
 
 def _cell_value(cell: Cell) -> list[Any]:
-    values: list[Any] = [str(v) if isinstance(v, Decimal) else v for v in (getattr(cell, n) for n in COUNTERS)]
+    values: list[Any] = list(_COUNTER_VALUES(cell))
+    for index in _MONEY_COUNTERS:
+        values[index] = str(values[index])
     values.append(sorted(cell.viewers))
     return values
 

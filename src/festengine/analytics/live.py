@@ -26,7 +26,7 @@ from typing import Any, Final
 
 from festengine.analytics.audience import AudienceProjection, ViewerProfile, profile_of
 from festengine.analytics.dashboard import DashboardProjection
-from festengine.analytics.rows import Row, load_key
+from festengine.analytics.rows import Row, load_key, load_value
 from festengine.catalog.model import Fest
 from festengine.engine.core import Step
 from festengine.events import Event
@@ -84,14 +84,14 @@ class LiveAnalytics:
         self.audience.forget_changes()
 
     @classmethod
-    def from_rows(cls, fest: Fest, rows: Iterable[tuple[str, str, str]]) -> LiveAnalytics | None:
+    def from_rows(cls, fest: Fest, rows: Iterable[tuple[str, bytes, bytes]]) -> LiveAnalytics | None:
         """The projection the rows hold, folding on by ``fest`` (the pack in force at their position); ``None``
         if a row cannot be read (the caller rebuilds the projection from the event log)."""
         dashboard: list[tuple[str, Any, Any]] = []
         audience: list[tuple[str, Any, Any]] = []
         try:
             for part, key, value in rows:
-                row = (part.partition(".")[2], load_key(key), json.loads(value))
+                row = (part.partition(".")[2], load_key(key), load_value(value))
                 if part.startswith(_DASHBOARD):
                     dashboard.append(row)
                 elif part.startswith(_AUDIENCE):
@@ -109,7 +109,7 @@ class LiveAnalytics:
 
     def to_bytes(self) -> bytes:
         """The canonical whole form: the version and every row, sorted, compressed."""
-        rows = sorted((part, key, value) for part, key, value in self.rows())
+        rows = sorted((part, key.decode(), value.decode()) for part, key, value in self.rows() if value is not None)
         text = json.dumps({"version": STATE_VERSION, "rows": rows}, separators=(",", ":"), ensure_ascii=False)
         return zlib.compress(text.encode(), 6)
 
@@ -121,7 +121,7 @@ class LiveAnalytics:
             state = json.loads(zlib.decompress(data))
             if not isinstance(state, dict) or state.get("version") != STATE_VERSION:
                 return None
-            rows = [(str(part), str(key), str(value)) for part, key, value in state["rows"]]
+            rows = [(str(part), str(key).encode(), str(value).encode()) for part, key, value in state["rows"]]
         except (ValueError, KeyError, TypeError, zlib.error):
             return None
         return cls.from_rows(fest, rows)

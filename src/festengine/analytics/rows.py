@@ -2,9 +2,10 @@
 
 A projection keeps its state in a few maps (cells by creator, stream and hour; viewers by id; orders
 by id…). Each map is a *part*; each entry is one row ``(part, key, value)`` with the key and the value
-as compact JSON text. A projection remembers which keys it changed since it was last written
-(``changed_rows``), and a row whose key is no longer in its map is written with the value ``None``
-(the store deletes it). ``load_rows`` takes the rows back, decoded.
+as compact JSON (UTF-8 bytes, written by msgspec's encoder, the fastest at hand). A projection
+remembers which keys it changed since its rows were last written (``rows(changed_only=True)``), and a
+row whose key is no longer in its map is written with the value ``None`` (the store deletes it).
+``load_rows`` takes the rows back, decoded.
 
 Keys are strings, integers or tuples of them (written as JSON arrays, read back as tuples); equal
 states give equal rows whatever order they were folded in, because the rows are sorted wherever
@@ -13,27 +14,30 @@ order matters (``LiveAnalytics.to_bytes``).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, Final
 
-__all__ = ["Part", "Row", "dump_key", "load_key", "part_rows"]
+import msgspec
 
-#: ``(part, key, value)``: the key and the value as JSON text; value ``None``: the key was removed.
-Row = tuple[str, str, str | None]
+__all__ = ["Part", "Row", "dump_key", "load_key", "load_value", "part_rows"]
+
+#: ``(part, key, value)``: the key and the value as JSON; value ``None``: the key was removed.
+Row = tuple[str, bytes, bytes | None]
 
 _MISSING: Final = object()
-_dumps: Final = json.JSONEncoder(separators=(",", ":"), allow_nan=False, ensure_ascii=False).encode
+_dumps: Final = msgspec.json.Encoder().encode
+#: JSON text to plain values (``msgspec.DecodeError``, a ``ValueError``, if it is not JSON)
+load_value: Final = msgspec.json.Decoder().decode
 
 
-def dump_key(key: object) -> str:
-    """A key as JSON text: a string, an integer, or a tuple of them (a JSON array)."""
+def dump_key(key: object) -> bytes:
+    """A key (or a plain value) as JSON: a string, an integer, or a tuple of them (a JSON array)."""
     return _dumps(key)
 
 
-def load_key(text: str) -> Any:
+def load_key(text: bytes) -> Any:
     """A key read back from :func:`dump_key` (arrays become tuples)."""
-    key = json.loads(text)
+    key = load_value(text)
     return tuple(key) if isinstance(key, list) else key
 
 

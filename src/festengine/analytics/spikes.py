@@ -92,6 +92,7 @@ class SpikeDetector:
     def __init__(self, settings: SpikeSettings) -> None:
         self.settings = settings
         self._history: dict[tuple[str, str], deque[float]] = {}
+        self._floors = {metric: settings.value_floor(metric) for metric in SPIKE_METRICS}
 
     def feed(self, scope_id: str, metric: str, hour: int, label: str, value: float) -> Spike | None:
         """Judge one closed hour, then add it to the baseline; the :class:`Spike` if it is one."""
@@ -101,10 +102,27 @@ class SpikeDetector:
             history = self._history[(scope_id, metric)] = deque(maxlen=settings.window)
         spike = None
         # below the smallest value worth a spike, the baseline need not be computed (most hours)
-        if len(history) >= settings.min_history and value >= settings.value_floor(metric):
+        floor = self._floors.get(metric)
+        if len(history) >= settings.min_history and value >= (settings.value_floor(metric) if floor is None else floor):
             spike = self._judge(scope_id, metric, hour, label, value, list(history))
         history.append(value)
         return spike
+
+    def feed_hour(self, scope_id: str, hour: int, values: list[float]) -> list[Spike]:
+        """:meth:`feed` each of :data:`SPIKE_METRICS` with its value in ``values`` (in that order) for one
+        closed hour; the spikes found (their ``at`` label left empty, for the caller to fill in)."""
+        settings, history_of, floors = self.settings, self._history, self._floors
+        found: list[Spike] = []
+        for metric, value in zip(SPIKE_METRICS, values, strict=True):
+            history = history_of.get((scope_id, metric))
+            if history is None:
+                history = history_of[(scope_id, metric)] = deque(maxlen=settings.window)
+            if value >= floors[metric] and len(history) >= settings.min_history:
+                spike = self._judge(scope_id, metric, hour, "", value, list(history))
+                if spike is not None:
+                    found.append(spike)
+            history.append(value)
+        return found
 
     def trailing(self) -> Mapping[tuple[str, str], deque[float]]:
         """The trailing values per (scope, metric), oldest first (read only: for a store to keep)."""

@@ -35,9 +35,10 @@ _UPSERT: Final = (
 )
 
 
-def row_crc(part: str, key: str, value: str) -> int:
-    """The CRC-32 a stored row carries: of its part, key and value, so a value under another key fails."""
-    return zlib.crc32(f"{part}\x00{key}\x00{value}".encode())
+def row_crc(part: str, key: bytes, value: bytes) -> int:
+    """The CRC-32 a stored row carries: of its part, key and value, so a value under another key fails
+    (a key is a JSON value, so where it ends is clear)."""
+    return zlib.crc32(value, zlib.crc32(key, zlib.crc32(part.encode() + b"\x00")))
 
 
 def save_projection(conn: sqlite3.Connection, position: int, live: LiveAnalytics, *, whole: bool) -> None:
@@ -47,8 +48,8 @@ def save_projection(conn: sqlite3.Connection, position: int, live: LiveAnalytics
         for statement in PROJECTION_TABLES:
             conn.execute(statement)
         conn.execute("DELETE FROM projection_rows")
-    written: list[tuple[str, str, str, int]] = []
-    removed: list[tuple[str, str]] = []
+    written: list[tuple[str, bytes, bytes, int]] = []
+    removed: list[tuple[str, bytes]] = []
     for part, key, value in live.rows(changed_only=not whole):
         if value is None:
             removed.append((part, key))
@@ -83,9 +84,9 @@ def load_projection(conn: sqlite3.Connection, fest: Fest, position: int) -> Live
     return live
 
 
-def _checked(rows: list[tuple[str, str, str, int]]) -> Iterator[tuple[str, str, str]]:
+def _checked(rows: list[tuple[str, bytes, bytes, int]]) -> Iterator[tuple[str, bytes, bytes]]:
     """The rows without their CRC; a row failing it ends the projection (``ValueError``, caught by the reader)."""
     for part, key, value, crc in rows:
-        if not isinstance(value, str) or row_crc(part, key, value) != crc:
-            raise ValueError(f"projection row {part}/{key} fails its checksum")
+        if not isinstance(key, bytes) or not isinstance(value, bytes) or row_crc(part, key, value) != crc:
+            raise ValueError(f"projection row {part}/{key!r} fails its checksum")
         yield part, key, value

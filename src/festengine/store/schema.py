@@ -39,7 +39,7 @@ Synchronous = Literal["FULL", "NORMAL"]
 PROJECTION_TABLES: Final = (
     "CREATE TABLE IF NOT EXISTS projection (name TEXT PRIMARY KEY, position INTEGER NOT NULL,"
     " version INTEGER NOT NULL, rows INTEGER NOT NULL) WITHOUT ROWID",
-    "CREATE TABLE IF NOT EXISTS projection_rows (part TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,"
+    "CREATE TABLE IF NOT EXISTS projection_rows (part TEXT NOT NULL, key BLOB NOT NULL, value BLOB NOT NULL,"
     " crc INTEGER NOT NULL, PRIMARY KEY (part, key)) WITHOUT ROWID",
 )
 
