@@ -213,21 +213,26 @@ class AudienceProjection:
             self.fold(event, step)
 
     def fold(self, event: Event, step: Step) -> None:
-        """Fold one event whose step the caller knows was accepted."""
+        """Fold one event whose step the caller knows was accepted (every viewer an accepted event names
+        is numbered, so :meth:`knows` answers for all of them)."""
+        viewer = self._viewer(event.user_id)
         if event.type == "viewer_profile" or not self._profiles_by_type:
             profile = self._profile(event)
             if profile is not None:
                 age = None if profile.birth_date is None else _age_on(profile.birth_date, self._first_day)
                 adult = bool(profile.age_verified) or (age is not None and age >= 18)
-                viewer = self._viewer(event.user_id)
                 self._profiles[viewer] = (profile.region, age, adult)
                 self._changed_profiles.add(viewer)
                 return
         creator = event.creator_id
         if creator:
-            self._join(creator, self._viewer(event.user_id))
+            self._join(creator, viewer)
         if event.type == "purchase":
-            self._purchase(event, step)
+            self._purchase(event, step, viewer)
+
+    def knows(self, user_id: str) -> bool:
+        """Whether an accepted event named this viewer."""
+        return user_id in self._ids
 
     def _join(self, creator: str, viewer: int) -> None:
         """The viewer is in the creator's audience (a change only the first time)."""
@@ -238,14 +243,13 @@ class AudienceProjection:
             audience.add(viewer)
             self._changed_audience.add(creator)
 
-    def _purchase(self, event: Event, step: Step) -> None:
+    def _purchase(self, event: Event, step: Step, viewer: int) -> None:
         creator = event.creator_id
         for outcome in step.outcomes:
             if outcome.kind == "order_recorded" and getattr(outcome, "creator_id", None):
                 creator = str(getattr(outcome, "creator_id", ""))
         if not creator:
             return
-        viewer = self._viewer(event.user_id)
         self._join(creator, viewer)
         buyers = self._buyers.setdefault(creator, {})
         buyers[viewer] = buyers.get(viewer, 0) + 1

@@ -59,6 +59,10 @@ class LiveAnalytics:
         self.dashboard.fold(event, step)
         self.audience.fold(event, step)
 
+    def knows_viewer(self, user_id: str) -> bool:
+        """Whether an accepted event named this viewer (any event, not only those naming a creator)."""
+        return self.audience.knows(user_id)
+
     def upgrade(self, fest: Fest) -> None:
         """Fold the next steps by a changed pack's rules (call where the engine moves to it, also on replay)."""
         self.fest = fest

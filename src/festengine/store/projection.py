@@ -29,6 +29,8 @@ from festengine.store.schema import PROJECTION_TABLES
 __all__ = ["load_projection", "row_crc", "save_projection"]
 
 _NAME: Final = "analytics"
+#: the CRC-32 of each part's name (and a separator), where each row's CRC starts
+_PART_CRC: dict[str, int] = {}
 _UPSERT: Final = (
     "INSERT INTO projection_rows (part, key, value, crc) VALUES (?,?,?,?) "
     "ON CONFLICT (part, key) DO UPDATE SET value = excluded.value, crc = excluded.crc"
@@ -38,7 +40,10 @@ _UPSERT: Final = (
 def row_crc(part: str, key: bytes, value: bytes) -> int:
     """The CRC-32 a stored row carries: of its part, key and value, so a value under another key fails
     (a key is a JSON value, so where it ends is clear)."""
-    return zlib.crc32(value, zlib.crc32(key, zlib.crc32(part.encode() + b"\x00")))
+    start = _PART_CRC.get(part)
+    if start is None:
+        start = _PART_CRC[part] = zlib.crc32(part.encode() + b"\x00")
+    return zlib.crc32(value, zlib.crc32(key, start))
 
 
 def save_projection(conn: sqlite3.Connection, position: int, live: LiveAnalytics, *, whole: bool) -> None:

@@ -4,7 +4,8 @@ A store is one SQLite database in WAL mode:
 
 ``meta``       key/value facts: the schema version, the fest's fingerprint and id
 ``events``     every accepted event, in the order it was applied (``position`` 1, 2, 3…), as its wire
-               JSON with a CRC-32; ``event_id`` is UNIQUE, so an id is a duplicate forever
+               JSON with a CRC-32; ``event_id`` is UNIQUE, so an id is a duplicate forever (``user_id``
+               is kept, not indexed: the projection knows which viewers were seen)
 ``snapshots``  the newest engine snapshot, the position of the last event it includes, its SHA-256
 ``sources``    for ``festengine ingest``: how far into each JSON Lines file the committed work reaches
 ``projection`` the analytics projection's position, format version and row count; its rows, one per
@@ -59,6 +60,8 @@ MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (
         # their projection is rebuilt from the log once)
         "DROP TABLE IF EXISTS projections",
         *PROJECTION_TABLES,
+        # "has this viewer been seen?" is answered by the projection; the index cost every insert
+        "DROP INDEX IF EXISTS events_by_user",
     ),
 )
 SCHEMA_VERSION: Final = len(MIGRATIONS)
