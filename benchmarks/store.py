@@ -11,14 +11,16 @@ rounds of
 
 * the in-memory ``Engine`` (the reference);
 * ``FestStore`` with batches of 1, 100 and 1,000 events (a new file each round, default options:
-  WAL, ``synchronous=FULL``, a snapshot every 10,000 events at least, at most 20% of the write
+  WAL, ``synchronous=FULL``, a snapshot every 10,000 events at least, at most 10% of the write
   path's CPU time; ``--snapshot-every`` and ``--snapshot-overhead`` change those, ``--batches`` the
   sizes), each twice: given the parsed events alone (``store_batch_N``: the store writes each
   accepted event's JSON for the log) and given them with the JSON lines they were parsed from
   (``store_batch_N_text``: as ``festengine ingest`` and ``POST /events`` do; the log keeps the line);
 
 and reports for each its median CPU time (``time.process_time``) and wall time per round, events/s,
-and its ratio to the engine (engine CPU time / store CPU time). Wall time includes the fsync of each
+and its ratio to the engine (engine CPU time / store CPU time, medians), with the spread: the lowest
+and highest CPU time, and the lowest and highest ratio of one round's engine run to the same round's
+store run (``ratio_per_round``). Wall time includes the fsync of each
 commit, which depends on the disk, not on festengine. Then it starts ``festengine serve`` on
 127.0.0.1 with a free port and posts the events as JSON Lines in batches of 100 from one client, and
 reports HTTP events/s (wall time). ``--no-http`` skips that part (it needs the ``serve`` extra).
@@ -92,7 +94,7 @@ def measure_store(
     *,
     batches: tuple[int, ...] = BATCHES,
     snapshot_every: int = 10_000,
-    snapshot_overhead: float | None = 0.2,
+    snapshot_overhead: float | None = 0.1,
     long_run: bool = False,
 ) -> dict[str, Any]:
     """Interleaved rounds of the engine and the store at each batch size, given the events alone and
@@ -113,12 +115,15 @@ def measure_store(
     report: dict[str, Any] = {}
     for name in runs:
         median_cpu, median_wall = statistics.median(cpu[name]), statistics.median(wall[name])
+        per_round = [engine / spent for engine, spent in zip(cpu["engine"], cpu[name], strict=True)]
         report[name] = {
             "cpu_s": round(median_cpu, 4),
+            "cpu_s_range": [round(min(cpu[name]), 4), round(max(cpu[name]), 4)],
             "wall_s": round(median_wall, 4),
             "events_per_cpu_s": round(len(events) / median_cpu),
             "events_per_wall_s": round(len(events) / median_wall),
             "ratio_to_engine": round(engine_cpu / median_cpu, 3),
+            "ratio_per_round": [round(min(per_round), 3), round(max(per_round), 3)],
         }
     return report
 
@@ -149,7 +154,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--batches", default="1,100,1000", help="batch sizes, comma-separated")
     parser.add_argument("--snapshot-every", type=int, default=10_000, help="the store's snapshot_every")
     parser.add_argument(
-        "--snapshot-overhead", type=float, default=0.2, help="the store's snapshot_overhead (0: none, a fixed interval)"
+        "--snapshot-overhead", type=float, default=0.1, help="the store's snapshot_overhead (0: none, a fixed interval)"
     )
     parser.add_argument(
         "--collector",

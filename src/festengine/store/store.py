@@ -117,7 +117,7 @@ class FestStore:
         fest: Fest,
         *,
         snapshot_every: int = 10_000,
-        snapshot_overhead: float | None = 0.2,
+        snapshot_overhead: float | None = 0.1,
         synchronous: Synchronous = "FULL",
         read_only: bool = False,
         rebuild: bool = False,
