@@ -23,6 +23,7 @@ Where the numbers come from:
 from __future__ import annotations
 
 import operator
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
 from decimal import Decimal
@@ -162,6 +163,11 @@ class DashboardProjection:
         self._orders: dict[str, tuple[str, str]] = {}
         self._gifters: dict[str, list[Any]] = {}
         self._open: dict[int, dict[str, list[float]]] = {}
+        #: the open hour last touched and its creators (most events fall in the same hour as the one before)
+        self._active_hour: int | None = None
+        self._active: dict[str, list[float]] = {}
+        #: per creator, its last active hours' spike counters, oldest first (the spikes' trailing baseline)
+        self._trail: dict[str, deque[list[float]]] = {}
         self._watermark = float("-inf")
         #: when the earliest open hour can close (its end; ``_NEVER`` with no open hour)
         self._next_close: float = _NEVER
@@ -261,14 +267,19 @@ class DashboardProjection:
 
     def _activity(self, creator: str, hour: int) -> list[float]:
         """The creator's spike counters in an hour: [gift coins, product clicks, orders]."""
-        creators = self._open.get(hour)
-        if creators is None:
-            creators = self._open[hour] = {}
-            self._next_close = min(self._next_close, hour + _HOUR)
+        if hour == self._active_hour:
+            creators = self._active
+        else:
+            found = self._open.get(hour)
+            if found is None:
+                found = self._open[hour] = {}
+                self._next_close = min(self._next_close, hour + _HOUR)
+            creators = self._active = found
+            self._active_hour = hour
+            self._changed_open.add(hour)  # again after each write: forget_changes resets the active hour
         values = creators.get(creator)
         if values is None:
             values = creators[creator] = [0.0, 0.0, 0.0]
-        self._changed_open.add(hour)
         return values
 
     # ------------------------------------------------------------------ what some events add
@@ -365,13 +376,24 @@ class DashboardProjection:
         self._next_close = min(self._open, default=_NEVER) + _HOUR
 
     def _close(self, hour: int) -> None:
+        """Judge each creator active in the hour against its trailing hours, then add the hour to them."""
         self._changed_open.add(hour)
-        feed_hour, changed = self._detector.feed_hour, self._changed_history
+        if hour == self._active_hour:
+            self._active_hour = None
+        detector, trails, window = self._detector, self._trail, self._detector.settings.window
         for creator, values in self._open.pop(hour).items():
-            changed.update((creator, metric) for metric in SPIKE_METRICS)
-            for spike in feed_hour(creator, hour, values):
-                self._changed_spikes.add(len(self.spikes))
-                self.spikes.append(attrs.evolve(spike, at=self._clock.hour_label(hour)))
+            trail = trails.get(creator)
+            if trail is None:
+                trail = trails[creator] = deque(maxlen=window)
+            for index, metric in enumerate(SPIKE_METRICS):
+                if values[index] >= detector.floors[metric]:
+                    history = [counters[index] for counters in trail]
+                    spike = detector.judge(creator, metric, hour, "", values[index], history)
+                    if spike is not None:
+                        self._changed_spikes.add(len(self.spikes))
+                        self.spikes.append(attrs.evolve(spike, at=self._clock.hour_label(hour)))
+            trail.append(values)
+            self._changed_trails.add(creator)
 
     # ------------------------------------------------------------------ the result
 
@@ -407,7 +429,7 @@ class DashboardProjection:
         self._changed_orders: set[str] = set()
         self._changed_gifters: set[str] = set()
         self._changed_open: set[int] = set()
-        self._changed_history: set[tuple[str, str]] = set()
+        self._changed_trails: set[str] = set()
         self._changed_spikes: set[int] = set()
         return (
             Part("cell", self._cells, _cell_value, self._changed_cells),
@@ -418,7 +440,7 @@ class DashboardProjection:
             Part("order", self._orders, list, self._changed_orders),
             Part("gifter", self._gifters, _gifter_value, self._changed_gifters),
             Part("open", self._open, _sorted_items, self._changed_open),
-            Part("history", self._detector.trailing(), list, self._changed_history),
+            Part("trail", self._trail, list, self._changed_trails),
             Part("spike", _Indexed(self.spikes), Spike.to_dict, self._changed_spikes),
         )
 
@@ -438,6 +460,7 @@ class DashboardProjection:
         """The rows were written: count changes from here."""
         for part in self._parts:
             part.changed.clear()
+        self._active_hour = None
 
     def load_rows(self, rows: Iterable[tuple[str, Any, Any]]) -> None:
         """Fill this new projection from decoded rows ``(part, key, value)`` as :meth:`rows` wrote them
@@ -460,8 +483,9 @@ class DashboardProjection:
                 self._gifters[str(key)] = [int(value[0]), int(value[1]), Decimal(value[2])]
             elif part == "open":
                 self._open[int(key)] = {str(c): [float(x) for x in v] for c, v in value}
-            elif part == "history":
-                self._detector.restore_trailing(str(key[0]), str(key[1]), value)
+            elif part == "trail":
+                window = self._detector.settings.window
+                self._trail[str(key)] = deque(([float(x) for x in hour] for hour in value), maxlen=window)
             elif part == "spike":
                 spikes[int(key)] = Spike(**value)
             elif part == "clock" and key == "watermark":

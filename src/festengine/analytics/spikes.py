@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping, Sequence
 from statistics import median
 from typing import Any, Final
 
@@ -92,45 +92,30 @@ class SpikeDetector:
     def __init__(self, settings: SpikeSettings) -> None:
         self.settings = settings
         self._history: dict[tuple[str, str], deque[float]] = {}
-        self._floors = {metric: settings.value_floor(metric) for metric in SPIKE_METRICS}
+        #: the smallest value worth a spike, per watched metric
+        self.floors: Mapping[str, float] = {metric: settings.value_floor(metric) for metric in SPIKE_METRICS}
 
     def feed(self, scope_id: str, metric: str, hour: int, label: str, value: float) -> Spike | None:
         """Judge one closed hour, then add it to the baseline; the :class:`Spike` if it is one."""
-        settings = self.settings
         history = self._history.get((scope_id, metric))
         if history is None:
-            history = self._history[(scope_id, metric)] = deque(maxlen=settings.window)
-        spike = None
-        # below the smallest value worth a spike, the baseline need not be computed (most hours)
-        floor = self._floors.get(metric)
-        if len(history) >= settings.min_history and value >= (settings.value_floor(metric) if floor is None else floor):
-            spike = self._judge(scope_id, metric, hour, label, value, list(history))
+            history = self._history[(scope_id, metric)] = deque(maxlen=self.settings.window)
+        spike = self.judge(scope_id, metric, hour, label, value, history)
         history.append(value)
         return spike
 
-    def feed_hour(self, scope_id: str, hour: int, values: list[float]) -> list[Spike]:
-        """:meth:`feed` each of :data:`SPIKE_METRICS` with its value in ``values`` (in that order) for one
-        closed hour; the spikes found (their ``at`` label left empty, for the caller to fill in)."""
-        settings, history_of, floors = self.settings, self._history, self._floors
-        found: list[Spike] = []
-        for metric, value in zip(SPIKE_METRICS, values, strict=True):
-            history = history_of.get((scope_id, metric))
-            if history is None:
-                history = history_of[(scope_id, metric)] = deque(maxlen=settings.window)
-            if value >= floors[metric] and len(history) >= settings.min_history:
-                spike = self._judge(scope_id, metric, hour, "", value, list(history))
-                if spike is not None:
-                    found.append(spike)
-            history.append(value)
-        return found
-
-    def trailing(self) -> Mapping[tuple[str, str], deque[float]]:
-        """The trailing values per (scope, metric), oldest first (read only: for a store to keep)."""
-        return self._history
-
-    def restore_trailing(self, scope_id: str, metric: str, values: Iterable[float]) -> None:
-        """Put back the trailing values of one (scope, metric), as :meth:`trailing` gave them."""
-        self._history[(scope_id, metric)] = deque((float(v) for v in values), maxlen=self.settings.window)
+    def judge(
+        self, scope_id: str, metric: str, hour: int, label: str, value: float, history: Sequence[float]
+    ) -> Spike | None:
+        """Judge one closed hour against the trailing values given (oldest first, at most ``window``),
+        remembering nothing: for a caller that keeps the trailing values itself."""
+        # below the smallest value worth a spike, the baseline need not be computed (most hours)
+        floor = self.floors.get(metric)
+        if value < (self.settings.value_floor(metric) if floor is None else floor):
+            return None
+        if len(history) < self.settings.min_history:
+            return None
+        return self._judge(scope_id, metric, hour, label, value, list(history))
 
     def _judge(
         self, scope_id: str, metric: str, hour: int, label: str, value: float, values: list[float]
