@@ -378,3 +378,56 @@ def test_creator_fit_on_a_simulated_fest_agrees_with_the_engines_profiles(tmp_pa
     assert any(c.matching for c in ranking.creators)
     fits = [c.fit for c in ranking.creators]
     assert fits == sorted(fits, reverse=True)
+
+
+def test_a_store_of_the_first_schema_is_migrated_its_blob_and_user_index_dropped(tmp_path: Path) -> None:
+    """A file as the first schema left it (a `projections` blob table, the `user_id` index, schema version
+    1) is migrated on open: the blob table and the index go, the projection is rebuilt from the log with
+    the same figures and written as rows with the next snapshot."""
+    events = workload(420)
+    path = tmp_path / "s.db"
+    with FestStore.open(path, pack_fest(), **FAST) as store:
+        store.apply_batch(events[:400])
+        store.snapshot_now()
+        expected = store.analytics.to_bytes()
+    conn = sqlite3.connect(path)
+    conn.executescript(
+        "DROP TABLE projection; DROP TABLE projection_rows;"
+        "CREATE TABLE projections (name TEXT PRIMARY KEY, position INTEGER NOT NULL, sha256 TEXT NOT NULL,"
+        " data BLOB NOT NULL) WITHOUT ROWID;"
+        "INSERT INTO projections VALUES ('analytics', 400, 'x', X'00');"
+        "CREATE INDEX events_by_user ON events (user_id);"
+        "UPDATE meta SET value = '1' WHERE key = 'schema_version';"
+    )
+    conn.close()
+    with FestStore.open(path, pack_fest(), **FAST) as reopened:
+        assert reopened.analytics.to_bytes() == expected
+        reopened.apply_batch(events[400:])
+        reopened.snapshot_now()
+        rows = sorted(reopened.analytics.rows())
+    conn = sqlite3.connect(path)
+    names = {name for (name,) in conn.execute("SELECT name FROM sqlite_master")}
+    version = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    conn.close()
+    assert "projections" not in names
+    assert "events_by_user" not in names
+    assert {"projection", "projection_rows"} <= names
+    assert version == ("2",)
+    assert _stored_rows(path) == rows
+
+
+def test_a_viewer_named_by_any_accepted_event_is_known_and_others_are_not(tmp_path: Path) -> None:
+    """`has_user` answers from the projection: every viewer an accepted event names, also after a
+    reopen; a viewer named only by a refused event is not known."""
+    events = workload(300)
+    with FestStore.open(tmp_path / "s.db", pack_fest(), **FAST) as store:
+        steps = store.apply_batch(events)
+        accepted = {event.user_id for event, step in zip(events, steps, strict=True) if step.accepted}
+        refused_only = {event.user_id for event, step in zip(events, steps, strict=True) if not step.accepted}
+        assert all(store.has_user(user) for user in accepted)
+        assert not any(store.has_user(user) for user in refused_only - accepted)
+        assert not store.has_user("nobody")
+        store.snapshot_now()
+    with FestStore.open(tmp_path / "s.db", pack_fest(), read_only=True) as reader:
+        assert all(reader.has_user(user) for user in accepted)
+        assert not reader.has_user("nobody")
