@@ -107,6 +107,8 @@ class CommunityData(TypedDict):
 
 class PromotionsData(TypedDict):
     viewers: dict[str, list[str]]
+    #: the streams that closed
+    closed: list[str]
     #: promotion -> (everyone, per stream, per viewer) activations
     activations: dict[str, tuple[list[_Interval], dict[str, list[_Interval]], dict[str, list[_Interval]]]]
     #: viewer -> promotion -> the discount they received from it
@@ -162,6 +164,7 @@ def social_snapshot_shape(fest: Fest, community_missions: set[str]) -> Shape:
         community=_community(community_missions),
         promotions=record(
             viewers=dict_of(list_of(STR)),
+            closed=list_of(STR),
             activations=dict_of(
                 row(list_of(_INTERVAL), dict_of(list_of(_INTERVAL)), dict_of(list_of(_INTERVAL))),
                 member(fest.promotions, "a promotion of the fest"),
@@ -248,6 +251,7 @@ def social_timer_shape(fest: Fest, community_missions: set[str]) -> Shape:
         promotions.TIMER: any_of(
             row(STR, member({"start", "stop"}, "start or stop"), scheduled),
             row(STR, member({"end"}, "end"), promotion, STR, optional(STR), TS),
+            row(STR, member({"close"}, "close"), STR),
             what="a promotion timer",
         ),
     }
