@@ -41,7 +41,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Final, Protocol
+from typing import TYPE_CHECKING, Final, Protocol, cast
 
 import attrs
 
@@ -139,17 +139,20 @@ class _Activations:
         return [rows(self.everyone), streams, {key: rows(found) for key, found in self.viewers.items()}]
 
     @classmethod
-    def from_row(
-        cls,
-        everyone: list[tuple[float, float]],
-        streams: dict[str, list[tuple[float, float]]],
-        viewers: dict[str, list[tuple[float, float]]],
-    ) -> _Activations:
-        """Activations back from :meth:`to_row` (the row was checked on restore)."""
+    def from_row(cls, row: list[object]) -> _Activations:
+        """Activations back from :meth:`to_row` (the row was checked on restore; its intervals are the
+        ``[start, end]`` lists JSON gives)."""
+        everyone, streams, viewers = row
         activations = cls()
-        activations.everyone = [Activation(start, end) for start, end in everyone]
-        activations.streams = {key: [Activation(start, end) for start, end in rows] for key, rows in streams.items()}
-        activations.viewers = {key: [Activation(start, end) for start, end in rows] for key, rows in viewers.items()}
+        activations.everyone = [Activation(start, end) for start, end in cast("list[list[float]]", everyone)]
+        activations.streams = {
+            key: [Activation(start, end) for start, end in rows]
+            for key, rows in cast("dict[str, list[list[float]]]", streams).items()
+        }
+        activations.viewers = {
+            key: [Activation(start, end) for start, end in rows]
+            for key, rows in cast("dict[str, list[list[float]]]", viewers).items()
+        }
         return activations
 
 
@@ -540,7 +543,7 @@ class Promotions:
         self._viewers = {stream: dict.fromkeys(users) for stream, users in data["viewers"].items()}
         self._closed = set(data["closed"])
         self._activations = {
-            promotion_id: _Activations.from_row(*row) for promotion_id, row in data["activations"].items()
+            promotion_id: _Activations.from_row(row) for promotion_id, row in data["activations"].items()
         }
         self._given = {user: dict(given) for user, given in data["given"].items()}
 
