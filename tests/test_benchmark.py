@@ -41,6 +41,8 @@ def test_the_json_report_has_the_keys_issue_3_names(bench: ModuleType, capsys: p
                 "bytes_per_viewer", "floor_events_per_s", "floor_jsonl_events_per_s"):  # fmt: skip
         assert report[key] > 0, key
     assert report["events"] == 1500 + report["stream_lifecycle_events"]
+    assert report["ratio_rounds"] == 10  # the engine and the reference alternate round by round
+    assert 0 < report["ratio_min"] <= report["ratio_median"] <= report["ratio_max"]
     assert report["ledger_balanced"] is True
     assert report["build"] in ("pure", "compiled")
     assert not any(key.startswith("compiled_") for key in report)  # only with --compiled-python

@@ -133,9 +133,7 @@ class Engine(EngineCore):
         Upgrading to the same pack changes nothing.
         """
         upgraded, _plan, outcomes = upgrade_engine(self, fest, self._rebuilt, _upgrade_hooks(self.fest, fest))
-        state = vars(self)
-        state.clear()
-        state.update(vars(upgraded))  # components hold no reference to the engine: their state moves whole
+        _take_state(self, upgraded)  # components hold no reference to the engine: their state moves whole
         return Step(None, tuple(outcomes))
 
     def _rebuilt(self, fest: Fest) -> Engine:
@@ -234,6 +232,18 @@ class Engine(EngineCore):
     ) -> list[ActivePromotion]:
         """The promotions that apply to a viewer at ``at``."""
         return self._social.active_promotions(user_id, at, product_id, category, stream_id)
+
+
+def _take_state(engine: Engine, other: Engine) -> None:
+    """Put ``other``'s state in ``engine``, whole: the attributes in its ``__dict__`` and, in the optional
+    compiled build, those a compiled base class keeps in its own layout (it lists them in ``__mypyc_attrs__``)."""
+    for klass in type(other).__mro__:
+        for name in klass.__dict__.get("__mypyc_attrs__", ()):
+            if name != "__dict__" and hasattr(other, name):
+                setattr(engine, name, getattr(other, name))
+    state = vars(engine)
+    state.clear()
+    state.update(vars(other))
 
 
 def _upgrade_hooks(old: Fest, new: Fest) -> dict[str, ComponentUpgrade]:

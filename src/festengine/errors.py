@@ -127,6 +127,9 @@ class EngineFailedError(FestEngineError, RuntimeError):
             "through it, so it refuses every call: restore a snapshot taken before it (Engine.restore) and "
             "apply the events since again"
         )
+        # chained here, not only by ``raise ... from error``: compiled code (the optional mypyc build)
+        # raising it leaves ``__cause__`` unset
+        self.__cause__ = error
 
 
 class IllegalTransitionError(FestEngineError, RuntimeError):

@@ -10,6 +10,7 @@ from social_fests import at, ev, make_fest, mission, of, run, social
 from festengine.assembly import Engine
 from festengine.engine.core import Step
 from festengine.social import PromotionEnded, PromotionExtended, PromotionStarted
+from festengine.social.promotions import Promotions
 
 MISSIONS = (
     mission("join", "fan_club_join", 1, rewards=[{"promotion": "welcome"}]),
@@ -229,3 +230,80 @@ def test_goal_and_mission_triggers_fall_back_to_one_viewer() -> None:
         ("mvp", "viewer", "u3"),
         ("room", "viewer", "u4"),
     ]
+
+
+# --------------------------------------------------------------------------- a closed stream's viewers
+
+
+def test_a_closed_streams_viewers_are_final_and_forgotten_once_no_purchase_can_reach_them() -> None:
+    e = engine()  # allowed lateness: 10 minutes
+    run(e, ev("view", at(1, "10:00"), "u1"), ev("gift", at(1, "10:01"), "u3", count=2))  # room_deal for s1 to 10:31
+    e.apply(ev("stream_ended", at(1, "10:05"), "c1"))
+    e.advance_to(datetime.fromisoformat(at(1, "10:16")))  # s1 closed at 10:15; its activation runs to 10:31
+    late_viewer = e.apply(ev("view", at(1, "10:17"), "u7"))  # names s1 after it closed: not one of its viewers
+    assert late_viewer.rejected is None
+    bought = run(
+        e, buy(at(1, "10:20"), "u1", promotion_id="room_deal"), buy(at(1, "10:21"), "u7", promotion_id="room_deal")
+    )
+    assert [refused(s) for s in bought] == [None, "promotion_not_active"]
+    assert "s1" in social(e).promotions.dump()["viewers"]  # a late purchase inside the activation may still come
+    e.advance_to(datetime.fromisoformat(at(1, "10:41")))  # the activation's end plus the lateness
+    dumped = social(e).promotions.dump()
+    assert "s1" not in dumped["viewers"]
+    assert dumped["closed"] == ["s1"]
+    restored = Engine.restore(e.fest, e.snapshot())
+    assert restored.snapshot() == e.snapshot()
+
+
+def test_a_promotion_for_a_closed_streams_viewers_goes_to_the_viewer_alone() -> None:
+    room = {"id": "room", "title": "Room", "discount": {"percent": "5"}, "audience": "stream_viewers",
+            "duration": "1h", "trigger": {"kind": "mission", "mission": "chatty"}}  # fmt: skip
+    e = Engine(make_fest(*MISSIONS, promotions=[room]))
+    open_stream = e.apply(ev("comment", at(1, "10:00"), "u1"))
+    e.apply(ev("stream_ended", at(1, "10:05"), "c1"))
+    closed = e.apply(ev("comment", at(1, "10:20"), "u2"))  # s1 closed at 10:15
+    assert [(o.audience, o.audience_id) for o in of([open_stream, closed], PromotionStarted)] == [
+        ("stream_viewers", "s1"),
+        ("viewer", "u2"),
+    ]
+
+
+def _streams_days() -> list[Any]:
+    """Three days of three streams: viewers, a gift rush opening room_deal to each stream's viewers,
+    the stream's end, then purchases claiming the deal and views naming the ended stream, some late."""
+    events = []
+    for day in (1, 2, 3):
+        for n, stream in enumerate(("a", "b", "c")):
+            sid, hour = f"{stream}{day}", 10 + 3 * n
+
+            def when(minute: int, hour: int = hour, day: int = day) -> str:
+                return at(day, f"{hour + minute // 60:02d}:{minute % 60:02d}")
+
+            events += [ev("view", when(0), f"u{i}", stream_id=sid) for i in range(4)]
+            events.append(ev("gift", when(1), "u9", gift_id="concert", count=2, stream_id=sid))
+            events.append(ev("stream_ended", when(5), "c1", stream_id=sid))
+            events += [ev("view", when(m), f"u{m % 7}", stream_id=sid) for m in (3, 12, 20, 40)]
+            events += [buy(when(m), f"u{m % 6}", promotion_id="room_deal") for m in (8, 25, 33, 45)]
+            events.append(buy(when(29), "u2", promotion_id="room_deal", stream_id=sid, creator_id="c1"))
+    return sorted(events, key=lambda event: event.occurred_at)
+
+
+def test_forgetting_closed_streams_changes_no_outcome(monkeypatch: Any) -> None:
+    """The same events give the same outcomes, refusals and snapshot rows but the forgotten viewers,
+    whether closed streams' viewers are forgotten or kept."""
+    events = _streams_days()
+    forgetting = engine()
+    steps = [forgetting.apply(event) for event in events]
+    monkeypatch.setattr(Promotions, "forget", lambda self, stream: None)
+    keeping = engine()
+    kept_steps = [keeping.apply(event) for event in events]
+    assert [(s.outcomes, refused(s)) for s in steps] == [(s.outcomes, refused(s)) for s in kept_steps]
+    started = [o.audience_id for s in steps for o in s.outcomes if isinstance(o, PromotionStarted)]
+    assert {"a1", "b2", "c3"} <= set(started)
+    assert {refused(s) for s, event in zip(steps, events, strict=True) if event.type == "purchase"} == {
+        None,
+        "promotion_not_active",
+    }
+    kept, forgot = social(keeping).promotions.dump(), social(forgetting).promotions.dump()
+    assert len(forgot["viewers"]) < len(kept["viewers"]) == 9
+    assert forgot["closed"] == kept["closed"]

@@ -22,7 +22,10 @@ FEST = make_fest(
 
 
 def _slotted(record: object) -> bool:
-    return not hasattr(record, "__dict__") and bool(type(record).__slots__)
+    """No ``__dict__`` and declared fields: ``__slots__``, or the native layout of a class the optional
+    compiled build compiled with mypyc (which has no ``__slots__`` attribute)."""
+    fields = getattr(type(record), "__slots__", None) or getattr(type(record), "__mypyc_attrs__", None)
+    return not hasattr(record, "__dict__") and bool(fields)
 
 
 def test_goals_members_slots_and_partitions_are_slotted_records_with_untracked_tables() -> None:

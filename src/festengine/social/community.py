@@ -31,7 +31,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import attrs
 
@@ -241,15 +241,18 @@ class Goal:
         """A goal back from :meth:`to_row` (the row was checked on restore)."""
         mission, subject, window, end, extension, state, round_, completions, total, level = row[:10]
         contributions, tick, values, cooldown_until, closed, forgotten = row[10:]
-        goal = cls((mission, subject, window), end)
-        goal.extension, goal.state, goal.round, goal.completions = extension, GoalState(state), round_, completions
-        goal.total, goal.level, goal.tick, goal.cooldown_until, goal.closed = total, level, tick, cooldown_until, closed
-        goal.contributions = {user: amount for user, amount, _ in contributions}
-        goal.reached = None if closed else {user: reached for user, _, reached in contributions}
-        if closed:  # kept in rank order
-            goal.contributions = {user: amount for user, amount, _ in sorted(contributions, key=lambda c: c[2])}
-        goal.values = None if values is None else dict.fromkeys(values)
-        goal.forgotten = forgotten
+        goal = cls((cast(str, mission), cast(str, subject), cast(str, window)), cast("float | None", end))
+        goal.extension, goal.state = cast(float, extension), GoalState(cast(str, state))
+        goal.round, goal.completions = cast(int, round_), cast(int, completions)
+        goal.total, goal.level, goal.tick = cast(Number, total), cast(int, level), cast(int, tick)
+        goal.cooldown_until, goal.closed = cast("float | None", cooldown_until), cast(bool, closed)
+        rows = cast("list[list[object]]", contributions)  # [user, amount, tick]
+        if closed:  # kept in rank order: a closed goal's ticks are its contributors' ranks
+            rows = sorted(rows, key=lambda c: cast(int, c[2]))
+        goal.contributions = {cast(str, user): cast(Number, amount) for user, amount, _ in rows}
+        goal.reached = None if closed else {cast(str, user): cast(int, reached) for user, _, reached in rows}
+        goal.values = None if values is None else dict.fromkeys(cast("list[object]", values))
+        goal.forgotten = cast(int, forgotten)
         return goal
 
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Protocol, TypeAlias
+from typing import TYPE_CHECKING, Protocol, TypeAlias, cast
 
 import attrs
 
@@ -90,10 +90,13 @@ class Member:
     def from_row(cls, row: MemberRow) -> Member:
         """A membership back from :meth:`to_row` (without the user; the row was checked on restore)."""
         _, joined_at, points, level, paused, last_active, slots = row
-        member = cls(joined_at)
-        member.points, member.level, member.paused, member.last_active = points, level, paused, last_active
+        member = cls(cast(float, joined_at))
+        member.points, member.level = cast(Number, points), cast(int, level)
+        member.paused, member.last_active = cast(bool, paused), cast(float, last_active)
         if slots is not None:
-            member.slots = [None if slot is None else Slot.from_row(slot) for slot in slots]
+            member.slots = [
+                None if slot is None else Slot.from_row(slot) for slot in cast("list[SlotRow | None]", slots)
+            ]
         return member
 
 
@@ -370,7 +373,7 @@ class FanClubs:
         """Restore what :meth:`dump` produced."""
         self._clubs.clear()  # the task handlers hold this very dict
         for creator, rows in data["clubs"].items():
-            self._clubs[creator] = {row[0]: Member.from_row(row) for row in rows}
+            self._clubs[creator] = {cast(str, row[0]): Member.from_row(row) for row in rows}
         self._viewer_clubs = {user: tuple(clubs) for user, clubs in data["viewers"].items()}
         self._best = {}
         for club in self._clubs.values():

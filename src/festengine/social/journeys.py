@@ -21,7 +21,7 @@ completions, in order) and, per journey, the step reached and the path taken.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import attrs
 
@@ -234,7 +234,7 @@ class Journeys:
             self._traveller(user).claimed = tuple(share(m) for m in claimed)
         for user, runs in data["runs"].items():  # a run's step is the length of its path
             self._traveller(user).runs = tuple(
-                JourneyRun(share(j), tuple(share(m) for m in path)) for j, (_, path) in runs.items()
+                JourneyRun(share(j), tuple(share(m) for m in cast(list[str], run[1]))) for j, run in runs.items()
             )
 
     def _traveller(self, user: str) -> Traveller:

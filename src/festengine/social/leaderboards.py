@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import heapq
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import attrs
 
@@ -114,6 +114,18 @@ class Order:
     def to_row(self) -> list[object]:
         """The order as a snapshot stores it: ``[buyer, creator, stream, ts, left]``."""
         return [self.buyer, self.creator, self.stream, self.ts, self.left]
+
+    @classmethod
+    def from_row(cls, row: list[object]) -> Order:
+        """An order back from :meth:`to_row` (the row was checked on restore)."""
+        buyer, creator, stream, ts, left = row
+        return cls(
+            cast(str, buyer),
+            cast("str | None", creator),
+            cast("str | None", stream),
+            cast(float, ts),
+            cast(Number, left),
+        )
 
 
 @attrs.frozen(slots=True)
@@ -308,10 +320,10 @@ class Leaderboards:
         for board_id, partitions in data["boards"].items():
             board = self._boards[board_id]
             board.partitions.clear()
-            for key, (last, rows) in partitions.items():
+            for key, (last, rows) in partitions.items():  # rows as JSON gives them: see the snapshot module
                 partition = board.partitions[key] = Partition()
-                partition.tick = last
-                for entity, score, tick in rows:
-                    partition.scores[entity] = score
-                    partition.ticks[entity] = tick
-        self._orders = {order_id: Order(*row) for order_id, row in data["orders"].items()}
+                partition.tick = cast(int, last)
+                for entity, score, tick in cast("list[list[object]]", rows):
+                    partition.scores[cast(str, entity)] = cast(Number, score)
+                    partition.ticks[cast(str, entity)] = cast(int, tick)
+        self._orders = {order_id: Order.from_row(row) for order_id, row in data["orders"].items()}

@@ -15,7 +15,10 @@ A promotion applies to a purchase when the purchase's time is inside one of its 
   whose event reached it.
 * A ``promotion`` reward activates it for the rewarded user.
 * The *viewers of a stream* are the users the engine has seen any event from with that
-  ``stream_id`` (a purchase naming the stream counts too).
+  ``stream_id`` (a purchase naming the stream counts too) until the stream closes (its
+  ``stream_ended`` plus the allowed lateness). A promotion triggered for the viewers of a closed
+  stream goes to the viewer alone, as for an event without a stream; the closed stream's viewers are
+  forgotten once its last activation for them has ended and no late purchase can reach it.
 * An activation for an audience that is still running is extended instead (the later end wins,
   :class:`PromotionExtended`); nothing happens if it would not end later.
 * A purchase naming a ``promotion_id`` is rejected unless the promotion exists, covers the
@@ -38,7 +41,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Final, Protocol
+from typing import TYPE_CHECKING, Final, Protocol, cast
 
 import attrs
 
@@ -136,17 +139,20 @@ class _Activations:
         return [rows(self.everyone), streams, {key: rows(found) for key, found in self.viewers.items()}]
 
     @classmethod
-    def from_row(
-        cls,
-        everyone: list[tuple[float, float]],
-        streams: dict[str, list[tuple[float, float]]],
-        viewers: dict[str, list[tuple[float, float]]],
-    ) -> _Activations:
-        """Activations back from :meth:`to_row` (the row was checked on restore)."""
+    def from_row(cls, row: list[object]) -> _Activations:
+        """Activations back from :meth:`to_row` (the row was checked on restore; its intervals are the
+        ``[start, end]`` lists JSON gives)."""
+        everyone, streams, viewers = row
         activations = cls()
-        activations.everyone = [Activation(start, end) for start, end in everyone]
-        activations.streams = {key: [Activation(start, end) for start, end in rows] for key, rows in streams.items()}
-        activations.viewers = {key: [Activation(start, end) for start, end in rows] for key, rows in viewers.items()}
+        activations.everyone = [Activation(start, end) for start, end in cast("list[list[float]]", everyone)]
+        activations.streams = {
+            key: [Activation(start, end) for start, end in rows]
+            for key, rows in cast("dict[str, list[list[float]]]", streams).items()
+        }
+        activations.viewers = {
+            key: [Activation(start, end) for start, end in rows]
+            for key, rows in cast("dict[str, list[list[float]]]", viewers).items()
+        }
         return activations
 
 
@@ -221,6 +227,9 @@ class Promotions:
         #: stream -> its viewers (a dict used as an ordered set: a third of a set's size, and nothing
         #: for the garbage collector to walk)
         self._viewers: dict[str, dict[str, None]] = {}
+        #: the streams that closed (``stream_ended`` plus lateness): their viewers are final, then forgotten
+        self._closed: set[str] = set()
+        self._lateness = fest.allowed_lateness.total_seconds()
         self._activations: dict[str, _Activations] = {}
 
     @property
@@ -242,7 +251,16 @@ class Promotions:
         remembers = self._track and "stream_id" in EVENT_FIELDS.get(event_type, ())
         if event_type == "purchase" and self._promotions:
             return self._on_purchase if not remembers else self._remember_and_pay
+        if event_type == "stream_ended" and remembers:
+            return self._remember_and_close
         return self._remember if remembers else None
+
+    def _remember_and_close(self, event: Event, ctx: StepContext) -> None:
+        """A stream ended: it closes once late events can no longer reach it."""
+        self._remember(event, ctx)
+        stream = event.stream_id
+        if stream is not None and stream not in self._closed:
+            ctx.schedule(ctx.ts + self._lateness, self._component, [TIMER, "close", stream])
 
     def _remember_and_pay(self, event: Event, ctx: StepContext) -> None:
         self._remember(event, ctx)
@@ -262,7 +280,7 @@ class Promotions:
 
     def _remember(self, event: Event, ctx: StepContext) -> None:
         stream = event.stream_id
-        if stream is None:
+        if stream is None or stream in self._closed:
             return
         viewers = self._viewers.get(stream)
         user = event.user_id
@@ -305,7 +323,7 @@ class Promotions:
         duration = promotion.duration.total_seconds() if promotion.duration is not None else 0.0
         if promotion.audience == EVERYONE:
             audience, audience_id = EVERYONE, None
-        elif promotion.audience == STREAM and stream is not None:
+        elif promotion.audience == STREAM and stream is not None and stream not in self._closed:
             audience, audience_id = STREAM, stream
         else:
             audience, audience_id = VIEWER, user
@@ -343,8 +361,12 @@ class Promotions:
         self._activate(promotion, VIEWER, user, start, end, source, ctx)
 
     def on_timer(self, payload: list[object], ctx: StepContext) -> None:
-        """Scheduled starts and stops, and the ends of activations (unless extended since)."""
-        what, promotion_id = payload[1], str(payload[2])
+        """Scheduled starts and stops, the ends of activations (unless extended since), and streams closing."""
+        what = payload[1]
+        if what == "close":
+            self._close(str(payload[2]), ctx)
+            return
+        promotion_id = str(payload[2])
         promotion = self._promotions[promotion_id]
         if what == "start":
             starts_at, ends_at = _window(promotion)
@@ -369,6 +391,24 @@ class Promotions:
                 return
             if any(activation.end == end for activation in activations.of(audience, audience_id)):
                 ctx.emit(self._ended(ctx, promotion_id, audience, audience_id, _when(end)))
+
+    def _close(self, stream: str, ctx: StepContext) -> None:
+        """A stream closed: its viewers are final. They are forgotten, with its activations, once the
+        last activation for them has ended and a late purchase can no longer fall inside it."""
+        self._closed.add(stream)
+        last = max(
+            (found[-1].end for a in self._activations.values() if (found := a.streams.get(stream))), default=None
+        )
+        if last is not None and last + self._lateness > ctx.ts:
+            ctx.schedule(last + self._lateness, self._component, [TIMER, "close", stream])
+            return
+        self.forget(stream)
+
+    def forget(self, stream: str) -> None:
+        """Forget a closed stream's viewers and activations (nothing reads them any more)."""
+        self._viewers.pop(stream, None)
+        for activations in self._activations.values():
+            activations.streams.pop(stream, None)
 
     @staticmethod
     def _ended(
@@ -493,6 +533,7 @@ class Promotions:
         """JSON-ready state; stream viewers sorted."""
         return {
             "viewers": {stream: sorted(users) for stream, users in self._viewers.items()},
+            "closed": sorted(self._closed),
             "activations": {promotion_id: a.to_row() for promotion_id, a in self._activations.items()},
             "given": {user: dict(given) for user, given in self._given.items()},
         }
@@ -500,8 +541,9 @@ class Promotions:
     def load(self, data: PromotionsData) -> None:
         """Restore what :meth:`dump` produced."""
         self._viewers = {stream: dict.fromkeys(users) for stream, users in data["viewers"].items()}
+        self._closed = set(data["closed"])
         self._activations = {
-            promotion_id: _Activations.from_row(*row) for promotion_id, row in data["activations"].items()
+            promotion_id: _Activations.from_row(row) for promotion_id, row in data["activations"].items()
         }
         self._given = {user: dict(given) for user, given in data["given"].items()}
 

@@ -13,7 +13,7 @@ State is owned by the creator key: per creator, the total and each rule's slot.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from festengine.catalog.model import Fest, Multiplier
 from festengine.engine.component import Handler, StepContext
@@ -162,7 +162,9 @@ class CreatorScoring:
     def load(self, data: ScoringData) -> None:
         """Restore what :meth:`dump` produced."""
         self._creators.clear()  # the handlers hold this very dict
-        for creator, (total, slots) in data.items():
+        for creator, (total, slots) in data.items():  # rows as JSON gives them: see the snapshot module
             state = self._creators[creator] = CreatorScore(self._count)
-            state.total = total
-            state.slots = [None if slot is None else Slot.from_row(slot) for slot in slots]
+            state.total = cast(Number, total)
+            state.slots = [
+                None if slot is None else Slot.from_row(slot) for slot in cast("list[SlotRow | None]", slots)
+            ]

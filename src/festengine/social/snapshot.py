@@ -53,33 +53,22 @@ __all__ = [
 ]
 
 _Number: TypeAlias = int | Decimal
+#: A row is read as JSON gives it, a list, whose fields the shape below checked: readers cast each
+#: field to its type. (Typed as a tuple, a row would be checked against ``tuple`` at run time by the
+#: optional compiled build, and refused.) The comments say each row's fields, in order.
+Row: TypeAlias = list[object]
 #: a rule's slot: current day, given, carried, previous day, given, carried
-SlotRow: TypeAlias = tuple[int, _Number, _Number, int, _Number, _Number]
+SlotRow: TypeAlias = list[_Number]
 #: a club member: user, joined at, points, level, paused, last active, task slots (one per task) or null
-MemberRow: TypeAlias = tuple[str, float, _Number, int, bool, float, list[SlotRow | None] | None]
-_Key: TypeAlias = tuple[str, str, str]
+MemberRow: TypeAlias = Row
+#: a goal's key: mission, subject, window
+_Key: TypeAlias = list[str]
 #: a goal: mission, subject, window, end, extension, state, round, completions, total, level,
 #: contributions ``[user, amount, tick]``, tick, distinct values or null, cooldown until, closed,
 #: contributors forgotten when it closed (a closed goal keeps only its top contributors)
-GoalRow: TypeAlias = tuple[
-    str,
-    str,
-    str,
-    float | None,
-    float,
-    str,
-    int,
-    int,
-    _Number,
-    int,
-    list[tuple[str, _Number, int]],
-    int,
-    list[str | _Number | bool] | None,
-    float | None,
-    bool,
-    int,
-]
-_Interval: TypeAlias = tuple[float, float]
+GoalRow: TypeAlias = Row
+#: an activation: start, end
+_Interval: TypeAlias = list[float]
 
 
 class FanClubsData(TypedDict):
@@ -87,15 +76,15 @@ class FanClubsData(TypedDict):
     viewers: dict[str, list[str]]
 
 
-#: creator -> (total, slots)
-ScoringData: TypeAlias = dict[str, tuple[_Number, list[SlotRow | None]]]
+#: creator -> [total, slots]
+ScoringData: TypeAlias = dict[str, Row]
 
 
 class LeaderboardsData(TypedDict):
-    #: board -> partition -> (tick, rows of entity, score, tick)
-    boards: dict[str, dict[str, tuple[int, list[tuple[str, _Number, int]]]]]
-    #: order -> (buyer, creator, stream, purchase time, amount not yet refunded)
-    orders: dict[str, tuple[str, str | None, str | None, float, _Number]]
+    #: board -> partition -> [tick, rows of entity, score, tick]
+    boards: dict[str, dict[str, Row]]
+    #: order -> [buyer, creator, stream, purchase time, amount not yet refunded]
+    orders: dict[str, Row]
 
 
 class CommunityData(TypedDict):
@@ -107,8 +96,10 @@ class CommunityData(TypedDict):
 
 class PromotionsData(TypedDict):
     viewers: dict[str, list[str]]
-    #: promotion -> (everyone, per stream, per viewer) activations
-    activations: dict[str, tuple[list[_Interval], dict[str, list[_Interval]], dict[str, list[_Interval]]]]
+    #: the streams that closed
+    closed: list[str]
+    #: promotion -> [everyone, per stream, per viewer] activations
+    activations: dict[str, Row]
     #: viewer -> promotion -> the discount they received from it
     given: dict[str, dict[str, Decimal]]
 
@@ -117,8 +108,8 @@ class JourneysData(TypedDict):
     done: dict[str, list[str]]
     #: user -> the missions of journeys counting steps on claim, in the order they counted
     claimed: dict[str, list[str]]
-    #: user -> journey -> (step reached, path)
-    runs: dict[str, dict[str, tuple[int, list[str]]]]
+    #: user -> journey -> [step reached, path]
+    runs: dict[str, dict[str, Row]]
 
 
 class SocialData(TypedDict):
@@ -162,6 +153,7 @@ def social_snapshot_shape(fest: Fest, community_missions: set[str]) -> Shape:
         community=_community(community_missions),
         promotions=record(
             viewers=dict_of(list_of(STR)),
+            closed=list_of(STR),
             activations=dict_of(
                 row(list_of(_INTERVAL), dict_of(list_of(_INTERVAL)), dict_of(list_of(_INTERVAL))),
                 member(fest.promotions, "a promotion of the fest"),
@@ -207,7 +199,7 @@ def _community(missions: set[str]) -> Shape:
         data = cast(CommunityData, value)
         goals = {(goal_row[0], goal_row[1], goal_row[2]) for goal_row in data["goals"]}
         for goal_row in data["goals"]:
-            if goal_row[15] and not goal_row[14]:
+            if goal_row[15] and not goal_row[14]:  # forgotten contributors, closed
                 raise Bad(f"goal {goal_row[0]!r} of {goal_row[1]!r} in {goal_row[2]!r} is open but forgot contributors")
         for stream, keys in data["waiting"].items():
             for m, s, w in keys:
@@ -228,7 +220,8 @@ def _journeys(fest: Fest) -> Shape:
     def whole(value: object) -> None:
         shape(value)
         for runs in cast(JourneysData, value)["runs"].values():
-            for journey_id, (_, path) in runs.items():
+            for journey_id, run in runs.items():
+                path = cast(list[str], run[1])
                 if len(path) > len(fest.journeys[journey_id].steps):
                     raise Bad(f"journey {journey_id!r} has a path longer than its steps")
 
@@ -248,6 +241,7 @@ def social_timer_shape(fest: Fest, community_missions: set[str]) -> Shape:
         promotions.TIMER: any_of(
             row(STR, member({"start", "stop"}, "start or stop"), scheduled),
             row(STR, member({"end"}, "end"), promotion, STR, optional(STR), TS),
+            row(STR, member({"close"}, "close"), STR),
             what="a promotion timer",
         ),
     }

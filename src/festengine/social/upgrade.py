@@ -75,7 +75,7 @@ class SocialUpgrade(ComponentUpgrade):
         found = []
         boards = cast(LeaderboardsData, cast(Social, component).leaderboards.dump())["boards"]
         for change in diff.of("leaderboards", ChangeKind.REMOVED):
-            entries = sum(len(rows) for _tick, rows in boards.get(change.item, {}).values())
+            entries = sum(len(cast("list[object]", rows)) for _tick, rows in boards.get(change.item, {}).values())
             found.append(f"leaderboard {change.item} removed: {entries:,} entries dropped")
         return found
 
