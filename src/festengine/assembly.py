@@ -94,9 +94,7 @@ class Engine(EngineCore):
         self._social = Social(fest, badges=self._profiles, funds=self._economy)
         facts = _ViewerFacts(self._profiles, self._social)
         self._missions = Missions(fest, facts=facts, level_changed=LevelChanged)
-        # the economy is not split by owner yet: it runs whole with the viewers (exact with one viewer shard)
-        money = (self._economy,) if Owner.VIEWER in frozenset(owners) else ()
-        parts = (self._eligibility, self._gifts, self._profiles, *money, self._social, self._missions)
+        parts = (self._eligibility, self._gifts, self._profiles, self._economy, self._social, self._missions)
         super().__init__(fest, parts, leave_out=leave_out, owners=owners)
 
     @classmethod
