@@ -24,6 +24,7 @@ from festengine.economy.messages import (
     GrantAnswer,
     GrantCredit,
     PayDiscount,
+    ReturnCredit,
     ReverseCommission,
     StartSettlement,
 )
@@ -49,6 +50,8 @@ BUDGETS = [
     {"id": "promo", "amount": "10.00"},
 ]
 FEST = make_fest(economy__budgets=BUDGETS, promotions=[PROMO])
+#: the budgets with conversion credit that lapses two days after its grant, back to its budget
+LAPSING = [{**BUDGETS[0], "valid_for": "2d"}, *BUDGETS[1:]]
 
 
 def held(fest: Fest, owner: Owner) -> Engine:
@@ -76,6 +79,11 @@ class Split:
         first = primary.apply(event)
         assert first.rejected is None, first.rejected
         return [first, *self.deliver(first.messages)]
+
+    def advance_to(self, moment: datetime) -> None:
+        """Move both engines' clocks (timers fire: lapses, settlements) and deliver what they send."""
+        for engine in (self.viewers, self.fest):
+            self.deliver(engine.advance_to(moment).messages)
 
     def deliver(self, messages: Iterable[Message]) -> list[Step]:
         steps, queue = [], deque(messages)
@@ -171,6 +179,21 @@ def test_the_fest_answers_a_grant_and_the_viewer_takes_the_credit_through_transi
     assert split.balances()[TRANSIT] == 0
 
 
+def test_a_lapse_goes_back_to_its_budget_on_the_fest_key() -> None:
+    split, feed = Split(make_fest(economy__budgets=LAPSING)), Feed()
+    split.apply(feed.gift(at(6), "u1", "c1", "lion"))
+    assert split.fest.budget_left("fest_rewards") == usd("73.55")
+    later = split.apply(feed.gift(at(9), "u1", "c1", "rose"))  # the clock passes 8 Mar 12:00
+    returned = [m for step in later for m in step.messages if isinstance(m, ReturnCredit)]
+    assert [(m.to, m.budget_id, m.amount, m.why) for m in returned] == [
+        ("fest:*", "fest_rewards", Decimal("5.00"), "lapsed")
+    ]
+    assert split.viewers.credits("u1") == []
+    assert split.viewers.balance("viewer:u1:credits") == usd("0.00")
+    assert split.fest.budget_left("fest_rewards") == usd("78.55")
+    assert split.balances()[TRANSIT] == 0
+
+
 # --------------------------------------------------------------------------- the books across keys
 
 
@@ -199,8 +222,32 @@ def _day_of_money(feed: Feed, users: int) -> list[Event]:
     return sorted(events, key=lambda event: event.occurred_at)
 
 
-@settings(max_examples=25, deadline=None)
-@given(st.randoms(use_true_random=False), st.integers(min_value=5, max_value=40))
+def test_split_keys_keep_the_one_engines_books() -> None:
+    """The same events through one engine and through a viewers' engine and a fest's engine: every
+    account's balance over both engines is the one engine's; each engine's own books balance; the
+    clearing account is back at zero; a viewer's credit balance is the sum of their lots, on their key."""
+    fest = make_fest(economy__budgets=LAPSING)
+    events = [event for event in _day_of_money(Feed(), 40) if event.promotion_id is None]
+    one, split = Engine(fest), Split(fest)
+    for event in events:
+        assert one.apply(event).rejected is None
+        assert one.balance(TRANSIT) == usd("0")  # one engine applies every message within the step
+        split.apply(event)
+    end = datetime(2026, 3, 30, tzinfo=UTC)  # past every settlement and lapse
+    one.advance_to(end)
+    split.advance_to(end)
+    assert nonzero(split.balances()) == nonzero({a: m.amount for a, m in one.ledger.accounts().items()})
+    for engine in (split.viewers, split.fest, one):
+        assert all(total == 0 for total in engine.ledger.trial_balance().values())
+    assert split.balances().get(TRANSIT, Decimal(0)) == 0
+    for n in range(40):
+        lots = sum((lot.amount.amount for lot in split.viewers.credits(f"u{n}")), Decimal(0))
+        assert split.viewers.balance(f"viewer:u{n}:credits").amount == lots
+    assert split.fest.component("economy").settled_volume("c1") == one.component("economy").settled_volume("c1")
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.randoms(use_true_random=False), st.integers(min_value=5, max_value=30))
 def test_no_budget_goes_below_zero_whatever_order_the_requests_arrive_in(rng: random.Random, users: int) -> None:
     """Many viewers' grant requests and discounts reach the fest's key in any order: every budget stays at
     zero or above at every step, what was granted never exceeds what was funded, and the books balance."""
