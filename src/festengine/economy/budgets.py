@@ -99,7 +99,7 @@ class BudgetDesk:
                 postings.append((f"creator:{message.creator_id or ''}:affiliate_bonus", books.money(bonus)))
             memo = f"grant of {message.source} from budget {budget_id} to {user}"
             books.post(ctx, message.source, memo, postings, ctx.now)
-        if message.credit:
+        if credit or (message.capped and message.credit):  # credit to keep, or a daily count to take back
             answer = GrantAnswer(
                 to=viewer_key(user),
                 user_id=user,
