@@ -33,7 +33,7 @@ from festengine.engine.core import Step
 from festengine.engine.keys import FEST_KEY, Owner
 from festengine.engine.messages import Message, decode_message, encode_message
 from festengine.events import Event
-from festengine.keyed import restore_key
+from festengine.keyed import KeyedEngine, restore_key
 
 PROMO = {
     "id": "spring_sale",
@@ -336,3 +336,24 @@ def test_each_keys_money_round_trips_through_its_bytes() -> None:
     assert resumed.fest.snapshot() == straight.fest.snapshot()
     assert resumed.fest.component("economy").orders() == ()  # the orders are the buyers' keys'
     assert len(resumed.viewers.component("economy").orders()) == 12
+
+
+def test_the_sharded_driver_keeps_the_one_engines_books() -> None:
+    """Over two viewer shards and the fest's engine (``KeyedEngine``), the books summed over the engines are
+    the one engine's, each engine's books balance, and no budget is below zero."""
+    fest = make_fest(economy__budgets=LAPSING)
+    events = [event for event in _day_of_money(Feed(), 30) if event.promotion_id is None]
+    one, keyed = Engine(fest), KeyedEngine(fest, shards=2)
+    for event in events:
+        assert one.apply(event).rejected is None
+        assert keyed.apply(event).accepted
+    end = datetime(2026, 3, 30, tzinfo=UTC)
+    one.advance_to(end)
+    keyed.advance_to(end)
+    summed: dict[str, Decimal] = {}
+    for engine in keyed.engines:
+        assert all(total == 0 for total in engine.ledger.trial_balance().values())
+        for account, money in engine.ledger.accounts().items():
+            summed[account] = summed.get(account, Decimal(0)) + money.amount
+    assert nonzero(summed) == nonzero({a: m.amount for a, m in one.ledger.accounts().items()})
+    assert all(keyed.fest_engine.budget_left(str(b["id"])).amount >= 0 for b in LAPSING)
