@@ -12,7 +12,7 @@ For each event, :meth:`KeyedEngine.apply`:
 
 It returns every outcome the event caused and the journal entries posted meanwhile. Per key, the
 outcomes are those one :class:`~festengine.Engine` gives for the same events: what differs is only
-the order between keys, and what the economy does not split yet (see ``docs/architecture.md``).
+the order between keys (see ``docs/architecture.md`` and ``docs/economy.md``, "Money across keys").
 """
 
 from __future__ import annotations
