@@ -218,7 +218,9 @@ def test_partial_budget_grants_what_is_left() -> None:
         usd("1.00"),
         usd("1.00"),
     )
-    assert first.of(GiftConverted)[0].viewer_credit == usd("1.00")
+    # GiftConverted says what the conversion asked of the budget; CreditGranted what the budget granted
+    assert first.of(GiftConverted)[0].viewer_credit == usd("1.43")
+    assert [credit.amount for credit in first.of(CreditGranted)] == [usd("1.00")]
     (empty,) = second.of(BudgetExhausted)
     assert (empty.granted, empty.available) == (usd("0"), usd("0"))
     assert second.of(CreditGranted) == []
@@ -242,8 +244,10 @@ def test_a_budget_without_partial_grants_all_or_nothing() -> None:
     engine = Engine(make_fest(economy__conversions=conversions))
     refused, fits = run(engine, feed.gift(at(11), "u1", "c1", "concert"), feed.gift(at(11, 13), "u1", "c1", "panda"))
     assert refused.of(BudgetExhausted)[0].granted == usd("0")
-    assert refused.of(GiftConverted)[0].viewer_credit == usd("0")
+    assert refused.of(GiftConverted)[0].viewer_credit == usd("1.43")  # asked of the budget
+    assert refused.of(CreditGranted) == []
     assert fits.of(GiftConverted)[0].viewer_credit == usd("0.01")
+    assert [credit.amount for credit in fits.of(CreditGranted)] == [usd("0.01")]
     assert engine.components["economy"].budget_left("tiny") == usd("0.99")
 
 
@@ -254,10 +258,13 @@ def test_the_creator_bonus_is_drawn_after_the_viewer_credit() -> None:
     engine = Engine(make_fest(economy__budgets=budgets))
     (step,) = run(engine, feed.gift(at(6), "u1", "c1", "lion"))
     converted = step.of(GiftConverted)[0]
-    assert (converted.viewer_credit, converted.creator_bonus) == (usd("5.00"), usd("0"))
+    assert (converted.viewer_credit, converted.creator_bonus) == (usd("5.00"), usd("21.45"))  # asked
     (short,) = step.of(BudgetExhausted)
-    assert (short.requested, short.available) == (usd("21.45"), usd("1.00"))
-    assert engine.components["economy"].budget_left("fest_rewards") == usd("1.00")
+    assert (short.requested, short.granted, short.available) == (usd("21.45"), usd("0"), usd("1.00"))
+    assert [credit.amount for credit in step.of(CreditGranted)] == [usd("5.00")]
+    economy = engine.components["economy"]
+    assert economy.budget_left("fest_rewards") == usd("1.00")
+    assert economy.balance("creator:c1:affiliate_bonus") == usd("0")
     assert trial_balance_is_zero(engine)
 
 

@@ -43,16 +43,26 @@ def test_example_1_a_lion_split_and_converted() -> None:
     gift = converted.of(GiftConverted)[0]
     assert (gift.viewer_credit, gift.creator_bonus, gift.conversion_id) == (usd("5.00"), usd("21.45"), "launch-week")
     assert converted.of(CreditGranted)[0].amount == usd("5.00")
-    entry = converted.of(LedgerEntryPosted)[0].entry
-    assert [(a, m.amount) for a, m in entry.postings][4:] == [
+    # three entries, each posted by the key whose accounts move: the viewer's key splits the gift, the
+    # fest's key draws the budget (the credit goes on through transit:credits), the viewer's key takes
+    # the credit into the wallet
+    split, grant, credit = (posted.entry for posted in converted.of(LedgerEntryPosted))
+    assert len(split.postings) == 4
+    assert [(a, m.amount) for a, m in grant.postings] == [
         ("budget:fest_rewards", Decimal("-26.45")),
-        ("viewer:u1:credits", Decimal("5.00")),
+        ("transit:credits", Decimal("5.00")),
         ("creator:c1:affiliate_bonus", Decimal("21.45")),
+    ]
+    assert [(a, m.amount) for a, m in credit.postings] == [
+        ("transit:credits", Decimal("-5.00")),
+        ("viewer:u1:credits", Decimal("5.00")),
     ]
     assert [type(o).__name__ for o in converted.outcomes] == [
         "DailyCapReached",
         "LedgerEntryPosted",
         "GiftConverted",
+        "LedgerEntryPosted",
+        "LedgerEntryPosted",
         "CreditGranted",
     ]
     economy = engine.components["economy"]

@@ -815,7 +815,7 @@ class PromotionSpec(Spec):
     duration: Duration | None = None
     """how long a triggered promotion lasts; required for mission and goal triggers, ignored for schedule"""
     budget: Id | None = None
-    """the budget that pays the discounts; when it runs low the discount is cut to what is left"""
+    """the budget that pays the discounts as far as it goes (the platform pays the rest)"""
 
 
 # --------------------------------------------------------------------------- commission

@@ -1,8 +1,9 @@
 """The component's view of the ledger: money in the fest's currency, posting with outcomes, budgets.
 
 :class:`Books` is shared by the economy's parts (gifts, orders, rewards). It posts entries dated
-by the step and announces each with :class:`~festengine.economy.outcomes.LedgerEntryPosted`, and
-it guards budgets: a draw never takes a budget below zero.
+by the step and announces each with :class:`~festengine.economy.outcomes.LedgerEntryPosted`; it
+funds the budgets when a new engine starts (the fest's key draws on them:
+:mod:`festengine.economy.budgets`).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Final
 from festengine.catalog.model import Budget
 from festengine.economy.ledger import JournalEntry, JournalSink, Ledger, Posting
 from festengine.economy.money import Money, rounding_mode
-from festengine.economy.outcomes import BudgetExhausted, LedgerEntryPosted
+from festengine.economy.outcomes import LedgerEntryPosted
 from festengine.engine.component import StepContext
 
 __all__ = ["COMMISSION_EXPENSE", "PLATFORM_PROMOTIONS", "PLATFORM_REVENUE", "ROUNDING", "Books"]
@@ -99,30 +100,3 @@ class Books:
                 self.ledger.post(
                     event_id=None, rule_id=budget.id, memo=f"fund budget {budget.id}", at=at, postings=postings
                 )
-
-    def draw(
-        self, budget_id: str, requested: Decimal, user_id: str, source: str, ctx: StepContext, already: Decimal = _ZERO
-    ) -> Decimal:
-        """What the budget grants of ``requested``: all of it, what is left (partial grants), or nothing.
-
-        ``already`` is what the same entry draws from the budget before this. Emits
-        :class:`BudgetExhausted` when the budget falls short. The caller posts the draw.
-        """
-        left = self.ledger.amount(f"budget:{budget_id}") - already
-        if requested <= left:
-            return requested
-        budget = self._budgets.get(budget_id)
-        granted = left if budget is not None and budget.allow_partial and left > 0 else _ZERO
-        money = self.money
-        available = money(max(left, _ZERO))
-        exhausted = BudgetExhausted(
-            event_id=ctx.event_id,
-            budget_id=budget_id,
-            user_id=user_id,
-            source=source,
-            requested=money(requested),
-            granted=money(granted),
-            available=available,
-        )
-        ctx.emit(exhausted)
-        return granted

@@ -14,13 +14,19 @@ contain the purchase's value (targeted rules come before open ones); its flat ra
 of the highest tier whose ``from_volume`` the creator's settled volume has reached; plus the
 extra rates of the bonus windows open at the purchase (for its category, if they name any); plus
 commission boosts the creator won as a viewer. The total is at most 1.
+
+**Owners**: a purchase is the buyer's (viewer key: :class:`Order`, :class:`Clicks`); its
+commission is the fest's (fest key: :class:`OrderCommission`, :class:`Streams`,
+:class:`CreatorCommission`), where the stream lifecycle and the creators' settled volume are. The
+viewer's key sends the purchase, with the viewer's last click, in a
+:class:`~festengine.economy.messages.AccrueCommission`, and the fest's key attributes it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import Final
+from typing import Final, Protocol
 
 import attrs
 
@@ -39,15 +45,19 @@ from festengine.events import Event
 
 __all__ = [
     "Attribution",
-    "Attributor",
     "Boost",
+    "Clicks",
     "CommissionRates",
     "CreatorCommission",
     "LastClick",
     "Order",
+    "OrderCommission",
     "OrderStatus",
+    "OrderView",
     "RateBreakdown",
+    "Sale",
     "StreamSeen",
+    "Streams",
 ]
 
 _ZERO: Final = Decimal(0)
@@ -65,21 +75,78 @@ class OrderStatus:
     CANCELLED: Final = "cancelled"  #: refunded in full; any commission was reversed
 
 
+class Sale(Protocol):
+    """What commission rules and attribution read of a purchase (an event, or the message carrying it)."""
+
+    @property
+    def product_id(self) -> str | None: ...
+    @property
+    def category(self) -> str | None: ...
+    @property
+    def seller_id(self) -> str | None: ...
+    @property
+    def channel(self) -> str | None: ...
+    @property
+    def stream_id(self) -> str | None: ...
+    @property
+    def creator_id(self) -> str | None: ...
+
+
 @attrs.define(slots=True)
 class Order:
-    """What the engine keeps of a purchase."""
+    """What the buyer's key keeps of a purchase: enough to judge its refunds and delivery."""
 
     order_id: str
     event_id: str
     user_id: str
-    creator_id: str | None
+    paid: Decimal
+    refunded: Decimal = _ZERO
+    delivered_at: float | None = None
+    cancelled: bool = False
+
+    @property
+    def remaining(self) -> Decimal:
+        """What is paid and not refunded."""
+        return self.paid - self.refunded
+
+    def dump(self) -> dict[str, object]:
+        """The order as a JSON-ready record, field by field."""
+        return {
+            "order_id": self.order_id,
+            "event_id": self.event_id,
+            "user_id": self.user_id,
+            "paid": self.paid,
+            "refunded": self.refunded,
+            "delivered_at": self.delivered_at,
+            "cancelled": self.cancelled,
+        }
+
+    @classmethod
+    def load(cls, data: Plain) -> Order:
+        """An order from the record :meth:`dump` made."""
+        return cls(
+            order_id=as_str(data["order_id"]),
+            event_id=as_str(data["event_id"]),
+            user_id=as_str(data["user_id"]),
+            paid=as_decimal(data["paid"]),
+            refunded=as_decimal(data["refunded"]),
+            delivered_at=as_optional_float(data["delivered_at"]),
+            cancelled=data["cancelled"] is True,
+        )
+
+
+@attrs.define(slots=True)
+class OrderCommission:
+    """What the fest's key keeps of an attributed order: its creator, rule and commission."""
+
+    order_id: str
+    creator_id: str
     rule_id: str | None
     paid: Decimal
     refunded: Decimal = _ZERO
     commission: Decimal = _ZERO
     reversed: Decimal = _ZERO
     status: str = OrderStatus.INELIGIBLE
-    delivered_at: float | None = None
 
     @property
     def remaining(self) -> Decimal:
@@ -92,11 +159,9 @@ class Order:
         return self.commission - self.reversed
 
     def dump(self) -> dict[str, object]:
-        """The order as a JSON-ready record, field by field."""
+        """The order's commission as a JSON-ready record, field by field."""
         return {
             "order_id": self.order_id,
-            "event_id": self.event_id,
-            "user_id": self.user_id,
             "creator_id": self.creator_id,
             "rule_id": self.rule_id,
             "paid": self.paid,
@@ -104,24 +169,65 @@ class Order:
             "commission": self.commission,
             "reversed": self.reversed,
             "status": self.status,
-            "delivered_at": self.delivered_at,
         }
 
     @classmethod
-    def load(cls, data: Plain) -> Order:
-        """An order from the record :meth:`dump` made."""
+    def load(cls, data: Plain) -> OrderCommission:
+        """An order's commission from the record :meth:`dump` made."""
         return cls(
             order_id=as_str(data["order_id"]),
-            event_id=as_str(data["event_id"]),
-            user_id=as_str(data["user_id"]),
-            creator_id=as_optional_str(data["creator_id"]),
+            creator_id=as_str(data["creator_id"]),
             rule_id=as_optional_str(data["rule_id"]),
             paid=as_decimal(data["paid"]),
             refunded=as_decimal(data["refunded"]),
             commission=as_decimal(data["commission"]),
             reversed=as_decimal(data["reversed"]),
             status=as_str(data["status"]),
-            delivered_at=as_optional_float(data["delivered_at"]),
+        )
+
+
+@attrs.frozen(slots=True)
+class OrderView:
+    """An order as the queries show it: the buyer's facts and, if attributed, its commission."""
+
+    order_id: str
+    event_id: str
+    user_id: str
+    creator_id: str | None
+    rule_id: str | None
+    paid: Decimal
+    refunded: Decimal
+    commission: Decimal
+    reversed: Decimal
+    status: str
+    delivered_at: float | None
+
+    @property
+    def remaining(self) -> Decimal:
+        """What is paid and not refunded."""
+        return self.paid - self.refunded
+
+    @property
+    def outstanding(self) -> Decimal:
+        """Commission accrued and not reversed."""
+        return self.commission - self.reversed
+
+    @classmethod
+    def of(cls, order: Order, commission: OrderCommission | None) -> OrderView:
+        """The view of ``order`` with its commission (``None``: not attributed)."""
+        status = OrderStatus.INELIGIBLE if commission is None else commission.status
+        return cls(
+            order_id=order.order_id,
+            event_id=order.event_id,
+            user_id=order.user_id,
+            creator_id=None if commission is None else commission.creator_id,
+            rule_id=None if commission is None else commission.rule_id,
+            paid=order.paid,
+            refunded=order.refunded,
+            commission=_ZERO if commission is None else commission.commission,
+            reversed=_ZERO if commission is None else commission.reversed,
+            status=OrderStatus.CANCELLED if order.cancelled else status,
+            delivered_at=order.delivered_at,
         )
 
 
@@ -172,34 +278,70 @@ class LastClick:
         return cls(as_str(data["creator_id"]), as_float(data["at"]), as_str(data["event_id"]))
 
 
-class Attributor:
-    """Tracks live streams and each viewer's last link click, and attributes purchases."""
+class Streams:
+    """What attribution knows of streams (fest key): each stream's creator and end, each creator's latest."""
 
-    __slots__ = ("_click_window", "_clicks", "_creators", "_latest", "_stream_window", "_streams")
+    __slots__ = ("_latest", "_streams", "_window")
 
     def __init__(self, settings: CommissionSettings) -> None:
-        self._stream_window = settings.in_stream_window.total_seconds()
-        self._click_window = settings.attribution_window.total_seconds()
+        self._window = settings.in_stream_window.total_seconds()
         #: stream -> its creator and end
         self._streams: dict[str, StreamSeen] = {}
         #: creator -> their latest stream
         self._latest: dict[str, str] = {}
-        #: viewer -> the viewer's newest click
-        self._clicks: dict[str, LastClick] = {}
-        #: creator id -> the same id, so that the clicks on a creator share one string
-        self._creators: dict[str, str] = {}
 
-    def stream_started(self, event: Event) -> None:
+    def started(self, event: Event) -> None:
         stream, creator = event.stream_id or "", event.creator_id or ""
         self._streams[stream] = StreamSeen(creator, None)
         self._latest[creator] = stream
 
-    def stream_ended(self, event: Event, ts: float) -> None:
+    def ended(self, event: Event, ts: float) -> None:
         known = self._streams.get(event.stream_id or "")
         if known is None:
             self._streams[event.stream_id or ""] = StreamSeen(event.creator_id or "", ts)
         else:
             known.ended_at = ts
+
+    def in_stream(self, sale: Sale, ts: float) -> Attribution | None:
+        """The stream a purchase at ``ts`` is credited to (rule 1 of the module's docstring), if any."""
+        stream = sale.stream_id
+        if stream is None and sale.creator_id is not None:
+            stream = self._latest.get(sale.creator_id)
+        if stream is None:
+            return None
+        known = self._streams.get(stream)
+        if known is None:
+            if sale.stream_id is not None and sale.creator_id is not None:
+                return Attribution(creator_id=sale.creator_id, how="in_stream", source=stream)
+            return None
+        ended = known.ended_at
+        if ended is None or ts <= ended + self._window:
+            return Attribution(creator_id=known.creator_id, how="in_stream", source=stream)
+        return None
+
+    def dump(self) -> dict[str, object]:
+        return {
+            "streams": {stream: seen.dump() for stream, seen in self._streams.items()},
+            "latest": dict(self._latest),
+        }
+
+    def load(self, data: Plain) -> None:
+        streams = as_mapping(data["streams"])
+        self._streams = {stream: StreamSeen.load(as_mapping(seen)) for stream, seen in streams.items()}
+        self._latest = {creator: as_str(stream) for creator, stream in as_mapping(data["latest"]).items()}
+
+
+class Clicks:
+    """Each viewer's newest ``link_click`` (viewer key), for attribution by last click."""
+
+    __slots__ = ("_clicks", "_creators", "_window")
+
+    def __init__(self, settings: CommissionSettings) -> None:
+        self._window = settings.attribution_window.total_seconds()
+        #: viewer -> the viewer's newest click
+        self._clicks: dict[str, LastClick] = {}
+        #: creator id -> the same id, so that the clicks on a creator share one string
+        self._creators: dict[str, str] = {}
 
     def click(self, event: Event, ts: float) -> None:
         last = self._clicks.get(event.user_id)
@@ -212,46 +354,18 @@ class Attributor:
                 shared = self._creators[creator] = creator
             self._clicks[event.user_id] = LastClick(shared, ts, event.event_id)
 
-    def attribute(self, event: Event, ts: float) -> Attribution | None:
-        """Who ``event`` (a purchase at POSIX time ``ts``) is credited to, if anyone."""
-        return self._in_stream(event, ts) or self._last_click(event, ts)
-
-    def _in_stream(self, event: Event, ts: float) -> Attribution | None:
-        stream = event.stream_id
-        if stream is None and event.creator_id is not None:
-            stream = self._latest.get(event.creator_id)
-        if stream is None:
-            return None
-        known = self._streams.get(stream)
-        if known is None:
-            if event.stream_id is not None and event.creator_id is not None:
-                return Attribution(creator_id=event.creator_id, how="in_stream", source=stream)
-            return None
-        ended = known.ended_at
-        if ended is None or ts <= ended + self._stream_window:
-            return Attribution(creator_id=known.creator_id, how="in_stream", source=stream)
-        return None
-
-    def _last_click(self, event: Event, ts: float) -> Attribution | None:
-        last = self._clicks.get(event.user_id)
-        if last is None:
-            return None
-        if last.at <= ts <= last.at + self._click_window:
-            return Attribution(creator_id=last.creator_id, how="last_click", source=last.event_id)
+    def last_click(self, user_id: str, ts: float) -> LastClick | None:
+        """The viewer's newest click, if it is at most the attribution window before ``ts`` (and not after)."""
+        last = self._clicks.get(user_id)
+        if last is not None and last.at <= ts <= last.at + self._window:
+            return last
         return None
 
     def dump(self) -> dict[str, object]:
-        return {
-            "streams": {stream: seen.dump() for stream, seen in self._streams.items()},
-            "latest": dict(self._latest),
-            "clicks": {user: click.dump() for user, click in self._clicks.items()},
-        }
+        return {user: click.dump() for user, click in self._clicks.items()}
 
     def load(self, data: Plain) -> None:
-        streams, clicks = as_mapping(data["streams"]), as_mapping(data["clicks"])
-        self._streams = {stream: StreamSeen.load(as_mapping(seen)) for stream, seen in streams.items()}
-        self._latest = {creator: as_str(stream) for creator, stream in as_mapping(data["latest"]).items()}
-        self._clicks = {user: LastClick.load(as_mapping(click)) for user, click in clicks.items()}
+        self._clicks = {user: LastClick.load(as_mapping(click)) for user, click in data.items()}
         self._creators = {}
 
 
@@ -329,7 +443,7 @@ class CommissionRates:
         self._bonuses = tuple((b, b.starts_at.timestamp(), b.ends_at.timestamp()) for b in settings.bonus_windows)
         self.settlement_seconds = settings.settlement_days * 86_400
 
-    def match(self, event: Event) -> CommissionRule | None:
+    def match(self, event: Sale) -> CommissionRule | None:
         """The first rule whose non-empty lists all contain the purchase's value."""
         for rule in self._rules:
             if (
@@ -342,7 +456,7 @@ class CommissionRates:
         return None
 
     def breakdown(
-        self, rule: CommissionRule, event: Event, ts: float, volume: Decimal, boosts: Iterable[Boost]
+        self, rule: CommissionRule, event: Sale, ts: float, volume: Decimal, boosts: Iterable[Boost]
     ) -> RateBreakdown:
         """The rate of ``rule`` for ``event`` at ``ts``, for a creator with settled ``volume``."""
         base_rate, tier_from = _base_rate(rule, volume)
@@ -359,7 +473,7 @@ class CommissionRates:
         )
 
 
-def _covers(categories: frozenset[str], event: Event) -> bool:
+def _covers(categories: frozenset[str], event: Sale) -> bool:
     return not categories or event.category in categories
 
 

@@ -17,10 +17,22 @@ accounts used are:
 ``platform:promotions``              what the platform put into the budgets (negative)
 ``platform:commission_expense``      commission the platform owes creators (negative)
 ``budget:<id>``                      what is left in a budget (never below zero)
+``transit:credits``                  credit on its way between a viewer's key and a budget (zero
+                                     once every message has arrived)
 ``rounding``                         what rounding the gift splits left over
 ==================================  ============================================================
 
-Each budget is funded when a new engine starts (:meth:`Economy.start`; entries 1, 2… with
+Each part belongs to one owner kind, and the component runs only the parts of the kinds its engine
+holds (:meth:`Economy.hold`): a viewer's key holds the gift splits and daily caps
+(:class:`~festengine.economy.gifts.GiftDesk`), the credit wallet
+(:class:`~festengine.economy.credits.CreditBook`), the orders and last clicks
+(:class:`~festengine.economy.orders.OrderBook`); the fest's key holds the budgets
+(:class:`~festengine.economy.budgets.BudgetDesk`) and the commission, with the streams attribution
+reads (:class:`~festengine.economy.desk.CommissionDesk`). They talk by the messages of
+:mod:`festengine.economy.messages`, and each posts the entries of its own accounts (credit between
+them passes through ``transit:credits``). An engine holding one kind keeps the other's parts empty.
+
+A new engine holding the fest's key funds each budget (:meth:`Economy.start`; entries 1, 2… with
 ``event_id=None``). The balances are running totals in the component's state; the journal
 entries go to the :class:`~festengine.economy.journal.JournalSink` the component is given (kept
 in memory by default). The rules are explained, with worked examples, in ``docs/economy.md``.
@@ -33,18 +45,32 @@ from decimal import Decimal
 from typing import ClassVar, Final
 
 from festengine.catalog.model import Fest, Reward
-from festengine.economy.books import PLATFORM_PROMOTIONS, Books
-from festengine.economy.commission import Order
+from festengine.economy.books import Books
+from festengine.economy.budgets import BudgetDesk
+from festengine.economy.commission import OrderView
 from festengine.economy.credits import TIMER as LAPSE
 from festengine.economy.credits import CreditBook, CreditLotView
+from festengine.economy.desk import SETTLE, CommissionDesk
 from festengine.economy.gifts import GiftDesk
 from festengine.economy.ledger import JournalEntry, JournalSink, Ledger
+from festengine.economy.messages import (
+    FEST,
+    AccrueCommission,
+    GrantAnswer,
+    GrantBoost,
+    GrantCredit,
+    PayDiscount,
+    ReturnCredit,
+    ReverseCommission,
+    StartSettlement,
+)
 from festengine.economy.money import Money
 from festengine.economy.orders import OrderBook
-from festengine.economy.outcomes import CreditGranted, DiscountPaid
 from festengine.economy.plain import Plain, as_mapping
 from festengine.economy.snapshot import economy_snapshot_shape
 from festengine.engine.component import Check, Component, Handler, Rejection, RewardHandler, StepContext, Timers
+from festengine.engine.keys import Owner
+from festengine.engine.messages import Message, MessageHandler
 from festengine.engine.shapes import STR, TS, Shape, member, row
 from festengine.events import Event
 
@@ -68,13 +94,17 @@ class Economy(Component):
         settings = fest.economy
         self._books = Books(settings.currency, settings.quantum, settings.rounding, settings.budgets, journal)
         lateness = fest.allowed_lateness.total_seconds()
+        self._budgets = BudgetDesk(self._books, settings.budgets)
         self._credits = CreditBook(self._books, dict(settings.budgets), self.name)
-        self._gifts = GiftDesk(settings, fest.calendar, self._books, lateness, self._credits)
-        self._orders = OrderBook(fest.commission, self._books, self.name, lateness)
+        self._gifts = GiftDesk(settings, fest.calendar, self._books, lateness)
+        self._orders = OrderBook(fest.commission, self._books)
+        self._desk = CommissionDesk(fest.commission, self._books, self.name, lateness)
 
     def start(self, timers: Timers) -> None:
-        """A new engine starts: fund every budget (not on restore: the snapshot has the balances)."""
-        self._books.fund_budgets(self.fest.starts_at)
+        """A new engine holding the fest's key starts: fund every budget (not on restore: the snapshot
+        has the balances)."""
+        if self.holds(Owner.FEST):
+            self._books.fund_budgets(self.fest.starts_at)
 
     @property
     def ledger(self) -> Ledger:
@@ -88,6 +118,9 @@ class Economy(Component):
     # ------------------------------------------------------------------ wiring
 
     def checks(self) -> Mapping[str, Check]:
+        """The buyer's key judges purchases, refunds and deliveries with its own facts."""
+        if not self.holds(Owner.VIEWER):
+            return {}
         orders = self._orders
         return {"purchase": self._check_purchase, "refund": orders.check_refund, "delivery": orders.check_delivery}
 
@@ -96,64 +129,82 @@ class Economy(Component):
         return self._orders.check_purchase(event) or self._credits.check_purchase(event)
 
     def _on_purchase(self, event: Event, ctx: StepContext) -> None:
-        """Record the order (and its commission), then spend its credits."""
+        """Record the order (its commission is asked of the fest's key), then spend its credits."""
         self._orders.on_purchase(event, ctx)
         self._credits.on_purchase(event, ctx)
 
     def _on_refund(self, event: Event, ctx: StepContext) -> None:
-        """Refund the order (and its commission), then give back its share of the credits spent."""
+        """Refund the order (its commission is reversed on the fest's key), then give back its share of
+        the credits spent."""
         order = self._orders.on_refund(event, ctx)
-        self._credits.on_refund(order.order_id, event.amount or _ZERO, order.paid, order.refunded == order.paid, ctx)
+        self._credits.on_refund(order.order_id, event.amount or _ZERO, order.paid, order.cancelled, ctx)
 
     def handlers(self) -> Mapping[str, Handler]:
-        orders, attribution = self._orders, self._orders.attribution
-        return {
-            "gift": self._gifts.on_gift,
-            "purchase": self._on_purchase,
-            "refund": self._on_refund,
-            "delivery": orders.on_delivery,
-            "link_click": lambda event, ctx: attribution.click(event, ctx.ts),
-            "stream_started": lambda event, ctx: attribution.stream_started(event),
-            "stream_ended": lambda event, ctx: attribution.stream_ended(event, ctx.ts),
-        }
+        table: dict[str, Handler] = {}
+        if self.holds(Owner.VIEWER):
+            orders, clicks = self._orders, self._orders.clicks
+            table.update(
+                gift=self._gifts.on_gift,
+                purchase=self._on_purchase,
+                refund=self._on_refund,
+                delivery=orders.on_delivery,
+                link_click=lambda event, ctx: clicks.click(event, ctx.ts),
+            )
+        if self.holds(Owner.FEST):
+            streams = self._desk.streams
+            table.update(
+                stream_started=lambda event, ctx: streams.started(event),
+                stream_ended=lambda event, ctx: streams.ended(event, ctx.ts),
+            )
+        return table
 
     def reward_handlers(self) -> Mapping[str, RewardHandler]:
+        if not self.holds(Owner.VIEWER):
+            return {}
         return {"credit": self._grant_credit, "commission_boost": self._orders.grant_boost}
 
     def on_timer(self, payload: list[object], ctx: StepContext) -> None:
+        """Credit lapses (a viewer's key) and settlements (the fest's key)."""
         if payload[0] == LAPSE:
             due = payload[2]
             if isinstance(due, float | int):
                 self._credits.on_timer(str(payload[1]), due, ctx)
-        else:
-            self._orders.on_timer(payload, ctx)
+        elif payload[0] == SETTLE:
+            self._desk.on_timer(payload, ctx)
+
+    def message_handlers(self) -> Mapping[type[Message], MessageHandler]:
+        """What each key receives: a viewer's key the budgets' answers, the fest's key the rest."""
+        table: dict[type[Message], MessageHandler] = {}
+        if self.holds(Owner.VIEWER):
+            table[GrantAnswer] = self._on_answer
+        if self.holds(Owner.FEST):
+            budgets, desk = self._budgets, self._desk
+            table.update(
+                {
+                    GrantCredit: budgets.on_grant,
+                    ReturnCredit: budgets.on_return,
+                    PayDiscount: budgets.on_discount,
+                    AccrueCommission: desk.on_accrue,
+                    StartSettlement: desk.on_delivery,
+                    ReverseCommission: desk.on_reverse,
+                    GrantBoost: desk.on_boost,
+                }
+            )
+        return table
+
+    def _on_answer(self, message: GrantAnswer, ctx: StepContext) -> None:
+        """A budget's answer to a grant: the credit goes to the wallet; a capped conversion's daily count
+        takes back what was not granted."""
+        self._credits.on_answer(message, ctx)
+        self._gifts.on_answer(message, ctx)
 
     def _grant_credit(self, user_id: str, reward: Reward, source: str, ctx: StepContext) -> None:
-        """A mission's ``credit`` reward: shopping credit from its budget, if the budget has it."""
-        books, budget_id = self._books, reward.budget or ""
-        granted = books.draw(budget_id, reward.credit or _ZERO, user_id, source, ctx)
-        if granted <= 0:
-            return
-        amount = books.money(granted)
-        postings = [(f"budget:{budget_id}", -amount), (f"viewer:{user_id}:credits", amount)]
-        entry = books.post(ctx, source, f"credit reward of {source} to {user_id}", postings)
-        granted_event = CreditGranted(
-            event_id=ctx.event_id,
-            user_id=user_id,
-            amount=amount,
-            budget_id=budget_id,
-            source=source,
-            entry_id=entry.id,
-            expires_at=self._credits.expiry(budget_id, ctx.ts),
-        )
-        ctx.emit(granted_event)
-        self._credits.received(user_id, budget_id, granted, ctx)
+        """A mission's ``credit`` reward: ask its budget (on the fest's key) for the credit."""
+        credit = reward.credit or _ZERO
+        if credit:
+            ctx.send(GrantCredit(to=FEST, user_id=user_id, budget_id=reward.budget or "", source=source, credit=credit))
 
     # ------------------------------------------------------------------ promotions' port
-
-    def budget_amount(self, budget_id: str) -> Decimal:
-        """What is left in a budget, as a number (what the promotions' discounts may still take)."""
-        return self.ledger.amount(f"budget:{budget_id}")
 
     def round_amount(self, amount: Decimal) -> Decimal:
         """``amount`` rounded to the currency's smallest unit by the fest's rule."""
@@ -162,23 +213,12 @@ class Economy(Component):
     def pay_discount(
         self, promotion_id: str, budget_id: str | None, user_id: str, order_id: str, amount: Decimal, ctx: StepContext
     ) -> None:
-        """Post a promotion's discount on an order: from its budget (or ``platform:promotions``) to
-        ``promotion:<id>:discounts``."""
-        books = self._books
-        money = books.money(amount)
-        source = PLATFORM_PROMOTIONS if budget_id is None else f"budget:{budget_id}"
-        postings = [(source, -money), (f"promotion:{promotion_id}:discounts", money)]
-        entry = books.post(ctx, promotion_id, f"discount of {promotion_id} on order {order_id}", postings)
-        paid = DiscountPaid(
-            event_id=ctx.event_id,
-            user_id=user_id,
-            order_id=order_id,
-            promotion_id=promotion_id,
-            amount=money,
-            budget_id=budget_id,
-            entry_id=entry.id,
+        """A promotion's discount on an order: the fest's key pays it from its budget (or ``platform:promotions``)
+        to ``promotion:<id>:discounts``."""
+        payment = PayDiscount(
+            to=FEST, user_id=user_id, order_id=order_id, promotion_id=promotion_id, budget_id=budget_id, amount=amount
         )
-        ctx.emit(paid)
+        ctx.send(payment)
 
     # ------------------------------------------------------------------ queries
 
@@ -208,15 +248,17 @@ class Economy(Component):
 
     def settled_volume(self, creator_id: str) -> Money:
         """The commission base of a creator's settled orders, net of refunds (it chooses the tier)."""
-        return self._orders.settled_volume(creator_id)
+        return self._desk.settled_volume(creator_id)
 
     def order_status(self, order_id: str) -> str | None:
         """``pending``, ``settled``, ``ineligible`` or ``cancelled``; ``None`` for an unknown order."""
-        return self._orders.status(order_id)
+        order = self._orders.get(order_id)
+        return None if order is None else OrderView.of(order, self._desk.get(order_id)).status
 
-    def orders(self) -> tuple[Order, ...]:
-        """Copies of every order recorded (paid, refunded, commission, status…), oldest first."""
-        return self._orders.orders()
+    def orders(self) -> tuple[OrderView, ...]:
+        """Every order recorded (paid, refunded, commission, status…), oldest first."""
+        desk = self._desk
+        return tuple(OrderView.of(order, desk.get(order.order_id)) for order in self._orders.all())
 
     # ------------------------------------------------------------------ snapshots
 
@@ -227,6 +269,7 @@ class Economy(Component):
             "wallets": self._gifts.dump(),
             **self._orders.dump(),
             **self._credits.dump(),
+            **self._desk.dump(),
         }
 
     def snapshot_shape(self) -> Shape:
@@ -240,3 +283,4 @@ class Economy(Component):
         self._gifts.load(as_mapping(data["wallets"]))
         self._orders.load(data)
         self._credits.load(data)
+        self._desk.load(data)

@@ -8,8 +8,10 @@ The rules (``docs/economy.md``, "Shopping credit"):
   grant's time plus ``valid_for``, else none (the credit never lapses). Grants from the same budget
   with the same expiry add to one lot.
 * A lot lapses at its expiry, in event time (a timer the engine fires when its clock gets there):
-  the unspent part goes back to its budget (``lapsed_to: budget``) or to ``expired_credits``
-  (``lapsed_to: expired``) by one balanced entry, and :class:`CreditsExpired` says so.
+  the unspent part goes back to its budget (``lapsed_to: budget``: through ``transit:credits`` and a
+  :class:`~festengine.economy.messages.ReturnCredit` to the fest's key, which holds the budgets) or to
+  ``expired_credits`` (``lapsed_to: expired``) by one balanced entry, and :class:`CreditsExpired`
+  says so.
 * A purchase's ``credits`` are taken from the lots still valid at the purchase's time, the earliest
   expiry first (lots that never lapse last; lots with the same expiry in the order they were
   granted), by one entry from ``viewer:<u>:credits`` to ``platform:credits_redeemed`` (the platform
@@ -20,9 +22,12 @@ The rules (``docs/economy.md``, "Shopping credit"):
   the refund is money. The credits go back to the lots they came from, the latest expiry first, with
   their original expiry; a part whose expiry has passed by the refund's time goes where that lot's
   lapse would have sent it.
+* Credit granted by a budget arrives from the fest's key as a
+  :class:`~festengine.economy.messages.GrantAnswer`: one entry ``transit:credits -x``,
+  ``viewer:<u>:credits +x`` and :class:`CreditGranted`.
 
-State: each viewer's lots (viewer key) and, for each order paid partly with credits, what it spent
-(order key).
+State (viewer key): each viewer's lots and, for each order they paid partly with credits, what it
+spent.
 """
 
 from __future__ import annotations
@@ -36,8 +41,9 @@ import attrs
 from festengine.catalog.model import Budget
 from festengine.economy.books import Books
 from festengine.economy.ledger import Posting
+from festengine.economy.messages import FEST, TRANSIT, GrantAnswer, ReturnCredit
 from festengine.economy.money import Money
-from festengine.economy.outcomes import CreditsExpired, CreditsReturned, CreditsSpent
+from festengine.economy.outcomes import CreditGranted, CreditsExpired, CreditsReturned, CreditsSpent
 from festengine.economy.plain import Plain, as_decimal, as_list, as_mapping, as_optional_float, as_str
 from festengine.engine.component import Rejection, StepContext
 from festengine.events import Event
@@ -146,6 +152,27 @@ class CreditBook:
             return budget.valid_until.timestamp()
         return None if budget.valid_for is None else ts + budget.valid_for.total_seconds()
 
+    def on_answer(self, message: GrantAnswer, ctx: StepContext) -> None:
+        """Credit a budget granted arrives: post it from ``transit:credits`` to the wallet and keep it as a lot."""
+        if not message.amount:
+            return
+        books, user, budget_id = self._books, message.user_id, message.budget_id
+        money = books.money(message.amount)
+        postings: list[Posting] = [(TRANSIT, -money), (f"viewer:{user}:credits", money)]
+        memo = f"credit from budget {budget_id} to {user} ({message.source})"
+        entry = books.post(ctx, message.source, memo, postings, ctx.now)
+        granted = CreditGranted(
+            event_id=ctx.event_id,
+            user_id=user,
+            amount=money,
+            budget_id=budget_id,
+            source=message.source,
+            entry_id=entry.id,
+            expires_at=self.expiry(budget_id, ctx.ts),
+        )
+        ctx.emit(granted)
+        self.received(user, budget_id, message.amount, ctx)
+
     def received(self, user_id: str, budget_id: str, amount: Decimal, ctx: StepContext) -> None:
         """Credit ``amount`` from ``budget_id`` was posted to the viewer: keep it as a lot (lapsed at once if
         its budget's ``valid_until`` has passed)."""
@@ -188,11 +215,23 @@ class CreditBook:
         budget = self._budgets.get(budget_id)
         return EXPIRED_CREDITS if budget is not None and budget.lapsed_to == "expired" else f"budget:{budget_id}"
 
+    def _lapsed_posting(self, user_id: str, budget_id: str, amount: Decimal, why: str, ctx: StepContext) -> Posting:
+        """Where lapsed credit is posted on the viewer's key: ``expired_credits``, or ``transit:credits``
+        with a :class:`ReturnCredit` that takes it on to the budget on the fest's key."""
+        money = self._books.money(amount)
+        if self._lapse_account(budget_id) == EXPIRED_CREDITS:
+            return (EXPIRED_CREDITS, money)
+        ctx.send(ReturnCredit(to=FEST, user_id=user_id, budget_id=budget_id, amount=amount, why=why))
+        return (TRANSIT, money)
+
     def _lapse(self, user_id: str, lot: CreditLot, ctx: StepContext) -> None:
         """Move a lapsed lot's unspent credit from the viewer to where its budget sends it."""
         books, account = self._books, self._lapse_account(lot.budget_id)
         money = books.money(lot.amount)
-        postings: list[Posting] = [(f"viewer:{user_id}:credits", -money), (account, money)]
+        postings: list[Posting] = [
+            (f"viewer:{user_id}:credits", -money),
+            self._lapsed_posting(user_id, lot.budget_id, lot.amount, "lapsed", ctx),
+        ]
         at = _when(lot.expires_at)
         entry = books.post(ctx, lot.budget_id, f"credit of {user_id} from {lot.budget_id} lapsed", postings, at)
         ctx.emit(
@@ -303,7 +342,7 @@ class CreditBook:
                 self._put(user, lot.budget_id, lot.expires_at, part, ctx)
             else:
                 lapsed += part
-                postings.append((self._lapse_account(lot.budget_id), books.money(part)))
+                postings.append(self._lapsed_posting(user, lot.budget_id, part, "refund", ctx))
         if live:
             postings.append((f"viewer:{user}:credits", books.money(live)))
         return live, lapsed

@@ -11,8 +11,11 @@ viewer's shopping credit and ``value * creator_bonus_rate`` the creator's affili
 are paid from the conversion's budget, not from the gift, so the split itself never changes.
 
 :class:`GiftPricer` is pure and cached: splits by ``(channel, coins, conversion)``, and the
-conversion valid at a time by the span in which that answer holds. :class:`GiftDesk` turns a
-gift event into one journal entry, applying the daily cap per viewer (in fest days) and the budget.
+conversion valid at a time by the span in which that answer holds. :class:`GiftDesk` (viewer key)
+turns a gift event into one journal entry (the split), applies the daily cap per viewer (in fest
+days) and asks the conversion's budget, on the fest's key, for the credit and the bonus with a
+:class:`~festengine.economy.messages.GrantCredit`; the credit asked counts towards the daily cap at
+once, and what the budget does not grant is taken back when its answer arrives (:meth:`GiftDesk.on_answer`).
 """
 
 from __future__ import annotations
@@ -27,10 +30,10 @@ from festengine.catalog.calendar import FestCalendar
 from festengine.catalog.model import Conversion
 from festengine.catalog.model import Economy as EconomySettings
 from festengine.economy.books import PLATFORM_REVENUE, ROUNDING, Books
-from festengine.economy.credits import CreditBook
 from festengine.economy.ledger import Posting
+from festengine.economy.messages import FEST, GrantAnswer, GrantCredit
 from festengine.economy.money import Money, allocate, rounding_mode
-from festengine.economy.outcomes import CreditGranted, DailyCapReached, GiftConverted
+from festengine.economy.outcomes import DailyCapReached, GiftConverted
 from festengine.economy.plain import Plain, as_decimal, as_int, as_list, as_mapping
 from festengine.engine.component import StepContext
 from festengine.events import Event
@@ -202,6 +205,14 @@ class CreditWallet:
         self.earlier = earlier or None
         return total
 
+    def take_back(self, day: int, credit: Decimal) -> None:
+        """Uncount ``credit`` from fest ``day`` (a budget granted less than was asked); a day forgotten
+        since is left as it is."""
+        if day == self.day:
+            self.received -= credit
+        elif self.earlier is not None and day in self.earlier:
+            self.earlier[day] -= credit
+
     def dump(self) -> dict[str, object]:
         earlier = [{"day": day, "received": amount} for day, amount in (self.earlier or {}).items()]
         return {"day": self.day, "received": self.received, "earlier": earlier}
@@ -216,14 +227,10 @@ class CreditWallet:
 class GiftDesk:
     """Converts gift events into money: one journal entry per gift, with caps and budgets applied."""
 
-    __slots__ = ("_books", "_calendar", "_credits", "_default_channel", "_lateness", "_memos", "_pricer", "_wallets")
+    __slots__ = ("_books", "_calendar", "_default_channel", "_lateness", "_memos", "_pricer", "_wallets")
 
-    def __init__(
-        self, settings: EconomySettings, calendar: FestCalendar, books: Books, lateness: float, credits: CreditBook
-    ) -> None:
+    def __init__(self, settings: EconomySettings, calendar: FestCalendar, books: Books, lateness: float) -> None:
         self._pricer = GiftPricer(settings)
-        #: where the credit a gift earns is kept as a lot with its expiry
-        self._credits = credits
         self._default_channel = settings.default_channel
         self._calendar = calendar
         self._books = books
@@ -247,7 +254,7 @@ class GiftDesk:
         postings += split.tail
         credit = bonus = books.nothing
         if conversion is not None and (split.credit or split.bonus):
-            credit, bonus = self._convert(event, split, conversion, postings, ctx)
+            credit, bonus = self._convert(event, split, conversion, ctx)
         rule_id = "split" if conversion is None else conversion.id
         entry = books.post(ctx, rule_id, self._memo(event, channel), postings)
         self._announce(event, ctx, channel, split, conversion, credit, bonus, entry.id)
@@ -263,7 +270,7 @@ class GiftDesk:
         bonus: Money,
         entry_id: int,
     ) -> None:
-        """Say what a gift did: :class:`GiftConverted`, and :class:`CreditGranted` if it earned credit."""
+        """Say what a gift did: :class:`GiftConverted` (with the credit and bonus asked of the budget)."""
         ctx.emit(
             GiftConverted(
                 event_id=ctx.event_id,
@@ -282,23 +289,6 @@ class GiftDesk:
                 entry_id=entry_id,
             )
         )
-        if credit.amount and conversion is not None:
-            self._grant(event.user_id, credit, conversion, entry_id, ctx)
-
-    def _grant(self, user: str, credit: Money, conversion: Conversion, entry_id: int, ctx: StepContext) -> None:
-        """Say that a gift earned credit (with its expiry), and keep it as a lot in the viewer's wallet."""
-        credits = self._credits
-        granted = CreditGranted(
-            event_id=ctx.event_id,
-            user_id=user,
-            amount=credit,
-            budget_id=conversion.budget,
-            source=conversion.id,
-            entry_id=entry_id,
-            expires_at=credits.expiry(conversion.budget, ctx.ts),
-        )
-        ctx.emit(granted)
-        credits.received(user, conversion.budget, credit.amount, ctx)
 
     def _memo(self, event: Event, channel: str) -> str:
         """The memo of a gift's entry, one string shared by all the gifts alike."""
@@ -310,25 +300,35 @@ class GiftDesk:
             memo = self._memos[key] = f"gift {event.gift_id} x{event.count} via {channel}"
         return memo
 
-    def _convert(
-        self, event: Event, split: GiftSplit, conversion: Conversion, postings: list[Posting], ctx: StepContext
-    ) -> tuple[Money, Money]:
-        """Add the conversion's credit and bonus to ``postings``; return what was granted of each."""
-        books, user, budget_id = self._books, event.user_id, conversion.budget
+    def _convert(self, event: Event, split: GiftSplit, conversion: Conversion, ctx: StepContext) -> tuple[Money, Money]:
+        """Ask the conversion's budget for the credit (after the daily cap) and the bonus; return what was asked."""
+        books, user = self._books, event.user_id
         credit = self._capped(user, split.credit, conversion, ctx) if split.credit else _ZERO
-        if credit:
-            credit = books.draw(budget_id, credit, user, conversion.id, ctx)
-            self._count_daily(user, credit, conversion, ctx)
-        bonus = books.draw(budget_id, split.bonus, user, conversion.id, ctx, credit) if split.bonus else _ZERO
-        if not credit and not bonus:
+        capped = conversion.daily_cap_per_viewer is not None
+        if credit and capped:
+            self._count_daily(user, credit, ctx)
+        if not credit and not split.bonus:
             return books.nothing, books.nothing
-        postings.append((f"budget:{budget_id}", books.money(-(credit + bonus))))
-        credited, bonused = books.money(credit), books.money(bonus)
-        if credit:
-            postings.append((f"viewer:{user}:credits", credited))
-        if bonus:
-            postings.append((f"creator:{event.creator_id}:affiliate_bonus", bonused))
-        return credited, bonused
+        ask = GrantCredit(
+            to=FEST,
+            user_id=user,
+            budget_id=conversion.budget,
+            source=conversion.id,
+            credit=credit,
+            bonus=split.bonus,
+            creator_id=event.creator_id or "",
+            capped=capped,
+        )
+        ctx.send(ask)
+        return books.money(credit), books.money(split.bonus)
+
+    def on_answer(self, message: GrantAnswer, ctx: StepContext) -> None:
+        """A budget granted less credit than a capped conversion asked: uncount the rest from the day of the gift."""
+        if not message.capped or message.amount >= message.requested:
+            return
+        wallet = self._wallets.get(message.user_id)
+        if wallet is not None:
+            wallet.take_back(self._calendar.day_of(message.at), message.requested - message.amount)
 
     def _capped(self, user: str, requested: Decimal, conversion: Conversion, ctx: StepContext) -> Decimal:
         """``requested`` cut to what the conversion's daily cap still allows the viewer today."""
@@ -353,15 +353,13 @@ class GiftDesk:
         ctx.emit(reached)
         return allowed
 
-    def _count_daily(self, user: str, credit: Decimal, conversion: Conversion, ctx: StepContext) -> None:
+    def _count_daily(self, user: str, credit: Decimal, ctx: StepContext) -> None:
         """Count credit towards the viewer's daily cap; days no accepted event can fall on are forgotten.
 
         An event is accepted only if it is at most the allowed lateness older than the clock, which
         is at least this event's time: days before ``oldest`` can never be asked again. Wallets are
         kept in the order they were last credited, so the stale ones are found at the front.
         """
-        if conversion.daily_cap_per_viewer is None or not credit:
-            return
         calendar, books, wallets = self._calendar, self._books, self._wallets
         day, oldest = calendar.day_of(ctx.ts), calendar.day_of(ctx.ts - self._lateness)
         wallet = wallets.pop(user, None)

@@ -1,43 +1,24 @@
-"""Orders and their commission: accrual at purchase, settlement after delivery, reversal on refunds.
+"""Orders on the buyer's key: purchases recorded, refunds and deliveries judged, commission asked for.
 
-An :class:`OrderBook` keeps every purchase as an :class:`~festengine.economy.commission.Order`
-(order key; attributed or not, so refunds of it are recognised) and each creator's
-:class:`~festengine.economy.commission.CreatorCommission` (creator key: the settled volume that
-commission tiers are chosen by, and the commission boosts the creator won as a viewer). Its
-checks refuse, without changing anything, a purchase in another currency or of an order already
-recorded, and a refund or delivery that does not fit the order.
+An :class:`OrderBook` (viewer key) keeps every purchase as an
+:class:`~festengine.economy.commission.Order` (attributed or not, so refunds of it are
+recognised) and each viewer's last link click. Its checks refuse, without changing anything, a
+purchase in another currency or of an order already recorded, and a refund or delivery that does
+not fit the order: all facts of the buyer's key. The commission itself is the fest's key's
+(:mod:`festengine.economy.desk`): a purchase, a delivery and a refund each send it a message.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Final
 
 from festengine.catalog.model import CommissionSettings, Reward
-from festengine.economy.books import COMMISSION_EXPENSE, Books
-from festengine.economy.commission import (
-    Attribution,
-    Attributor,
-    Boost,
-    CommissionRates,
-    CreatorCommission,
-    Order,
-    OrderStatus,
-    RateBreakdown,
-)
-from festengine.economy.ledger import Posting
-from festengine.economy.money import Money
-from festengine.economy.outcomes import (
-    CommissionAccrued,
-    CommissionBoostGranted,
-    CommissionReversed,
-    CommissionSettled,
-    OrderDelivered,
-    OrderRecorded,
-    OrderRefunded,
-)
-from festengine.economy.plain import Plain, as_float, as_list, as_mapping
+from festengine.economy.books import Books
+from festengine.economy.commission import Clicks, Order
+from festengine.economy.messages import FEST, AccrueCommission, GrantBoost, ReverseCommission, StartSettlement
+from festengine.economy.outcomes import OrderRefunded
+from festengine.economy.plain import Plain, as_list, as_mapping
 from festengine.engine.component import Rejection, StepContext
 from festengine.events import Event
 
@@ -47,25 +28,22 @@ _ZERO: Final = Decimal(0)
 
 
 class OrderBook:
-    """The commission lifecycle of one fest's orders."""
+    """The buyer's side of one fest's orders."""
 
-    def __init__(self, settings: CommissionSettings, books: Books, timer_owner: str, lateness: float) -> None:
+    __slots__ = ("_books", "_orders", "clicks")
+
+    def __init__(self, settings: CommissionSettings, books: Books) -> None:
         self._books = books
-        self._rates = CommissionRates(settings)
-        self._timer_owner = timer_owner
-        self._lateness = lateness
-        self.attribution = Attributor(settings)
+        self.clicks = Clicks(settings)
         #: order id -> the order, in the order they were recorded
         self._orders: dict[str, Order] = {}
-        #: creator (or viewer who won a boost) -> settled volume and boosts
-        self._creators: dict[str, CreatorCommission] = {}
 
-    def _creator(self, creator_id: str) -> CreatorCommission:
-        """The commission state of ``creator_id``, made when first needed."""
-        state = self._creators.get(creator_id)
-        if state is None:
-            state = self._creators[creator_id] = CreatorCommission()
-        return state
+    def get(self, order_id: str) -> Order | None:
+        return self._orders.get(order_id)
+
+    def all(self) -> tuple[Order, ...]:
+        """Every order, in the order they were recorded."""
+        return tuple(self._orders.values())
 
     # ------------------------------------------------------------------ purchases
 
@@ -96,99 +74,34 @@ class OrderBook:
         return None
 
     def on_purchase(self, event: Event, ctx: StepContext) -> None:
-        """Record the order, attribute it, and accrue commission by the first matching rule."""
-        books = self._books
-        paid = books.share(event.amount or _ZERO)
-        attribution = self.attribution.attribute(event, ctx.ts)
-        creator = None if attribution is None else attribution.creator_id
-        order = Order(
-            order_id=event.order_id or "",
-            event_id=event.event_id,
-            user_id=event.user_id,
-            creator_id=creator,
-            rule_id=None,
-            paid=paid,
-        )
+        """Record the order and ask the fest's key to attribute it and accrue its commission."""
+        paid = self._books.share(event.amount or _ZERO)
+        order = Order(order_id=event.order_id or "", event_id=event.event_id, user_id=event.user_id, paid=paid)
         self._orders[order.order_id] = order
-        breakdown, commission, reason = self._commission_for(event, ctx, attribution, paid)
-        base = books.money(paid)
-        ctx.emit(
-            OrderRecorded(
-                event_id=ctx.event_id,
-                order_id=order.order_id,
-                user_id=order.user_id,
-                amount=base,
-                creator_id=creator,
-                attribution=None if attribution is None else attribution.how,
-                attribution_source=None if attribution is None else attribution.source,
-                no_commission=reason,
-            )
+        click = self.clicks.last_click(event.user_id, ctx.ts)
+        ask = AccrueCommission(
+            to=FEST,
+            order_id=order.order_id,
+            user_id=order.user_id,
+            paid=paid,
+            product_id=event.product_id,
+            category=event.category,
+            seller_id=event.seller_id,
+            channel=event.channel,
+            stream_id=event.stream_id,
+            creator_id=event.creator_id,
+            click_creator=None if click is None else click.creator_id,
+            click_event=None if click is None else click.event_id,
         )
-        if breakdown is not None:
-            self._accrue(order, breakdown, commission, base, ctx)
-
-    def _commission_for(
-        self, event: Event, ctx: StepContext, attribution: Attribution | None, paid: Decimal
-    ) -> tuple[RateBreakdown | None, Decimal, str | None]:
-        """The rate breakdown for a purchase and its commission, or why it earns no commission."""
-        if attribution is None:
-            return None, _ZERO, "not attributed: no live stream and no link click within the attribution window"
-        rule = self._rates.match(event)
-        if rule is None:
-            return None, _ZERO, "no commission rule matches the purchase"
-        state = self._creators.get(attribution.creator_id)
-        volume, boosts = (_ZERO, ()) if state is None else (state.settled_volume, state.boosts)
-        breakdown = self._rates.breakdown(rule, event, ctx.ts, volume, boosts)
-        commission = self._books.round(paid * breakdown.rate)
-        if not commission:
-            return None, _ZERO, f"commission rounds to zero (base {paid}, rate {breakdown.rate})"
-        return breakdown, commission, None
-
-    def _accrue(
-        self, order: Order, breakdown: RateBreakdown, commission: Decimal, base: Money, ctx: StepContext
-    ) -> None:
-        books, creator, rule_id = self._books, order.creator_id or "", breakdown.rule.id
-        order.rule_id = rule_id
-        order.commission = books.share(commission)
-        order.status = OrderStatus.PENDING
-        money = books.money(order.commission)
-        postings: list[Posting] = [
-            (COMMISSION_EXPENSE, books.money(books.share(-commission))),
-            (f"creator:{creator}:commission_pending", money),
-        ]
-        entry = books.post(ctx, rule_id, f"commission on order {order.order_id}", postings)
-        ctx.emit(
-            CommissionAccrued(
-                event_id=ctx.event_id,
-                order_id=order.order_id,
-                creator_id=creator,
-                rule_id=rule_id,
-                base=base,
-                rate=breakdown.rate,
-                base_rate=breakdown.base_rate,
-                bonus_rate=breakdown.bonus_rate,
-                boost_rate=breakdown.boost_rate,
-                tier_from=breakdown.tier_from,
-                bonus_ids=breakdown.bonus_ids,
-                boost_sources=breakdown.boost_sources,
-                amount=money,
-                entry_id=entry.id,
-            )
-        )
-
-    # ------------------------------------------------------------------ boosts
+        ctx.send(ask)
 
     def grant_boost(self, user_id: str, reward: Reward, source: str, ctx: StepContext) -> None:
-        """A mission's ``commission_boost`` reward: extra rate on ``user_id``'s commission as a creator."""
-        duration = reward.duration.total_seconds() if reward.duration is not None else 0.0
+        """A mission's ``commission_boost`` reward: the fest's key keeps the boost with the creator's commission."""
+        seconds = reward.duration.total_seconds() if reward.duration is not None else 0.0
         rate = reward.commission_boost or _ZERO
-        state = self._creator(user_id)
-        kept = tuple(b for b in state.boosts if b.until > ctx.ts - self._lateness)
-        state.boosts = (*kept, Boost(start=ctx.ts, until=ctx.ts + duration, rate=rate, source=source))
-        until = datetime.fromtimestamp(ctx.ts + duration, UTC)
-        ctx.emit(CommissionBoostGranted(event_id=ctx.event_id, user_id=user_id, rate=rate, until=until, source=source))
+        ctx.send(GrantBoost(to=FEST, user_id=user_id, rate=rate, seconds=seconds, source=source))
 
-    # ------------------------------------------------------------------ delivery and settlement
+    # ------------------------------------------------------------------ delivery
 
     def check_delivery(self, event: Event) -> Rejection | None:
         order = self._orders.get(event.order_id or "")
@@ -196,58 +109,15 @@ class OrderBook:
             return _unknown_order("delivery", event)
         if order.delivered_at is not None:
             return Rejection("already_delivered", f"order {order.order_id!r} was already delivered")
-        if order.status == OrderStatus.CANCELLED:
+        if order.cancelled:
             return _cancelled(order)
         return None
 
     def on_delivery(self, event: Event, ctx: StepContext) -> None:
-        """Start the settlement clock of a pending order (settle now if there are no settlement days)."""
+        """Record the delivery; the fest's key starts the settlement clock of its commission."""
         order = self._orders[event.order_id or ""]
         order.delivered_at = ctx.ts
-        settles: float | None = None
-        if order.status == OrderStatus.PENDING:
-            settles = ctx.ts + self._rates.settlement_seconds
-            if settles > ctx.ts:
-                ctx.schedule(settles, self._timer_owner, ["settle", order.order_id, settles])
-        ctx.emit(OrderDelivered(event_id=ctx.event_id, order_id=order.order_id, settles_at=ctx.now_of(settles)))
-        if settles == ctx.ts:
-            self._settle(order, ctx, ctx.ts)
-
-    def on_timer(self, payload: list[object], ctx: StepContext) -> None:
-        """A settlement is due (payload ``["settle", order id, due time]``); orders refunded in full in
-        the meantime have nothing to settle."""
-        kind, order_id, due = payload
-        order = self._orders.get(str(order_id))
-        if kind == "settle" and order is not None and order.status == OrderStatus.PENDING:
-            self._settle(order, ctx, as_float(due))
-
-    def _settle(self, order: Order, ctx: StepContext, due: float) -> None:
-        """Move the order's outstanding commission from pending to settled (payable), dated ``due``."""
-        books, creator = self._books, order.creator_id or ""
-        order.status = OrderStatus.SETTLED
-        state = self._creator(creator)
-        volume = state.settled_volume = state.settled_volume + order.remaining
-        amount = books.money(order.outstanding)
-        entry_id: int | None = None
-        if amount.amount:
-            postings: list[Posting] = [
-                (f"creator:{creator}:commission_pending", -amount),
-                (f"creator:{creator}:commission_settled", amount),
-            ]
-            memo = f"settle commission on order {order.order_id}"
-            entry_id = books.post(ctx, order.rule_id or "", memo, postings, datetime.fromtimestamp(due, UTC)).id
-        rule_id = order.rule_id or ""
-        ctx.emit(
-            CommissionSettled(
-                event_id=ctx.event_id,
-                order_id=order.order_id,
-                creator_id=creator,
-                rule_id=rule_id,
-                amount=amount,
-                volume=books.money(volume),
-                entry_id=entry_id,
-            )
-        )
+        ctx.send(StartSettlement(to=FEST, order_id=order.order_id, user_id=order.user_id))
 
     # ------------------------------------------------------------------ refunds
 
@@ -261,7 +131,7 @@ class OrderBook:
                 "wrong_currency",
                 f"refund of order {order.order_id!r} is in {event.currency}, but the order was paid in {currency}",
             )
-        if order.status == OrderStatus.CANCELLED:
+        if order.cancelled:
             return _cancelled(order)
         amount = event.amount or _ZERO
         if amount > order.remaining:
@@ -273,90 +143,37 @@ class OrderBook:
         return None
 
     def on_refund(self, event: Event, ctx: StepContext) -> Order:
-        """Record the refund and take back commission in proportion (a clawback once settled); return the order."""
+        """Record the refund, say so, and ask the fest's key to reverse the commission; return the order."""
         books, order = self._books, self._orders[event.order_id or ""]
         amount = event.amount or _ZERO
         order.refunded += amount
-        cancelled = order.refunded == order.paid
-        reversal = self._reversal(order, amount, cancelled)
-        settled = order.status == OrderStatus.SETTLED
-        if settled:
-            state = self._creator(order.creator_id or "")
-            state.settled_volume -= amount
-        if cancelled:
-            order.status = OrderStatus.CANCELLED
-        refunded, remaining = books.money(order.refunded), books.money(order.remaining)
+        order.cancelled = order.refunded == order.paid
         ctx.emit(
             OrderRefunded(
                 event_id=ctx.event_id,
                 order_id=order.order_id,
                 amount=books.money(amount),
-                refunded=refunded,
-                remaining=remaining,
-                cancelled=cancelled,
+                refunded=books.money(order.refunded),
+                remaining=books.money(order.remaining),
+                cancelled=order.cancelled,
             )
         )
-        if reversal:
-            self._reverse(order, reversal, settled, ctx)
+        reverse = ReverseCommission(
+            to=FEST, order_id=order.order_id, user_id=order.user_id, amount=amount, cancelled=order.cancelled
+        )
+        ctx.send(reverse)
         return order
 
-    def _reversal(self, order: Order, amount: Decimal, cancelled: bool) -> Decimal:
-        """The commission a refund of ``amount`` takes back: in proportion, and the rest on the last refund."""
-        outstanding = order.outstanding
-        if cancelled or not outstanding:
-            return outstanding
-        return min(outstanding, self._books.round(order.commission * amount / order.paid))
-
-    def _reverse(self, order: Order, amount: Decimal, settled: bool, ctx: StepContext) -> None:
-        books, creator, rule_id = self._books, order.creator_id or "", order.rule_id or ""
-        order.reversed += amount
-        account = f"creator:{creator}:commission_{'settled' if settled else 'pending'}"
-        money = books.money(amount)
-        memo = f"reverse commission on refunded order {order.order_id}"
-        entry = books.post(ctx, rule_id, memo, [(account, -money), (COMMISSION_EXPENSE, money)])
-        balance = books.ledger.balance(account)
-        ctx.emit(
-            CommissionReversed(
-                event_id=ctx.event_id,
-                order_id=order.order_id,
-                creator_id=creator,
-                rule_id=rule_id,
-                amount=money,
-                clawback=settled,
-                balance=balance,
-                entry_id=entry.id,
-            )
-        )
-
-    # ------------------------------------------------------------------ queries and snapshots
-
-    def status(self, order_id: str) -> str | None:
-        """``pending``, ``settled``, ``ineligible`` or ``cancelled``; ``None`` for an unknown order."""
-        order = self._orders.get(order_id)
-        return None if order is None else order.status
-
-    def settled_volume(self, creator_id: str) -> Money:
-        state = self._creators.get(creator_id)
-        return self._books.money(_ZERO if state is None else state.settled_volume)
-
-    def orders(self) -> tuple[Order, ...]:
-        """Every order, in the order they were recorded (a copy: changing it changes nothing)."""
-        return tuple(Order.load(order.dump()) for order in self._orders.values())
+    # ------------------------------------------------------------------ snapshots
 
     def dump(self) -> dict[str, object]:
-        """Orders, creators and attribution as JSON-ready records."""
-        return {
-            "orders": [order.dump() for order in self._orders.values()],
-            "creators": {creator: state.dump() for creator, state in self._creators.items()},
-            "attribution": self.attribution.dump(),
-        }
+        """Orders and clicks as JSON-ready records."""
+        return {"orders": [order.dump() for order in self._orders.values()], "clicks": self.clicks.dump()}
 
     def load(self, data: Plain) -> None:
         orders = (Order.load(as_mapping(order)) for order in as_list(data["orders"]))
         self._orders = {order.order_id: order for order in orders}
-        creators = as_mapping(data["creators"]).items()
-        self._creators = {creator: CreatorCommission.load(as_mapping(state)) for creator, state in creators}
-        self.attribution.load(as_mapping(data["attribution"]))
+        self.clicks.load(as_mapping(data["clicks"]))
 
 
 def _unknown_order(kind: str, event: Event) -> Rejection:

@@ -2,13 +2,15 @@
 
 Every piece of state is a record with named fields, filed under its owner's key: the ledger's
 balances (and its journal, when the journal is kept in memory; ``null`` when the entries went to an
-outside sink), each viewer's credit wallet (for the daily caps) and credit lots, each order and the
-credits it spent, each creator's commission state, and the streams and clicks attribution remembers.
+outside sink); on viewers' keys each viewer's credit wallet (for the daily caps), credit lots,
+orders, the credits they spent and last link clicks; on the fest's key the commission of each
+attributed order, each creator's commission state and the streams attribution remembers. An engine
+holding one owner kind writes the other kind's parts empty.
 
 Beyond each field's type: the balances sum to zero; the journal's entries are numbered one after
 the other up to the number of entries posted, and each balances, in the fest's currency (the only
-one the engine posts in); a journal that starts at entry 1 adds up to the balances; an order is
-filed under its own id; a status is one of :class:`~festengine.economy.commission.OrderStatus`.
+one the engine posts in); a journal that starts at entry 1 adds up to the balances; an order (and an order's commission)
+appears once; a status is one of :class:`~festengine.economy.commission.OrderStatus`.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from festengine.economy.commission import OrderStatus
 from festengine.economy.plain import Plain, as_int, as_list, as_mapping, as_str
 from festengine.engine.shapes import (
     AMOUNT,
+    BOOL,
     COUNT,
     DECIMAL_TEXT,
     ISO_TIME,
@@ -59,14 +62,23 @@ def _order_shape() -> Shape:
         order_id=STR,
         event_id=STR,
         user_id=STR,
-        creator_id=optional(STR),
+        paid=AMOUNT,
+        refunded=AMOUNT,
+        delivered_at=optional(TS),
+        cancelled=BOOL,
+    )
+
+
+def _commission_shape() -> Shape:
+    return record(
+        order_id=STR,
+        creator_id=STR,
         rule_id=optional(STR),
         paid=AMOUNT,
         refunded=AMOUNT,
         commission=AMOUNT,
         reversed=AMOUNT,
         status=member(_STATUSES, "an order status"),
-        delivered_at=optional(TS),
     )
 
 
@@ -78,12 +90,10 @@ def economy_snapshot_shape(currency: str) -> Shape:
         ledger=_ledger_shape(currency),
         wallets=dict_of(record(day=_DAY, received=AMOUNT, earlier=list_of(record(day=_DAY, received=AMOUNT)))),
         orders=list_of(_order_shape()),
+        clicks=dict_of(record(creator_id=STR, at=TS, event_id=STR)),
+        commissions=list_of(_commission_shape()),
         creators=dict_of(record(settled_volume=AMOUNT, boosts=list_of(boost))),
-        attribution=record(
-            streams=dict_of(record(creator_id=STR, ended_at=optional(TS))),
-            latest=dict_of(STR),
-            clicks=dict_of(record(creator_id=STR, at=TS, event_id=STR)),
-        ),
+        streams=record(streams=dict_of(record(creator_id=STR, ended_at=optional(TS))), latest=dict_of(STR)),
         lots=dict_of(list_of(lot)),
         order_credits=dict_of(record(user_id=STR, credits=AMOUNT, returned=AMOUNT, spent=list_of(lot))),
     )
@@ -93,6 +103,7 @@ def economy_snapshot_shape(currency: str) -> Shape:
         data = as_mapping(value)
         _check_ledger(as_mapping(data["ledger"]))
         _check_orders(as_list(data["orders"]))
+        _check_orders(as_list(data["commissions"]))
 
     return whole
 

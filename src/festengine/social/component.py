@@ -70,7 +70,7 @@ class Social(Component):
     """Fan Clubs, journeys, community goals, scoring, leaderboards and promotions of one fest.
 
     ``badges`` is where Fan Club levels award their badges (the composition root passes the profiles);
-    ``funds`` is where promotions read budgets and pay discounts (it passes the economy).
+    ``funds`` is where promotions round amounts and pay discounts (it passes the economy).
     """
 
     name: ClassVar[str] = "social"

@@ -27,11 +27,12 @@ A promotion applies to a purchase when the purchase's time is inside one of its 
 * The engine computes the discount an active promotion gives a purchase (:meth:`Promotions.quote`):
   nothing below ``min_spend`` (of ``price * quantity``); else ``percent`` of ``price * quantity``
   (rounded by the fest's rule) or ``amount`` off each unit (at most ``price * quantity``); then cut
-  to ``cap_per_order``, to what is left of ``cap_per_viewer`` for the buyer, and to what is left in
-  the promotion's ``budget``. The purchase's ``discount`` (none counts as zero) must equal it, else
-  the purchase is rejected with ``discount_mismatch`` and changes nothing: the shop states what it
-  charged, and the engine does not rewrite it. An accepted discount is paid from the budget (or
-  from ``platform:promotions`` when the promotion names none) by one ledger entry.
+  to ``cap_per_order`` and to what is left of ``cap_per_viewer`` for the buyer: the buyer's own
+  facts only, never what is left in the budget (held by another key). The purchase's ``discount``
+  (none counts as zero) must equal it, else the purchase is rejected with ``discount_mismatch`` and
+  changes nothing: the shop states what it charged, and the engine does not rewrite it. An accepted
+  discount is paid through the :class:`PromotionFunds` port (the economy pays it from the budget as
+  far as it goes, the rest from ``platform:promotions``).
 
 State is owned by the audience's key: everyone (the fest), a stream, or a viewer; the discount each
 viewer received from each promotion with a ``cap_per_viewer`` is kept on the viewer's key.
@@ -71,10 +72,6 @@ _HUNDRED: Final = Decimal(100)
 class PromotionFunds(Protocol):
     """What promotions need from the money side (the composition root passes the economy)."""
 
-    def budget_amount(self, budget_id: str) -> Decimal:
-        """What is left in a budget."""
-        ...
-
     def round_amount(self, amount: Decimal) -> Decimal:
         """``amount`` rounded to the currency's smallest unit by the fest's rule."""
         ...
@@ -82,7 +79,7 @@ class PromotionFunds(Protocol):
     def pay_discount(
         self, promotion_id: str, budget_id: str | None, user_id: str, order_id: str, amount: Decimal, ctx: StepContext
     ) -> None:
-        """Post a discount given on an order, from the promotion's budget."""
+        """Pay a discount given on an order, from the promotion's budget."""
         ...
 
 
@@ -511,8 +508,6 @@ class Promotions:
         if promotion.cap_per_viewer is not None:
             used = self._given.get(user, {}).get(promotion.id, _ZERO)
             limits.append((promotion.cap_per_viewer - used, f"what is left of its cap per viewer for {user!r}"))
-        if promotion.budget is not None:
-            limits.append((self._funds.budget_amount(promotion.budget), f"what is left in budget {promotion.budget!r}"))
         for limit, what in limits:
             if limit is not None and amount > limit:
                 amount, how = max(limit, _ZERO), f"{how}, cut to {what}"
