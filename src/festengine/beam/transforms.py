@@ -1,0 +1,259 @@
+"""The Beam transforms: read events, route them to owner keys, apply each key's inputs in a stateful DoFn.
+
+``RunFest`` takes a ``PCollection`` of events (wire JSON lines, or :class:`~festengine.events.Event`
+values), and optionally the messages fed back from an earlier run, and gives four ``PCollection``\\ s of
+JSON text: ``outcomes``, ``journal``, ``messages`` (to other keys: the feedback) and ``problems``
+(malformed event lines, which reach no key).
+
+Each owner kind is one stateful ``DoFn`` keyed by its owner key (``viewer:u1``, ``fest:*``). A key
+buffers its inputs in a ``BagState``; an event-time timer fires when the watermark passes an input's
+time plus the fest's allowed lateness (rounded up to the next ``tick``, so that one firing applies
+every input that became due in the tick) and applies the inputs then due, in the key's order
+(:func:`festengine.beam.keyfold.input_order`), to the key's engine, whose snapshot bytes are the
+key's ``ReadModifyWriteState``. A second timer at the fest's end (plus the lateness) applies what is
+left and advances the key's engine to the end, so windows close, claims lapse and commissions
+settle. An input that arrives after its key's end was applied is applied when the watermark next
+passes it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any, Final
+
+import apache_beam as beam
+from apache_beam.coders import BytesCoder, StrUtf8Coder, TupleCoder, VarIntCoder
+from apache_beam.pvalue import PBegin, PCollection, TaggedOutput
+from apache_beam.transforms.timeutil import TimeDomain
+from apache_beam.transforms.userstate import (
+    BagStateSpec,
+    ReadModifyWriteRuntimeState,
+    ReadModifyWriteStateSpec,
+    TimerSpec,
+    on_timer,
+)
+from apache_beam.transforms.window import TimestampedValue
+from apache_beam.utils.timestamp import Timestamp
+
+from festengine.beam import owners
+from festengine.beam.keyfold import KeyRun, event_input, run_key
+from festengine.catalog.loader import load_fest
+from festengine.catalog.model import Fest
+from festengine.errors import EventParseError
+from festengine.events import Event, parse_event
+
+__all__ = ["JOURNAL", "MESSAGES", "OUTCOMES", "PROBLEMS", "TAGS", "ReadEvents", "RunFest"]
+
+#: the outputs of :class:`RunFest`, by name
+OUTCOMES: Final = "outcomes"
+JOURNAL: Final = "journal"
+MESSAGES: Final = "messages"
+PROBLEMS: Final = "problems"
+TAGS: Final = (OUTCOMES, JOURNAL, MESSAGES, PROBLEMS)
+#: how much of a malformed line a problem record repeats
+_LINE_SHOWN: Final = 200
+_MICROS: Final = 1_000_000
+#: what a key's DoFn takes: (the key, one input); a key is text, so its coder is deterministic
+_KeyedInput = tuple[str, str]
+
+
+class ReadEvents(beam.PTransform[PBegin, PCollection[str]]):
+    """The lines of a JSON Lines file of events (each parsed, and refused if malformed, by :class:`RunFest`)."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        super().__init__()
+        self._path = os.fspath(path)
+
+    def expand(self, pbegin: PBegin) -> PCollection[str]:
+        read = pbegin | "Read lines" >> beam.io.ReadFromText(self._path)
+        lines: PCollection[str] = read | "Skip blank lines" >> beam.Filter(str.strip)
+        return lines
+
+
+class _RouteEvents(beam.DoFn):
+    """An event line to ``(its primary owner key, the event as an input)``, at the event's time;
+    a malformed line to the problems output."""
+
+    def __init__(self, fest: Fest) -> None:
+        super().__init__()
+        self._fest = fest
+
+    def process(self, element: str | Event) -> Iterator[Any]:
+        if isinstance(element, Event):
+            event = element
+        else:
+            try:
+                event = parse_event(element)
+            except EventParseError as error:
+                problem = {"line": element[:_LINE_SHOWN], "problems": list(error.reasons)}
+                yield TaggedOutput(PROBLEMS, json.dumps(problem, separators=(",", ":"), ensure_ascii=False))
+                return
+        key = owners.route(self._fest, event)
+        yield TimestampedValue((key, event_input(event)), event.occurred_at.timestamp())
+
+
+def _route_message(line: str) -> TimestampedValue[tuple[str, str]]:
+    """A message input to ``(the key it goes to, the input)``, at its cause's time."""
+    return TimestampedValue((owners.message_to(line[1:]), line), owners.message_at(line[1:]))
+
+
+class _Clock:
+    """The timers' times, in whole microseconds: an input is due at its time plus the allowed lateness,
+    rounded up to the tick, and no later than the key's end (the fest's end plus the lateness)."""
+
+    __slots__ = ("end", "lateness", "tick")
+
+    def __init__(self, fest: Fest, tick: timedelta | None) -> None:
+        self.lateness = _micros(fest.allowed_lateness)
+        self.tick = None if tick is None else max(_micros(tick), 1)
+        self.end = round(fest.ends_at.timestamp() * _MICROS) + self.lateness
+
+    def due(self, at: float) -> int:
+        if self.tick is None:
+            return self.end
+        late = round(at * _MICROS) + self.lateness
+        return min(math.ceil(late / self.tick) * self.tick, self.end)
+
+
+class _ApplyKeys(beam.DoFn):
+    """The stateful DoFn of one owner kind: buffers a key's inputs, applies them when due (see the module)."""
+
+    INPUTS = BagStateSpec("inputs", TupleCoder((VarIntCoder(), StrUtf8Coder())))
+    ENGINE = ReadModifyWriteStateSpec("engine", BytesCoder())
+    EMITTED = ReadModifyWriteStateSpec("emitted", VarIntCoder())
+    DUE = ReadModifyWriteStateSpec("due", VarIntCoder())
+    APPLY = TimerSpec("apply", TimeDomain.WATERMARK)
+    END = TimerSpec("end", TimeDomain.WATERMARK)
+
+    def __init__(self, fest: Fest, tick: timedelta | None) -> None:
+        super().__init__()
+        self._fest = fest
+        self._clock = _Clock(fest, tick)
+
+    def process(
+        self,
+        element: tuple[str, str],
+        timestamp: Any = beam.DoFn.TimestampParam,
+        inputs: Any = beam.DoFn.StateParam(INPUTS),
+        due: Any = beam.DoFn.StateParam(DUE),
+        apply: Any = beam.DoFn.TimerParam(APPLY),
+        end: Any = beam.DoFn.TimerParam(END),
+    ) -> None:
+        _key, line = element
+        when = self._clock.due(timestamp.micros / _MICROS)
+        inputs.add((when, line))
+        current = due.read()
+        if current is None:
+            end.set(Timestamp(micros=self._clock.end))
+        if current is None or when < current:
+            apply.set(Timestamp(micros=when))
+            due.write(when)
+
+    @on_timer(APPLY)
+    def on_apply(
+        self,
+        key: Any = beam.DoFn.KeyParam,
+        fired: Any = beam.DoFn.TimestampParam,
+        inputs: Any = beam.DoFn.StateParam(INPUTS),
+        engine: Any = beam.DoFn.StateParam(ENGINE),
+        emitted: Any = beam.DoFn.StateParam(EMITTED),
+        due: Any = beam.DoFn.StateParam(DUE),
+        apply: Any = beam.DoFn.TimerParam(APPLY),
+    ) -> Iterator[Any]:
+        buffered = list(inputs.read())
+        ready = [line for when, line in buffered if when <= fired.micros]
+        waiting = [(when, line) for when, line in buffered if when > fired.micros]
+        inputs.clear()
+        for item in waiting:
+            inputs.add(item)
+        if waiting:
+            following = min(when for when, _line in waiting)
+            apply.set(Timestamp(micros=following))
+            due.write(following)
+        else:
+            due.clear()
+        if ready:
+            yield from self._run(key, ready, engine, emitted, end=False)
+
+    @on_timer(END)
+    def on_end(
+        self,
+        key: Any = beam.DoFn.KeyParam,
+        inputs: Any = beam.DoFn.StateParam(INPUTS),
+        engine: Any = beam.DoFn.StateParam(ENGINE),
+        emitted: Any = beam.DoFn.StateParam(EMITTED),
+        due: Any = beam.DoFn.StateParam(DUE),
+    ) -> Iterator[Any]:
+        ready = [line for _when, line in inputs.read()]
+        inputs.clear()
+        due.clear()
+        yield from self._run(key, ready, engine, emitted, end=True)
+
+    def _run(
+        self,
+        key: str,
+        lines: list[str],
+        engine: ReadModifyWriteRuntimeState,
+        emitted: ReadModifyWriteRuntimeState,
+        *,
+        end: bool,
+    ) -> Iterator[Any]:
+        run: KeyRun = run_key(self._fest, key, engine.read(), emitted.read() or 0, lines, end=end)
+        engine.write(run.state)
+        emitted.write(run.emitted)
+        yield from run.outcomes
+        for record in run.journal:
+            yield TaggedOutput(JOURNAL, record)
+        for _to, line in run.messages:
+            yield TaggedOutput(MESSAGES, line)
+
+
+class RunFest(beam.PTransform[Any, dict[str, PCollection[str]]]):
+    """Run a fest over a ``PCollection`` of events: ``events | RunFest(fest)``, or
+    ``{"events": events, "messages": fed_back} | RunFest(fest)``; gives a dict of four ``PCollection``\\ s
+    of JSON text, by :data:`TAGS` (see the module).
+
+    ``fest``: a compiled fest or a pack's path. ``tick``: how far apart in event time a key's firings
+    are at least (a key applies its due inputs once per tick; default one hour); ``None``: a key
+    applies everything once, when the watermark passes the fest's end (what a bounded input does
+    anyway, as its watermark passes every time at once).
+    """
+
+    def __init__(self, fest: Fest | str | os.PathLike[str], *, tick: timedelta | None = timedelta(hours=1)) -> None:
+        super().__init__()
+        self._fest = fest if isinstance(fest, Fest) else load_fest(fest)
+        if tick is not None and tick <= timedelta(0):
+            raise ValueError(f"tick must be positive, not {tick}")
+        self._tick = tick
+
+    def expand(self, inputs: Any) -> dict[str, PCollection[str]]:
+        events, fed_back = (inputs["events"], inputs.get("messages")) if isinstance(inputs, dict) else (inputs, None)
+        routed = events | "Route events" >> beam.ParDo(_RouteEvents(self._fest)).with_outputs(PROBLEMS, main="keyed")
+        keyed = [routed.keyed]
+        if fed_back is not None:
+            keyed.append(fed_back | "Route messages" >> beam.Map(_route_message))
+        merged = keyed | "Inputs" >> beam.Flatten()
+        results: dict[str, list[PCollection[str]]] = {tag: [] for tag in (OUTCOMES, JOURNAL, MESSAGES)}
+        for kind in owners.owner_kinds():
+            applied = (
+                merged
+                | f"Take {kind} keys" >> beam.Filter(_of_kind, kind).with_output_types(_KeyedInput)
+                | f"Apply {kind} keys"
+                >> beam.ParDo(_ApplyKeys(self._fest, self._tick)).with_outputs(JOURNAL, MESSAGES, main=OUTCOMES)
+            )
+            for tag, pcolls in results.items():
+                pcolls.append(applied[tag])
+        gathered = {tag: pcolls | f"All {tag}" >> beam.Flatten() for tag, pcolls in results.items()}
+        return {**gathered, PROBLEMS: routed[PROBLEMS]}
+
+
+def _of_kind(element: tuple[str, str], kind: str) -> bool:
+    return owners.kind_of(element[0]) == kind
+
+
+def _micros(duration: timedelta) -> int:
+    return (duration.days * 86_400 + duration.seconds) * _MICROS + duration.microseconds
