@@ -22,6 +22,7 @@ import json
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from decimal import Decimal
+from operator import itemgetter
 from typing import Final
 
 import attrs
@@ -69,10 +70,15 @@ def input_at(line: str) -> float:
 
 def input_order(line: str) -> InputOrder:
     """Where an input goes in its key's order (see the module's text)."""
+    return _decoded(line)[0]
+
+
+def _decoded(line: str) -> tuple[InputOrder, Event | None]:
+    """An input's place in its key's order, and its event (``None`` for a message, decoded by its key's engine)."""
     if line[0] == EVENT:
         event = parse_event(line[1:])
-        return (*owners.event_order(event), line)
-    return (*owners.message_order(line[1:]), line)
+        return (*owners.event_order(event), line), event
+    return (*owners.message_order(line[1:]), line), None
 
 
 @attrs.frozen(slots=True)
@@ -135,12 +141,11 @@ def run_key(
         owners.new_engine(fest, owner, journal) if state is None else owners.restore_engine(fest, owner, state, journal)
     )
     emitter = _Emitter(key, emitted)
-    for line in sorted(inputs, key=input_order):
-        if line[0] == EVENT:
-            event = parse_event(line[1:])
+    for order, event in sorted(map(_decoded, inputs), key=itemgetter(0)):
+        if event is not None:
             emitter.step(event.event_id, engine.apply(event))
         else:
-            message = owners.decode(engine, line[1:])
+            message = owners.decode(engine, order[-1][1:])
             emitter.step(message.id, owners.receive(engine, message))
     if end:
         emitter.step(END_CAUSE, engine.advance_to(fest.ends_at))
