@@ -15,8 +15,9 @@ pack, sorted into the keys' order (``(occurred_at, event_id)``), and measures:
 * ``sharded_1`` and ``sharded_2``: the keyed core over 1 and 2 worker processes (``multiprocessing``,
   fork): each event goes to its owner key, each key to the worker its name hashes to, and each worker
   runs its keys' engines (:func:`festengine.beam.keyfold.run_key`) over their inputs; the messages the
-  keys send go back to the workers of the keys they name, in rounds until they no longer change, as
-  the pipeline's rounds do (wall time, which includes starting the workers and the rounds);
+  keys send go back to the workers of the keys they name (a message to every viewer, to each viewer
+  key), in rounds until they no longer change, as the pipeline's rounds do (wall time, which includes
+  starting the workers and the rounds);
 * ``beam_1`` and ``beam_2``: ``festengine pipeline``'s work (:func:`festengine.beam.run_pipeline`) on
   the DirectRunner in ``multi_processing`` mode with 1 and 2 workers (wall time, from writing the
   events file to reading the summary; it includes starting the worker processes and the runner).
@@ -100,7 +101,12 @@ def run_sharded(fest: Fest, events: Sequence[Event], workers: int) -> tuple[int,
         for number in range(1, MAX_ROUNDS + 1):
             inputs = {key: list(lines) for key, lines in by_key.items()}
             for to, line in previous:
-                inputs.setdefault(to, []).append(line)
+                if owners.broadcast_kind(to) is None:
+                    inputs.setdefault(to, []).append(line)
+            for to, line in previous:
+                kind = owners.broadcast_kind(to)
+                for key in [key for key in inputs if kind is not None and owners.kind_of(key) == kind]:
+                    inputs[key].append(line)
             shards: list[list[tuple[str, list[str]]]] = [[] for _ in range(workers)]
             for key in sorted(inputs):
                 shards[_shard_of(key, workers)].append((key, inputs[key]))

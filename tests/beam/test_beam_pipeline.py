@@ -24,7 +24,7 @@ pytest.importorskip(
 )
 
 from festengine import Engine, load_fest
-from festengine.beam import owners, run_pipeline
+from festengine.beam import run_pipeline
 from festengine.beam.keyfold import event_input, input_order
 from festengine.catalog.model import Fest
 from festengine.cli import main
@@ -98,17 +98,32 @@ def _without_repeats(outcomes: list[Record]) -> list[Record]:
 
 
 @pytest.fixture(scope="module")
-def in_process(fest: Fest, events: list[Event]) -> dict[str, list[Record]]:
-    """The in-process engine's outcomes, by the key that owns each, over the events in the keys' order."""
+def in_process(fest: Fest, events: list[Event]) -> list[Record]:
+    """The in-process engine's outcomes over the events in the keys' order, then the advance to the
+    fest's end, as the JSON values the pipeline writes."""
     engine = Engine(fest)
-    keyed: dict[str, list[Record]] = {}
-    for event in sorted(events, key=lambda event: input_order(event_input(event))):
-        key = owners.route(fest, event)
-        for outcome in engine.apply(event).outcomes:
-            keyed.setdefault(key, []).append(outcome_to_dict(outcome))
-    for outcome in engine.advance_to(fest.ends_at).outcomes:
-        keyed.setdefault(owners.FEST_KEY, []).append(outcome_to_dict(outcome))
-    return json.loads(json.dumps(keyed, default=str))  # the JSON values the pipeline wrote
+    outcomes = [
+        outcome_to_dict(outcome)
+        for event in sorted(events, key=lambda event: input_order(event_input(event)))
+        for outcome in engine.apply(event).outcomes
+    ]
+    outcomes.extend(outcome_to_dict(outcome) for outcome in engine.advance_to(fest.ends_at).outcomes)
+    plain: list[Record] = json.loads(json.dumps(outcomes, default=str))
+    return plain
+
+
+def _split_by_key(in_process: list[Record], piped: dict[str, list[Record]]) -> dict[str, list[Record]]:
+    """The in-process outcomes, each given to the key whose engine produced the same outcome in the
+    pipeline, in the in-process order (an outcome the pipeline did not produce goes to ``missing``)."""
+    keys_of: dict[str, list[str]] = {}
+    for key, outcomes in sorted(piped.items()):
+        for outcome in outcomes:
+            keys_of.setdefault(json.dumps(outcome, sort_keys=True), []).append(key)
+    split: dict[str, list[Record]] = {}
+    for outcome in in_process:
+        keys = keys_of.get(json.dumps(outcome, sort_keys=True))
+        split.setdefault(keys.pop(0) if keys else "missing", []).append(outcome)
+    return split
 
 
 def _journal_totals(entries: list[Record]) -> Iterator[tuple[Record, dict[str, Decimal]]]:
@@ -137,22 +152,23 @@ def test_the_command_writes_the_three_files_and_names_the_malformed_line(cli_run
 
 
 def test_outcomes_per_key_equal_the_in_process_engines(
-    in_process: dict[str, list[Record]], cli_run: tuple[int, Path, str]
+    in_process: list[Record], cli_run: tuple[int, Path, str]
 ) -> None:
-    """Per key, the same outcomes in the same order as one engine applying the events in the keys' order."""
+    """Every key's outcomes are those of one engine applying the events in the keys' order, in the same
+    order: the in-process outcomes split by key (the key whose engine produced each) are each key's."""
     _code, out, _printed = cli_run
     piped = _by_key(_records(out / "outcomes.jsonl"))
-    expected = in_process
-    assert sorted(piped) == sorted(expected)
-    for key, outcomes in expected.items():
-        assert piped[key] == outcomes, key
+    split = _split_by_key(in_process, piped)
+    assert "missing" not in split
+    assert sorted(split) == sorted(piped)
+    for key, outcomes in piped.items():
+        assert outcomes == split[key], key
+    assert len(piped) == json.loads((out / "summary.json").read_text(encoding="utf-8"))["keys"]
 
 
-def test_counts_by_kind_equal_the_in_process_engines(
-    in_process: dict[str, list[Record]], cli_run: tuple[int, Path, str]
-) -> None:
+def test_counts_by_kind_equal_the_in_process_engines(in_process: list[Record], cli_run: tuple[int, Path, str]) -> None:
     _code, out, _printed = cli_run
-    expected = Counter(o["kind"] for outcomes in in_process.values() for o in outcomes)
+    expected = Counter(outcome["kind"] for outcome in in_process)
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["outcomes"] == dict(sorted(expected.items()))
     assert expected["mission_completed"] > 0
@@ -176,20 +192,24 @@ def test_every_entry_balances_and_the_trial_balance_is_zero(cli_run: tuple[int, 
 
 
 def test_no_budget_ever_goes_below_zero(fest: Fest, cli_run: tuple[int, Path, str]) -> None:
-    """Walking each key's entries in order, no budget account's balance is ever negative."""
+    """Walking each key's entries in order, no budget account's balance at that key is ever negative."""
     _code, out, _printed = cli_run
     accounts = {f"budget:{budget_id}" for budget_id in fest.economy.budgets}
-    balances: dict[str, Decimal] = {}
+    balances: dict[tuple[str, str], Decimal] = {}
     drawn = 0
     for entry in _records(out / "journal.jsonl"):
         for account, amount, _currency in entry["postings"]:
             if account in accounts:
-                balances[account] = balances.get(account, Decimal(0)) + Decimal(amount)
-                assert balances[account] >= 0, entry
+                place = (entry["key"], account)
+                balances[place] = balances.get(place, Decimal(0)) + Decimal(amount)
+                assert balances[place] >= 0, entry
                 drawn += Decimal(amount) < 0
     assert drawn > 0
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
-    assert {f"budget:{b}": Decimal(left) for b, left in summary["budgets_left"].items()} == balances
+    left = {budget_id: Decimal(0) for budget_id in fest.economy.budgets}
+    for (_key, account), balance in balances.items():
+        left[account.removeprefix("budget:")] += balance
+    assert {budget_id: Decimal(amount) for budget_id, amount in summary["budgets_left"].items()} == left
 
 
 # ---------------------------------------------------------------------------------------------- delivered twice

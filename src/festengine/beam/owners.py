@@ -20,6 +20,8 @@ from festengine.events import Event
 __all__ = [
     "FEST_KEY",
     "Sent",
+    "broadcast_kind",
+    "broadcast_kinds",
     "decode",
     "encode",
     "event_order",
@@ -55,6 +57,17 @@ _FEST: Final = "fest"
 def owner_kinds() -> tuple[str, ...]:
     """The owner kinds, each one stateful DoFn."""
     return (_FEST,)
+
+
+def broadcast_kinds() -> tuple[str, ...]:
+    """The owner kinds a message may go to every key of at once: none while one key owns everything."""
+    return ()
+
+
+def broadcast_kind(to: str) -> str | None:
+    """The kind of every key a message goes to, if it goes to every key of a kind (else ``None``)."""
+    del to
+    return None
 
 
 def kind_of(key: str) -> str:

@@ -96,9 +96,44 @@ class _RouteEvents(beam.DoFn):
         yield TimestampedValue((key, event_input(event)), event.occurred_at.timestamp())
 
 
-def _route_message(line: str) -> TimestampedValue[tuple[str, str]]:
-    """A message input to ``(the key it goes to, the input)``, at its cause's time."""
-    return TimestampedValue((owners.message_to(line[1:]), line), owners.message_at(line[1:]))
+def _route_message(line: str) -> Iterator[TimestampedValue[tuple[str, str]]]:
+    """A message input to ``(the key it goes to, the input)``, at its cause's time (a message to every
+    key of a kind is fanned out by :func:`_fanned_out` instead)."""
+    to = owners.message_to(line[1:])
+    if owners.broadcast_kind(to) is None:
+        yield TimestampedValue((to, line), owners.message_at(line[1:]))
+
+
+def _fanned_out(keyed: PCollection[tuple[str, str]], fed_back: PCollection[str]) -> PCollection[tuple[str, str]]:
+    """Each message to every key of a kind (``viewer:*``), as an input of each key of that kind that has
+    other inputs: a key with none has no state for the message to change."""
+    keys = (
+        keyed
+        | "Keys" >> beam.Map(_key_of).with_output_types(str)
+        | "Keys of broadcast kinds" >> beam.Filter(_of_broadcast_kind)
+        | "Distinct keys" >> beam.Distinct()
+    )
+    fanned: PCollection[tuple[str, str]] = fed_back | "Fan out broadcasts" >> beam.FlatMap(
+        _to_every_key, beam.pvalue.AsList(keys)
+    )
+    return fanned
+
+
+def _key_of(element: tuple[str, str]) -> str:
+    return element[0]
+
+
+def _of_broadcast_kind(key: str) -> bool:
+    return owners.kind_of(key) in owners.broadcast_kinds()
+
+
+def _to_every_key(line: str, keys: list[str]) -> Iterator[TimestampedValue[tuple[str, str]]]:
+    kind = owners.broadcast_kind(owners.message_to(line[1:]))
+    if kind is not None:
+        at = owners.message_at(line[1:])
+        for key in sorted(keys):
+            if owners.kind_of(key) == kind:
+                yield TimestampedValue((key, line), at)
 
 
 class _Clock:
@@ -235,8 +270,10 @@ class RunFest(beam.PTransform[Any, dict[str, PCollection[str]]]):
         routed = events | "Route events" >> beam.ParDo(_RouteEvents(self._fest)).with_outputs(PROBLEMS, main="keyed")
         keyed = [routed.keyed]
         if fed_back is not None:
-            keyed.append(fed_back | "Route messages" >> beam.Map(_route_message))
+            keyed.append(fed_back | "Route messages" >> beam.FlatMap(_route_message))
         merged = keyed | "Inputs" >> beam.Flatten()
+        if fed_back is not None and owners.broadcast_kinds():
+            merged = [merged, _fanned_out(merged, fed_back)] | "With broadcasts" >> beam.Flatten()
         results: dict[str, list[PCollection[str]]] = {tag: [] for tag in (OUTCOMES, JOURNAL, MESSAGES)}
         for kind in owners.owner_kinds():
             applied = (
