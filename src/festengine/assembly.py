@@ -31,6 +31,7 @@ from festengine.economy.upgrade import EconomyUpgrade
 from festengine.engine.core import DEFAULT_MAX_BYTES, EngineCore, Step, restoring
 from festengine.engine.eligibility import Eligibility, ViewerProfile
 from festengine.engine.gifts import GiftStreaks
+from festengine.engine.keys import ALL_OWNERS, Owner
 from festengine.engine.missions import Missions, MissionStatus
 from festengine.engine.missions.upgrade import MissionsUpgrade
 from festengine.engine.outcomes import Outcome
@@ -73,11 +74,17 @@ class Engine(EngineCore):
     example ``MissionProgressed``); the state and every other outcome are the same. ``journal``: where
     the ledger's journal entries go (default: kept in memory, readable and in snapshots; any object
     with ``append(entry)``, see :class:`~festengine.economy.journal.JournalSink`). Not thread-safe:
-    give each fest (or shard of keys) its own engine.
+    give each fest (or shard of keys) its own engine. ``owners``: the owner kinds whose state this
+    engine holds (default all; see :mod:`festengine.engine.keys` and :mod:`festengine.keyed`).
     """
 
     def __init__(
-        self, fest: Fest, *, leave_out: Collection[type[Outcome]] = (), journal: JournalSink | None = None
+        self,
+        fest: Fest,
+        *,
+        leave_out: Collection[type[Outcome]] = (),
+        journal: JournalSink | None = None,
+        owners: Collection[Owner] = ALL_OWNERS,
     ) -> None:
         self._journal = journal
         self._eligibility = Eligibility(fest)
@@ -87,8 +94,10 @@ class Engine(EngineCore):
         self._social = Social(fest, badges=self._profiles, funds=self._economy)
         facts = _ViewerFacts(self._profiles, self._social)
         self._missions = Missions(fest, facts=facts, level_changed=LevelChanged)
-        parts = (self._eligibility, self._gifts, self._profiles, self._economy, self._social, self._missions)
-        super().__init__(fest, parts, leave_out=leave_out)
+        # the economy is not split by owner yet: it runs whole with the viewers (exact with one viewer shard)
+        money = (self._economy,) if Owner.VIEWER in frozenset(owners) else ()
+        parts = (self._eligibility, self._gifts, self._profiles, *money, self._social, self._missions)
+        super().__init__(fest, parts, leave_out=leave_out, owners=owners)
 
     @classmethod
     def restore(
@@ -99,17 +108,20 @@ class Engine(EngineCore):
         max_bytes: int | None = DEFAULT_MAX_BYTES,
         leave_out: Collection[type[Outcome]] = (),
         journal: JournalSink | None = None,
+        owners: Collection[Owner] = ALL_OWNERS,
     ) -> Engine:
         """An engine in exactly the state a snapshot recorded, for the same fest.
 
         The snapshot is untrusted input: it may inflate to at most ``max_bytes`` (default 1 GiB;
         ``None``: no limit), and every field is checked before it is used. Anything wrong with the
         data raises :class:`~festengine.errors.SnapshotError`, and only that (a ``max_bytes`` that is
-        not a positive whole number or ``None`` is a ``ValueError``). ``leave_out`` and ``journal`` are
-        as for a new engine; the snapshot's journal entries are not handed to ``journal`` again.
+        not a positive whole number or ``None`` is a ``ValueError``). ``leave_out``, ``journal`` and
+        ``owners`` are as for a new engine; the snapshot's journal entries are not handed to ``journal`` again.
         """
         with restoring():  # the components start from the snapshot, not anew (no second budget funding)
-            if leave_out or journal is not None:
+            if frozenset(owners) != ALL_OWNERS:
+                engine = cls(fest, leave_out=leave_out, journal=journal, owners=owners)
+            elif leave_out or journal is not None:
                 engine = cls(fest, leave_out=leave_out, journal=journal)
             else:
                 engine = cls(fest)  # subclasses may take only the fest
@@ -139,6 +151,8 @@ class Engine(EngineCore):
         return Step(None, tuple(outcomes))
 
     def _rebuilt(self, fest: Fest) -> Engine:
+        if self.owners != ALL_OWNERS:
+            return type(self)(fest, leave_out=self.left_out, journal=self._journal, owners=self.owners)
         if self.left_out or self._journal is not None:
             return type(self)(fest, leave_out=self.left_out, journal=self._journal)
         return type(self)(fest)  # subclasses may take only the fest
@@ -146,6 +160,9 @@ class Engine(EngineCore):
     def __reduce__(self) -> tuple[Any, ...]:
         # pickles and copies carry the fest, a snapshot and what steps leave out (a failed engine
         # refuses, like snapshot())
+        if self.owners != ALL_OWNERS:
+            owners = tuple(sorted(self.owners))
+            return (_restored, (type(self), self.fest, self.snapshot(), tuple(self.left_out), owners))
         return (_restored, (type(self), self.fest, self.snapshot(), tuple(self.left_out)))
 
     # ------------------------------------------------------------------ queries: viewers
@@ -246,6 +263,14 @@ def _upgrade_hooks(old: Fest, new: Fest) -> dict[str, ComponentUpgrade]:
     }
 
 
-def _restored(cls: type[Engine], fest: Fest, data: bytes, leave_out: tuple[type[Outcome], ...] = ()) -> Engine:
+def _restored(
+    cls: type[Engine],
+    fest: Fest,
+    data: bytes,
+    leave_out: tuple[type[Outcome], ...] = (),
+    owners: tuple[Owner, ...] = tuple(ALL_OWNERS),
+) -> Engine:
     """How a pickled or copied engine comes back: restored from its own snapshot."""
+    if frozenset(owners) != ALL_OWNERS:
+        return cls.restore(fest, data, max_bytes=None, leave_out=leave_out, owners=owners)
     return cls.restore(fest, data, max_bytes=None, leave_out=leave_out)

@@ -183,7 +183,7 @@ def test_snapshot_is_versioned_bytes_with_the_fest_fingerprint() -> None:
     assert isinstance(data, bytes)
     assert data.startswith(SNAPSHOT_MAGIC)
     state = json.loads(zlib.decompress(data[len(SNAPSHOT_MAGIC) :]))
-    assert state["version"] == SNAPSHOT_VERSION == 5
+    assert state["version"] == SNAPSHOT_VERSION == 6
     assert state["fest"] == engine.fest.fingerprint
     assert len(engine.fest.fingerprint) == 64
 

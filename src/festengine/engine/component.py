@@ -16,8 +16,11 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar, Protocol, TypeAlias, TypeVar
 
 import attrs
+from msgspec.structs import replace
 
 from festengine.catalog.model import Fest, Reward
+from festengine.engine.keys import ALL_OWNERS, Owner
+from festengine.engine.messages import Message, MessageHandler, timer_cause
 from festengine.engine.outcomes import Outcome
 from festengine.engine.shapes import Bad, Shape
 from festengine.events import Event
@@ -26,6 +29,7 @@ __all__ = [
     "Check",
     "Component",
     "Handler",
+    "MessageHandler",
     "Rejection",
     "RewardHandler",
     "Routes",
@@ -80,11 +84,31 @@ class Routes(Protocol):
 
     def schedule(self, due_ts: float, component: str, payload: TimerPayload) -> None: ...
 
+    def deliver(self, message: Message) -> None:
+        """Take a message a step sent (stamped with its cause, time and path) to its key."""
+        ...
+
 
 class StepContext:
-    """Collects the outcomes of one step and routes messages between components."""
+    """Collects the outcomes of one step and routes messages between components.
 
-    __slots__ = ("_left_out", "_routes", "_subscribers", "event", "event_id", "outcomes", "ts")
+    ``cause``, ``ts`` and ``path`` say what the step is applying right now (an event, a timer or a
+    message): what :meth:`send` stamps on the messages it sends.
+    """
+
+    __slots__ = (
+        "_left_out",
+        "_routes",
+        "_sent",
+        "_subscribers",
+        "_timer",
+        "cause",
+        "event",
+        "event_id",
+        "outcomes",
+        "path",
+        "ts",
+    )
 
     def __init__(self, routes: Routes, event_id: str | None, ts: float, event: Event | None = None) -> None:
         self._routes = routes
@@ -94,6 +118,37 @@ class StepContext:
         self.outcomes: list[Outcome] = []
         self._subscribers = routes.subscribers
         self._left_out = routes.left_out
+        self.cause = "" if event_id is None else event_id
+        self.path: tuple[int, ...] = ()
+        self._sent = 0
+        #: the timer being applied, until a send needs its cause (see ``begin_timer``)
+        self._timer: tuple[float, str, TimerPayload] | None = None
+
+    def begin(self, cause: str, ts: float, path: tuple[int, ...]) -> None:
+        """Apply, from now on, what ``cause`` (at ``ts``, reached by ``path``) does: its sends are numbered anew."""
+        self.cause = cause
+        self.ts = ts
+        self.path = path
+        self._sent = 0
+        self._timer = None
+
+    def begin_timer(self, due_ts: float, component: str, payload: TimerPayload) -> None:
+        """Apply, from now on, what a timer does (its cause is worked out only if it sends)."""
+        self.ts = due_ts
+        self.path = ()
+        self._sent = 0
+        self._timer = (due_ts, component, payload)
+
+    def send(self, message: Message) -> None:
+        """Send a message to another key (or the same kind's parts of this key): stamped with this
+        step's cause, time and the next hop path, then applied after the step's own handlers (an
+        engine holding the target's kind) or returned in ``Step.messages`` for the driver."""
+        if self._timer is not None:
+            self.cause = timer_cause(*self._timer)
+            self._timer = None
+        sent = self._sent
+        self._sent = sent + 1
+        self._routes.deliver(replace(message, cause=self.cause, at=self.ts, path=(*self.path, sent)))
 
     @property
     def now(self) -> datetime:
@@ -148,9 +203,24 @@ class Component:
     """
 
     name: ClassVar[str] = "component"
+    #: the owner kind of every part of this component, when they all have one: an engine that does not
+    #: hold it registers none of them (``None``: the component says part by part, through :meth:`holds`)
+    owner: ClassVar[Owner | None] = None
+    #: the owner kinds whose parts this component runs (set by the engine through :meth:`hold`)
+    owners: frozenset[Owner] = ALL_OWNERS
 
     def __init__(self, fest: Fest) -> None:
         self.fest = fest
+
+    def hold(self, owners: frozenset[Owner]) -> None:
+        """Run only the parts of these owner kinds: the engine calls it before reading the tables below,
+        which then list only those parts (every check, handler, reward handler, subscription, message
+        handler and timer belongs to one owner kind). A component that builds its tables once rebuilds them here."""
+        self.owners = owners
+
+    def holds(self, owner: Owner) -> bool:
+        """Whether this engine runs the parts of ``owner``."""
+        return owner in self.owners
 
     def start(self, timers: Timers) -> None:
         """Set the timers a new engine starts with (not called on restore: the snapshot has them)."""
@@ -163,12 +233,23 @@ class Component:
         """Per event type, what to do with an accepted event."""
         return {}
 
+    def announcements(self) -> Mapping[str, Handler]:
+        """Per event type of the fest (a stream's start or end), what this component does for *every*
+        viewer it holds, apart from the event's own user (whose parts run in :meth:`handlers`): e.g.
+        close the stream's windows. Runs after the handlers; an engine holding the viewers of a shard
+        gets the event for this as a ``Forwarded`` message to ``viewer:*``."""
+        return {}
+
     def reward_handlers(self) -> Mapping[str, RewardHandler]:
         """Per reward kind, how to grant it."""
         return {}
 
     def subscriptions(self) -> Mapping[type[Outcome], Subscriber]:
         """Per outcome type emitted by any component, what to do when it happens."""
+        return {}
+
+    def message_handlers(self) -> Mapping[type[Message], MessageHandler]:
+        """Per message type, how this component applies a message sent to its key."""
         return {}
 
     def on_timer(self, payload: TimerPayload, ctx: StepContext) -> None:

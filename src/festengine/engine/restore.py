@@ -47,6 +47,7 @@ def restore_state(engine: EngineCore, state: dict[str, Any]) -> None:
             engine._seen[event_id] = minute
     engine._routing.timers = [(due, seq, name, payload) for due, seq, name, payload in state["timers"]]
     engine._routing.timer_seq = state["timer_seq"]
+    engine._received = set(state["received"])
     for name, component in components.items():
         component.load(state["components"][name])
 
@@ -58,6 +59,10 @@ def _state_shape(engine: EngineCore) -> Shape:
         unique((event_id for _minute, ids in value for event_id in ids), "event id")
         unique((minute for minute, _ids in value), "minute")
 
+    def received(value: object) -> None:
+        list_of(STR)(value)
+        unique(cast(list[str], value), "message id")
+
     return record(
         version=COUNT,
         fest=STR,
@@ -65,6 +70,7 @@ def _state_shape(engine: EngineCore) -> Shape:
         seen=seen,
         timers=list_of(row(TS, COUNT, member(engine.components, "a component's name"), _anything)),
         timer_seq=COUNT,
+        received=received,
         components=record(**{name: c.snapshot_shape() for name, c in engine.components.items()}),
     )
 

@@ -23,7 +23,7 @@ from festengine.errors import SnapshotError
 __all__ = ["DECIMAL_GRAMMAR", "DEFAULT_MAX_BYTES", "SNAPSHOT_MAGIC", "SNAPSHOT_VERSION", "encode", "read"]
 
 SNAPSHOT_MAGIC: Final = b"FESTENGINE-SNAPSHOT\n"
-SNAPSHOT_VERSION: Final = 5
+SNAPSHOT_VERSION: Final = 6
 #: The largest inflated snapshot ``Engine.restore`` reads unless told otherwise: 1 GiB.
 DEFAULT_MAX_BYTES: Final = 1 << 30
 
