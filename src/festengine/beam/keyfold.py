@@ -53,7 +53,8 @@ MESSAGE: Final = "M"
 #: the cause named by the outcomes of advancing a key to the fest's end
 END_CAUSE: Final = "end"
 
-InputOrder = tuple[float, str, int, tuple[int, ...], str]
+#: a key's order of its inputs, with the input's text as the last tie-break
+InputOrder = tuple[float, int, str, int, tuple[int, ...], str]
 
 
 def event_input(event: Event) -> str:

@@ -1,25 +1,36 @@
 """The key model the pipeline runs on: which owner key an event goes to, and each key's engine.
 
 This is the one module of :mod:`festengine.beam` that knows how state is owned; everything else
-handles keys as text and inputs as lines. Until the engine splits its state by owner, one key,
-``fest:*``, owns everything: every event goes to it and its engine (an ordinary engine) sends no
-messages.
+handles keys as text and inputs as lines. It is a thin layer over :mod:`festengine.keyed` and
+:mod:`festengine.engine.messages`: an event goes to its primary key (:func:`route`), a key's engine
+is an engine holding its owner kind (:func:`new_engine`, :func:`restore_engine`), and a message to
+``viewer:*`` goes to every viewer key (:func:`broadcast_kind`).
+
+:data:`SPLIT_BY_OWNER` says whether the pipeline splits the fest by owner key. While it is off, one
+key, ``fest:*``, owns everything: every event goes to it, and its engine holds every owner kind and
+so sends no messages. It is off until every component of the default engine is split by owner
+(an engine holding only the fest's owner kind still applies viewers' claims, which grant rewards
+only a viewer's engine can).
 """
 
 from __future__ import annotations
 
 import json
-from typing import Final, NoReturn, Protocol
+from typing import Final
 
 from festengine.assembly import Engine
 from festengine.catalog.model import Fest
 from festengine.economy.journal import JournalSink
 from festengine.engine.core import EngineCore, Step
+from festengine.engine.keys import ALL_VIEWERS, FEST_KEY, Owner
+from festengine.engine.messages import InputOrder, Message, decode_message, encode_message, input_order
 from festengine.events import Event
+from festengine.keyed import key_engine, restore_key, sort_key
+from festengine.keyed import route as primary_key
 
 __all__ = [
     "FEST_KEY",
-    "Sent",
+    "SPLIT_BY_OWNER",
     "broadcast_kind",
     "broadcast_kinds",
     "decode",
@@ -38,36 +49,25 @@ __all__ = [
     "step_messages",
 ]
 
-FEST_KEY: Final = "fest:*"
-
-
-class Sent(Protocol):
-    """A message as the drivers handle it: the key it goes to and its id (unique, the same in every driver)."""
-
-    @property
-    def to(self) -> str: ...
-
-    @property
-    def id(self) -> str: ...
-
-
-_FEST: Final = "fest"
+#: whether events go to their owner keys (else one key owns everything: see the module)
+SPLIT_BY_OWNER: Final = False
+#: the messages that go to every key of a kind, by the key they are addressed to
+_BROADCASTS: Final = {ALL_VIEWERS: Owner.VIEWER.value} if SPLIT_BY_OWNER else {}
 
 
 def owner_kinds() -> tuple[str, ...]:
     """The owner kinds, each one stateful DoFn."""
-    return (_FEST,)
+    return tuple(owner.value for owner in Owner) if SPLIT_BY_OWNER else (Owner.FEST.value,)
 
 
 def broadcast_kinds() -> tuple[str, ...]:
-    """The owner kinds a message may go to every key of at once: none while one key owns everything."""
-    return ()
+    """The owner kinds a message may go to every key of at once (``viewer:*``)."""
+    return tuple(_BROADCASTS.values())
 
 
 def broadcast_kind(to: str) -> str | None:
     """The kind of every key a message goes to, if it goes to every key of a kind (else ``None``)."""
-    del to
-    return None
+    return _BROADCASTS.get(to)
 
 
 def kind_of(key: str) -> str:
@@ -75,49 +75,44 @@ def kind_of(key: str) -> str:
     return key.partition(":")[0]
 
 
-def owner_of_key(key: str) -> str:
+def owner_of_key(key: str) -> Owner:
     """The owner kind a key's engine holds."""
-    return kind_of(key)
+    return Owner(kind_of(key))
 
 
 def route(fest: Fest, event: Event) -> str:
     """The key an event goes to first (the owner that may refuse it)."""
-    del fest, event
-    return FEST_KEY
+    return str(primary_key(fest, event)) if SPLIT_BY_OWNER else FEST_KEY
 
 
-def new_engine(fest: Fest, owner: str, journal: JournalSink) -> EngineCore:
+def new_engine(fest: Fest, owner: Owner, journal: JournalSink) -> EngineCore:
     """A new engine for one key of ``owner``, posting its journal entries to ``journal``."""
-    del owner
-    return Engine(fest, journal=journal)
+    if not SPLIT_BY_OWNER:
+        return Engine(fest, journal=journal)
+    return key_engine(fest, owner, journal=journal)
 
 
-def restore_engine(fest: Fest, owner: str, data: bytes, journal: JournalSink) -> EngineCore:
-    """A key's engine back from its snapshot bytes (written by this package: not limited in size)."""
-    del owner
-    return Engine.restore(fest, data, max_bytes=None, journal=journal)
+def restore_engine(fest: Fest, owner: Owner, data: bytes, journal: JournalSink) -> EngineCore:
+    """A key's engine back from its snapshot bytes."""
+    if not SPLIT_BY_OWNER:
+        return Engine.restore(fest, data, journal=journal)
+    return restore_key(fest, owner, data, journal=journal)
 
 
-def event_order(event: Event) -> tuple[float, str, int, tuple[int, ...]]:
+def event_order(event: Event) -> InputOrder:
     """An event's place in its key's order: by time, then id, before the messages it caused."""
-    return (event.occurred_at.timestamp(), event.event_id, -1, ())
+    return sort_key(event)
 
 
-def step_messages(step: Step) -> tuple[Sent, ...]:
-    """The messages a step sent to other keys: none while one key owns everything."""
-    del step
-    return ()
+def step_messages(step: Step) -> tuple[Message, ...]:
+    """The messages a step sent to keys its engine does not hold."""
+    return step.messages
 
 
-def _no_messages(what: str) -> NoReturn:
-    raise ValueError(f"{what}: no key sends messages while one key owns everything")
-
-
-def message_order(text: str) -> tuple[float, str, int, tuple[int, ...]]:
+def message_order(text: str) -> InputOrder:
     """A message's place in its key's order (by its cause's time, its cause, its hop path)."""
     data = json.loads(text)
-    path = tuple(data["path"])
-    return (float(data["at"]), str(data["cause"]), len(path), path)
+    return input_order(float(data["at"]), str(data["cause"]), tuple(data["path"]))
 
 
 def message_at(text: str) -> float:
@@ -130,19 +125,16 @@ def message_to(text: str) -> str:
     return str(json.loads(text)["to"])
 
 
-def encode(message: Sent) -> str:
+def encode(message: Message) -> str:
     """A message's wire JSON."""
-    del message
-    _no_messages("encode")
+    return encode_message(message).decode("utf-8")
 
 
-def decode(engine: EngineCore, text: str) -> Sent:
+def decode(engine: EngineCore, text: str) -> Message:
     """A message back from its wire JSON, as one of the types ``engine`` applies."""
-    del engine, text
-    _no_messages("decode")
+    return decode_message(text, sorted(engine.message_types(), key=lambda kind: kind.__name__))
 
 
-def receive(engine: EngineCore, message: Sent) -> Step:
+def receive(engine: EngineCore, message: Message) -> Step:
     """Apply a message that arrived at the key of ``engine``."""
-    del engine, message
-    _no_messages("receive")
+    return engine.receive(message)
