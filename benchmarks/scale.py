@@ -44,6 +44,7 @@ from typing import Any
 from festengine import Engine, load_fest
 from festengine.beam import owners, run_pipeline
 from festengine.beam.keyfold import event_input, input_order, run_key
+from festengine.beam.owners import KeyModel
 from festengine.catalog.model import Fest
 from festengine.engine.outcomes import outcome_to_dict
 from festengine.events import Event, dumps_event
@@ -71,14 +72,15 @@ def measure_engine(fest: Fest, events: Sequence[Event]) -> float:
     return len(events) / (time.process_time() - started)
 
 
-def _run_shard(work: list[tuple[str, list[str]]]) -> tuple[int, list[tuple[str, str]]]:
+def _run_shard(work: tuple[KeyModel, list[tuple[str, list[str]]]]) -> tuple[int, list[tuple[str, str]]]:
     """In a worker: run each key of the shard over its inputs; (outcomes emitted, messages sent)."""
     if _FEST is None:
         raise RuntimeError("the worker was not forked with a fest")
+    model, keys = work
     outcomes = 0
     sent: list[tuple[str, str]] = []
-    for key, inputs in work:
-        run = run_key(_FEST, key, None, 0, inputs, end=True)
+    for key, inputs in keys:
+        run = run_key(_FEST, key, None, 0, inputs, end=True, model=model)
         outcomes += len(run.outcomes)
         sent.extend(run.messages)
     return outcomes, sent
@@ -88,29 +90,29 @@ def _shard_of(key: str, workers: int) -> int:
     return zlib.crc32(key.encode("utf-8")) % workers
 
 
-def run_sharded(fest: Fest, events: Sequence[Event], workers: int) -> tuple[int, int]:
+def run_sharded(fest: Fest, events: Sequence[Event], workers: int, model: KeyModel) -> tuple[int, int]:
     """The keyed core over ``workers`` processes, in rounds; (rounds, outcomes of the last round)."""
     global _FEST  # noqa: PLW0603 (what the forked workers read)
     _FEST = fest
     by_key: dict[str, list[str]] = {}
     for event in events:
-        by_key.setdefault(owners.route(fest, event), []).append(event_input(event))
+        by_key.setdefault(model.route(fest, event), []).append(event_input(event))
     previous: list[tuple[str, str]] = []
     context = multiprocessing.get_context("fork")
     with context.Pool(workers) as pool:
         for number in range(1, MAX_ROUNDS + 1):
             inputs = {key: list(lines) for key, lines in by_key.items()}
             for to, line in previous:
-                if owners.broadcast_kind(to) is None:
+                if model.broadcast_kind(to) is None:
                     inputs.setdefault(to, []).append(line)
             for to, line in previous:
-                kind = owners.broadcast_kind(to)
+                kind = model.broadcast_kind(to)
                 for key in [key for key in inputs if kind is not None and owners.kind_of(key) == kind]:
                     inputs[key].append(line)
             shards: list[list[tuple[str, list[str]]]] = [[] for _ in range(workers)]
             for key in sorted(inputs):
                 shards[_shard_of(key, workers)].append((key, inputs[key]))
-            results = pool.map(_run_shard, shards)
+            results = pool.map(_run_shard, [(model, shard) for shard in shards])
             sent = sorted({message for _outcomes, messages in results for message in messages})
             if sent == previous:
                 return number, sum(outcomes for outcomes, _messages in results)
@@ -118,20 +120,20 @@ def run_sharded(fest: Fest, events: Sequence[Event], workers: int) -> tuple[int,
     raise RuntimeError(f"the messages between keys still changed after {MAX_ROUNDS} rounds")
 
 
-def measure_sharded(fest: Fest, events: Sequence[Event], workers: int) -> tuple[float, int]:
+def measure_sharded(fest: Fest, events: Sequence[Event], workers: int, model: KeyModel) -> tuple[float, int]:
     """Events per second (wall time) of the sharded keyed core, and the rounds it took."""
     started = time.perf_counter()
-    rounds, _outcomes = run_sharded(fest, events, workers)
+    rounds, _outcomes = run_sharded(fest, events, workers, model)
     return len(events) / (time.perf_counter() - started), rounds
 
 
-def measure_beam(fest: Fest, events: Sequence[Event], workers: int, folder: Path) -> tuple[float, int]:
+def measure_beam(fest: Fest, events: Sequence[Event], workers: int, folder: Path, model: KeyModel) -> tuple[float, int]:
     """Events per second (wall time) of the pipeline on the DirectRunner with ``workers`` processes."""
     path = folder / "events.jsonl"
     path.write_text("".join(dumps_event(event) + "\n" for event in events), encoding="utf-8")
     options = ["--runner=DirectRunner", "--direct_running_mode=multi_processing", f"--direct_num_workers={workers}"]
     started = time.perf_counter()
-    run = run_pipeline(fest, path, folder / f"out-{workers}", options=options)
+    run = run_pipeline(fest, path, folder / f"out-{workers}", options=options, model=model)
     return len(events) / (time.perf_counter() - started), run.rounds
 
 
@@ -148,27 +150,34 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--rounds", type=int, default=2, help="runs of each measurement; the best counts")
     parser.add_argument("--no-beam", action="store_true", help="skip the DirectRunner measurements")
+    parser.add_argument(
+        "--split-by-owner",
+        action="store_true",
+        help="split the fest by owner key (viewers and the fest), as the owner split stands, instead of the "
+        "default key model",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args(argv)
     fest = load_fest(PACK)
+    model = KeyModel(split=True) if args.split_by_owner else KeyModel()
     generated = workload_events(
         fest, viewers=args.viewers, creators=args.creators, events=args.events, seed=args.seed, streams=True
     )
     events = sorted(generated, key=lambda event: input_order(event_input(event)))
     report: dict[str, Any] = {"events": len(events), "viewers": args.viewers, "creators": args.creators,
-                              "keys": len({owners.route(fest, event) for event in events}),
-                              "owner_kinds": list(owners.owner_kinds())}  # fmt: skip
+                              "keys": len({model.route(fest, event) for event in events}),
+                              "owner_kinds": list(model.owner_kinds())}  # fmt: skip
     report["engine"] = max(measure_engine(fest, events) for _ in range(args.rounds))
     for workers in (1, 2):
         report[f"sharded_{workers}"], report["sharded_rounds"] = best(
-            args.rounds, lambda workers=workers: measure_sharded(fest, events, workers)
+            args.rounds, lambda workers=workers: measure_sharded(fest, events, workers, model)
         )
     report["sharded_scaling"] = report["sharded_2"] / report["sharded_1"]
     if not args.no_beam:
         with tempfile.TemporaryDirectory(prefix="festengine-scale-bench-") as folder:
             for workers in (1, 2):
                 report[f"beam_{workers}"], report["beam_rounds"] = best(
-                    args.rounds, lambda workers=workers: measure_beam(fest, events, workers, Path(folder))
+                    args.rounds, lambda workers=workers: measure_beam(fest, events, workers, Path(folder), model)
                 )
         report["beam_scaling"] = report["beam_2"] / report["beam_1"]
     if args.json:

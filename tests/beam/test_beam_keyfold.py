@@ -63,7 +63,7 @@ def test_a_keys_order_is_by_time_then_id_then_text() -> None:
 def test_a_key_run_in_parts_equals_one_run(fest: Fest, inputs: list[str]) -> None:
     """Applying a key's inputs in two firings (the engine restored from its bytes in between) gives the
     same outcomes, journal and state as one firing: the tick changes nothing but latency."""
-    key = owners.route(fest, parse_event(inputs[0][1:]))
+    key = owners.KeyModel().route(fest, parse_event(inputs[0][1:]))
     ordered = sorted(inputs, key=input_order)
     whole = run_key(fest, key, None, 0, ordered, end=True)
     half = len(ordered) // 2
@@ -80,7 +80,7 @@ def test_a_key_run_in_parts_equals_one_run(fest: Fest, inputs: list[str]) -> Non
 
 
 def test_every_journal_record_balances(fest: Fest, inputs: list[str]) -> None:
-    key = owners.route(fest, parse_event(inputs[0][1:]))
+    key = owners.KeyModel().route(fest, parse_event(inputs[0][1:]))
     run = run_key(fest, key, None, 0, inputs, end=True)
     assert run.journal
     for line in run.journal:

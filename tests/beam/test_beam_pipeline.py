@@ -9,6 +9,7 @@ the stream with every line twice. Both are module fixtures that every test reads
 from __future__ import annotations
 
 import io
+import itertools
 import json
 from collections import Counter
 from collections.abc import Iterator
@@ -24,8 +25,9 @@ pytest.importorskip(
 )
 
 from festengine import Engine, load_fest
-from festengine.beam import run_pipeline
-from festengine.beam.keyfold import event_input, input_order
+from festengine.beam import owners, run_pipeline
+from festengine.beam.keyfold import KeyRun, event_input, input_order, run_key
+from festengine.beam.owners import KeyModel
 from festengine.catalog.model import Fest
 from festengine.cli import main
 from festengine.engine.outcomes import outcome_to_dict
@@ -66,11 +68,11 @@ def cli_run(events: list[Event], tmp_path_factory: pytest.TempPathFactory) -> tu
 @pytest.fixture(scope="module")
 def twice_run(events: list[Event], tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The pipeline over the events with every line delivered twice, each key applying its due inputs
-    every hour of event time (the command applies them once, at the end)."""
+    every day of event time through the stateful DoFn (the command gathers them and applies them once)."""
     folder = tmp_path_factory.mktemp("twice")
     text = "".join(f"{dumps_event(event)}\n" * 2 for event in events)
     (folder / "events.jsonl").write_text(text, encoding="utf-8")
-    run_pipeline(PACK, folder / "events.jsonl", folder / "out", tick=timedelta(hours=1))
+    run_pipeline(PACK, folder / "events.jsonl", folder / "out", tick=timedelta(days=1))
     return folder / "out"
 
 
@@ -235,3 +237,57 @@ def test_every_event_delivered_twice_gives_the_same_result(cli_run: tuple[int, P
     second = json.loads((twice_run / "summary.json").read_text(encoding="utf-8"))
     for name in ("trial_balance", "budgets_left", "journal_entries", "keys", "rounds", "messages"):
         assert second[name] == first[name], name
+
+
+# ---------------------------------------------------------------------------------------------- split by owner
+
+
+def _rounds_in_process(fest: Fest, events: list[Event], model: KeyModel) -> tuple[int, dict[str, KeyRun]]:
+    """The pipeline's rounds without Beam: each key's run over its events and the messages of the round before."""
+    by_key: dict[str, list[str]] = {}
+    for event in events:
+        by_key.setdefault(model.route(fest, event), []).append(event_input(event))
+    previous: list[tuple[str, str]] = []
+    for number in range(1, 10):
+        inputs = {key: list(lines) for key, lines in by_key.items()}
+        for to, line in previous:
+            if model.broadcast_kind(to) is None:
+                inputs.setdefault(to, []).append(line)
+        for to, line in previous:
+            kind = model.broadcast_kind(to)
+            for key in [key for key in inputs if kind is not None and owners.kind_of(key) == kind]:
+                inputs[key].append(line)
+        runs = {key: run_key(fest, key, None, 0, lines, end=True, model=model) for key, lines in inputs.items()}
+        sent = sorted({message for run in runs.values() for message in run.messages})
+        if sent == previous:
+            return number, runs
+        previous = sent
+    raise AssertionError("the messages still changed after 9 rounds")
+
+
+def test_split_by_owner_the_pipeline_runs_the_rounds_each_key_as_alone(
+    fest: Fest, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Split by viewer and fest keys, events are forwarded to the fest's key and its messages come back in
+    the next round (to one viewer, or to every viewer): each key's outcomes and journal are those of its
+    engine run alone over its events and the messages it was sent, and the money adds up. (The owner
+    split of the default components is not complete yet, so the stream leaves claims out, and each
+    key is compared with its own run rather than with one engine.)"""
+    stream = simulate_events(fest, viewers=60, creators=4, days=3, seed=5)
+    events = [event for event in itertools.islice(stream, 1_500) if event.type != "claim"][:600]
+    folder = tmp_path_factory.mktemp("split")
+    (folder / "events.jsonl").write_text("".join(f"{dumps_event(e)}\n" for e in events), encoding="utf-8")
+    model = KeyModel(split=True)
+    run = run_pipeline(fest, folder / "events.jsonl", folder / "out", model=model)
+    rounds, runs = _rounds_in_process(fest, events, model)
+    assert run.rounds == rounds >= 2
+    assert run.summary["messages"] > 0
+    piped = _by_key(_records(folder / "out" / "outcomes.jsonl"))
+    assert sorted(piped) == sorted(key for key, key_run in runs.items() if key_run.outcomes)
+    assert len({owners.kind_of(key) for key in piped}) == 2
+    for key, key_run in runs.items():
+        assert piped.get(key, []) == [json.loads(line)["outcome"] for line in key_run.outcomes], key
+    journal = (folder / "out" / "journal.jsonl").read_text(encoding="utf-8").splitlines()
+    assert journal == [line for key in sorted(runs) for line in runs[key].journal]
+    assert run.summary["unbalanced_entries"] == 0
+    assert all(Decimal(total) == 0 for total in run.summary["trial_balance"].values())

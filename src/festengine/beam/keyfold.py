@@ -52,6 +52,7 @@ EVENT: Final = "E"
 MESSAGE: Final = "M"
 #: the cause named by the outcomes of advancing a key to the fest's end
 END_CAUSE: Final = "end"
+_MODEL: Final = owners.KeyModel()
 
 #: a key's order of its inputs, with the input's text as the last tie-break
 InputOrder = tuple[float, int, str, int, tuple[int, ...], str]
@@ -131,15 +132,23 @@ class _Emitter:
 
 
 def run_key(
-    fest: Fest, key: str, state: bytes | None, emitted: int, inputs: Iterable[str], *, end: bool = False
+    fest: Fest,
+    key: str,
+    state: bytes | None,
+    emitted: int,
+    inputs: Iterable[str],
+    *,
+    end: bool = False,
+    model: owners.KeyModel = _MODEL,
 ) -> KeyRun:
     """Apply ``inputs`` (in :func:`input_order`) to the key's engine restored from ``state`` (a new
     engine when ``None``); with ``end``, then advance it to the fest's end. ``emitted``: how many
-    outcomes the key emitted before (from :attr:`KeyRun.emitted` of its previous run, else 0)."""
+    outcomes the key emitted before (from :attr:`KeyRun.emitted` of its previous run, else 0);
+    ``model``: how state is owned (:class:`festengine.beam.owners.KeyModel`)."""
     journal = _Entries()
     owner = owners.owner_of_key(key)
     engine: EngineCore = (
-        owners.new_engine(fest, owner, journal) if state is None else owners.restore_engine(fest, owner, state, journal)
+        model.new_engine(fest, owner, journal) if state is None else model.restore_engine(fest, owner, state, journal)
     )
     emitter = _Emitter(key, emitted)
     for order, event in sorted(map(_decoded, inputs), key=itemgetter(0)):

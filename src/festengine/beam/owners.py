@@ -6,17 +6,20 @@ handles keys as text and inputs as lines. It is a thin layer over :mod:`festengi
 is an engine holding its owner kind (:func:`new_engine`, :func:`restore_engine`), and a message to
 ``viewer:*`` goes to every viewer key (:func:`broadcast_kind`).
 
-:data:`SPLIT_BY_OWNER` says whether the pipeline splits the fest by owner key. While it is off, one
+:class:`KeyModel` says whether the pipeline splits the fest by owner key. When it does not, one
 key, ``fest:*``, owns everything: every event goes to it, and its engine holds every owner kind and
-so sends no messages. It is off until every component of the default engine is split by owner
-(an engine holding only the fest's owner kind still applies viewers' claims, which grant rewards
-only a viewer's engine can).
+so sends no messages. That is the default (:data:`SPLIT_BY_OWNER`) until every component of the
+default engine is split by owner: today an engine holding only the fest's owner kind still applies
+viewers' claims, which grant rewards only a viewer's engine can, and each viewer key's engine keeps
+its own copy of the budgets and the promotions' schedule.
 """
 
 from __future__ import annotations
 
 import json
 from typing import Final
+
+import attrs
 
 from festengine.assembly import Engine
 from festengine.catalog.model import Fest
@@ -31,8 +34,7 @@ from festengine.keyed import route as primary_key
 __all__ = [
     "FEST_KEY",
     "SPLIT_BY_OWNER",
-    "broadcast_kind",
-    "broadcast_kinds",
+    "KeyModel",
     "decode",
     "encode",
     "event_order",
@@ -40,34 +42,51 @@ __all__ = [
     "message_at",
     "message_order",
     "message_to",
-    "new_engine",
-    "owner_kinds",
     "owner_of_key",
     "receive",
-    "restore_engine",
-    "route",
     "step_messages",
 ]
 
-#: whether events go to their owner keys (else one key owns everything: see the module)
+#: whether events go to their owner keys by default (else one key owns everything: see the module)
 SPLIT_BY_OWNER: Final = False
 #: the messages that go to every key of a kind, by the key they are addressed to
-_BROADCASTS: Final = {ALL_VIEWERS: Owner.VIEWER.value} if SPLIT_BY_OWNER else {}
+_BROADCASTS: Final = {ALL_VIEWERS: Owner.VIEWER.value}
 
 
-def owner_kinds() -> tuple[str, ...]:
-    """The owner kinds, each one stateful DoFn."""
-    return tuple(owner.value for owner in Owner) if SPLIT_BY_OWNER else (Owner.FEST.value,)
+@attrs.frozen
+class KeyModel:
+    """How a fest's state is owned: by owner key (``split``), or by one key, ``fest:*``, holding every
+    owner kind. A value, so that the pipeline's transforms carry it to every worker."""
 
+    split: bool = SPLIT_BY_OWNER
 
-def broadcast_kinds() -> tuple[str, ...]:
-    """The owner kinds a message may go to every key of at once (``viewer:*``)."""
-    return tuple(_BROADCASTS.values())
+    def owner_kinds(self) -> tuple[str, ...]:
+        """The owner kinds, each one stateful DoFn."""
+        return tuple(owner.value for owner in Owner) if self.split else (Owner.FEST.value,)
 
+    def broadcast_kinds(self) -> tuple[str, ...]:
+        """The owner kinds a message may go to every key of at once (``viewer:*``)."""
+        return tuple(_BROADCASTS.values()) if self.split else ()
 
-def broadcast_kind(to: str) -> str | None:
-    """The kind of every key a message goes to, if it goes to every key of a kind (else ``None``)."""
-    return _BROADCASTS.get(to)
+    def broadcast_kind(self, to: str) -> str | None:
+        """The kind of every key a message goes to, if it goes to every key of a kind (else ``None``)."""
+        return _BROADCASTS.get(to) if self.split else None
+
+    def route(self, fest: Fest, event: Event) -> str:
+        """The key an event goes to first (the owner that may refuse it)."""
+        return str(primary_key(fest, event)) if self.split else FEST_KEY
+
+    def new_engine(self, fest: Fest, owner: Owner, journal: JournalSink) -> EngineCore:
+        """A new engine for one key of ``owner``, posting its journal entries to ``journal``."""
+        if not self.split:
+            return Engine(fest, journal=journal)
+        return key_engine(fest, owner, journal=journal)
+
+    def restore_engine(self, fest: Fest, owner: Owner, data: bytes, journal: JournalSink) -> EngineCore:
+        """A key's engine back from its snapshot bytes."""
+        if not self.split:
+            return Engine.restore(fest, data, journal=journal)
+        return restore_key(fest, owner, data, journal=journal)
 
 
 def kind_of(key: str) -> str:
@@ -78,25 +97,6 @@ def kind_of(key: str) -> str:
 def owner_of_key(key: str) -> Owner:
     """The owner kind a key's engine holds."""
     return Owner(kind_of(key))
-
-
-def route(fest: Fest, event: Event) -> str:
-    """The key an event goes to first (the owner that may refuse it)."""
-    return str(primary_key(fest, event)) if SPLIT_BY_OWNER else FEST_KEY
-
-
-def new_engine(fest: Fest, owner: Owner, journal: JournalSink) -> EngineCore:
-    """A new engine for one key of ``owner``, posting its journal entries to ``journal``."""
-    if not SPLIT_BY_OWNER:
-        return Engine(fest, journal=journal)
-    return key_engine(fest, owner, journal=journal)
-
-
-def restore_engine(fest: Fest, owner: Owner, data: bytes, journal: JournalSink) -> EngineCore:
-    """A key's engine back from its snapshot bytes."""
-    if not SPLIT_BY_OWNER:
-        return Engine.restore(fest, data, journal=journal)
-    return restore_key(fest, owner, data, journal=journal)
 
 
 def event_order(event: Event) -> InputOrder:

@@ -29,6 +29,7 @@ import attrs
 from apache_beam.options.pipeline_options import DirectOptions, PipelineOptions, StandardOptions
 from apache_beam.runners.portability.fn_api_runner import worker_handlers
 
+from festengine.beam.owners import KeyModel
 from festengine.beam.summary import Tally, read_records
 from festengine.beam.transforms import JOURNAL, MESSAGES, OUTCOMES, PROBLEMS, ReadEvents, RunFest
 from festengine.catalog.loader import load_fest
@@ -64,14 +65,17 @@ def run_pipeline(
     options: Sequence[str] = (),
     tick: timedelta | None = None,
     max_rounds: int = DEFAULT_MAX_ROUNDS,
+    model: KeyModel | None = None,
 ) -> PipelineRun:
     """Run a fest over a JSON Lines file of events in rounds (see the module), with Beam ``options``
     (``--runner``, ``--direct_num_workers``…), and write ``outcomes.jsonl`` (by key, in each key's
     order), ``journal.jsonl`` (by key and entry id) and ``summary.json`` into ``out_dir``.
 
-    ``tick``: as for :class:`~festengine.beam.transforms.RunFest`; by default each key applies all its
-    inputs in one firing, since a bounded input's watermark passes every time at once. The result
-    is the same for every tick."""
+    ``tick``: as for :class:`~festengine.beam.transforms.RunFest`, whose stateful ``DoFn`` applies a
+    key's due inputs once per tick; by default (``None``) each key gathers its inputs and applies
+    them once, since a bounded input's watermark passes every time at once. The result is the same
+    (with a tick, the rounds rely on the runner firing a key's timers only after every source's
+    inputs reached it). ``model``: how the fest's state is owned (as for ``RunFest``)."""
     compiled = fest if isinstance(fest, Fest) else load_fest(fest)
     out = Path(out_dir)
     work = out / "rounds"
@@ -81,7 +85,9 @@ def run_pipeline(
     fed_back: Path | None = None
     for number in range(1, max_rounds + 1):
         folder = work / str(number)
-        _run_round(compiled, Path(events), fed_back, folder, options, tick)
+        _run_round(
+            Path(events), fed_back, folder, options, RunFest(compiled, tick=tick, model=model, bounded=tick is None)
+        )
         sent = sorted(set(_lines(folder, MESSAGES)))
         if sent == previous:
             run = _finish(compiled, out, folder, number, len(sent), Path(events))
@@ -93,15 +99,13 @@ def run_pipeline(
     raise RoundsError(f"the messages between keys still changed after {max_rounds} rounds")
 
 
-def _run_round(
-    fest: Fest, events: Path, fed_back: Path | None, folder: Path, options: Sequence[str], tick: timedelta | None
-) -> None:
+def _run_round(events: Path, fed_back: Path | None, folder: Path, options: Sequence[str], run_fest: RunFest) -> None:
     pipeline_options = PipelineOptions(list(options))
     with _direct_runner_cache(pipeline_options), beam.Pipeline(options=pipeline_options) as pipeline:
         inputs: dict[str, Any] = {"events": pipeline | "Read events" >> ReadEvents(events)}
         if fed_back is not None:
             inputs["messages"] = pipeline | "Read messages" >> beam.io.ReadFromText(str(fed_back))
-        outputs = inputs | "Run fest" >> RunFest(fest, tick=tick)
+        outputs = inputs | "Run fest" >> run_fest
         for tag in (OUTCOMES, JOURNAL, MESSAGES, PROBLEMS):
             outputs[tag] | f"Write {tag}" >> beam.io.WriteToText(str(folder / tag), file_name_suffix=".jsonl")
 

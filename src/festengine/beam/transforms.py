@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import math
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import timedelta
 from typing import Any, Final
 
@@ -78,9 +78,10 @@ class _RouteEvents(beam.DoFn):
     """An event line to ``(its primary owner key, the event as an input)``, at the event's time;
     a malformed line to the problems output."""
 
-    def __init__(self, fest: Fest) -> None:
+    def __init__(self, fest: Fest, model: owners.KeyModel) -> None:
         super().__init__()
         self._fest = fest
+        self._model = model
 
     def process(self, element: str | Event) -> Iterator[Any]:
         if isinstance(element, Event):
@@ -92,29 +93,31 @@ class _RouteEvents(beam.DoFn):
                 problem = {"line": element[:_LINE_SHOWN], "problems": list(error.reasons)}
                 yield TaggedOutput(PROBLEMS, json.dumps(problem, separators=(",", ":"), ensure_ascii=False))
                 return
-        key = owners.route(self._fest, event)
+        key = self._model.route(self._fest, event)
         yield TimestampedValue((key, event_input(event)), event.occurred_at.timestamp())
 
 
-def _route_message(line: str) -> Iterator[TimestampedValue[tuple[str, str]]]:
+def _route_message(line: str, model: owners.KeyModel) -> Iterator[TimestampedValue[tuple[str, str]]]:
     """A message input to ``(the key it goes to, the input)``, at its cause's time (a message to every
     key of a kind is fanned out by :func:`_fanned_out` instead)."""
     to = owners.message_to(line[1:])
-    if owners.broadcast_kind(to) is None:
+    if model.broadcast_kind(to) is None:
         yield TimestampedValue((to, line), owners.message_at(line[1:]))
 
 
-def _fanned_out(keyed: PCollection[tuple[str, str]], fed_back: PCollection[str]) -> PCollection[tuple[str, str]]:
+def _fanned_out(
+    keyed: PCollection[tuple[str, str]], fed_back: PCollection[str], model: owners.KeyModel
+) -> PCollection[tuple[str, str]]:
     """Each message to every key of a kind (``viewer:*``), as an input of each key of that kind that has
     other inputs: a key with none has no state for the message to change."""
     keys = (
         keyed
         | "Keys" >> beam.Map(_key_of).with_output_types(str)
-        | "Keys of broadcast kinds" >> beam.Filter(_of_broadcast_kind)
+        | "Keys of broadcast kinds" >> beam.Filter(_of_broadcast_kind, model)
         | "Distinct keys" >> beam.Distinct()
     )
     fanned: PCollection[tuple[str, str]] = fed_back | "Fan out broadcasts" >> beam.FlatMap(
-        _to_every_key, beam.pvalue.AsList(keys)
+        _to_every_key, beam.pvalue.AsList(keys), model
     )
     return fanned
 
@@ -123,12 +126,12 @@ def _key_of(element: tuple[str, str]) -> str:
     return element[0]
 
 
-def _of_broadcast_kind(key: str) -> bool:
-    return owners.kind_of(key) in owners.broadcast_kinds()
+def _of_broadcast_kind(key: str, model: owners.KeyModel) -> bool:
+    return owners.kind_of(key) in model.broadcast_kinds()
 
 
-def _to_every_key(line: str, keys: list[str]) -> Iterator[TimestampedValue[tuple[str, str]]]:
-    kind = owners.broadcast_kind(owners.message_to(line[1:]))
+def _to_every_key(line: str, keys: list[str], model: owners.KeyModel) -> Iterator[TimestampedValue[tuple[str, str]]]:
+    kind = model.broadcast_kind(owners.message_to(line[1:]))
     if kind is not None:
         at = owners.message_at(line[1:])
         for key in sorted(keys):
@@ -155,78 +158,67 @@ class _Clock:
 
 
 class _ApplyKeys(beam.DoFn):
-    """The stateful DoFn of one owner kind: buffers a key's inputs, applies them when due (see the module)."""
+    """The stateful DoFn of one owner kind: buffers a key's inputs, applies them when due (see the module).
+
+    One event-time timer per key, set to the earliest time an input is due, else to the key's end; a
+    firing at or after the end applies every input left and advances the key's engine to the end.
+    """
 
     INPUTS = BagStateSpec("inputs", TupleCoder((VarIntCoder(), StrUtf8Coder())))
     ENGINE = ReadModifyWriteStateSpec("engine", BytesCoder())
     EMITTED = ReadModifyWriteStateSpec("emitted", VarIntCoder())
-    DUE = ReadModifyWriteStateSpec("due", VarIntCoder())
-    APPLY = TimerSpec("apply", TimeDomain.WATERMARK)
-    END = TimerSpec("end", TimeDomain.WATERMARK)
+    #: when the key's timer is set for (whole microseconds)
+    NEXT = ReadModifyWriteStateSpec("next", VarIntCoder())
+    DUE = TimerSpec("due", TimeDomain.WATERMARK)
 
-    def __init__(self, fest: Fest, tick: timedelta | None) -> None:
+    def __init__(self, fest: Fest, tick: timedelta | None, model: owners.KeyModel) -> None:
         super().__init__()
         self._fest = fest
         self._clock = _Clock(fest, tick)
+        self._model = model
 
     def process(
         self,
         element: tuple[str, str],
         timestamp: Any = beam.DoFn.TimestampParam,
         inputs: Any = beam.DoFn.StateParam(INPUTS),
-        due: Any = beam.DoFn.StateParam(DUE),
-        apply: Any = beam.DoFn.TimerParam(APPLY),
-        end: Any = beam.DoFn.TimerParam(END),
+        following: Any = beam.DoFn.StateParam(NEXT),
+        timer: Any = beam.DoFn.TimerParam(DUE),
     ) -> None:
         _key, line = element
         when = self._clock.due(timestamp.micros / _MICROS)
         inputs.add((when, line))
-        current = due.read()
-        if current is None:
-            end.set(Timestamp(micros=self._clock.end))
+        current = following.read()
         if current is None or when < current:
-            apply.set(Timestamp(micros=when))
-            due.write(when)
+            timer.set(Timestamp(micros=when))
+            following.write(when)
 
-    @on_timer(APPLY)
-    def on_apply(
+    @on_timer(DUE)
+    def on_due(
         self,
         key: Any = beam.DoFn.KeyParam,
         fired: Any = beam.DoFn.TimestampParam,
         inputs: Any = beam.DoFn.StateParam(INPUTS),
         engine: Any = beam.DoFn.StateParam(ENGINE),
         emitted: Any = beam.DoFn.StateParam(EMITTED),
-        due: Any = beam.DoFn.StateParam(DUE),
-        apply: Any = beam.DoFn.TimerParam(APPLY),
+        following: Any = beam.DoFn.StateParam(NEXT),
+        timer: Any = beam.DoFn.TimerParam(DUE),
     ) -> Iterator[Any]:
+        at_end = fired.micros >= self._clock.end
         buffered = list(inputs.read())
-        ready = [line for when, line in buffered if when <= fired.micros]
-        waiting = [(when, line) for when, line in buffered if when > fired.micros]
+        ready = [line for when, line in buffered if at_end or when <= fired.micros]
+        waiting = [(when, line) for when, line in buffered if not at_end and when > fired.micros]
         inputs.clear()
         for item in waiting:
             inputs.add(item)
-        if waiting:
-            following = min(when for when, _line in waiting)
-            apply.set(Timestamp(micros=following))
-            due.write(following)
+        after = min(when for when, _line in waiting) if waiting else None if at_end else self._clock.end
+        if after is None:
+            following.clear()
         else:
-            due.clear()
-        if ready:
-            yield from self._run(key, ready, engine, emitted, end=False)
-
-    @on_timer(END)
-    def on_end(
-        self,
-        key: Any = beam.DoFn.KeyParam,
-        inputs: Any = beam.DoFn.StateParam(INPUTS),
-        engine: Any = beam.DoFn.StateParam(ENGINE),
-        emitted: Any = beam.DoFn.StateParam(EMITTED),
-        due: Any = beam.DoFn.StateParam(DUE),
-    ) -> Iterator[Any]:
-        ready = [line for _when, line in inputs.read()]
-        inputs.clear()
-        due.clear()
-        yield from self._run(key, ready, engine, emitted, end=True)
+            timer.set(Timestamp(micros=after))
+            following.write(after)
+        if ready or at_end:
+            yield from self._run(key, ready, engine, emitted, end=at_end)
 
     def _run(
         self,
@@ -237,14 +229,33 @@ class _ApplyKeys(beam.DoFn):
         *,
         end: bool,
     ) -> Iterator[Any]:
-        run: KeyRun = run_key(self._fest, key, engine.read(), emitted.read() or 0, lines, end=end)
+        run: KeyRun = run_key(self._fest, key, engine.read(), emitted.read() or 0, lines, end=end, model=self._model)
         engine.write(run.state)
         emitted.write(run.emitted)
-        yield from run.outcomes
-        for record in run.journal:
-            yield TaggedOutput(JOURNAL, record)
-        for _to, line in run.messages:
-            yield TaggedOutput(MESSAGES, line)
+        yield from _emitted(run)
+
+
+class _ApplyGathered(beam.DoFn):
+    """Bounded input: one owner kind's keys, each with all its inputs gathered, each run once from nothing
+    to the fest's end (what a key's one firing at the end does in :class:`_ApplyKeys`)."""
+
+    def __init__(self, fest: Fest, model: owners.KeyModel) -> None:
+        super().__init__()
+        self._fest = fest
+        self._model = model
+
+    def process(self, element: tuple[str, Iterable[str]]) -> Iterator[Any]:
+        key, lines = element
+        yield from _emitted(run_key(self._fest, key, None, 0, lines, end=True, model=self._model))
+
+
+def _emitted(run: KeyRun) -> Iterator[Any]:
+    """What a key's run emitted, on the DoFn's outputs."""
+    yield from run.outcomes
+    for record in run.journal:
+        yield TaggedOutput(JOURNAL, record)
+    for _to, line in run.messages:
+        yield TaggedOutput(MESSAGES, line)
 
 
 class RunFest(beam.PTransform[Any, dict[str, PCollection[str]]]):
@@ -255,33 +266,58 @@ class RunFest(beam.PTransform[Any, dict[str, PCollection[str]]]):
     ``fest``: a compiled fest or a pack's path. ``tick``: how far apart in event time a key's firings
     are at least (a key applies its due inputs once per tick; default one hour); ``None``: a key
     applies everything once, when the watermark passes the fest's end (what a bounded input does
-    anyway, as its watermark passes every time at once).
+    anyway, as its watermark passes every time at once). ``model``: how the fest's state is owned
+    (default: :class:`festengine.beam.owners.KeyModel`'s). ``bounded``: the inputs are bounded and
+    each key applies them all at once (the ``tick`` is not used): each owner kind's keys gather their
+    inputs (a ``GroupByKey``) and each key runs once from nothing to the fest's end, instead of the
+    stateful ``DoFn``. On the DirectRunner a stateful key's timer may fire once the inputs of one
+    source are in, before those of another source (the messages fed back) reach it, so the rounds
+    of a bounded run gather.
     """
 
-    def __init__(self, fest: Fest | str | os.PathLike[str], *, tick: timedelta | None = timedelta(hours=1)) -> None:
+    def __init__(
+        self,
+        fest: Fest | str | os.PathLike[str],
+        *,
+        tick: timedelta | None = timedelta(hours=1),
+        model: owners.KeyModel | None = None,
+        bounded: bool = False,
+    ) -> None:
         super().__init__()
         self._fest = fest if isinstance(fest, Fest) else load_fest(fest)
+        self._model = model or owners.KeyModel()
+        self._bounded = bounded
         if tick is not None and tick <= timedelta(0):
             raise ValueError(f"tick must be positive, not {tick}")
         self._tick = tick
 
     def expand(self, inputs: Any) -> dict[str, PCollection[str]]:
         events, fed_back = (inputs["events"], inputs.get("messages")) if isinstance(inputs, dict) else (inputs, None)
-        routed = events | "Route events" >> beam.ParDo(_RouteEvents(self._fest)).with_outputs(PROBLEMS, main="keyed")
+        routed = events | "Route events" >> beam.ParDo(_RouteEvents(self._fest, self._model)).with_outputs(
+            PROBLEMS, main="keyed"
+        )
         keyed = [routed.keyed]
         if fed_back is not None:
-            keyed.append(fed_back | "Route messages" >> beam.FlatMap(_route_message))
+            keyed.append(fed_back | "Route messages" >> beam.FlatMap(_route_message, self._model))
         merged = keyed | "Inputs" >> beam.Flatten()
-        if fed_back is not None and owners.broadcast_kinds():
-            merged = [merged, _fanned_out(merged, fed_back)] | "With broadcasts" >> beam.Flatten()
+        if fed_back is not None and self._model.broadcast_kinds():
+            merged = [merged, _fanned_out(merged, fed_back, self._model)] | "With broadcasts" >> beam.Flatten()
         results: dict[str, list[PCollection[str]]] = {tag: [] for tag in (OUTCOMES, JOURNAL, MESSAGES)}
-        for kind in owners.owner_kinds():
-            applied = (
-                merged
-                | f"Take {kind} keys" >> beam.Filter(_of_kind, kind).with_output_types(_KeyedInput)
-                | f"Apply {kind} keys"
-                >> beam.ParDo(_ApplyKeys(self._fest, self._tick)).with_outputs(JOURNAL, MESSAGES, main=OUTCOMES)
-            )
+        for kind in self._model.owner_kinds():
+            taken = merged | f"Take {kind} keys" >> beam.Filter(_of_kind, kind).with_output_types(_KeyedInput)
+            if self._bounded:
+                applied = (
+                    taken
+                    | f"Gather {kind} keys' inputs" >> beam.GroupByKey()
+                    | f"Apply {kind} keys"
+                    >> beam.ParDo(_ApplyGathered(self._fest, self._model)).with_outputs(
+                        JOURNAL, MESSAGES, main=OUTCOMES
+                    )
+                )
+            else:
+                applied = taken | f"Apply {kind} keys" >> beam.ParDo(
+                    _ApplyKeys(self._fest, self._tick, self._model)
+                ).with_outputs(JOURNAL, MESSAGES, main=OUTCOMES)
             for tag, pcolls in results.items():
                 pcolls.append(applied[tag])
         gathered = {tag: pcolls | f"All {tag}" >> beam.Flatten() for tag, pcolls in results.items()}
