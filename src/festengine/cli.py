@@ -296,8 +296,9 @@ def _add_pipeline_command(commands: Any) -> None:
     pipeline.add_argument("--out", required=True, metavar="DIR", help="the folder to write the three files into")
     pipeline.add_argument("--runner", default="DirectRunner", help="the Beam runner (default: DirectRunner)")
     pipeline.add_argument("--tick", type=_duration, default=None,
-                          help="apply each key's due inputs once per TICK of event time (15m, 1h...; default: "
-                               "once, at the fest's end; the result is the same)")  # fmt: skip
+                          help="run the stateful DoFn, each key applying its due inputs once per TICK of event "
+                               "time (15m, 1h...); default: each key gathers its inputs and applies them once, "
+                               "with the same result")  # fmt: skip
     pipeline.set_defaults(run=_cmd_pipeline, beam_options=[])
 
 

@@ -6,14 +6,17 @@ JSON text: ``outcomes``, ``journal``, ``messages`` (to other keys: the feedback)
 (malformed event lines, which reach no key).
 
 Each owner kind is one stateful ``DoFn`` keyed by its owner key (``viewer:u1``, ``fest:*``). A key
-buffers its inputs in a ``BagState``; an event-time timer fires when the watermark passes an input's
-time plus the fest's allowed lateness (rounded up to the next ``tick``, so that one firing applies
-every input that became due in the tick) and applies the inputs then due, in the key's order
+buffers its inputs in a ``BagState`` and keeps one event-time timer: it fires when the watermark
+passes the earliest waiting input's time plus the fest's allowed lateness (rounded up to the next
+``tick``, so that one firing applies every input that became due in the tick), or else the fest's
+end plus the lateness. A firing applies the inputs then due, in the key's order
 (:func:`festengine.beam.keyfold.input_order`), to the key's engine, whose snapshot bytes are the
-key's ``ReadModifyWriteState``. A second timer at the fest's end (plus the lateness) applies what is
-left and advances the key's engine to the end, so windows close, claims lapse and commissions
-settle. An input that arrives after its key's end was applied is applied when the watermark next
-passes it.
+key's ``ReadModifyWriteState``; the firing at the end applies what is left and advances the key's
+engine to the end, so windows close, claims lapse and commissions settle. An input that arrives
+after its key's end was applied is applied when the watermark next passes it.
+
+For bounded input (``bounded=True``) each key instead gathers all its inputs (``GroupByKey``) and
+runs once from nothing to the end, which is what its one firing at the end would do.
 """
 
 from __future__ import annotations
