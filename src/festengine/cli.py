@@ -1,5 +1,6 @@
 """The ``festengine`` command: init, validate, schema, explain, replay and simulate fest packs;
-ingest, serve and back up durable stores; read their analytics (creators fit, streams best).
+ingest, serve and back up durable stores; read their analytics (creators fit, streams best); run a
+fest on Apache Beam (pipeline).
 
 Exit codes: 0 success; 1 the input is invalid (problems, malformed event lines, rejected events with
 ``--strict``); 2 the command line itself is wrong (argparse's convention).
@@ -26,6 +27,8 @@ __all__ = ["main"]
 
 #: The commands that run through many events: the collector is tuned for them (``festengine._collector``).
 _LONG_RUNS = frozenset({"replay", "ingest", "simulate"})
+#: The command that passes the options it does not know on (to Apache Beam).
+_PASSES_OPTIONS_ON = "pipeline"
 
 
 class Progress:
@@ -242,6 +245,61 @@ def _cmd_simulate(args: argparse.Namespace, out: IO[str]) -> int:
     out.write(f"{summary}\n")
     out.write(f"report: {Path(args.out) / 'report.html'}\n")
     return 0
+
+
+def _cmd_pipeline(args: argparse.Namespace, out: IO[str]) -> int:
+    try:
+        from festengine.beam import run_pipeline
+    except ModuleNotFoundError as error:
+        if not (error.name or "").startswith("apache_beam"):
+            raise
+        sys.stderr.write("festengine pipeline needs Apache Beam: pip install 'festengine[beam]'\n")
+        return 1
+    options = [f"--runner={args.runner}", *args.beam_options]
+    run = run_pipeline(args.pack, args.events, args.out, options=options, tick=args.tick)
+    summary = run.summary
+    out.write(f"rounds: {run.rounds}\n")
+    out.write(f"events read: {summary['events']:,} lines, {summary['malformed']:,} malformed\n")
+    out.write(f"keys: {summary['keys']:,}\nmessages between keys: {summary['messages']:,}\n")
+    out.write(f"outcomes: {sum(summary['outcomes'].values()):,}\njournal entries: {summary['journal_entries']:,}\n")
+    balance = ", ".join(f"{amount} {currency}" for currency, amount in summary["trial_balance"].items())
+    out.write(f"trial balance: {balance or 'no entries'}\n")
+    for problem in run.problems:
+        sys.stderr.write(f"{args.events}: {problem}\n")
+    out.write(f"wrote: {Path(args.out) / 'outcomes.jsonl'}, journal.jsonl, summary.json\n")
+    return 1 if summary["malformed"] else 0
+
+
+def _duration(text: str) -> Any:
+    """An argparse type: a positive duration written like ``15m``, ``1h`` or ``1d``."""
+    from festengine.catalog._values import _parse_duration
+
+    try:
+        duration = _parse_duration(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    if not duration:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive duration")
+    return duration
+
+
+def _add_pipeline_command(commands: Any) -> None:
+    pipeline = commands.add_parser(
+        "pipeline",
+        help="run a fest over a JSON Lines file of events on Apache Beam (needs festengine[beam])",
+        description="Run a fest over a JSON Lines file of events on Apache Beam, state owned by keys, in rounds "
+        "until the messages between keys no longer change; write outcomes.jsonl, journal.jsonl and summary.json. "
+        "Options this command does not know are passed on to Beam (--direct_num_workers=2, --project=...).",
+    )
+    pipeline.add_argument("pack", metavar="PACK")
+    pipeline.add_argument("events", metavar="EVENTS.jsonl")
+    pipeline.add_argument("--out", required=True, metavar="DIR", help="the folder to write the three files into")
+    pipeline.add_argument("--runner", default="DirectRunner", help="the Beam runner (default: DirectRunner)")
+    pipeline.add_argument("--tick", type=_duration, default=None,
+                          help="run the stateful DoFn, each key applying its due inputs once per TICK of event "
+                               "time (15m, 1h...); default: each key gathers its inputs and applies them once, "
+                               "with the same result")  # fmt: skip
+    pipeline.set_defaults(run=_cmd_pipeline, beam_options=[])
 
 
 def _at_least(low: int) -> Callable[[str], int]:
@@ -543,6 +601,7 @@ def _parser() -> argparse.ArgumentParser:
 
     _add_store_commands(commands)
     _add_dashboard_commands(commands)
+    _add_pipeline_command(commands)
 
     test = commands.add_parser("test", help="run YAML scenario files (given these events, expect these outcomes)")
     test.add_argument("scenarios", nargs="+", metavar="SCENARIO.yaml")
@@ -552,7 +611,12 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None, out: IO[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:
+        if args.command != _PASSES_OPTIONS_ON:
+            parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+        args.beam_options = unknown
     stream = out if out is not None else sys.stdout
     run: Callable[[argparse.Namespace, IO[str]], int] = args.run
     collector = long_run_collector() if args.command in _LONG_RUNS else contextlib.nullcontext()
