@@ -240,6 +240,8 @@ def test_a_closed_streams_viewers_are_final_and_forgotten_once_no_purchase_can_r
     run(e, ev("view", at(1, "10:00"), "u1"), ev("gift", at(1, "10:01"), "u3", count=2))  # room_deal for s1 to 10:31
     e.apply(ev("stream_ended", at(1, "10:05"), "c1"))
     e.advance_to(datetime.fromisoformat(at(1, "10:16")))  # s1 closed at 10:15; its activation runs to 10:31
+    pending = Engine.restore(e.fest, e.snapshot())  # the timer forgetting s1 at 10:41 is pending
+    assert pending.snapshot() == e.snapshot()
     late_viewer = e.apply(ev("view", at(1, "10:17"), "u7"))  # names s1 after it closed: not one of its viewers
     assert late_viewer.rejected is None
     bought = run(
