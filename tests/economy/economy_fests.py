@@ -120,6 +120,8 @@ class Feed:
     def __init__(self, prefix: str = "e") -> None:
         self._ids = itertools.count(1)
         self._prefix = prefix
+        #: order id -> its buyer: a refund or delivery names the buyer (an order belongs to its buyer's key)
+        self._buyers: dict[str, str] = {}
 
     def event(self, kind: str, when: str, user: str, **fields: Any) -> Event:
         data = {"event_id": f"{self._prefix}{next(self._ids)}", "type": kind, "occurred_at": when, "user_id": user}
@@ -133,16 +135,21 @@ class Feed:
     def purchase(self, when: str, user: str, order: str, price: str, **fields: Any) -> Event:
         fields.setdefault("product_id", "p-generic")
         fields.setdefault("currency", "USD")
+        self._buyers.setdefault(order, user)
         return self.event("purchase", when, user, order_id=order, price=price, **fields)
 
     def click(self, when: str, user: str, creator: str, product: str = "p-generic") -> Event:
         return self.event("link_click", when, user, creator_id=creator, product_id=product)
 
-    def delivery(self, when: str, order: str, user: str = "u1") -> Event:
-        return self.event("delivery", when, user, order_id=order)
+    def delivery(self, when: str, order: str, user: str | None = None) -> Event:
+        """A delivery, by default naming the order's buyer."""
+        return self.event("delivery", when, user or self._buyers.get(order, "u1"), order_id=order)
 
-    def refund(self, when: str, order: str, amount: str, user: str = "u1", **fields: Any) -> Event:
-        return self.event("refund", when, user, order_id=order, amount=amount, **fields)
+    def refund(self, when: str, order: str, amount: str, user: str | None = None, **fields: Any) -> Event:
+        """A refund, by default naming the order's buyer."""
+        return self.event(
+            "refund", when, user or self._buyers.get(order, "u1"), order_id=order, amount=amount, **fields
+        )
 
     def stream(self, when: str, creator: str, stream: str, *, started: bool = True) -> Event:
         kind = "stream_started" if started else "stream_ended"

@@ -64,7 +64,7 @@ def streams(draw: st.DrawFn, max_size: int = 45) -> list[dict[str, Any]]:
         elif kind == "purchase":
             cents = draw(st.integers(min_value=1, max_value=5_000))
             order = f"o{index}"
-            orders.append(order)
+            orders.append((order, user))
             data.update(
                 type="purchase", order_id=order, product_id="p", price=str(Decimal(cents) / 100), currency="USD"
             )
@@ -73,7 +73,8 @@ def streams(draw: st.DrawFn, max_size: int = 45) -> list[dict[str, Any]]:
                 data["promotion_id"] = "sale"
         else:
             cents = draw(st.integers(min_value=1, max_value=1_500))
-            data.update(type="refund", order_id=draw(st.sampled_from(orders)), amount=str(Decimal(cents) / 100))
+            order, buyer = draw(st.sampled_from(orders))  # a refund names the order's buyer
+            data.update(type="refund", user_id=buyer, order_id=order, amount=str(Decimal(cents) / 100))
         found.append(data)
     return found
 

@@ -48,7 +48,7 @@ def event_streams(draw: st.DrawFn, max_size: int = 40) -> list[Event]:
     """A random, time-ordered stream of gifts, clicks, streams, purchases, deliveries, refunds, likes and shares."""
     count = draw(st.integers(min_value=1, max_value=max_size))
     now = START
-    orders: list[tuple[str, int]] = []
+    orders: list[tuple[str, int, str]] = []
     events = []
     for index in range(count):
         now += timedelta(
@@ -62,7 +62,7 @@ def event_streams(draw: st.DrawFn, max_size: int = 40) -> list[Event]:
     return events
 
 
-def _one(draw: st.DrawFn, orders: list[tuple[str, int]]) -> dict[str, Any]:
+def _one(draw: st.DrawFn, orders: list[tuple[str, int, str]]) -> dict[str, Any]:
     user = draw(st.sampled_from(USERS))
     creator = draw(st.sampled_from(CREATORS))
     kinds = ["gift", "click", "purchase", "like", "share", "stream_started", "stream_ended"]
@@ -79,19 +79,20 @@ def _one(draw: st.DrawFn, orders: list[tuple[str, int]]) -> dict[str, Any]:
         return {"type": kind, "user_id": creator if kind.startswith("stream") else user, **stream}
     if kind == "purchase":
         return _purchase(draw, user, creator, orders)
-    order, paid_cents = draw(st.sampled_from(orders))
+    order, paid_cents, buyer = draw(st.sampled_from(orders))
+    user = buyer if draw(st.integers(min_value=0, max_value=9)) else user  # a refund names its buyer, mostly
     if kind == "delivery":
         return {"type": "delivery", "user_id": user, "order_id": order}
     cents = draw(st.integers(min_value=1, max_value=paid_cents + 100))
     return {"type": "refund", "user_id": user, "order_id": order, "amount": str(Decimal(cents) / 100)}
 
 
-def _purchase(draw: st.DrawFn, user: str, creator: str, orders: list[tuple[str, int]]) -> dict[str, Any]:
+def _purchase(draw: st.DrawFn, user: str, creator: str, orders: list[tuple[str, int, str]]) -> dict[str, Any]:
     price = draw(st.integers(min_value=1, max_value=50_000))
     quantity = draw(st.integers(min_value=1, max_value=3))
     discount = draw(st.integers(min_value=0, max_value=price * quantity))
     order = f"o{len(orders)}"
-    orders.append((order, price * quantity - discount))
+    orders.append((order, price * quantity - discount, user))
     data = {
         "type": "purchase",
         "user_id": user,
@@ -166,7 +167,7 @@ def test_refunding_every_order_of_a_creator_leaves_net_commission_zero(events: l
                 "event_id": f"r{index}",
                 "type": "refund",
                 "occurred_at": last.isoformat(),
-                "user_id": "u1",
+                "user_id": order.user_id,  # a refund names the order's buyer
                 "order_id": order.order_id,
                 "amount": str(order.remaining),
             }

@@ -120,6 +120,14 @@ BAD_EVENTS: list[tuple[str, dict[str, Any], str, str]] = [
     ("purchase", {"order": "o2", "currency": "EUR"}, "wrong_currency", "is in EUR, but the fest's currency is USD"),
     ("purchase", {"order": "o1"}, "duplicate_order", "order 'o1' was already recorded by event 'e2'"),
     ("delivery", {"order": "o9"}, "unknown_order", "delivery for order 'o9'"),
+    # an order belongs to its buyer's key: a refund or delivery naming another viewer finds no order
+    ("refund", {"order": "o1", "amount": "1.00", "user": "u9"}, "unknown_order", "has not seen 'u9' purchase"),
+    (
+        "delivery",
+        {"order": "o1", "user": "u9"},
+        "unknown_order",
+        "delivery for order 'o1', which the fest has not seen 'u9'",
+    ),
 ]
 
 
@@ -130,7 +138,7 @@ def _bad(feed: Feed, kind: str, fields: dict[str, Any]) -> Event:
         return feed.refund(at(5), order, fields.pop("amount"), **fields)
     if kind == "purchase":
         return feed.purchase(at(5), "u2", order, "10.00", **fields)
-    return feed.delivery(at(5), order)
+    return feed.delivery(at(5), order, fields.get("user"))
 
 
 @pytest.mark.parametrize(("kind", "fields", "code", "reason"), BAD_EVENTS)
@@ -183,3 +191,22 @@ def test_a_second_delivery_is_rejected() -> None:
     step = engine.apply(feed.delivery(at(4), "o1"))
     assert step.rejected is not None
     assert step.rejected.code == "already_delivered"
+
+
+def test_an_order_id_is_the_buyers_two_viewers_may_use_the_same_one() -> None:
+    """Orders are filed under their buyer: the same id bought by another viewer is another order (a repeat by the
+    same buyer is still a duplicate), and each refund reaches its own buyer's order."""
+    feed = Feed()
+    engine = Engine(make_fest())
+    run(engine, feed.click(at(1), "u2", "c1"), feed.click(at(1), "u3", "c1"))
+    run(engine, feed.purchase(at(2), "u2", "o1", "10.00"), feed.purchase(at(2, 13), "u3", "o1", "30.00"))
+    (refund,) = run(engine, feed.refund(at(3), "o1", "30.00", "u3"))
+    assert (refund.of(OrderRefunded)[0].cancelled, refund.of(CommissionReversed)[0].amount) == (True, usd("3.00"))
+    economy = engine.components["economy"]
+    assert [(o.user_id, o.order_id, o.status) for o in economy.orders()] == [
+        ("u2", "o1", "pending"),
+        ("u3", "o1", "cancelled"),
+    ]
+    again = engine.apply(feed.purchase(at(3, 13), "u2", "o1", "10.00"))
+    assert again.rejected is not None
+    assert again.rejected.code == "duplicate_order"

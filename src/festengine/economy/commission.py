@@ -140,6 +140,7 @@ class OrderCommission:
     """What the fest's key keeps of an attributed order: its creator, rule and commission."""
 
     order_id: str
+    user_id: str
     creator_id: str
     rule_id: str | None
     paid: Decimal
@@ -162,6 +163,7 @@ class OrderCommission:
         """The order's commission as a JSON-ready record, field by field."""
         return {
             "order_id": self.order_id,
+            "user_id": self.user_id,
             "creator_id": self.creator_id,
             "rule_id": self.rule_id,
             "paid": self.paid,
@@ -176,6 +178,7 @@ class OrderCommission:
         """An order's commission from the record :meth:`dump` made."""
         return cls(
             order_id=as_str(data["order_id"]),
+            user_id=as_str(data["user_id"]),
             creator_id=as_str(data["creator_id"]),
             rule_id=as_optional_str(data["rule_id"]),
             paid=as_decimal(data["paid"]),

@@ -71,7 +71,7 @@ from festengine.economy.snapshot import economy_snapshot_shape
 from festengine.engine.component import Check, Component, Handler, Rejection, RewardHandler, StepContext, Timers
 from festengine.engine.keys import Owner
 from festengine.engine.messages import Message, MessageHandler
-from festengine.engine.shapes import STR, TS, Shape, member, row
+from festengine.engine.shapes import STR, TS, Shape, any_of, member, row
 from festengine.events import Event
 
 __all__ = ["Economy"]
@@ -137,7 +137,8 @@ class Economy(Component):
         """Refund the order (its commission is reversed on the fest's key), then give back its share of
         the credits spent."""
         order = self._orders.on_refund(event, ctx)
-        self._credits.on_refund(order.order_id, event.amount or _ZERO, order.paid, order.cancelled, ctx)
+        amount = event.amount or _ZERO
+        self._credits.on_refund(order.user_id, order.order_id, amount, order.paid, order.cancelled, ctx)
 
     def handlers(self) -> Mapping[str, Handler]:
         table: dict[str, Handler] = {}
@@ -252,13 +253,13 @@ class Economy(Component):
 
     def order_status(self, order_id: str) -> str | None:
         """``pending``, ``settled``, ``ineligible`` or ``cancelled``; ``None`` for an unknown order."""
-        order = self._orders.get(order_id)
-        return None if order is None else OrderView.of(order, self._desk.get(order_id)).status
+        order = self._orders.find(order_id)
+        return None if order is None else OrderView.of(order, self._desk.get(order.user_id, order_id)).status
 
     def orders(self) -> tuple[OrderView, ...]:
         """Every order recorded (paid, refunded, commission, status…), oldest first."""
         desk = self._desk
-        return tuple(OrderView.of(order, desk.get(order.order_id)) for order in self._orders.all())
+        return tuple(OrderView.of(order, desk.get(order.user_id, order.order_id)) for order in self._orders.all())
 
     # ------------------------------------------------------------------ snapshots
 
@@ -276,7 +277,10 @@ class Economy(Component):
         return economy_snapshot_shape(self.currency)
 
     def timer_shape(self) -> Shape:
-        return row(member({"settle", LAPSE}, "a settlement or credit lapse timer"), STR, TS)
+        lapse = row(member({LAPSE}, "a credit lapse timer"), STR, TS)
+        return any_of(
+            lapse, row(member({SETTLE}, "a settlement timer"), STR, TS, STR), what="a lapse or settlement timer"
+        )
 
     def load(self, data: Plain) -> None:
         self.ledger.load(as_mapping(data["ledger"]))

@@ -96,11 +96,14 @@ class CreditLotView:
 
 
 class OrderCredits:
-    """The credits one order spent (order key): ``spent`` holds, per lot, what is not given back yet."""
+    """The credits one order spent (its buyer's key): ``spent`` holds, per lot, what is not given back yet."""
 
-    __slots__ = ("credits", "returned", "spent", "user_id")
+    __slots__ = ("credits", "order_id", "returned", "spent", "user_id")
 
-    def __init__(self, user_id: str, credits: Decimal, spent: list[CreditLot], returned: Decimal = _ZERO) -> None:
+    def __init__(
+        self, order_id: str, user_id: str, credits: Decimal, spent: list[CreditLot], returned: Decimal = _ZERO
+    ) -> None:
+        self.order_id = order_id
         self.user_id = user_id
         self.credits = credits
         self.spent = spent
@@ -108,6 +111,7 @@ class OrderCredits:
 
     def dump(self) -> dict[str, object]:
         return {
+            "order_id": self.order_id,
             "user_id": self.user_id,
             "credits": self.credits,
             "returned": self.returned,
@@ -117,7 +121,8 @@ class OrderCredits:
     @classmethod
     def load(cls, data: Plain) -> OrderCredits:
         spent = [CreditLot.load(as_mapping(lot)) for lot in as_list(data["spent"])]
-        return cls(as_str(data["user_id"]), as_decimal(data["credits"]), spent, as_decimal(data["returned"]))
+        credits, returned = as_decimal(data["credits"]), as_decimal(data["returned"])
+        return cls(as_str(data["order_id"]), as_str(data["user_id"]), credits, spent, returned)
 
 
 def _when(ts: float | None) -> datetime | None:
@@ -135,8 +140,8 @@ class CreditBook:
         self._timer_owner = timer_owner
         #: viewer -> their lots, in the order they are spent
         self._wallets: dict[str, list[CreditLot]] = {}
-        #: order id -> the credits it spent (only orders that spent any)
-        self._orders: dict[str, OrderCredits] = {}
+        #: (buyer, order id) -> the credits it spent (only orders that spent any)
+        self._orders: dict[tuple[str, str], OrderCredits] = {}
 
     # ------------------------------------------------------------------ grants and lapses
 
@@ -287,7 +292,7 @@ class CreditBook:
         else:
             del self._wallets[user]
         order_id = event.order_id or ""
-        self._orders[order_id] = OrderCredits(user, wanted, spent)
+        self._orders[user, order_id] = OrderCredits(order_id, user, wanted, spent)
         money = self._books.money(wanted)
         postings: list[Posting] = [(f"viewer:{user}:credits", -money), (CREDITS_REDEEMED, money)]
         entry = self._books.post(ctx, "credits", f"credits spent on order {order_id}", postings)
@@ -295,9 +300,11 @@ class CreditBook:
 
     # ------------------------------------------------------------------ refunds
 
-    def on_refund(self, order_id: str, amount: Decimal, paid: Decimal, cancelled: bool, ctx: StepContext) -> None:
+    def on_refund(
+        self, user_id: str, order_id: str, amount: Decimal, paid: Decimal, cancelled: bool, ctx: StepContext
+    ) -> None:
         """Give back the refund's share of the order's credits (all the rest when the order is cancelled)."""
-        order = self._orders.get(order_id)
+        order = self._orders.get((user_id, order_id))
         if order is None:
             return
         outstanding = order.credits - order.returned
@@ -360,11 +367,11 @@ class CreditBook:
     def dump(self) -> dict[str, object]:
         return {
             "lots": {user: [lot.dump() for lot in lots] for user, lots in self._wallets.items()},
-            "order_credits": {order_id: order.dump() for order_id, order in self._orders.items()},
+            "order_credits": [order.dump() for order in self._orders.values()],
         }
 
     def load(self, data: Plain) -> None:
         wallets = as_mapping(data["lots"]).items()
         self._wallets = {user: [CreditLot.load(as_mapping(lot)) for lot in as_list(lots)] for user, lots in wallets}
-        orders = as_mapping(data["order_credits"]).items()
-        self._orders = {order_id: OrderCredits.load(as_mapping(order)) for order_id, order in orders}
+        orders = (OrderCredits.load(as_mapping(order)) for order in as_list(data["order_credits"]))
+        self._orders = {(order.user_id, order.order_id): order for order in orders}

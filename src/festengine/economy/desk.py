@@ -46,7 +46,7 @@ from festengine.engine.component import StepContext
 __all__ = ["CommissionDesk"]
 
 _ZERO: Final = Decimal(0)
-#: the first item of a settlement timer's payload: ``["settle", order id, due time]``
+#: the first item of a settlement timer's payload: ``["settle", order id, due time, buyer]``
 SETTLE: Final = "settle"
 
 
@@ -61,8 +61,8 @@ class CommissionDesk:
         self._timer_owner = timer_owner
         self._lateness = lateness
         self.streams = Streams(settings)
-        #: order id -> the commission of an attributed order, in the order they were recorded
-        self._commissions: dict[str, OrderCommission] = {}
+        #: (buyer, order id) -> the commission of an attributed order, in the order they were recorded
+        self._commissions: dict[tuple[str, str], OrderCommission] = {}
         #: creator (or viewer who won a boost) -> settled volume and boosts
         self._creators: dict[str, CreatorCommission] = {}
 
@@ -73,8 +73,8 @@ class CommissionDesk:
             state = self._creators[creator_id] = CreatorCommission()
         return state
 
-    def get(self, order_id: str) -> OrderCommission | None:
-        return self._commissions.get(order_id)
+    def get(self, user_id: str, order_id: str) -> OrderCommission | None:
+        return self._commissions.get((user_id, order_id))
 
     # ------------------------------------------------------------------ accrual
 
@@ -90,11 +90,12 @@ class CommissionDesk:
         if attribution is not None:
             commission = OrderCommission(
                 order_id=message.order_id,
+                user_id=message.user_id,
                 creator_id=attribution.creator_id,
                 rule_id=None,
                 paid=paid,
             )
-            self._commissions[message.order_id] = commission
+            self._commissions[message.user_id, message.order_id] = commission
         breakdown, amount, reason = self._commission_for(message, ctx, attribution, paid)
         base = books.money(paid)
         ctx.emit(
@@ -182,21 +183,21 @@ class CommissionDesk:
 
     def on_delivery(self, message: StartSettlement, ctx: StepContext) -> None:
         """Start the settlement clock of a pending order (settle now if there are no settlement days)."""
-        order = self._commissions.get(message.order_id)
+        order = self._commissions.get((message.user_id, message.order_id))
         settles: float | None = None
         if order is not None and order.status == OrderStatus.PENDING:
             settles = ctx.ts + self._rates.settlement_seconds
             if settles > ctx.ts:
-                ctx.schedule(settles, self._timer_owner, [SETTLE, order.order_id, settles])
+                ctx.schedule(settles, self._timer_owner, [SETTLE, order.order_id, settles, order.user_id])
         ctx.emit(OrderDelivered(event_id=ctx.event_id, order_id=message.order_id, settles_at=ctx.now_of(settles)))
         if order is not None and settles == ctx.ts:
             self._settle(order, ctx, ctx.ts)
 
     def on_timer(self, payload: list[object], ctx: StepContext) -> None:
-        """A settlement is due (payload ``["settle", order id, due time]``); orders refunded in full in
-        the meantime have nothing to settle."""
-        _kind, order_id, due = payload
-        order = self._commissions.get(str(order_id))
+        """A settlement is due (payload ``["settle", order id, due time, buyer]``); orders refunded in full
+        in the meantime have nothing to settle."""
+        _kind, order_id, due, user_id = payload
+        order = self._commissions.get((str(user_id), str(order_id)))
         if order is not None and order.status == OrderStatus.PENDING:
             self._settle(order, ctx, as_float(due))
 
@@ -232,7 +233,7 @@ class CommissionDesk:
     def on_reverse(self, message: ReverseCommission, ctx: StepContext) -> None:
         """A refund: take back commission in proportion (a clawback once settled); the refunded amount
         leaves a settled order's volume."""
-        order = self._commissions.get(message.order_id)
+        order = self._commissions.get((message.user_id, message.order_id))
         if order is None:
             return
         order.refunded += message.amount
@@ -289,7 +290,7 @@ class CommissionDesk:
 
     def load(self, data: Plain) -> None:
         commissions = (OrderCommission.load(as_mapping(order)) for order in as_list(data["commissions"]))
-        self._commissions = {order.order_id: order for order in commissions}
+        self._commissions = {(order.user_id, order.order_id): order for order in commissions}
         creators = as_mapping(data["creators"]).items()
         self._creators = {creator: CreatorCommission.load(as_mapping(state)) for creator, state in creators}
         self.streams.load(as_mapping(data["streams"]))

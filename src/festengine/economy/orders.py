@@ -2,10 +2,12 @@
 
 An :class:`OrderBook` (viewer key) keeps every purchase as an
 :class:`~festengine.economy.commission.Order` (attributed or not, so refunds of it are
-recognised) and each viewer's last link click. Its checks refuse, without changing anything, a
-purchase in another currency or of an order already recorded, and a refund or delivery that does
-not fit the order: all facts of the buyer's key. The commission itself is the fest's key's
-(:mod:`festengine.economy.desk`): a purchase, a delivery and a refund each send it a message.
+recognised) and each viewer's last link click. An order belongs to its buyer: it is filed under
+``(user_id, order_id)``, and a refund or delivery names the buyer. Its checks refuse, without
+changing anything, a purchase in another currency or of an order id the buyer already recorded,
+and a refund or delivery that does not fit the buyer's order: all facts of the buyer's key. The
+commission itself is the fest's key's (:mod:`festengine.economy.desk`): a purchase, a delivery and
+a refund each send it a message.
 """
 
 from __future__ import annotations
@@ -35,11 +37,15 @@ class OrderBook:
     def __init__(self, settings: CommissionSettings, books: Books) -> None:
         self._books = books
         self.clicks = Clicks(settings)
-        #: order id -> the order, in the order they were recorded
-        self._orders: dict[str, Order] = {}
+        #: (buyer, order id) -> the order, in the order they were recorded
+        self._orders: dict[tuple[str, str], Order] = {}
 
-    def get(self, order_id: str) -> Order | None:
-        return self._orders.get(order_id)
+    def get(self, user_id: str, order_id: str) -> Order | None:
+        return self._orders.get((user_id, order_id))
+
+    def find(self, order_id: str) -> Order | None:
+        """The first order recorded with this id, whoever bought it (for queries)."""
+        return next((order for order in self._orders.values() if order.order_id == order_id), None)
 
     def all(self) -> tuple[Order, ...]:
         """Every order, in the order they were recorded."""
@@ -54,7 +60,7 @@ class OrderBook:
                 "wrong_currency",
                 f"purchase {event.order_id!r} is in {event.currency}, but the fest's currency is {currency}",
             )
-        known = self._orders.get(event.order_id or "")
+        known = self._orders.get((event.user_id, event.order_id or ""))
         if known is not None:
             return Rejection(
                 "duplicate_order", f"order {event.order_id!r} was already recorded by event {known.event_id!r}"
@@ -77,7 +83,7 @@ class OrderBook:
         """Record the order and ask the fest's key to attribute it and accrue its commission."""
         paid = self._books.share(event.amount or _ZERO)
         order = Order(order_id=event.order_id or "", event_id=event.event_id, user_id=event.user_id, paid=paid)
-        self._orders[order.order_id] = order
+        self._orders[order.user_id, order.order_id] = order
         click = self.clicks.last_click(event.user_id, ctx.ts)
         ask = AccrueCommission(
             to=FEST,
@@ -104,7 +110,7 @@ class OrderBook:
     # ------------------------------------------------------------------ delivery
 
     def check_delivery(self, event: Event) -> Rejection | None:
-        order = self._orders.get(event.order_id or "")
+        order = self._orders.get((event.user_id, event.order_id or ""))
         if order is None:
             return _unknown_order("delivery", event)
         if order.delivered_at is not None:
@@ -115,14 +121,14 @@ class OrderBook:
 
     def on_delivery(self, event: Event, ctx: StepContext) -> None:
         """Record the delivery; the fest's key starts the settlement clock of its commission."""
-        order = self._orders[event.order_id or ""]
+        order = self._orders[event.user_id, event.order_id or ""]
         order.delivered_at = ctx.ts
         ctx.send(StartSettlement(to=FEST, order_id=order.order_id, user_id=order.user_id))
 
     # ------------------------------------------------------------------ refunds
 
     def check_refund(self, event: Event) -> Rejection | None:
-        order = self._orders.get(event.order_id or "")
+        order = self._orders.get((event.user_id, event.order_id or ""))
         if order is None:
             return _unknown_order("refund", event)
         currency = self._books.currency
@@ -144,7 +150,7 @@ class OrderBook:
 
     def on_refund(self, event: Event, ctx: StepContext) -> Order:
         """Record the refund, say so, and ask the fest's key to reverse the commission; return the order."""
-        books, order = self._books, self._orders[event.order_id or ""]
+        books, order = self._books, self._orders[event.user_id, event.order_id or ""]
         amount = event.amount or _ZERO
         order.refunded += amount
         order.cancelled = order.refunded == order.paid
@@ -172,12 +178,14 @@ class OrderBook:
 
     def load(self, data: Plain) -> None:
         orders = (Order.load(as_mapping(order)) for order in as_list(data["orders"]))
-        self._orders = {order.order_id: order for order in orders}
+        self._orders = {(order.user_id, order.order_id): order for order in orders}
         self.clicks.load(as_mapping(data["clicks"]))
 
 
 def _unknown_order(kind: str, event: Event) -> Rejection:
-    return Rejection("unknown_order", f"{kind} for order {event.order_id!r}, which the fest has not seen purchased")
+    return Rejection(
+        "unknown_order", f"{kind} for order {event.order_id!r}, which the fest has not seen {event.user_id!r} purchase"
+    )
 
 
 def _cancelled(order: Order) -> Rejection:

@@ -9,8 +9,9 @@ holding one owner kind writes the other kind's parts empty.
 
 Beyond each field's type: the balances sum to zero; the journal's entries are numbered one after
 the other up to the number of entries posted, and each balances, in the fest's currency (the only
-one the engine posts in); a journal that starts at entry 1 adds up to the balances; an order (and an order's commission)
-appears once; a status is one of :class:`~festengine.economy.commission.OrderStatus`.
+one the engine posts in); a journal that starts at entry 1 adds up to the balances; an order of one
+buyer (its commission, the credits it spent) appears once; a status is one of
+:class:`~festengine.economy.commission.OrderStatus`.
 """
 
 from __future__ import annotations
@@ -72,6 +73,7 @@ def _order_shape() -> Shape:
 def _commission_shape() -> Shape:
     return record(
         order_id=STR,
+        user_id=STR,
         creator_id=STR,
         rule_id=optional(STR),
         paid=AMOUNT,
@@ -95,15 +97,15 @@ def economy_snapshot_shape(currency: str) -> Shape:
         creators=dict_of(record(settled_volume=AMOUNT, boosts=list_of(boost))),
         streams=record(streams=dict_of(record(creator_id=STR, ended_at=optional(TS))), latest=dict_of(STR)),
         lots=dict_of(list_of(lot)),
-        order_credits=dict_of(record(user_id=STR, credits=AMOUNT, returned=AMOUNT, spent=list_of(lot))),
+        order_credits=list_of(record(order_id=STR, user_id=STR, credits=AMOUNT, returned=AMOUNT, spent=list_of(lot))),
     )
 
     def whole(value: object) -> None:
         shape(value)
         data = as_mapping(value)
         _check_ledger(as_mapping(data["ledger"]))
-        _check_orders(as_list(data["orders"]))
-        _check_orders(as_list(data["commissions"]))
+        for part in ("orders", "commissions", "order_credits"):
+            _check_orders(as_list(data[part]))
 
     return whole
 
@@ -136,9 +138,11 @@ def _check_journal(entries: list[Plain], posted: int, balances: dict[str, Decima
 
 
 def _check_orders(orders: list[object]) -> None:
-    seen: set[str] = set()
+    """An order of one buyer appears once."""
+    seen: set[tuple[str, str]] = set()
     for order in orders:
-        order_id = as_str(as_mapping(order)["order_id"])
-        if order_id in seen:
-            raise Bad(f"order {order_id!r} appears twice")
-        seen.add(order_id)
+        fields = as_mapping(order)
+        key = (as_str(fields["user_id"]), as_str(fields["order_id"]))
+        if key in seen:
+            raise Bad(f"order {key[1]!r} of {key[0]!r} appears twice")
+        seen.add(key)
