@@ -80,7 +80,10 @@ def _run_shard(work: tuple[KeyModel, list[tuple[str, list[str]]]]) -> tuple[int,
     outcomes = 0
     sent: list[tuple[str, str]] = []
     for key, inputs in keys:
-        run = run_key(_FEST, key, None, 0, inputs, end=True, model=model)
+        try:
+            run = run_key(_FEST, key, None, 0, inputs, end=True, model=model)
+        except Exception as error:  # an engine's errors do not all pickle back to the pool: say it in text
+            raise RuntimeError(f"key {key}: {error!r}") from None
         outcomes += len(run.outcomes)
         sent.extend(run.messages)
     return outcomes, sent

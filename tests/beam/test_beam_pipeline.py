@@ -274,7 +274,7 @@ def test_split_by_owner_the_pipeline_runs_the_rounds_each_key_as_alone(
     split of the default components is not complete yet, so the stream leaves claims out, and each
     key is compared with its own run rather than with one engine.)"""
     stream = simulate_events(fest, viewers=60, creators=4, days=3, seed=5)
-    events = [event for event in itertools.islice(stream, 1_500) if event.type != "claim"][:600]
+    events = [event for event in itertools.islice(stream, 1_500) if event.type != "claim"][:400]
     folder = tmp_path_factory.mktemp("split")
     (folder / "events.jsonl").write_text("".join(f"{dumps_event(e)}\n" for e in events), encoding="utf-8")
     model = KeyModel(split=True)

@@ -214,7 +214,10 @@ class _ApplyKeys(beam.DoFn):
         inputs.clear()
         for item in waiting:
             inputs.add(item)
-        after = min(when for when, _line in waiting) if waiting else None if at_end else self._clock.end
+        if waiting:  # the next input due
+            after: int | None = min(when for when, _line in waiting)
+        else:  # nothing waits: the end, unless this was it
+            after = None if at_end else self._clock.end
         if after is None:
             following.clear()
         else:
