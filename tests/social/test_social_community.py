@@ -66,14 +66,15 @@ def test_contributions_add_up_and_contributors_above_the_minimum_are_rewarded_in
     assert [(o.subject, o.window, o.total, o.contributors, o.rewarded, o.top_contributors) for o in completed] == [
         ("s1", "stream:s1", 1006, 3, 2, (("u2", 505), ("u1", 500)))
     ]
-    # the messages, in first-contribution order, each applied to its viewer right after it
+    # the messages, in first-contribution order; each is applied at its viewer's key once the step's
+    # own handlers ran (a message from the fest's key to a viewer's, in the order sent)
     last = steps[-1].outcomes
     kinds = [(type(o).__name__, getattr(o, "user_id", None)) for o in last[last.index(completed[0]) + 1 :]]
     assert kinds == [
         ("ContributorRewarded", "u1"),
+        ("ContributorRewarded", "u2"),
         ("BadgeAwarded", "u1"),
         ("PointsAwarded", "u1"),
-        ("ContributorRewarded", "u2"),
         ("BadgeAwarded", "u2"),
         ("PointsAwarded", "u2"),
     ]

@@ -32,6 +32,7 @@ from festengine._codes import is_region
 from festengine._vocab import VIEWER_ACTIONS
 from festengine.catalog.model import EligibilityRules, Fest
 from festengine.engine.component import Check, Component, Handler, Rejection, StepContext
+from festengine.engine.keys import Owner
 from festengine.engine.shapes import BOOL, STR, Bad, Shape, dict_of, optional, record
 from festengine.events import Event
 
@@ -84,6 +85,7 @@ class Eligibility(Component):
     """Keeps each viewer's latest profile, and refuses the actions of viewers the fest's rules leave out."""
 
     name: ClassVar[str] = "eligibility"
+    owner: ClassVar[Owner | None] = Owner.VIEWER
 
     def __init__(self, fest: Fest) -> None:
         super().__init__(fest)

@@ -16,6 +16,7 @@ import attrs
 
 from festengine.catalog.model import Fest
 from festengine.engine.component import Check, Component, Rejection, StepContext
+from festengine.engine.keys import Owner
 from festengine.engine.shapes import COUNT, STR, Shape, list_of, member, row
 from festengine.events import Event
 
@@ -24,6 +25,7 @@ __all__ = ["GiftStreaks"]
 
 class GiftStreaks(Component):
     name: ClassVar[str] = "gifts"
+    owner: ClassVar[Owner | None] = Owner.VIEWER
 
     def __init__(self, fest: Fest) -> None:
         super().__init__(fest)

@@ -7,6 +7,7 @@ from typing import Any, ClassVar, cast
 
 from festengine.catalog.model import Fest, Reward
 from festengine.engine.component import Component, RewardHandler, StepContext
+from festengine.engine.keys import Owner
 from festengine.engine.outcomes import BadgeAwarded, PointsAwarded
 from festengine.engine.shapes import STR, Bad, Shape, dict_of, integer, record
 
@@ -15,6 +16,7 @@ __all__ = ["Profiles"]
 
 class Profiles(Component):
     name: ClassVar[str] = "profiles"
+    owner: ClassVar[Owner | None] = Owner.VIEWER
 
     def __init__(self, fest: Fest) -> None:
         super().__init__(fest)

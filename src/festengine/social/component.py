@@ -13,13 +13,25 @@ each mechanic are in its module and in ``docs/social.md``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from datetime import date, datetime
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import TYPE_CHECKING, ClassVar, Protocol, cast
 
 from festengine._vocab import EVENT_FIELDS
 from festengine.catalog.model import Fest
-from festengine.engine.component import Check, Component, Handler, RewardHandler, StepContext, Subscriber, Timers
+from festengine.engine.component import (
+    Check,
+    Component,
+    Handler,
+    MessageHandler,
+    RewardHandler,
+    StepContext,
+    Subscriber,
+    Timers,
+)
+from festengine.engine.keys import ALL_VIEWERS, FEST_KEY, Owner, viewer_key
+from festengine.engine.messages import Message
 from festengine.engine.outcomes import MissionClaimed, MissionCompleted, Outcome, PointsAwarded
 from festengine.engine.shapes import Shape
 from festengine.events import Event
@@ -28,6 +40,7 @@ from festengine.social.community import CommunityGoals, CommunityGoalStatus
 from festengine.social.fanclub import BadgeAwarder, FanClubMembership, FanClubs
 from festengine.social.journeys import JourneyProgress, Journeys
 from festengine.social.leaderboards import LeaderboardEntry, LeaderboardPosition, Leaderboards
+from festengine.social.messages import BoardPoints, GoalReached, RewardContributor
 from festengine.social.outcomes import (
     CommunityGoalCompleted,
     CommunityLevelReached,
@@ -43,6 +56,23 @@ if TYPE_CHECKING:
     from festengine.social.snapshot import SocialData
 
 __all__ = ["Social"]
+
+
+class _Part(Protocol):
+    """A mechanic of the social layer, as the component fuses its handlers."""
+
+    def handler(self, event_type: str) -> Handler | None: ...
+
+
+@contextmanager
+def _reading(ctx: StepContext, event: Event | None) -> Iterator[None]:
+    """Apply a message with the event that caused it as the step's event (what the parts read)."""
+    previous = ctx.event
+    ctx.event = event
+    try:
+        yield
+    finally:
+        ctx.event = previous
 
 
 def _fuse(steps: list[Handler]) -> Handler:
@@ -71,6 +101,9 @@ class Social(Component):
 
     ``badges`` is where Fan Club levels award their badges (the composition root passes the profiles);
     ``funds`` is where promotions round amounts and pay discounts (it passes the economy).
+
+    Owners: Fan Clubs, journeys and promotions run for the viewer kind; community goals, creator
+    scoring and leaderboards for the fest (:mod:`festengine.social.messages` says what travels between them).
     """
 
     name: ClassVar[str] = "social"
@@ -93,9 +126,17 @@ class Social(Component):
         }
         self._handlers = self._fused_handlers()
 
+    def hold(self, owners: frozenset[Owner]) -> None:
+        self.owners = owners
+        self._handlers = self._fused_handlers()
+
     def _fused_handlers(self) -> dict[str, Handler]:
-        """Per event type, one handler doing what each part does with it, in the parts' order."""
-        parts = (self.promotions, self.fan_clubs, self.scoring, self.leaderboards, self.community)
+        """Per event type, one handler doing what each part held does with it, in the parts' order."""
+        parts: list[_Part] = []
+        if self.holds(Owner.VIEWER):
+            parts += (self.promotions, self.fan_clubs)
+        if self.holds(Owner.FEST):
+            parts += (self.scoring, self.leaderboards, self.community)
         table: dict[str, Handler] = {}
         for event_type in EVENT_FIELDS:
             steps = [step for part in parts if (step := part.handler(event_type)) is not None]
@@ -106,30 +147,59 @@ class Social(Component):
     # ------------------------------------------------------------------ wiring
 
     def start(self, timers: Timers) -> None:
-        self.promotions.start(timers)
+        if self.holds(Owner.VIEWER):
+            self.promotions.start(timers)
 
     def checks(self) -> Mapping[str, Check]:
-        return {"purchase": self.promotions.check_purchase}
+        return {"purchase": self.promotions.check_purchase} if self.holds(Owner.VIEWER) else {}
 
     def handlers(self) -> Mapping[str, Handler]:
         return self._handlers
 
+    def announcements(self) -> Mapping[str, Handler]:
+        if not self.holds(Owner.VIEWER):
+            return {}
+        return {kind: step for kind in EVENT_FIELDS if (step := self.fan_clubs.announcement(kind)) is not None}
+
     def reward_handlers(self) -> Mapping[str, RewardHandler]:
+        if not self.holds(Owner.VIEWER):
+            return {}
         return {"fan_club_points": self.fan_clubs.grant_reward, "promotion": self.promotions.grant_reward}
 
     def subscriptions(self) -> Mapping[type[Outcome], Subscriber]:
-        table: dict[type[Outcome], Subscriber] = {ContributorRewarded: self._on_contributor_rewarded}
+        table: dict[type[Outcome], Subscriber] = {}
+        if self.holds(Owner.VIEWER):
+            table.update(self._viewer_subscriptions())
+        if self.holds(Owner.FEST):
+            table.update(self._fest_subscriptions())
+        return table
+
+    def _viewer_subscriptions(self) -> dict[type[Outcome], Subscriber]:
+        table: dict[type[Outcome], Subscriber] = {}
         if self._watched:
             table[MissionCompleted] = self._on_mission_completed
         if self.journeys.claims_watched:
             table[MissionClaimed] = self._on_mission_claimed
-        if self.promotions.goal_triggered:
-            table[CommunityLevelReached] = self.promotions.on_level_reached
-            table[CommunityGoalCompleted] = self.promotions.on_goal_completed
         if self.leaderboards.ranks_viewer_points:
-            table[PointsAwarded] = self.leaderboards.on_viewer_points
+            table[PointsAwarded] = self._send_board_points
+        return table
+
+    def _fest_subscriptions(self) -> dict[type[Outcome], Subscriber]:
+        table: dict[type[Outcome], Subscriber] = {ContributorRewarded: self._send_contributor_reward}
+        if self.promotions.goal_triggered:
+            table[CommunityLevelReached] = self._send_level_reached
+            table[CommunityGoalCompleted] = self._send_goal_completed
         if self.leaderboards.ranks_creator_points:
             table[CreatorPointsEarned] = self.leaderboards.on_creator_points
+        return table
+
+    def message_handlers(self) -> Mapping[type[Message], MessageHandler]:
+        table: dict[type[Message], MessageHandler] = {}
+        if self.holds(Owner.VIEWER):
+            table[RewardContributor] = self._on_contributor_rewarded
+            table[GoalReached] = self._on_goal_reached
+        if self.holds(Owner.FEST):
+            table[BoardPoints] = self._on_board_points
         return table
 
     def _on_mission_completed(self, outcome: MissionCompleted, ctx: StepContext) -> None:
@@ -141,12 +211,39 @@ class Social(Component):
     def _on_mission_claimed(self, outcome: MissionClaimed, ctx: StepContext) -> None:
         self.journeys.mission_claimed(outcome.subject, outcome.mission_id, ctx)
 
-    def _on_contributor_rewarded(self, outcome: ContributorRewarded, ctx: StepContext) -> None:
-        """Apply a community's message to the contributor: the goal's rewards, then journeys."""
+    # ------------------------------------------------------------------ messages between the fest and viewers
+
+    def _send_contributor_reward(self, outcome: ContributorRewarded, ctx: StepContext) -> None:
+        ctx.send(RewardContributor(to=viewer_key(outcome.user_id), rewarded=outcome, event=ctx.event))
+
+    def _on_contributor_rewarded(self, message: RewardContributor, ctx: StepContext) -> None:
+        """At the contributor's key: the goal's rewards, then journeys (read in the causing event)."""
+        outcome = message.rewarded
         mission = self.fest.missions[outcome.mission_id]
-        for reward in mission.rewards:
-            ctx.grant(outcome.user_id, reward, mission.id)
-        self.journeys.mission_done(outcome.user_id, mission.id, ctx)
+        with _reading(ctx, message.event):
+            for reward in mission.rewards:
+                ctx.grant(outcome.user_id, reward, mission.id)
+            self.journeys.mission_done(outcome.user_id, mission.id, ctx)
+
+    def _send_board_points(self, outcome: PointsAwarded, ctx: StepContext) -> None:
+        ctx.send(BoardPoints(to=FEST_KEY, points=outcome, event=ctx.event))
+
+    def _on_board_points(self, message: BoardPoints, ctx: StepContext) -> None:
+        with _reading(ctx, message.event):
+            self.leaderboards.on_viewer_points(message.points, ctx)
+
+    def _send_level_reached(self, outcome: CommunityLevelReached, ctx: StepContext) -> None:
+        ctx.send(GoalReached(to=ALL_VIEWERS, level=outcome, completed=None, event=ctx.event))
+
+    def _send_goal_completed(self, outcome: CommunityGoalCompleted, ctx: StepContext) -> None:
+        ctx.send(GoalReached(to=ALL_VIEWERS, level=None, completed=outcome, event=ctx.event))
+
+    def _on_goal_reached(self, message: GoalReached, ctx: StepContext) -> None:
+        with _reading(ctx, message.event):
+            if message.level is not None:
+                self.promotions.on_level_reached(message.level, ctx)
+            if message.completed is not None:
+                self.promotions.on_goal_completed(message.completed, ctx)
 
     def on_timer(self, payload: list[object], ctx: StepContext) -> None:
         self._timers[str(payload[0])](payload, ctx)

@@ -143,9 +143,11 @@ class FanClubs:
             return self._gift_handler(tasks)
         if event_type == "fan_club_join":
             return self._join_handler(tasks)
-        if event_type == "stream_started":
-            return self._on_live if not tasks else _both(self._on_live, self._task_handler(tasks))
         return self._task_handler(tasks) if tasks else None
+
+    def announcement(self, event_type: str) -> Handler | None:
+        """What a fest event does for every member: a creator going LIVE starts their members' pause check."""
+        return self._on_live if self.enabled and event_type == "stream_started" else None
 
     def _gift_handler(self, tasks: tuple[CompiledRule, ...]) -> Handler:
         join_gift, count = self._join_gift, self._task_handler(tasks) if tasks else None

@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 
 from festengine.catalog.model import Fest, Mission
 from festengine.engine.component import Check, Component, Handler, StepContext, Subscriber
+from festengine.engine.keys import Owner
 from festengine.engine.missions.book import NAME, MissionBook
 from festengine.engine.missions.claims import Claims
 from festengine.engine.missions.closing import Closing
@@ -20,7 +21,6 @@ from festengine.engine.missions.shapes import mission_snapshot_shape, mission_ti
 from festengine.engine.missions.snapshot import Data, dump_book, load_book
 from festengine.engine.outcomes import BadgeAwarded, Outcome
 from festengine.engine.shapes import Shape
-from festengine.events import Event
 
 __all__ = ["Missions"]
 
@@ -34,6 +34,7 @@ class Missions(Component):
     """
 
     name: ClassVar[str] = NAME
+    owner: ClassVar[Owner | None] = Owner.VIEWER
 
     def __init__(
         self,
@@ -56,8 +57,11 @@ class Missions(Component):
     def handlers(self) -> Mapping[str, Handler]:
         table: dict[str, Handler] = dict.fromkeys(self._book.rules, self._counting.count)
         table["claim"] = self._claims.claim
-        table["stream_ended"] = _both(table.get("stream_ended"), self._closing.stream_ended)
         return table
+
+    def announcements(self) -> Mapping[str, Handler]:
+        """A stream's end closes its windows for every viewer (later events are not part of it)."""
+        return {"stream_ended": self._closing.stream_ended}
 
     def subscriptions(self) -> Mapping[type[Outcome], Subscriber]:
         found: dict[type[Outcome], Subscriber] = {BadgeAwarded: self._prerequisites.on_badge}
@@ -96,15 +100,3 @@ class Missions(Component):
 
     def load(self, data: Data) -> None:
         load_book(self.fest, self._book, data)
-
-
-def _both(first: Handler | None, second: Handler) -> Handler:
-    """One handler calling ``first`` (if any), then ``second``."""
-    if first is None:
-        return second
-
-    def both(event: Event, ctx: StepContext) -> None:
-        first(event, ctx)
-        second(event, ctx)
-
-    return both
