@@ -226,8 +226,8 @@ def test_split_keys_keep_the_one_engines_books() -> None:
     """The same events through one engine and through a viewers' engine and a fest's engine: every
     account's balance over both engines is the one engine's; each engine's own books balance; the
     clearing account is back at zero; a viewer's credit balance is the sum of their lots, on their key."""
-    fest = make_fest(economy__budgets=LAPSING)
-    events = [event for event in _day_of_money(Feed(), 40) if event.promotion_id is None]
+    fest = make_fest(economy__budgets=LAPSING, promotions=[PROMO])
+    events = _day_of_money(Feed(), 40)
     one, split = Engine(fest), Split(fest)
     for event in events:
         assert one.apply(event).rejected is None
@@ -341,8 +341,8 @@ def test_each_keys_money_round_trips_through_its_bytes() -> None:
 def test_the_sharded_driver_keeps_the_one_engines_books() -> None:
     """Over two viewer shards and the fest's engine (``KeyedEngine``), the books summed over the engines are
     the one engine's, each engine's books balance, and no budget is below zero."""
-    fest = make_fest(economy__budgets=LAPSING)
-    events = [event for event in _day_of_money(Feed(), 30) if event.promotion_id is None]
+    fest = make_fest(economy__budgets=LAPSING, promotions=[PROMO])
+    events = _day_of_money(Feed(), 30)
     one, keyed = Engine(fest), KeyedEngine(fest, shards=2)
     for event in events:
         assert one.apply(event).rejected is None
@@ -357,3 +357,30 @@ def test_the_sharded_driver_keeps_the_one_engines_books() -> None:
             summed[account] = summed.get(account, Decimal(0)) + money.amount
     assert nonzero(summed) == nonzero({a: m.amount for a, m in one.ledger.accounts().items()})
     assert all(keyed.fest_engine.budget_left(str(b["id"])).amount >= 0 for b in LAPSING)
+
+
+def test_a_missions_credit_reward_is_granted_by_the_fest_and_kept_by_the_viewer() -> None:
+    missions = [
+        {
+            "id": "like-3",
+            "title": "Like three times",
+            "counts": {"event": "like"},
+            "target": 3,
+            "rewards": [{"credit": "3.00", "budget": "welcome"}],
+        }
+    ]
+    split, feed = Split(make_fest(economy__budgets=BUDGETS, missions=missions)), Feed()
+    likes = [feed.event("like", at(2, 12, minute), "u1", creator_id="c1", stream_id="s1") for minute in range(3)]
+    steps = [split.apply(like) for like in likes]
+    asks = [m for step in steps[2] for m in step.messages if isinstance(m, GrantCredit)]
+    assert [(m.user_id, m.budget_id, m.source, m.credit, m.capped) for m in asks] == [
+        ("u1", "welcome", "like-3", Decimal("3.00"), False)
+    ]
+    granted = [o for step in steps[2] for o in step.of(CreditGranted)]
+    assert [(o.amount, o.expires_at) for o in granted] == [(usd("3.00"), datetime(2026, 3, 9, 12, 2, tzinfo=UTC))]
+    assert split.fest.budget_left("welcome") == usd("17.00")
+    assert split.viewers.balance("viewer:u1:credits") == usd("3.00")
+    split.advance_to(datetime(2026, 3, 10, tzinfo=UTC))  # the lot lapses back to its budget
+    assert split.fest.budget_left("welcome") == usd("20.00")
+    assert split.viewers.balance("viewer:u1:credits") == usd("0.00")
+    assert split.balances()[TRANSIT] == 0
