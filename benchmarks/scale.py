@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from festengine import Engine, load_fest
-from festengine.beam import owners, run_pipeline
+from festengine.beam import run_pipeline
 from festengine.beam.keyfold import event_input, input_order, run_key
 from festengine.beam.owners import KeyModel
 from festengine.catalog.model import Fest
@@ -104,14 +104,7 @@ def run_sharded(fest: Fest, events: Sequence[Event], workers: int, model: KeyMod
     context = multiprocessing.get_context("fork")
     with context.Pool(workers) as pool:
         for number in range(1, MAX_ROUNDS + 1):
-            inputs = {key: list(lines) for key, lines in by_key.items()}
-            for to, line in previous:
-                if model.broadcast_kind(to) is None:
-                    inputs.setdefault(to, []).append(line)
-            for to, line in previous:
-                kind = model.broadcast_kind(to)
-                for key in [key for key in inputs if kind is not None and owners.kind_of(key) == kind]:
-                    inputs[key].append(line)
+            inputs = model.round_inputs(by_key, previous)
             shards: list[list[tuple[str, list[str]]]] = [[] for _ in range(workers)]
             for key in sorted(inputs):
                 shards[_shard_of(key, workers)].append((key, inputs[key]))

@@ -249,14 +249,7 @@ def _rounds_in_process(fest: Fest, events: list[Event], model: KeyModel) -> tupl
         by_key.setdefault(model.route(fest, event), []).append(event_input(event))
     previous: list[tuple[str, str]] = []
     for number in range(1, 10):
-        inputs = {key: list(lines) for key, lines in by_key.items()}
-        for to, line in previous:
-            if model.broadcast_kind(to) is None:
-                inputs.setdefault(to, []).append(line)
-        for to, line in previous:
-            kind = model.broadcast_kind(to)
-            for key in [key for key in inputs if kind is not None and owners.kind_of(key) == kind]:
-                inputs[key].append(line)
+        inputs = model.round_inputs(by_key, previous)
         runs = {key: run_key(fest, key, None, 0, lines, end=True, model=model) for key, lines in inputs.items()}
         sent = sorted({message for run in runs.values() for message in run.messages})
         if sent == previous:

@@ -72,6 +72,20 @@ class KeyModel:
         """The kind of every key a message goes to, if it goes to every key of a kind (else ``None``)."""
         return _BROADCASTS.get(to) if self.split else None
 
+    def round_inputs(self, by_key: dict[str, list[str]], messages: list[tuple[str, str]]) -> dict[str, list[str]]:
+        """Each key's inputs for a round of a bounded run: its events (``by_key``) and the messages of the
+        round before (``(to, line)``), a message to every key of a kind reaching each such key that has inputs."""
+        inputs = {key: list(lines) for key, lines in by_key.items()}
+        for to, line in messages:
+            if self.broadcast_kind(to) is None:
+                inputs.setdefault(to, []).append(line)
+        for to, line in messages:
+            kind = self.broadcast_kind(to)
+            if kind is not None:
+                for key in [key for key in inputs if kind_of(key) == kind]:
+                    inputs[key].append(line)
+        return inputs
+
     def route(self, fest: Fest, event: Event) -> str:
         """The key an event goes to first (the owner that may refuse it)."""
         return str(primary_key(fest, event)) if self.split else FEST_KEY
