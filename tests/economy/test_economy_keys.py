@@ -28,7 +28,7 @@ from festengine.economy.messages import (
     ReverseCommission,
     StartSettlement,
 )
-from festengine.economy.outcomes import BudgetExhausted, CreditGranted, OrderRecorded
+from festengine.economy.outcomes import BudgetExhausted, CreditGranted, GiftConverted, OrderRecorded
 from festengine.engine.core import Step
 from festengine.engine.keys import FEST_KEY, Owner
 from festengine.engine.messages import Message, decode_message, encode_message
@@ -192,6 +192,23 @@ def test_a_lapse_goes_back_to_its_budget_on_the_fest_key() -> None:
     assert split.viewers.balance("viewer:u1:credits") == usd("0.00")
     assert split.fest.budget_left("fest_rewards") == usd("78.55")
     assert split.balances()[TRANSIT] == 0
+
+
+def test_a_lapse_leaves_with_the_step_of_a_streak_gift_that_counts_nothing_yet() -> None:
+    """A gift in a streak that has not ended adds nothing; the timers its time fired still send their messages
+    with its step (not with a later one, nor never)."""
+    split, feed = Split(make_fest(economy__budgets=LAPSING)), Feed()
+    split.apply(feed.gift(at(6), "u1", "c1", "lion"))
+    split.apply(feed.gift(at(7), "u1", "c1", "rose", repeat_count=2, repeat_end=False))
+    # the same streak, not longer: it adds nothing; its time passes 8 Mar 12:00, when the lion's credit lapses
+    first = split.viewers.apply(feed.gift(at(9), "u1", "c1", "rose", repeat_count=2, repeat_end=False))
+    assert first.accepted
+    assert first.of(GiftConverted) == []
+    assert [(type(m).__name__, m.why) for m in first.messages if isinstance(m, ReturnCredit)] == [
+        ("ReturnCredit", "lapsed")
+    ]
+    split.deliver(first.messages)
+    assert split.fest.budget_left("fest_rewards") == usd("78.55")
 
 
 # --------------------------------------------------------------------------- the books across keys

@@ -9,9 +9,8 @@ is an engine holding its owner kind (:func:`new_engine`, :func:`restore_engine`)
 :class:`KeyModel` says whether the pipeline splits the fest by owner key. When it does not, one
 key, ``fest:*``, owns everything: every event goes to it, and its engine holds every owner kind and
 so sends no messages. That is the default (:data:`SPLIT_BY_OWNER`) until every component of the
-default engine is split by owner: today an engine holding only the fest's owner kind still applies
-viewers' claims, which grant rewards only a viewer's engine can, and each viewer key's engine keeps
-its own copy of the budgets and the promotions' schedule.
+default engine is split by owner: promotions are not split yet, so each viewer key's engine runs the
+promotions' schedule itself (a scheduled or goal-triggered promotion starts once per viewer key).
 """
 
 from __future__ import annotations

@@ -274,8 +274,8 @@ class EngineCore:
         self._remember(event_id, ts)
         if event.type == "gift" and self._gift_streaks is not None:
             counted = self._gift_streaks.normalize(event, ctx)
-            if counted is None:
-                return Step(event_id, tuple(ctx.outcomes))
+            if counted is None:  # a streak's repeat adds nothing, but timers fired above may have sent messages
+                return self._finish(event_id, ctx)
             event = ctx.event = counted
         forward = self._forward.get(event.type) if self._forward else None
         if forward:
@@ -374,6 +374,8 @@ class EngineCore:
         due by then as that event's step, as one engine holding every key would. All or nothing."""
         if self._failure is not None:
             raise self._refusal()
+        if not isinstance(event, Event):
+            raise _not_an_event(event)
         ts = event.occurred_at.timestamp()
         try:
             ctx = StepContext(self._routing, event.event_id, ts, event)

@@ -11,8 +11,10 @@ For each event, :meth:`KeyedEngine.apply`:
    the engine holding each target (a message to every viewer, to each viewer shard), until none is left.
 
 It returns every outcome the event caused and the journal entries posted meanwhile. Per key, the
-outcomes are those one :class:`~festengine.Engine` gives for the same events: what differs is only
-the order between keys (see ``docs/architecture.md`` and ``docs/economy.md``, "Money across keys").
+outcomes are those one :class:`~festengine.Engine` gives for the same events: what differs is the
+order between keys (see ``docs/architecture.md`` and ``docs/economy.md``, "Money across keys") and,
+with more than one viewer shard, promotions, which are not split by owner yet (each shard runs their
+schedule, so a scheduled or goal-triggered promotion starts once per shard).
 """
 
 from __future__ import annotations
@@ -110,10 +112,13 @@ class KeyedEngine:
 
     def apply(self, event: Event) -> KeyedStep:
         """Apply one event over every key (see the module's steps) and say what it did."""
+        if not isinstance(event, Event):
+            raise TypeError(f"apply takes an Event, not {type(event).__name__}")
         primary = self.engine_of(route(self.fest, event))
-        refused = primary.refusal(event)
-        if refused is not None:
-            return KeyedStep(event.event_id, refused.outcomes, ())
+        if primary.refusal(event) is not None:
+            # the primary key answers the refusal itself: a duplicate is then remembered as long as one
+            # engine would remember it (a refusal changes nothing else)
+            return KeyedStep(event.event_id, primary.apply(event).outcomes, ())
         outcomes: list[Outcome] = []
         pending: _Pending = []
         for engine in self.engines:

@@ -148,7 +148,10 @@ class FestStore:
         store = cls(target, fest, conn, lock, _Snapshots(snapshot_every, snapshot_overhead))
         try:
             store._load(rebuild=rebuild)
-            if rebuild and not read_only:
+            # a projection rebuilt from the log (asked for, missing, damaged or of an older format) is written
+            # at once with a snapshot, so that the next open does not replay the whole log again
+            rebuilt = rebuild or (store._projection_whole and store._position > 0)
+            if rebuilt and not read_only:
                 store._transaction(store._write_snapshot)
         except BaseException:
             store.close()
