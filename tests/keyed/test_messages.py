@@ -229,6 +229,16 @@ def test_a_repeated_message_changes_nothing() -> None:
     assert fest.snapshot() == before
 
 
+def test_a_message_for_a_key_the_engine_does_not_hold_is_refused_and_changes_nothing() -> None:
+    viewers = engine(Owner.VIEWER)
+    message = AddLikes(to=FEST_KEY, cause="e1", at=START.timestamp() + 60, path=(0,), user_id="u1", amount=1)
+    before = viewers.snapshot()
+    with pytest.raises(ValueError, match=r"message 'e1/0' is for fest:\*, a key this engine does not hold"):
+        viewers.receive(message)
+    assert viewers.snapshot() == before
+    assert not viewers.failed
+
+
 def test_received_ids_survive_a_snapshot() -> None:
     fest = engine(Owner.FEST)
     message = AddLikes(to=FEST_KEY, cause="e1", at=START.timestamp() + 60, path=(0,), user_id="u1", amount=1)

@@ -44,7 +44,7 @@ from festengine.engine.component import (
     TimerPayload,
 )
 from festengine.engine.gifts import GiftStreaks
-from festengine.engine.keys import ALL_OWNERS, ALL_VIEWERS, FEST_KEY, Owner, viewer_key
+from festengine.engine.keys import ALL_OWNERS, ALL_VIEWERS, FEST_KEY, Owner, owner_of, viewer_key
 from festengine.engine.messages import TIMER_CAUSE, Forwarded, Message, MessageHandler
 from festengine.engine.outcomes import Duplicate, Outcome, Rejected
 from festengine.engine.restore import restore_state
@@ -330,13 +330,16 @@ class EngineCore:
 
         The message takes effect at ``message.at`` (the clock moves there if it is newer, firing the
         timers due by then first; it never moves back). A message whose id this engine already
-        received changes nothing (an empty step). Messages are never refused. All or nothing, like
-        :meth:`apply`.
+        received changes nothing (an empty step). Messages are never refused; one addressed to a key of
+        an owner kind this engine does not hold is a ``ValueError`` and changes nothing. All or nothing,
+        like :meth:`apply`.
         """
         if self._failure is not None:
             raise self._refusal()
         if not isinstance(message, Message):
             raise TypeError(f"receive takes a Message, not {type(message).__name__}")
+        if owner_of(message.to) not in self.owners:
+            raise ValueError(f"message {message.id!r} is for {message.to}, a key this engine does not hold")
         cause = message.cause
         step_id = None if cause.startswith(TIMER_CAUSE) else cause
         if message.id in self._received:
