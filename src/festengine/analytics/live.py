@@ -24,6 +24,8 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Final
 
+import msgspec
+
 from festengine.analytics.audience import AudienceProjection, ViewerProfile, profile_of
 from festengine.analytics.dashboard import DashboardProjection
 from festengine.analytics.rows import Row, load_key, load_value
@@ -105,7 +107,7 @@ class LiveAnalytics:
             live = cls(fest)
             live.dashboard.load_rows(dashboard)
             live.audience.load_rows(audience)
-        except (ValueError, KeyError, TypeError, AttributeError, IndexError):
+        except (msgspec.MsgspecError, ValueError, KeyError, TypeError, AttributeError, IndexError):
             return None
         return live
 

@@ -26,7 +26,7 @@ Row = tuple[str, bytes, bytes | None]
 
 _MISSING: Final = object()
 _dumps: Final = msgspec.json.Encoder().encode
-#: JSON text to plain values (``msgspec.DecodeError``, a ``ValueError``, if it is not JSON)
+#: JSON text to plain values (``msgspec.DecodeError`` if it is not JSON: a ``ValueError`` only in newer msgspec)
 load_value: Final = msgspec.json.Decoder().decode
 
 
